@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError, type Diagnostic, formatDiagnostic } from '../config/diagnostics.js';
+import { loadExperiment } from '../config/load-experiment.js';
+import type { Experiment } from '../config/types.js';
+import { Store } from '../store/store.js';
+import { StoreBusyError } from '../store/store-busy.js';
+import { EXIT } from './exit-codes.js';
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
+
+/** An error already explained to the user; carries the exit code. */
+export class CliExit extends Error {
+  constructor(
+    readonly code: number,
+    message = '',
+  ) {
+    super(message);
+  }
+}
+
+export function diagnosticJson(d: Diagnostic) {
+  return { file: d.pos.file, line: d.pos.line, col: d.pos.col, path: d.path, message: d.message };
+}
+
+/** Loads an experiment or prints every problem (text or JSON) and exits 2. */
+export function loadOrExit(file: string, json: boolean): Experiment {
+  try {
+    return loadExperiment(file);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      if (json)
+        process.stdout.write(`${JSON.stringify({ file, valid: false, diagnostics: err.diagnostics.map(diagnosticJson) }, null, 2)}\n`);
+      else printDiagnostics(err.diagnostics);
+      throw new CliExit(EXIT.invalid);
+    }
+    throw err;
+  }
+}
+
+export function printDiagnostics(list: Diagnostic[]): void {
+  for (const d of list) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  process.stderr.write(`${list.length} problem${list.length === 1 ? '' : 's'} found\n`);
+}
+
+/** The store file: `--store`, else the experiment's `store:` (relative to its file), else results/qexp.duckdb. */
+export function storePathFor(exp: Experiment | undefined, flag: string | undefined): string {
+  if (flag) return resolve(flag);
+  if (exp?.doc.store) return resolve(exp.map.fileOf('/store'), '..', exp.doc.store);
+  return resolve('results/qexp.duckdb');
+}
+
+export async function openStoreOrExit(path: string, waitSeconds: number | undefined): Promise<Store> {
+  try {
+    return await Store.open(path, { waitSeconds: waitSeconds ?? 0 });
+  } catch (err) {
+    if (err instanceof StoreBusyError) {
+      process.stderr.write(`qexp: ${err.message}\n`);
+      throw new CliExit(EXIT.failure);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,72 @@
+import { stageKind } from '../stages/registry.js';
+import { stageScope } from '../stages/scope.js';
+import type { Diagnostic } from './diagnostics.js';
+import type { SourceMap } from './source-map.js';
+import { didYouMean } from './suggest.js';
+import { type ExperimentDoc, stageInputs } from './types.js';
+
+/** Checks the schema cannot express: stage references, cycles, and each kind's own checks. */
+export function checkStages(
+  doc: ExperimentDoc,
+  map: SourceMap,
+  variant: string,
+  root: string,
+  /** Stages the schema already rejected: only their references are checked. */
+  invalid: ReadonlySet<string> = new Set(),
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  if (!doc.stages || typeof doc.stages !== 'object') return out;
+  const names = Object.keys(doc.stages);
+  const fromPtr = (stage: string, i: number) =>
+    Array.isArray(doc.stages[stage]?.from) ? `/stages/${stage}/from/${i}` : `/stages/${stage}/from`;
+
+  for (const [name, decl] of Object.entries(doc.stages)) {
+    if (!decl || typeof decl !== 'object') continue;
+    stageInputs(decl).forEach((dep, i) => {
+      if (dep === name) {
+        out.push({ pos: map.locate(fromPtr(name, i)), path: `stages.${name}.from`, message: `stage '${name}' cannot read its own output` });
+      } else if (!(dep in doc.stages)) {
+        const others = names.filter((n) => n !== name);
+        out.push({
+          pos: map.locate(fromPtr(name, i)),
+          path: `stages.${name}.from`,
+          message: `unknown stage '${dep}'${didYouMean(dep, others, 'one of the stages')}`,
+        });
+      }
+    });
+    if (!invalid.has(name)) out.push(...stageKind(decl.kind).check(stageScope(doc, map, name, variant, root), decl));
+  }
+
+  for (const cycle of findCycles(doc)) {
+    const first = cycle[0] as string;
+    const next = cycle[1] as string;
+    const i = stageInputs(doc.stages[first]).indexOf(next);
+    out.push({
+      pos: map.locate(fromPtr(first, i)),
+      path: `stages.${first}.from`,
+      message: `cycle between stages: ${[...cycle].reverse().join(' → ')}; a stage cannot depend on its own outputs`,
+    });
+  }
+  return out;
+}
+
+/** Each elementary cycle once, as [a, b, ..., a] following `from` edges (a reads b). */
+export function findCycles(doc: ExperimentDoc): string[][] {
+  const state = new Map<string, 'active' | 'done'>();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  const visit = (n: string) => {
+    state.set(n, 'active');
+    stack.push(n);
+    for (const dep of stageInputs(doc.stages[n])) {
+      if (!(dep in doc.stages) || dep === n) continue;
+      const s = state.get(dep);
+      if (s === 'active') cycles.push([...stack.slice(stack.indexOf(dep)), dep]);
+      else if (s === undefined) visit(dep);
+    }
+    stack.pop();
+    state.set(n, 'done');
+  };
+  for (const n of Object.keys(doc.stages).sort()) if (!state.has(n)) visit(n);
+  return cycles;
+}

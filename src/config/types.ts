@@ -1,0 +1,71 @@
+import type { SourceMap } from './source-map.js';
+
+/** BM25 defaults and query formulation shared by retrieval stages (filled from the schema's defaults). */
+export interface RetrievalConfig {
+  analyzer: 'english' | 'cjk' | 'zh-words' | 'whitespace' | 'simple';
+  bm25: { k1: number; b: number };
+  hits: number;
+  formulation: { repeat_query: number; separator: string };
+}
+
+export interface DatasetDecl {
+  description?: string;
+  queries?: string;
+  qrels?: string;
+  corpus?: string;
+}
+
+/** Fields every stage declaration has; each kind reads the rest through its own type. */
+export interface StageDecl {
+  kind: string;
+  description?: string;
+  from?: string | string[];
+  [key: string]: unknown;
+}
+
+export interface AblationsDecl {
+  mode: 'cartesian' | 'zip';
+  axes: Record<string, unknown[]>;
+}
+
+/** An experiment after composition, interpolation, validation and defaults. */
+export interface ExperimentDoc {
+  name: string;
+  description?: string;
+  seed: number;
+  store?: string;
+  datasets?: Record<string, DatasetDecl>;
+  models?: Record<string, Record<string, unknown>>;
+  prompts?: Record<string, Record<string, unknown>>;
+  retrieval: RetrievalConfig;
+  stages: Record<string, StageDecl>;
+  ablations?: AblationsDecl;
+  report?: Record<string, unknown>;
+  gates?: Record<string, unknown>[];
+}
+
+/** One point of the ablation grid: the experiment with its overrides applied. */
+export interface Variant {
+  /** `base` without ablations, else `axis=value,...` in axis order. */
+  name: string;
+  overrides: { axis: string; path: string[]; value: unknown }[];
+  doc: ExperimentDoc;
+  map: SourceMap;
+}
+
+export interface Experiment {
+  /** Absolute path of the experiment file. */
+  file: string;
+  /** Folder that relative paths in fingerprints are written against (see `findProjectRoot`). */
+  root: string;
+  doc: ExperimentDoc;
+  map: SourceMap;
+  variants: Variant[];
+}
+
+/** Inputs named by a stage's `from`, as a list. */
+export function stageInputs(decl: StageDecl | undefined): string[] {
+  const from = decl?.from;
+  if (from === undefined) return [];
+  return (Array.isArray(from) ? from : [from]).filter((x): x is string => typeof x === 'string');
+}

@@ -1,0 +1,134 @@
+import { stat } from 'node:fs/promises';
+import type { ArtifactRecord, Binding, StageRecord, Store } from '../store/store.js';
+import { digestPath } from '../util/hash.js';
+import type { Dag } from './build-dag.js';
+import { explainChange } from './explain.js';
+import type { FingerprintParts } from './fingerprint.js';
+
+export type PlanStatus = 'done' | 'stale' | 'pending';
+
+export interface PlannedStage {
+  variant: string;
+  stage: string;
+  kind: string;
+  fingerprint: string;
+  status: PlanStatus;
+  reasons: string[];
+  /** Other variants that share this node (computed once for all of them). */
+  sharedWith: string[];
+}
+
+export interface NodeState {
+  fingerprint: string;
+  /** Done in the store with its outputs in place: nothing to compute. */
+  done: boolean;
+  /** Published copies to write again (missing or changed), for done nodes. */
+  restore: string[];
+  /** Why the node is not done, independent of any variant's history. */
+  why: string[];
+}
+
+export interface Plan {
+  stages: PlannedStage[];
+  nodes: Map<string, NodeState>;
+}
+
+/** Compares the DAG with the store: what is done, what is stale and why, what never ran. */
+export async function planDag(dag: Dag, store: Store | undefined): Promise<Plan> {
+  const fps = [...dag.nodes.keys()];
+  const records = store ? await store.stagesByFingerprint(fps) : new Map<string, StageRecord>();
+  const artifacts = store ? await store.artifacts(fps) : [];
+  const bindings = store ? await store.bindings(dag.experiment.doc.name) : [];
+  const byFp = new Map<string, ArtifactRecord[]>();
+  for (const a of artifacts) byFp.set(a.fingerprint, [...(byFp.get(a.fingerprint) ?? []), a]);
+  const bindingOf = new Map<string, Binding>(bindings.map((b) => [`${b.variant}\0${b.stage}`, b]));
+
+  const nodes = new Map<string, NodeState>();
+  for (const node of dag.nodes.values()) {
+    const rec = records.get(node.fingerprint);
+    const state: NodeState = { fingerprint: node.fingerprint, done: false, restore: [], why: [] };
+    if (!rec) state.why.push('never run');
+    else if (rec.status === 'failed') state.why.push(`last attempt failed: ${firstLine(rec.error)}`);
+    else if (rec.status === 'interrupted') state.why.push(`last attempt was interrupted (${firstLine(rec.error) || 'stopped'})`);
+    else if (rec.status === 'running') state.why.push('still marked running by a stopped process');
+    else {
+      const missing = await missingOutputs(byFp.get(node.fingerprint) ?? [], node.resolved.outputs);
+      if (missing.length > 0) state.why.push(...missing);
+      else {
+        state.done = true;
+        state.restore = await stalePublished(node.resolved.publish, byFp.get(node.fingerprint) ?? [], store);
+      }
+    }
+    nodes.set(node.fingerprint, state);
+  }
+
+  const stages: PlannedStage[] = [];
+  for (const vs of dag.variantStages) {
+    const node = dag.nodes.get(vs.fingerprint);
+    const state = nodes.get(vs.fingerprint);
+    if (!node || !state) continue;
+    const prev = bindingOf.get(`${vs.variant}\0${vs.stage}`);
+    let status: PlanStatus;
+    let reasons: string[];
+    if (state.done) {
+      status = 'done';
+      reasons = state.restore.map((p) => `published copy ${p} will be restored`);
+    } else if (prev && prev.fingerprint !== vs.fingerprint) {
+      status = 'stale';
+      reasons = explainChange(vs.stage, prev.parts as FingerprintParts, node.parts);
+    } else if (prev) {
+      status = 'stale';
+      reasons = state.why;
+    } else {
+      status = 'pending';
+      reasons = state.why;
+    }
+    stages.push({
+      variant: vs.variant,
+      stage: vs.stage,
+      kind: node.kind,
+      fingerprint: vs.fingerprint,
+      status,
+      reasons,
+      sharedWith: node.variants.filter((v) => v !== vs.variant),
+    });
+  }
+  return { stages, nodes };
+}
+
+async function missingOutputs(arts: ArtifactRecord[], expected: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of expected) {
+    const a = arts.find((x) => x.name === name);
+    if (!a) {
+      out.push(`output ${name} is not recorded`);
+      continue;
+    }
+    try {
+      const st = await stat(a.path);
+      if (st.isFile() && st.size !== a.bytes) out.push(`output ${name} was modified (${a.path})`);
+    } catch {
+      out.push(`output ${name} is missing (${a.path}); removed by hand?`);
+    }
+  }
+  return out;
+}
+
+async function stalePublished(publish: Record<string, string>, arts: ArtifactRecord[], store: Store | undefined): Promise<string[]> {
+  const out: string[] = [];
+  for (const [name, path] of Object.entries(publish)) {
+    const a = arts.find((x) => x.name === name);
+    if (!a) continue;
+    try {
+      const d = await digestPath(path, store);
+      if (d.sha256 !== a.sha256) out.push(path);
+    } catch {
+      out.push(path);
+    }
+  }
+  return out;
+}
+
+function firstLine(s: string | null): string {
+  return (s ?? '').split('\n')[0] ?? '';
+}

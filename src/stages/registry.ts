@@ -1,0 +1,22 @@
+import { datasetStage } from './dataset.js';
+import { shellStage } from './shell.js';
+import type { StageKind } from './stage-kind.js';
+
+/** Every stage kind qexp knows. Adding one: a file in this folder, a line here, `$defs/stage-KIND` in the schema. */
+const KINDS: readonly StageKind[] = [datasetStage, shellStage];
+
+const byKind = new Map(KINDS.map((k) => [k.kind, k]));
+
+export function lookupStageKind(kind: string): StageKind | undefined {
+  return byKind.get(kind);
+}
+
+export function stageKind(kind: string): StageKind {
+  const k = byKind.get(kind);
+  if (!k) throw new Error(`internal: stage kind '${kind}' passed validation but has no implementation`);
+  return k;
+}
+
+export function allStageKinds(): readonly StageKind[] {
+  return KINDS;
+}

@@ -1,0 +1,212 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import type { Diagnostic } from '../config/diagnostics.js';
+import { didYouMean } from '../config/suggest.js';
+import { type StageDecl, stageInputs } from '../config/types.js';
+import { getPath } from '../util/object-path.js';
+import { shellQuote } from '../util/shell-quote.js';
+import type { Json, Resolved, RunContext, StageKind, StageOutput, StageScope } from './stage-kind.js';
+
+interface ShellStage extends StageDecl {
+  kind: 'shell';
+  command: string;
+  deps?: string[];
+  outs?: Record<string, string | null>;
+  params?: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  timeout?: number;
+}
+
+const SLOT = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
+const GRACE_MS = 5000;
+
+/** `{{variant}}` and `{{seed}}` are substituted when the stage is resolved (they enter the fingerprint). */
+function resolveSlots(text: string, scope: StageScope): string {
+  return text.replace(SLOT, (all, name: string) => {
+    if (name === 'variant') return scope.variant;
+    if (name === 'seed') return String(scope.doc.seed);
+    return all; // params (fingerprinted as `uses`), outs and inputs are filled in when the stage runs
+  });
+}
+
+function paramText(v: Json | undefined): string {
+  return typeof v === 'string' ? shellQuote(v) : shellQuote(JSON.stringify(v ?? null));
+}
+
+function paramValues(scope: StageScope, decl: ShellStage): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const p of decl.params ?? []) out[p] = (getPath(scope.doc, p.split('.')) ?? null) as Json;
+  return out;
+}
+
+/** `shell`: a user's command in the DAG, with declared inputs, parameters and outputs. */
+export const shellStage: StageKind = {
+  kind: 'shell',
+  version: 1,
+
+  check(scope, decl) {
+    const s = decl as ShellStage;
+    const out: Diagnostic[] = [];
+    const at = (key: string, i?: number) => ({
+      pos: scope.map.locate(`${scope.ptr}/${key}${i === undefined ? '' : `/${i}`}`),
+      path: `stages.${scope.stageName}.${key}${i === undefined ? '' : `[${i}]`}`,
+    });
+    (s.deps ?? []).forEach((dep, i) => {
+      const abs = scope.resolvePath(`${scope.ptr}/deps/${i}`, dep);
+      if (!existsSync(abs)) out.push({ ...at('deps', i), message: `dependency not found: ${abs}` });
+    });
+    (s.params ?? []).forEach((p, i) => {
+      if (getPath(scope.doc, p.split('.')) === undefined) {
+        const top = Object.keys(scope.doc);
+        out.push({
+          ...at('params', i),
+          message: `parameter '${p}' is not set in the experiment${didYouMean(p.split('.')[0] ?? p, top, 'a section among')}`,
+        });
+      }
+    });
+    const inputs = stageInputs(s);
+    const outs = Object.keys(s.outs ?? {});
+    for (const m of s.command.matchAll(SLOT)) {
+      const name = m[1] as string;
+      const [head, a, b, ...rest] = name.split('.');
+      let problem: string | undefined;
+      if (name === 'variant' || name === 'seed') continue;
+      if (head === 'outs') {
+        if (a === undefined || b !== undefined) problem = `write {{outs.NAME}}`;
+        else if (!outs.includes(a)) problem = `output '${a}' is not declared under outs${didYouMean(a, outs)}`;
+      } else if (head === 'params') {
+        const p = name.slice('params.'.length);
+        if (!(s.params ?? []).includes(p)) problem = `parameter '${p}' is not listed under params${didYouMean(p, s.params ?? [])}`;
+      } else if (head === 'inputs') {
+        if (a === undefined || b === undefined || rest.length > 0) problem = 'write {{inputs.STAGE.OUTPUT}}';
+        else if (!inputs.includes(a)) problem = `stage '${a}' is not listed in from${didYouMean(a, inputs)}`;
+        else {
+          const names = scope.outputsOf(a);
+          if (names && !names.includes(b)) problem = `stage '${a}' has no output '${b}'${didYouMean(b, names)}`;
+        }
+      } else {
+        problem = `unknown placeholder${didYouMean(name, ['variant', 'seed', 'outs', 'params', 'inputs'])}`;
+      }
+      if (problem) out.push({ ...at('command'), message: `{{${name}}}: ${problem}` });
+    }
+    return out;
+  },
+
+  outputs(_scope, decl) {
+    return Object.keys((decl as ShellStage).outs ?? {});
+  },
+
+  resolve(scope, decl): Resolved {
+    const s = decl as ShellStage;
+    const params = paramValues(scope, s);
+    const deps = (s.deps ?? []).map((d, i) => scope.resolvePath(`${scope.ptr}/deps/${i}`, d));
+    const cwd = s.cwd === undefined ? undefined : scope.resolvePath(`${scope.ptr}/cwd`, s.cwd);
+    const publish: Record<string, string> = {};
+    const outs: Record<string, Json> = {};
+    for (const [name, path] of Object.entries(s.outs ?? {})) {
+      if (path === null) {
+        outs[name] = null;
+        continue;
+      }
+      const abs = scope.resolvePath(`${scope.ptr}/outs/${name}`, resolveSlots(path, scope));
+      publish[name] = abs;
+      outs[name] = scope.recordPath(abs);
+    }
+    const own: Json = {
+      command: resolveSlots(s.command, scope),
+      deps: deps.map((d) => scope.recordPath(d)),
+      outs,
+      env: s.env ?? {},
+      cwd: cwd === undefined ? null : scope.recordPath(cwd),
+      timeout: s.timeout ?? null,
+    };
+    return { own, uses: params, files: deps, outputs: Object.keys(s.outs ?? {}), publish };
+  },
+
+  async run(ctx: RunContext) {
+    const own = ctx.resolved.own as { command: string; env: Record<string, string>; timeout: number | null; cwd: string | null };
+    const cwd = own.cwd === null ? ctx.experimentDir : resolve(ctx.root, own.cwd);
+    const outPaths: Record<string, string> = {};
+    for (const name of ctx.resolved.outputs) outPaths[name] = join(ctx.tmpDir, name);
+    await mkdir(ctx.tmpDir, { recursive: true });
+    const command = own.command.replace(SLOT, (all, name: string) => {
+      const [head, a, b] = name.split('.');
+      if (head === 'outs' && a && outPaths[a]) return shellQuote(outPaths[a]);
+      if (head === 'params') return paramText(ctx.resolved.uses[name.slice('params.'.length)]);
+      const input = head === 'inputs' && a && b ? ctx.inputs[a]?.[b] : undefined;
+      if (input) return shellQuote(input);
+      return all;
+    });
+    const env: Record<string, string> = {
+      ...own.env,
+      QEXP_STAGE: ctx.stageName,
+      QEXP_VARIANTS: ctx.variants.join('\n'),
+      QEXP_FINGERPRINT: ctx.fingerprint,
+      QEXP_PARAMS: JSON.stringify(ctx.resolved.uses),
+      QEXP_TMP: ctx.tmpDir,
+    };
+    for (const [name, p] of Object.entries(outPaths)) env[`QEXP_OUT_${name.toUpperCase().replace(/-/g, '_')}`] = p;
+    ctx.log(`$ ${command}`);
+
+    const child = execa('/bin/sh', ['-c', command], {
+      cwd,
+      env,
+      detached: true, // own process group: a timeout or Ctrl-C stops the whole pipeline
+      reject: false,
+      buffer: false,
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
+    const tail: string[] = [];
+    const onText = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split(/\r?\n/)) {
+        if (line === '') continue;
+        ctx.log(line);
+        tail.push(line);
+        if (tail.length > 20) tail.shift();
+      }
+    };
+    child.stdout?.on('data', onText);
+    child.stderr?.on('data', onText);
+
+    let stopReason: string | undefined;
+    const stop = (why: string) => {
+      if (stopReason) return;
+      stopReason = why;
+      killGroup(child.pid, 'SIGTERM');
+      setTimeout(() => killGroup(child.pid, 'SIGKILL'), GRACE_MS).unref();
+    };
+    const onAbort = () => stop('interrupted');
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const timer = own.timeout ? setTimeout(() => stop(`timed out after ${own.timeout} s`), own.timeout * 1000) : undefined;
+    const result = await child;
+    ctx.signal.removeEventListener('abort', onAbort);
+    if (timer) clearTimeout(timer);
+
+    const lastLines = tail.length ? `\nlast output:\n  ${tail.slice(-10).join('\n  ')}` : '';
+    if (stopReason) throw new Error(`command ${stopReason}${lastLines}`);
+    if (result.exitCode !== 0) {
+      const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
+      throw new Error(`command ${how}${lastLines}`);
+    }
+    const out: Record<string, StageOutput> = {};
+    for (const [name, p] of Object.entries(outPaths)) {
+      if (!existsSync(p)) throw new Error(`command finished but did not write output '${name}' ({{outs.${name}}})${lastLines}`);
+      out[name] = { path: p, managed: true };
+    }
+    return out;
+  },
+};
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}

@@ -1,0 +1,75 @@
+import type { Diagnostic } from '../config/diagnostics.js';
+import type { SourceMap } from '../config/source-map.js';
+import type { ExperimentDoc, StageDecl } from '../config/types.js';
+
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** What a stage kind sees of the experiment when checking or resolving one stage. */
+export interface StageScope {
+  doc: ExperimentDoc;
+  map: SourceMap;
+  stageName: string;
+  /** JSON Pointer of the stage declaration, e.g. `/stages/score`. */
+  ptr: string;
+  variant: string;
+  /** Absolute path for a relative path written at `ptr` (relative to the file that wrote it). */
+  resolvePath(ptr: string, path: string): string;
+  /** Path as recorded in fingerprints: relative to the project root, POSIX separators. */
+  recordPath(abs: string): string;
+  /** Output names of another stage of the experiment (undefined if there is no such stage). */
+  outputsOf(stageName: string): string[] | undefined;
+}
+
+/** Everything that identifies a stage's work, apart from its inputs' fingerprints. */
+export interface Resolved {
+  /** The stage's own settings after defaults and substitutions (paths in recorded form). */
+  own: Json;
+  /** Experiment settings the stage reads, by dotted path (e.g. `retrieval.bm25`). */
+  uses: Record<string, Json>;
+  /** Absolute paths of the files and folders it reads; their checksums enter the fingerprint. */
+  files: string[];
+  /** Names of the outputs it produces. */
+  outputs: string[];
+  /** Output name → absolute path where a copy is published after success. */
+  publish: Record<string, string>;
+}
+
+/** What a stage's `run` gets. */
+export interface RunContext {
+  fingerprint: string;
+  stageName: string;
+  variants: string[];
+  resolved: Resolved;
+  /** Upstream stage name → output name → absolute path. */
+  inputs: Record<string, Record<string, string>>;
+  /** A fresh folder for managed outputs; it becomes the artifact folder on success. */
+  tmpDir: string;
+  /** Folder of the experiment file (default working directory). */
+  experimentDir: string;
+  /** Project root: recorded paths are relative to it. */
+  root: string;
+  logFile: string;
+  log(line: string): void;
+  /** Reports progress of long work (the display turns it into counts and an ETA). */
+  progress(done: number, total?: number, unit?: string): void;
+  signal: AbortSignal;
+}
+
+export interface StageOutput {
+  /** Absolute path. Managed outputs lie under `tmpDir` and are moved into the artifact folder. */
+  path: string;
+  managed: boolean;
+}
+
+/** One stage kind: its schema entry is `$defs/stage-KIND` in schemas/experiment.schema.json. */
+export interface StageKind {
+  kind: string;
+  /** Bump when the implementation changes what it produces: every stage of this kind re-runs. */
+  version: number;
+  /** Checks that need more than the schema (references, files); diagnostics carry positions. */
+  check(scope: StageScope, decl: StageDecl): Diagnostic[];
+  /** Output names, known from the declaration alone (other stages' templates refer to them). */
+  outputs(scope: StageScope, decl: StageDecl): string[];
+  resolve(scope: StageScope, decl: StageDecl): Resolved;
+  run(ctx: RunContext): Promise<Record<string, StageOutput>>;
+}

@@ -1,0 +1,38 @@
+/**
+ * The store's schema, as an ordered list of migrations. Never edit a released step: add one.
+ * `meta.schema_version` records how many have been applied.
+ */
+export const MIGRATIONS: readonly { version: number; description: string; sql: string[] }[] = [
+  {
+    version: 1,
+    description: 'experiments, variants, runs, stages, bindings, artifacts, file hash cache',
+    sql: [
+      `CREATE TABLE experiments (
+        name VARCHAR PRIMARY KEY, file VARCHAR NOT NULL, description VARCHAR,
+        config JSON NOT NULL, updated_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
+      `CREATE TABLE variants (
+        experiment VARCHAR NOT NULL, name VARCHAR NOT NULL, overrides JSON NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL DEFAULT now(), PRIMARY KEY (experiment, name))`,
+      `CREATE TABLE runs (
+        run_id VARCHAR PRIMARY KEY, experiment VARCHAR NOT NULL, file VARCHAR NOT NULL, argv JSON NOT NULL,
+        pid INTEGER NOT NULL, qexp_version VARCHAR NOT NULL, started_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        finished_at TIMESTAMPTZ, status VARCHAR NOT NULL)`,
+      `CREATE TABLE stages (
+        fingerprint VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, kind_version INTEGER NOT NULL,
+        stage VARCHAR NOT NULL, status VARCHAR NOT NULL, run_id VARCHAR, pid INTEGER,
+        started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ, duration_ms DOUBLE,
+        config JSON NOT NULL, parts JSON NOT NULL, error VARCHAR, log_path VARCHAR)`,
+      `CREATE TABLE variant_stages (
+        experiment VARCHAR NOT NULL, variant VARCHAR NOT NULL, stage VARCHAR NOT NULL,
+        fingerprint VARCHAR NOT NULL, parts JSON NOT NULL, bound_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        PRIMARY KEY (experiment, variant, stage))`,
+      `CREATE TABLE artifacts (
+        fingerprint VARCHAR NOT NULL, name VARCHAR NOT NULL, path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+        bytes BIGINT NOT NULL, managed BOOLEAN NOT NULL, created_at TIMESTAMPTZ DEFAULT now())`,
+      `CREATE TABLE file_hashes (
+        path VARCHAR PRIMARY KEY, size BIGINT NOT NULL, mtime_ms DOUBLE NOT NULL, sha256 VARCHAR NOT NULL)`,
+    ],
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -39,7 +39,9 @@ export function loadExperiment(file: string, opts: LoadOptions = {}): Experiment
   const diagnostics: Diagnostic[] = [...composed.diagnostics];
   const map = composed.map;
   const value = interpolateEnv(composed.value, map, opts.env ?? process.env, diagnostics) as Record<string, unknown>;
-  const schemaErrors = validateAgainstSchema(value, map);
+  // a value whose variable is unset is reported once, not again as a type error
+  const unset = new Set(diagnostics.filter((d) => d.message.startsWith('environment variable')).map((d) => d.path));
+  const schemaErrors = validateAgainstSchema(value, map).filter((d) => !unset.has(d.path));
   diagnostics.push(...schemaErrors);
   const doc = value as unknown as ExperimentDoc;
   const root = findProjectRoot(abs);

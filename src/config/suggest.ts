@@ -13,7 +13,9 @@ export function suggest(word: string, known: Iterable<string>): string | undefin
     }
   }
   if (best === undefined) return undefined;
-  const limit = Math.max(1, Math.min(3, Math.floor(Math.max(word.length, best.length) / 3)));
+  // a swapped pair of letters costs 2 edits: allow it from four letters on
+  const n = Math.max(word.length, best.length);
+  const limit = n <= 3 ? 1 : n <= 8 ? 2 : 3;
   return bestDist <= limit ? best : undefined;
 }
 

@@ -83,7 +83,11 @@ function translate(e: ErrorObject, map: SourceMap, prefix: string): Diagnostic |
           message: msg(`unknown stage kind '${value}'${didYouMean(value, kinds, 'one of the kinds')}`),
         };
       }
-      return { pos: at(`${e.instancePath}/kind`), path: `${path}.kind`, message: msg(`\`kind\` must be a string naming a stage kind (${schemaStageKinds().join(', ')})`) };
+      return {
+        pos: at(`${e.instancePath}/kind`),
+        path: `${path}.kind`,
+        message: msg(`\`kind\` must be a string naming a stage kind (${schemaStageKinds().join(', ')})`),
+      };
     }
     case 'type': {
       const expected = (e.params as { type: string | string[] }).type;

@@ -116,15 +116,24 @@ stages:
     const r = await validate('ph.yaml', text);
     expect(r.code).toBe(2);
     expectAt(r.lines, 'ph.yaml', text, 'nothere.txt', /dependency not found: .*nothere\.txt/);
-    expect(r.lines.some((l) => /\{\{outs\.reslt\}\}: output 'reslt' is not declared under outs; did you mean 'result'\?/.test(l))).toBe(true);
-    expect(r.lines.some((l) => /\{\{inputs\.a\.results\}\}: stage 'a' has no output 'results'; did you mean 'result'\?/.test(l))).toBe(true);
-    expect(r.lines.some((l) => /\{\{params\.retrieval\.bm25\.k1\}\}: parameter 'retrieval\.bm25\.k1' is not listed under params/.test(l))).toBe(true);
+    expect(r.lines.some((l) => /\{\{outs\.reslt\}\}: output 'reslt' is not declared under outs; did you mean 'result'\?/.test(l))).toBe(
+      true,
+    );
+    expect(r.lines.some((l) => /\{\{inputs\.a\.results\}\}: stage 'a' has no output 'results'; did you mean 'result'\?/.test(l))).toBe(
+      true,
+    );
+    expect(
+      r.lines.some((l) => /\{\{params\.retrieval\.bm25\.k1\}\}: parameter 'retrieval\.bm25\.k1' is not listed under params/.test(l)),
+    ).toBe(true);
   });
 
   it('gives machine-readable diagnostics with --json', async () => {
     const text = base.replace('kind: shell', 'kind: 42');
     ws.write('json.yaml', text);
-    const r = await ws.json<{ files: { valid: boolean; diagnostics: { file: string; line: number; col: number; message: string }[] }[] }>(['validate', 'json.yaml']);
+    const r = await ws.json<{ files: { valid: boolean; diagnostics: { file: string; line: number; col: number; message: string }[] }[] }>([
+      'validate',
+      'json.yaml',
+    ]);
     expect(r.code).toBe(2);
     const d = r.data.files[0]?.diagnostics[0];
     expect(d).toMatchObject({ file: 'json.yaml', ...positionOf(text, '42') });

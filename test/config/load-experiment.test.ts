@@ -20,7 +20,12 @@ describe('loading experiments', () => {
   it('fills schema defaults (Anserini BM25 and query2doc formulation)', () => {
     const f = ws.write('d.yaml', 'name: d\nstages:\n  a: {kind: shell, command: x}\n');
     const exp = loadExperiment(f);
-    expect(exp.doc.retrieval).toEqual({ analyzer: 'english', bm25: { k1: 0.9, b: 0.4 }, hits: 1000, formulation: { repeat_query: 5, separator: ' ' } });
+    expect(exp.doc.retrieval).toEqual({
+      analyzer: 'english',
+      bm25: { k1: 0.9, b: 0.4 },
+      hits: 1000,
+      formulation: { repeat_query: 5, separator: ' ' },
+    });
     expect(exp.doc.seed).toBe(0);
     expect(exp.variants.map((v) => v.name)).toEqual(['base']);
   });
@@ -43,7 +48,10 @@ describe('loading experiments', () => {
       'name: base\ndatasets:\n  toy: {queries: ../data/q.tsv}\nretrieval: {bm25: {k1: 0.9, b: 0.4}}\nstages:\n  a: {kind: shell, command: x, deps: [../data/q.tsv]}\n  b: {kind: shell, from: a, command: y}\n',
     );
     ws.write('data/q.tsv', '1\tq\n');
-    const child = ws.write('exp/abl/child.yaml', 'extends: ../base.yaml\nname: child\nretrieval: {bm25: {k1: 1.2}}\nstages:\n  b: null\n  c: {kind: shell, from: a, command: z}\n');
+    const child = ws.write(
+      'exp/abl/child.yaml',
+      'extends: ../base.yaml\nname: child\nretrieval: {bm25: {k1: 1.2}}\nstages:\n  b: null\n  c: {kind: shell, from: a, command: z}\n',
+    );
     const exp = loadExperiment(child);
     expect(exp.doc.name).toBe('child');
     expect(exp.doc.retrieval.bm25).toEqual({ k1: 1.2, b: 0.4 });
@@ -57,7 +65,9 @@ describe('loading experiments', () => {
         return e as ConfigError;
       }
     })();
-    expect(err?.diagnostics.map((d) => [d.pos.file.endsWith('bad.yaml'), d.pos.line, d.message])).toEqual([[true, 3, "unknown key 'dep' in stages.a; did you mean 'deps'?"]]);
+    expect(err?.diagnostics.map((d) => [d.pos.file.endsWith('bad.yaml'), d.pos.line, d.message])).toEqual([
+      [true, 3, "unknown key 'dep' in stages.a; did you mean 'deps'?"],
+    ]);
   });
 
   it('detects extends cycles', () => {
@@ -81,22 +91,32 @@ describe('loading experiments', () => {
       'pairs.env.D=0.2,retrieval.bm25.k1=1.2',
     ]);
     expect(exp.variants[3]?.doc.retrieval.bm25.k1).toBe(1.2);
-    expect((exp.variants[3]?.doc.stages.pairs?.env as Record<string, string>).D).toBe('0.1');
+    const env = exp.variants[3]?.doc.stages.pairs?.env as Record<string, string> | undefined;
+    expect(env?.D).toBe('0.1');
   });
 
   it('zips axes of equal length and rejects uneven ones', () => {
-    const text = 'name: z\nstages:\n  a: {kind: shell, command: x}\nablations:\n  mode: zip\n  axes:\n    retrieval.bm25.k1: [0.9, 1.2]\n    retrieval.bm25.b: [0.4, 0.7]\n';
+    const text =
+      'name: z\nstages:\n  a: {kind: shell, command: x}\nablations:\n  mode: zip\n  axes:\n    retrieval.bm25.k1: [0.9, 1.2]\n    retrieval.bm25.b: [0.4, 0.7]\n';
     const exp = loadExperiment(ws.write('zip.yaml', text));
-    expect(exp.variants.map((v) => v.name)).toEqual(['retrieval.bm25.k1=0.9,retrieval.bm25.b=0.4', 'retrieval.bm25.k1=1.2,retrieval.bm25.b=0.7']);
+    expect(exp.variants.map((v) => v.name)).toEqual([
+      'retrieval.bm25.k1=0.9,retrieval.bm25.b=0.4',
+      'retrieval.bm25.k1=1.2,retrieval.bm25.b=0.7',
+    ]);
     const uneven = ws.write('zip2.yaml', text.replace('[0.4, 0.7]', '[0.4]'));
     expect(problems(() => loadExperiment(uneven)).join('\n')).toMatch(/mode zip needs axes of equal length/);
   });
 
   it('validates each variant and points at the ablation value that breaks it', () => {
-    const text = 'name: v\nstages:\n  a: {kind: shell, command: x}\nablations:\n  axes:\n    retrieval.bm25.b: [0.4, 7]\n    stagez.a.command: [y]\n';
+    const text =
+      'name: v\nstages:\n  a: {kind: shell, command: x}\nablations:\n  axes:\n    retrieval.bm25.b: [0.4, 7]\n    stagez.a.command: [y]\n';
     const msgs = problems(() => loadExperiment(ws.write('vbad.yaml', text)));
-    expect(msgs).toEqual([expect.stringMatching(/^7:5 ablation axis 'stagez\.a\.command': 'stagez' is neither a section nor a stage; did you mean 'stages'\?/)]);
+    expect(msgs).toEqual([
+      expect.stringMatching(/^7:5 ablation axis 'stagez\.a\.command': 'stagez' is neither a section nor a stage; did you mean 'stages'\?/),
+    ]);
     const fixed = ws.write('vbad2.yaml', text.replace('    stagez.a.command: [y]\n', ''));
-    expect(problems(() => loadExperiment(fixed))).toEqual([expect.stringMatching(/^6:29 variant retrieval\.bm25\.b=7: retrieval\.bm25\.b must be <= 1/)]);
+    expect(problems(() => loadExperiment(fixed))).toEqual([
+      expect.stringMatching(/^6:29 variant retrieval\.bm25\.b=7: retrieval\.bm25\.b must be <= 1/),
+    ]);
   });
 });

@@ -139,12 +139,15 @@ describe('qexp run caches by fingerprint', () => {
   });
 
   it('records a failing stage as failed, skips its dependents, exits 1, and shows the last output', async () => {
-    ws.write('fail.yaml', `name: failing
+    ws.write(
+      'fail.yaml',
+      `name: failing
 stages:
   boom: {kind: shell, command: "echo about to fail; echo details >&2; exit 3", outs: {x: null}}
   after: {kind: shell, from: boom, command: "echo never > {{outs.y}}", outs: {y: null}}
   other: {kind: shell, command: "echo fine > {{outs.z}}", outs: {z: null}}
-`);
+`,
+    );
     const r = await ws.qexp(['run', 'fail.yaml', '--concurrency', '1', '--keep-going']);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/failed: boom\n {2}command exited with code 3\n {2}last output:\n {4}about to fail\n {4}details/);
@@ -157,11 +160,14 @@ stages:
   });
 
   it('fails a stage that does not write a declared output, and one that times out', async () => {
-    ws.write('noout.yaml', `name: noout
+    ws.write(
+      'noout.yaml',
+      `name: noout
 stages:
   lazy: {kind: shell, command: "true", outs: {x: null}}
   slow: {kind: shell, command: "sleep 30", timeout: 0.5}
-`);
+`,
+    );
     const t0 = Date.now();
     const r = await ws.json<RunJson>(['run', 'noout.yaml', '--keep-going']);
     expect(Date.now() - t0).toBeLessThan(20_000);

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +37,10 @@ export class Workspace {
     return execa('node', [CLI, ...args], { cwd: this.dir, reject: false, all: true, env: { CI: 'true' } });
   }
 
-  async json<T = Record<string, unknown>>(args: string[], env: Record<string, string> = {}): Promise<{ code: number; data: T; stderr: string }> {
+  async json<T = Record<string, unknown>>(
+    args: string[],
+    env: Record<string, string> = {},
+  ): Promise<{ code: number; data: T; stderr: string }> {
     const r = await this.qexp([...args, '--json'], env);
     let data: T;
     try {

@@ -26,6 +26,8 @@ interface RunOptions {
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').filter(Boolean)];
+// variant names contain commas (`a=1,b=2`): one name per flag
+const collectWhole = (v: string, prev: string[] = []) => [...prev, v];
 
 export function registerRun(program: Command): void {
   program
@@ -37,7 +39,7 @@ export function registerRun(program: Command): void {
     .option('--from <stage>', 'run this stage and everything downstream of it (repeatable)', collect)
     .option('--until <stage>', 'run this stage and everything it needs (repeatable)', collect)
     .option('--force <stage>', 're-run this stage and everything downstream even if done (repeatable)', collect)
-    .option('--variant <name>', 'only stages of this ablation variant (repeatable)', collect)
+    .option('--variant <name>', 'only stages of this ablation variant (repeatable)', collectWhole)
     .option('--dry-run', 'show what would run; run nothing')
     .option('--keep-going', 'after a failure, keep running stages that do not depend on it')
     .option('--store <path>', "DuckDB store (default: the experiment's store: or results/qexp.duckdb)")

@@ -21,6 +21,8 @@ interface ShellStage extends StageDecl {
 }
 
 const SLOT = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
+/** A line `qexp:progress DONE[/TOTAL] [UNIT]` from the command feeds the progress display. */
+const PROGRESS = /^qexp:progress (\d+)(?:\/(\d+))?(?: (\S+))?\s*$/;
 const GRACE_MS = 5000;
 
 /** `{{variant}}` and `{{seed}}` are substituted when the stage is resolved (they enter the fingerprint). */
@@ -165,6 +167,11 @@ export const shellStage: StageKind = {
     const onText = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split(/\r?\n/)) {
         if (line === '') continue;
+        const p = PROGRESS.exec(line);
+        if (p) {
+          ctx.progress(Number(p[1]), p[2] === undefined ? undefined : Number(p[2]), p[3]);
+          continue;
+        }
         ctx.log(line);
         tail.push(line);
         if (tail.length > 20) tail.shift();

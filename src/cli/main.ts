@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { registerCache } from './commands/cache.js';
+import { registerEval } from './commands/eval.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRun } from './commands/run.js';
 import { registerValidate } from './commands/validate.js';
@@ -17,6 +18,7 @@ registerValidate(program);
 registerPlan(program);
 registerRun(program);
 registerCache(program);
+registerEval(program);
 for (const cmd of program.commands) {
   cmd.exitOverride();
   for (const sub of cmd.commands) sub.exitOverride();

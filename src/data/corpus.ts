@@ -1,0 +1,113 @@
+import { readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { extract } from 'tar-stream';
+import { DataError } from './data-error.js';
+import { htmlToText } from './html-text.js';
+import { linesOf, openMaybeGzip } from './read-lines.js';
+
+export interface Doc {
+  id: string;
+  text: string;
+}
+
+export type CorpusFormat = 'jsonl' | 'tsv' | 'tar';
+
+const ID_FIELDS = ['id', '_id', 'docid', 'pid'] as const;
+
+/** Format from the file name: `.jsonl`/`.json` (optionally `.gz`), `.tsv`/`.txt`, `.tar`/`.tar.gz`/`.tgz`. */
+export function corpusFormat(path: string): CorpusFormat {
+  const name = basename(path).toLowerCase().replace(/\.gz$/, '');
+  if (name.endsWith('.tar') || basename(path).toLowerCase().endsWith('.tgz')) return 'tar';
+  if (name.endsWith('.jsonl') || name.endsWith('.json')) return 'jsonl';
+  if (name.endsWith('.tsv') || name.endsWith('.txt')) return 'tsv';
+  throw new DataError(path, undefined, 'unknown corpus format: name it .jsonl, .tsv or .tar(.gz), optionally gzipped');
+}
+
+/**
+ * Documents of a corpus, streaming, in file order:
+ * - JSONL: id from `id`/`_id`/`docid`/`pid`; text from `contents`, `passage` (MS MARCO v2),
+ *   or `title` + "\n" + `text` (MIRACL), or `text`;
+ * - TSV: `id<TAB>text` (MS MARCO collection.tsv);
+ * - a tar (optionally gzipped) of HTML files (text of each file, id = file name without
+ *   extension, as CACM) or of JSONL shards (as MS MARCO v2);
+ * - a folder: its corpus files in name order.
+ */
+export async function* readCorpus(path: string): AsyncGenerator<Doc> {
+  if (statSync(path).isDirectory()) {
+    for (const name of readdirSync(path).sort()) {
+      const p = join(path, name);
+      if (statSync(p).isFile()) yield* readCorpus(p);
+    }
+    return;
+  }
+  const format = corpusFormat(path);
+  if (format === 'tar') yield* readTar(path);
+  else yield* readStream(openMaybeGzip(path), path, format);
+}
+
+async function* readStream(stream: Readable, name: string, format: 'jsonl' | 'tsv'): AsyncGenerator<Doc> {
+  for await (const { text, line } of linesOf(stream)) {
+    if (text.trim() === '') continue;
+    yield format === 'jsonl' ? parseJsonDoc(text, name, line) : parseTsvDoc(text, name, line);
+  }
+}
+
+export function parseTsvDoc(text: string, file: string, line: number): Doc {
+  const tab = text.indexOf('\t');
+  if (tab <= 0) throw new DataError(file, line, `expected 'id<TAB>text'`);
+  return { id: text.slice(0, tab), text: text.slice(tab + 1) };
+}
+
+export function parseJsonDoc(text: string, file: string, line: number): Doc {
+  let rec: Record<string, unknown>;
+  try {
+    rec = JSON.parse(text) as Record<string, unknown>;
+  } catch (err) {
+    throw new DataError(file, line, `invalid JSON: ${(err as Error).message}`);
+  }
+  if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) throw new DataError(file, line, 'expected a JSON object per line');
+  const idField = ID_FIELDS.find((f) => typeof rec[f] === 'string' || typeof rec[f] === 'number');
+  if (!idField) throw new DataError(file, line, `no document id: expected one of ${ID_FIELDS.join(', ')}`);
+  const id = String(rec[idField]);
+  let body: unknown;
+  if (typeof rec.contents === 'string') body = rec.contents;
+  else if (typeof rec.passage === 'string') body = rec.passage;
+  else if (typeof rec.title === 'string' && typeof rec.text === 'string') body = rec.title ? `${rec.title}\n${rec.text}` : rec.text;
+  else body = rec.text;
+  if (typeof body !== 'string') throw new DataError(file, line, `document ${id} has no text: expected 'contents', 'passage', 'text' or 'title' + 'text'`);
+  return { id, text: body };
+}
+
+async function* readTar(path: string): AsyncGenerator<Doc> {
+  const tar = extract();
+  const source = openMaybeGzip(path);
+  source.on('error', (err) => tar.destroy(err));
+  source.pipe(tar);
+  let index = 0;
+  for await (const entry of tar) {
+    index += 1;
+    const name = entry.header.name;
+    const where = `${path}!${name}`;
+    if (entry.header.type !== 'file') {
+      entry.resume();
+      continue;
+    }
+    const lower = name.toLowerCase();
+    if (/\.html?$/.test(lower)) {
+      const chunks: Buffer[] = [];
+      for await (const c of entry) chunks.push(c as Buffer);
+      const id = basename(name).replace(/\.html?$/i, '');
+      yield { id, text: htmlToText(Buffer.concat(chunks).toString('utf8')) };
+    } else if (/\.(jsonl|json)(\.gz)?$/.test(lower) || /\.gz$/.test(lower)) {
+      const stream = (lower.endsWith('.gz') ? entry.pipe(createGunzip()) : entry) as unknown as Readable;
+      yield* readStream(stream, where, 'jsonl');
+    } else if (/\.tsv(\.gz)?$/.test(lower)) {
+      const stream = (lower.endsWith('.gz') ? entry.pipe(createGunzip()) : entry) as unknown as Readable;
+      yield* readStream(stream, where, 'tsv');
+    } else {
+      throw new DataError(path, undefined, `tar entry ${index} (${name}) is neither HTML, JSONL nor TSV`);
+    }
+  }
+}

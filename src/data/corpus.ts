@@ -76,7 +76,8 @@ export function parseJsonDoc(text: string, file: string, line: number): Doc {
   else if (typeof rec.passage === 'string') body = rec.passage;
   else if (typeof rec.title === 'string' && typeof rec.text === 'string') body = rec.title ? `${rec.title}\n${rec.text}` : rec.text;
   else body = rec.text;
-  if (typeof body !== 'string') throw new DataError(file, line, `document ${id} has no text: expected 'contents', 'passage', 'text' or 'title' + 'text'`);
+  if (typeof body !== 'string')
+    throw new DataError(file, line, `document ${id} has no text: expected 'contents', 'passage', 'text' or 'title' + 'text'`);
   return { id, text: body };
 }
 

@@ -28,7 +28,8 @@ export async function readRun(path: string): Promise<Run> {
     const rank = Number(rankText);
     const key = `${qid}\0${docid}`;
     const prev = seen.get(key);
-    if (prev !== undefined) throw new DataError(path, line, `document ${docid} appears twice in the ranking of query ${qid} (first at line ${prev})`);
+    if (prev !== undefined)
+      throw new DataError(path, line, `document ${docid} appears twice in the ranking of query ${qid} (first at line ${prev})`);
     seen.set(key, line);
     let list = byQuery.get(qid);
     if (!list) byQuery.set(qid, (list = []));

@@ -19,7 +19,8 @@ export async function readTopics(path: string): Promise<Topic[]> {
   const topics = first.text.trimStart().startsWith('<') ? parseSgml(path, lines) : parseTsv(path, lines);
   const seen = new Map<string, number>();
   for (const [i, t] of topics.entries()) {
-    if (seen.has(t.qid)) throw new DataError(path, undefined, `topic ${t.qid} appears twice (records ${(seen.get(t.qid) ?? 0) + 1} and ${i + 1})`);
+    if (seen.has(t.qid))
+      throw new DataError(path, undefined, `topic ${t.qid} appears twice (records ${(seen.get(t.qid) ?? 0) + 1} and ${i + 1})`);
     seen.set(t.qid, i);
   }
   return topics;

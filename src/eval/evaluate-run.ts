@@ -1,8 +1,8 @@
 import type { Qrels } from '../data/qrels.js';
 import type { Run, RunEntry } from '../data/runs.js';
 import type { MeasureSpec } from './measure-spec.js';
-import * as M from './measures.js';
 import type { RankedQuery } from './measures.js';
+import * as M from './measures.js';
 
 export interface EvalOptions {
   /** trec_eval -c: every judged query counts; one missing from the run scores 0. */

@@ -51,13 +51,17 @@ export function parseTrecMeasures(args: string[], relLevel: number): MeasureSpec
     const dot = arg.indexOf('.');
     const name = dot < 0 ? arg : arg.slice(0, dot);
     const def = TREC_MEASURES.find((m) => m.name === name);
-    if (!def) throw new MeasureError(`unknown measure '${name}'; qexp computes ${TREC_MEASURES.map((m) => m.name).join(', ')} (and 'official')`);
+    if (!def)
+      throw new MeasureError(`unknown measure '${name}'; qexp computes ${TREC_MEASURES.map((m) => m.name).join(', ')} (and 'official')`);
     if (dot < 0) {
       wanted.set(name, undefined);
       continue;
     }
     if (!def.cutoffs) throw new MeasureError(`measure '${name}' takes no cutoffs`);
-    const cuts = arg.slice(dot + 1).split(',').map((c) => c.trim());
+    const cuts = arg
+      .slice(dot + 1)
+      .split(',')
+      .map((c) => c.trim());
     if (cuts.some((c) => !/^[1-9]\d*$/.test(c))) throw new MeasureError(`cutoffs of '${arg}' must be positive integers`);
     const list = cuts.map(Number);
     if (new Set(list).size !== list.length) throw new MeasureError(`cutoffs of '${arg}' repeat a value`);
@@ -74,7 +78,10 @@ export function parseTrecMeasures(args: string[], relLevel: number): MeasureSpec
   return out;
 }
 
-const IR_MEASURES: Record<string, { measure: string; cutMeasure?: string; kind: MeasureSpec['kind']; needsCutoff?: boolean; noRel?: boolean }> = {
+const IR_MEASURES: Record<
+  string,
+  { measure: string; cutMeasure?: string; kind: MeasureSpec['kind']; needsCutoff?: boolean; noRel?: boolean }
+> = {
   nDCG: { measure: 'ndcg', cutMeasure: 'ndcg_cut', kind: 'float', noRel: true },
   AP: { measure: 'map', cutMeasure: 'map_cut', kind: 'float' },
   P: { measure: 'P', kind: 'float', needsCutoff: true },

@@ -53,7 +53,11 @@ export function registerEval(program: Command): void {
         }
         if (opts.json) {
           const values = (row: (number | string)[]) => Object.fromEntries(specs.map((s, j) => [s.label, row[j]]));
-          const out = { run: run.tag, all: values(result.all), per_query: opts.q ? Object.fromEntries(result.qids.map((q, i) => [q, values(result.perQuery[i] ?? [])])) : undefined };
+          const out = {
+            run: run.tag,
+            all: values(result.all),
+            per_query: opts.q ? Object.fromEntries(result.qids.map((q, i) => [q, values(result.perQuery[i] ?? [])])) : undefined,
+          };
           process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
         } else process.stdout.write(formatTrecEval(result, Boolean(opts.q)));
       } catch (err) {

@@ -10,6 +10,8 @@ export interface RetrievalConfig {
 
 export interface DatasetDecl {
   description?: string;
+  /** Built-in registry id. */
+  id?: string;
   queries?: string;
   qrels?: string;
   corpus?: string;

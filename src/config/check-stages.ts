@@ -1,9 +1,10 @@
+import { stageInputs, stageRefs } from '../stages/inputs.js';
 import { stageKind } from '../stages/registry.js';
 import { stageScope } from '../stages/scope.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { SourceMap } from './source-map.js';
 import { didYouMean } from './suggest.js';
-import { type ExperimentDoc, stageInputs } from './types.js';
+import type { ExperimentDoc } from './types.js';
 
 /** Checks the schema cannot express: stage references, cycles, and each kind's own checks. */
 export function checkStages(
@@ -17,33 +18,31 @@ export function checkStages(
   const out: Diagnostic[] = [];
   if (!doc.stages || typeof doc.stages !== 'object') return out;
   const names = Object.keys(doc.stages);
-  const fromPtr = (stage: string, i: number) =>
-    Array.isArray(doc.stages[stage]?.from) ? `/stages/${stage}/from/${i}` : `/stages/${stage}/from`;
 
   for (const [name, decl] of Object.entries(doc.stages)) {
     if (!decl || typeof decl !== 'object') continue;
-    stageInputs(decl).forEach((dep, i) => {
-      if (dep === name) {
-        out.push({ pos: map.locate(fromPtr(name, i)), path: `stages.${name}.from`, message: `stage '${name}' cannot read its own output` });
-      } else if (!(dep in doc.stages)) {
+    for (const ref of stageRefs(decl)) {
+      const where = {
+        pos: map.locate(`/stages/${name}${ref.ptr}`),
+        path: `stages.${name}${ref.ptr.replace(/\/(\d+)$/, '[$1]').replace(/\//g, '.')}`,
+      };
+      if (ref.stage === name) {
+        out.push({ ...where, message: `stage '${name}' cannot read its own output` });
+      } else if (!(ref.stage in doc.stages)) {
         const others = names.filter((n) => n !== name);
-        out.push({
-          pos: map.locate(fromPtr(name, i)),
-          path: `stages.${name}.from`,
-          message: `unknown stage '${dep}'${didYouMean(dep, others, 'one of the stages')}`,
-        });
+        out.push({ ...where, message: `unknown stage '${ref.stage}'${didYouMean(ref.stage, others, 'one of the stages')}` });
       }
-    });
+    }
     if (!invalid.has(name)) out.push(...stageKind(decl.kind).check(stageScope(doc, map, name, variant, root), decl));
   }
 
   for (const cycle of findCycles(doc)) {
     const first = cycle[0] as string;
     const next = cycle[1] as string;
-    const i = stageInputs(doc.stages[first]).indexOf(next);
+    const ref = stageRefs(doc.stages[first]).find((r) => r.stage === next);
     out.push({
-      pos: map.locate(fromPtr(first, i)),
-      path: `stages.${first}.from`,
+      pos: map.locate(`/stages/${first}${ref?.ptr ?? ''}`),
+      path: `stages.${first}${(ref?.ptr ?? '').replace(/\/(\d+)$/, '[$1]').replace(/\//g, '.')}`,
       message: `cycle between stages: ${[...cycle].reverse().join(' → ')}; a stage cannot depend on its own outputs`,
     });
   }

@@ -64,10 +64,3 @@ export interface Experiment {
   map: SourceMap;
   variants: Variant[];
 }
-
-/** Inputs named by a stage's `from`, as a list. */
-export function stageInputs(decl: StageDecl | undefined): string[] {
-  const from = decl?.from;
-  if (from === undefined) return [];
-  return (Array.isArray(from) ? from : [from]).filter((x): x is string => typeof x === 'string');
-}

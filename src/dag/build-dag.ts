@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { ConfigError, type Diagnostic } from '../config/diagnostics.js';
-import { type Experiment, stageInputs } from '../config/types.js';
+import type { Experiment } from '../config/types.js';
+import { stageInputs } from '../stages/inputs.js';
 import { stageKind } from '../stages/registry.js';
 import { stageScope } from '../stages/scope.js';
 import type { Resolved } from '../stages/stage-kind.js';

@@ -152,6 +152,7 @@ async function runNode(node: DagNode, opts: ExecuteOptions): Promise<NodeResult>
       },
       progress: (done, total, unit) => events?.progress?.(node, done, total, unit),
       signal,
+      store,
     });
     if (signal.aborted) throw new Error('interrupted');
     const artifacts = await commitOutputs(node, outputs, tmpDir, store);

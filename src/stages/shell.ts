@@ -4,9 +4,10 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import type { Diagnostic } from '../config/diagnostics.js';
 import { didYouMean } from '../config/suggest.js';
-import { type StageDecl, stageInputs } from '../config/types.js';
+import type { StageDecl } from '../config/types.js';
 import { getPath } from '../util/object-path.js';
 import { shellQuote } from '../util/shell-quote.js';
+import { fromRefs } from './inputs.js';
 import type { Json, Resolved, RunContext, StageKind, StageOutput, StageScope } from './stage-kind.js';
 
 interface ShellStage extends StageDecl {
@@ -69,7 +70,7 @@ export const shellStage: StageKind = {
         });
       }
     });
-    const inputs = stageInputs(s);
+    const inputs = fromRefs(s).map((r) => r.stage);
     const outs = Object.keys(s.outs ?? {});
     for (const m of s.command.matchAll(SLOT)) {
       const name = m[1] as string;

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../config/diagnostics.js';
 import type { SourceMap } from '../config/source-map.js';
 import type { ExperimentDoc, StageDecl } from '../config/types.js';
+import type { Store } from '../store/store.js';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -53,6 +54,8 @@ export interface RunContext {
   /** Reports progress of long work (the display turns it into counts and an ETA). */
   progress(done: number, total?: number, unit?: string): void;
   signal: AbortSignal;
+  /** The store, for stages whose results are rows (metrics, generations) rather than files. */
+  store: Store;
 }
 
 export interface StageOutput {
@@ -68,6 +71,8 @@ export interface StageKind {
   version: number;
   /** Checks that need more than the schema (references, files); diagnostics carry positions. */
   check(scope: StageScope, decl: StageDecl): Diagnostic[];
+  /** Stages this kind reads besides `from` (e.g. evaluate's `run:` and `qrels:`), with where they are written. */
+  refs?(decl: StageDecl): { stage: string; ptr: string }[];
   /** Output names, known from the declaration alone (other stages' templates refer to them). */
   outputs(scope: StageScope, decl: StageDecl): string[];
   resolve(scope: StageScope, decl: StageDecl): Resolved;

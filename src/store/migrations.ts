@@ -33,6 +33,15 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
         path VARCHAR PRIMARY KEY, size BIGINT NOT NULL, mtime_ms DOUBLE NOT NULL, sha256 VARCHAR NOT NULL)`,
     ],
   },
+  {
+    version: 2,
+    description: 'metrics: per-query and aggregate values written by evaluate stages',
+    sql: [
+      `CREATE TABLE metrics (
+        fingerprint VARCHAR NOT NULL, run VARCHAR NOT NULL, dataset VARCHAR NOT NULL,
+        qid VARCHAR NOT NULL, measure VARCHAR NOT NULL, value DOUBLE NOT NULL)`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -34,6 +34,14 @@ export interface ArtifactRecord {
   managed: boolean;
 }
 
+export interface MetricRow {
+  run: string;
+  dataset: string;
+  qid: string;
+  measure: string;
+  value: number;
+}
+
 export interface Binding {
   experiment: string;
   variant: string;
@@ -351,8 +359,43 @@ export class Store implements HashCache {
     if (fps.length === 0) return Promise.resolve();
     return this.tx(async () => {
       await this.exec('DELETE FROM artifacts WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))', [listValue(fps)]);
+      await this.exec('DELETE FROM metrics WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))', [listValue(fps)]);
       await this.exec('DELETE FROM stages WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))', [listValue(fps)]);
     });
+  }
+
+  // ---- metrics ----
+
+  /** Replaces an evaluate stage's rows (per query, and qid 'all' for the aggregate) in one transaction. */
+  replaceMetrics(fingerprint: string, rows: MetricRow[]): Promise<void> {
+    return this.tx(async () => {
+      await this.exec('DELETE FROM metrics WHERE fingerprint = ?', [fingerprint]);
+      const app = await this.conn.createAppender('metrics');
+      for (const r of rows) {
+        app.appendVarchar(fingerprint);
+        app.appendVarchar(r.run);
+        app.appendVarchar(r.dataset);
+        app.appendVarchar(r.qid);
+        app.appendVarchar(r.measure);
+        app.appendDouble(r.value);
+        app.endRow();
+      }
+      app.flushSync();
+      app.closeSync();
+    });
+  }
+
+  async metrics(fingerprint: string): Promise<MetricRow[]> {
+    const rows = await this.read(() =>
+      this.all('SELECT run, dataset, qid, measure, value FROM metrics WHERE fingerprint = ? ORDER BY rowid', [fingerprint]),
+    );
+    return rows.map((r) => ({
+      run: String(r.run),
+      dataset: String(r.dataset),
+      qid: String(r.qid),
+      measure: String(r.measure),
+      value: Number(r.value),
+    }));
   }
 
   // ---- file checksum cache ----

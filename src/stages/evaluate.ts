@@ -1,0 +1,139 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Diagnostic } from '../config/diagnostics.js';
+import { didYouMean } from '../config/suggest.js';
+import type { StageDecl } from '../config/types.js';
+import { readQrels } from '../data/qrels.js';
+import { readRun } from '../data/runs.js';
+import { evaluateRun } from '../eval/evaluate-run.js';
+import { MeasureError, parseIrMeasure } from '../eval/measure-spec.js';
+import type { MetricRow } from '../store/store.js';
+import type { Resolved, RunContext, StageKind, StageOutput } from './stage-kind.js';
+
+interface EvaluateStage extends StageDecl {
+  kind: 'evaluate';
+  run: string;
+  qrels: string;
+  measures: string[];
+  complete?: boolean;
+  max_docs?: number;
+}
+
+/** `STAGE` or `STAGE.OUTPUT` → stage and output (default output name given). */
+function splitRef(ref: string, output: string): { stage: string; output: string } {
+  const dot = ref.indexOf('.');
+  return dot < 0 ? { stage: ref, output } : { stage: ref.slice(0, dot), output: ref.slice(dot + 1) };
+}
+
+/**
+ * `evaluate`: a TREC run against qrels, with trec_eval's semantics, for measures named the
+ * ir_measures way (`nDCG@10`, `AP(rel=2)@1000`). Per-query and aggregate values go to the
+ * store's `metrics` table (run, dataset, qid, measure, value) and to `metrics.json`.
+ */
+export const evaluateStage: StageKind = {
+  kind: 'evaluate',
+  version: 1,
+
+  refs(decl) {
+    const s = decl as EvaluateStage;
+    const out = [];
+    if (typeof s.run === 'string') out.push({ stage: splitRef(s.run, 'run').stage, ptr: '/run' });
+    if (typeof s.qrels === 'string') out.push({ stage: splitRef(s.qrels, 'qrels').stage, ptr: '/qrels' });
+    return out;
+  },
+
+  check(scope, decl) {
+    const s = decl as EvaluateStage;
+    const out: Diagnostic[] = [];
+    s.measures.forEach((m, i) => {
+      try {
+        parseIrMeasure(m);
+      } catch (err) {
+        if (!(err instanceof MeasureError)) throw err;
+        out.push({
+          pos: scope.map.locate(`${scope.ptr}/measures/${i}`),
+          path: `stages.${scope.stageName}.measures[${i}]`,
+          message: err.message,
+        });
+      }
+    });
+    for (const [key, def] of [
+      ['run', 'run'],
+      ['qrels', 'qrels'],
+    ] as const) {
+      const ref = splitRef(s[key], def);
+      const names = scope.outputsOf(ref.stage);
+      if (names && !names.includes(ref.output)) {
+        out.push({
+          pos: scope.map.locate(`${scope.ptr}/${key}`),
+          path: `stages.${scope.stageName}.${key}`,
+          message: `stage '${ref.stage}' has no output '${ref.output}'${didYouMean(ref.output, names)}; write ${key}: STAGE.OUTPUT`,
+        });
+      }
+    }
+    return out;
+  },
+
+  outputs() {
+    return ['metrics'];
+  },
+
+  resolve(scope, decl): Resolved {
+    const s = decl as EvaluateStage;
+    const run = splitRef(s.run, 'run');
+    const qrels = splitRef(s.qrels, 'qrels');
+    const dataset = scope.doc.stages[qrels.stage]?.dataset;
+    return {
+      own: {
+        run: `${run.stage}.${run.output}`,
+        qrels: `${qrels.stage}.${qrels.output}`,
+        measures: s.measures,
+        complete: s.complete ?? false,
+        max_docs: s.max_docs ?? null,
+        dataset: typeof dataset === 'string' ? dataset : qrels.stage,
+      },
+      uses: {},
+      files: [],
+      outputs: ['metrics'],
+      publish: {},
+    };
+  },
+
+  async run(ctx: RunContext): Promise<Record<string, StageOutput>> {
+    const own = ctx.resolved.own as {
+      run: string;
+      qrels: string;
+      measures: string[];
+      complete: boolean;
+      max_docs: number | null;
+      dataset: string;
+    };
+    const [runStage, runOut] = own.run.split('.') as [string, string];
+    const [qrelsStage, qrelsOut] = own.qrels.split('.') as [string, string];
+    const runPath = ctx.inputs[runStage]?.[runOut];
+    const qrelsPath = ctx.inputs[qrelsStage]?.[qrelsOut];
+    if (!runPath) throw new Error(`stage ${runStage} produced no output '${runOut}'`);
+    if (!qrelsPath) throw new Error(`stage ${qrelsStage} produced no output '${qrelsOut}'`);
+    const specs = own.measures.map(parseIrMeasure);
+    const [qrels, run] = await Promise.all([readQrels(qrelsPath), readRun(runPath)]);
+    const result = evaluateRun(qrels, run, specs, { complete: own.complete, maxDocs: own.max_docs ?? undefined });
+    if (result.qids.length === 0)
+      throw new Error(`no query of ${runPath} is judged in ${qrelsPath}: check that the run and the qrels belong to the same dataset`);
+    const rows: MetricRow[] = [];
+    result.qids.forEach((qid, i) => {
+      specs.forEach((s, j) =>
+        rows.push({ run: runStage, dataset: own.dataset, qid, measure: s.label, value: result.perQuery[i]?.[j] as number }),
+      );
+    });
+    specs.forEach((s, j) => rows.push({ run: runStage, dataset: own.dataset, qid: 'all', measure: s.label, value: Number(result.all[j]) }));
+    await ctx.store.replaceMetrics(ctx.fingerprint, rows);
+    const summary = Object.fromEntries(specs.map((s, j) => [s.label, result.all[j]]));
+    for (const [m, v] of Object.entries(summary)) ctx.log(`${m.padEnd(20)} ${typeof v === 'number' ? v.toFixed(4) : v}`);
+    const path = join(ctx.tmpDir, 'metrics.json');
+    await writeFile(
+      path,
+      `${JSON.stringify({ run: runStage, dataset: own.dataset, queries: result.qids.length, all: summary }, null, 2)}\n`,
+    );
+    return { metrics: { path, managed: true } };
+  },
+};

@@ -120,12 +120,11 @@ export const evaluateStage: StageKind = {
     if (result.qids.length === 0)
       throw new Error(`no query of ${runPath} is judged in ${qrelsPath}: check that the run and the qrels belong to the same dataset`);
     const rows: MetricRow[] = [];
-    result.qids.forEach((qid, i) => {
-      specs.forEach((s, j) =>
-        rows.push({ run: runStage, dataset: own.dataset, qid, measure: s.label, value: result.perQuery[i]?.[j] as number }),
-      );
-    });
-    specs.forEach((s, j) => rows.push({ run: runStage, dataset: own.dataset, qid: 'all', measure: s.label, value: Number(result.all[j]) }));
+    const row = (qid: string, measure: string, value: number) => rows.push({ run: runStage, dataset: own.dataset, qid, measure, value });
+    for (const [i, qid] of result.qids.entries()) {
+      for (const [j, s] of specs.entries()) row(qid, s.label, result.perQuery[i]?.[j] as number);
+    }
+    for (const [j, s] of specs.entries()) row('all', s.label, Number(result.all[j]));
     await ctx.store.replaceMetrics(ctx.fingerprint, rows);
     const summary = Object.fromEntries(specs.map((s, j) => [s.label, result.all[j]]));
     for (const [m, v] of Object.entries(summary)) ctx.log(`${m.padEnd(20)} ${typeof v === 'number' ? v.toFixed(4) : v}`);

@@ -3,6 +3,7 @@ import type { Diagnostic } from '../config/diagnostics.js';
 import { toPointer } from '../config/source-map.js';
 import { didYouMean } from '../config/suggest.js';
 import type { DatasetDecl, StageDecl } from '../config/types.js';
+import { inspectFile } from '../data/inspect.js';
 import { datasetDir, pullDataset } from '../data/pull.js';
 import { registryEntry, registryIds } from '../data/registry.js';
 import type { Json, Resolved, RunContext, StageKind, StageOutput, StageScope } from './stage-kind.js';
@@ -126,6 +127,13 @@ export const datasetStage: StageKind = {
       i += 1;
     }
     for (const [name, o] of Object.entries(out)) ctx.log(`${name}: ${o.path}`);
+    // queries and qrels are small: read them through so a malformed line fails here, with file:line
+    for (const role of ['queries', 'qrels'] as const) {
+      const o = out[role];
+      if (!o) continue;
+      const st = await inspectFile(o.path, role === 'queries' ? 'topics' : 'qrels');
+      ctx.log(`${role}: ${st.records} records${role === 'qrels' ? ` over ${st.queries} queries, ${st.relevant} relevant` : ''}`);
+    }
     return out;
   },
 };

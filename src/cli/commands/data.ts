@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { didYouMean } from '../../config/suggest.js';
+import { DataError } from '../../data/data-error.js';
 import { ChecksumError, DownloadInterrupted, describeSource } from '../../data/download.js';
+import { type FileKind, guessKind, inspectFile } from '../../data/inspect.js';
 import { dataHome, dataMirror } from '../../data/locations.js';
 import { datasetDir, datasetFiles, pullDataset, verifyDataset } from '../../data/pull.js';
 import { REGISTRY, registryEntry, registryIds } from '../../data/registry.js';
@@ -105,6 +107,43 @@ export function registerData(program: Command): void {
       if (opts.json) process.stdout.write(`${JSON.stringify({ results }, null, 2)}\n`);
       else for (const r of results) process.stdout.write(`${r.status.padEnd(12)} ${r.file}${r.detail ? ` (${r.detail})` : ''}\n`);
       if (results.some((r) => r.status === 'missing' || r.status === 'mismatch')) throw new CliExit(EXIT.failure);
+    });
+
+  data
+    .command('inspect')
+    .description('read topics, qrels, run or corpus files completely and count them (exit 2 at the first malformed record)')
+    .argument('<files...>', 'files to read')
+    .option('--as <kind>', 'topics | qrels | run | corpus (default: guessed from the file name)')
+    .option('--json', 'machine-readable output')
+    .action(async (files: string[], opts: { as?: FileKind; json?: boolean }) => {
+      const kinds: FileKind[] = ['topics', 'qrels', 'run', 'corpus'];
+      if (opts.as && !kinds.includes(opts.as)) {
+        process.stderr.write(`qexp data inspect: --as ${opts.as}${didYouMean(opts.as, kinds)}\n`);
+        throw new CliExit(EXIT.invalid);
+      }
+      const out = [];
+      for (const file of files) {
+        const kind = opts.as ?? guessKind(file);
+        if (!kind) {
+          process.stderr.write(`qexp data inspect: cannot tell what ${file} holds; pass --as topics|qrels|run|corpus\n`);
+          throw new CliExit(EXIT.invalid);
+        }
+        try {
+          const st = await inspectFile(file, kind);
+          out.push({ file, ...st });
+          if (!opts.json) {
+            const extra = st.kind === 'qrels' ? `, ${st.relevant} relevant, grades ${JSON.stringify(st.grades)}` : '';
+            process.stdout.write(
+              `${file}: ${st.kind}, ${st.records} records${st.queries !== undefined ? ` over ${st.queries} queries` : ''}${extra}\n`,
+            );
+          }
+        } catch (err) {
+          if (!(err instanceof DataError)) throw err;
+          process.stderr.write(`${err.message}\n`);
+          throw new CliExit(EXIT.invalid);
+        }
+      }
+      if (opts.json) process.stdout.write(`${JSON.stringify({ files: out }, null, 2)}\n`);
     });
 
   data

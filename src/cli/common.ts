@@ -1,24 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, type Diagnostic, formatDiagnostic } from '../config/diagnostics.js';
 import { loadExperiment } from '../config/load-experiment.js';
 import type { Experiment } from '../config/types.js';
 import { Store } from '../store/store.js';
 import { StoreBusyError } from '../store/store-busy.js';
+import { CliExit } from './cli-exit.js';
 import { EXIT } from './exit-codes.js';
 
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
-  .version;
-
-/** An error already explained to the user; carries the exit code. */
-export class CliExit extends Error {
-  constructor(
-    readonly code: number,
-    message = '',
-  ) {
-    super(message);
-  }
-}
+export { CliExit, VERSION } from './cli-exit.js';
 
 export function diagnosticJson(d: Diagnostic) {
   return { file: d.pos.file, line: d.pos.line, col: d.pos.col, path: d.path, message: d.message };

@@ -1,30 +1,20 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { registerCache } from './commands/cache.js';
-import { registerData } from './commands/data.js';
-import { registerEval } from './commands/eval.js';
-import { registerPlan } from './commands/plan.js';
-import { registerRun } from './commands/run.js';
-import { registerValidate } from './commands/validate.js';
-import { CliExit, VERSION } from './common.js';
+import { CliExit, VERSION } from './cli-exit.js';
 import { EXIT } from './exit-codes.js';
 
-const program = new Command()
-  .name('qexp')
-  .description('Declarative experiments for distilling LLM query expansion: YAML in, a cached stage DAG, results in DuckDB.')
-  .version(VERSION)
-  .showHelpAfterError('(run with --help for usage)')
-  .exitOverride();
-registerValidate(program);
-registerPlan(program);
-registerRun(program);
-registerCache(program);
-registerEval(program);
-registerData(program);
-for (const cmd of program.commands) {
-  cmd.exitOverride();
-  for (const sub of cmd.commands) sub.exitOverride();
-}
+/**
+ * Each command's module is imported only when that command runs: `qexp eval` must not pay for
+ * loading DuckDB, ajv and listr2 (hundreds of milliseconds), only `qexp --help` loads them all.
+ */
+const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
+  validate: async () => (await import('./commands/validate.js')).registerValidate,
+  plan: async () => (await import('./commands/plan.js')).registerPlan,
+  run: async () => (await import('./commands/run.js')).registerRun,
+  cache: async () => (await import('./commands/cache.js')).registerCache,
+  eval: async () => (await import('./commands/eval.js')).registerEval,
+  data: async () => (await import('./commands/data.js')).registerData,
+};
 
 // `qexp ... | head` closes the pipe early: that is not an error
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -32,7 +22,21 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+const program = new Command()
+  .name('qexp')
+  .description('Declarative experiments for distilling LLM query expansion: YAML in, a cached stage DAG, results in DuckDB.')
+  .version(VERSION)
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
 try {
+  const wanted = process.argv[2];
+  const names = wanted && wanted in COMMANDS ? [wanted] : Object.keys(COMMANDS);
+  for (const name of names) (await (COMMANDS[name] as () => Promise<(p: Command) => void>)())(program);
+  for (const cmd of program.commands) {
+    cmd.exitOverride();
+    for (const sub of cmd.commands) sub.exitOverride();
+  }
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CliExit) process.exitCode = err.code;

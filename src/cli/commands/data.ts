@@ -8,7 +8,7 @@ import { type FileKind, guessKind, inspectFile } from '../../data/inspect.js';
 import { dataHome, dataMirror } from '../../data/locations.js';
 import { datasetDir, datasetFiles, pullDataset, verifyDataset } from '../../data/pull.js';
 import { REGISTRY, registryEntry, registryIds } from '../../data/registry.js';
-import { CliExit } from '../common.js';
+import { CliExit } from '../cli-exit.js';
 import { EXIT } from '../exit-codes.js';
 import { formatProgress } from '../progress.js';
 

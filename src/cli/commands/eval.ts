@@ -5,7 +5,7 @@ import { readRun } from '../../data/runs.js';
 import { evaluateRun } from '../../eval/evaluate-run.js';
 import { MeasureError, parseTrecMeasures } from '../../eval/measure-spec.js';
 import { formatTrecEval } from '../../eval/trec-format.js';
-import { CliExit } from '../common.js';
+import { CliExit } from '../cli-exit.js';
 import { EXIT } from '../exit-codes.js';
 
 interface EvalOptions {

@@ -14,6 +14,8 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   cache: async () => (await import('./commands/cache.js')).registerCache,
   eval: async () => (await import('./commands/eval.js')).registerEval,
   data: async () => (await import('./commands/data.js')).registerData,
+  index: async () => (await import('./commands/index-search.js')).registerIndex,
+  search: async () => (await import('./commands/index-search.js')).registerSearch,
 };
 
 // `qexp ... | head` closes the pipe early: that is not an error

@@ -1,0 +1,93 @@
+import { createWriteStream } from 'node:fs';
+import type { Command } from 'commander';
+import { readCorpus } from '../../data/corpus.js';
+import { DataError } from '../../data/data-error.js';
+import { readTopics } from '../../data/topics.js';
+import { analyzerNames, getAnalyzer } from '../../retrieval/analysis/analyzers.js';
+import { buildIndex } from '../../retrieval/index/build-index.js';
+import { IndexReader } from '../../retrieval/index/read-index.js';
+import { Bm25Searcher, queryTerms, runLines } from '../../retrieval/search/search.js';
+import { CliExit } from '../cli-exit.js';
+import { EXIT } from '../exit-codes.js';
+
+function fail(message: string, code: number = EXIT.invalid): never {
+  process.stderr.write(`${message}\n`);
+  throw new CliExit(code);
+}
+
+function num(flag: string, v: string, min: number, integer = false): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n)))
+    fail(`${flag} needs a${integer ? 'n integer' : ' number'} ≥ ${min}, got '${v}'`);
+  return n;
+}
+
+export function registerIndex(program: Command): void {
+  program
+    .command('index')
+    .description('build a BM25 index from a corpus (JSONL, TSV, tar of HTML or JSONL shards, or a folder of them)')
+    .argument('<corpus>', 'corpus file or folder')
+    .requiredOption('--out <dir>', 'index folder to write')
+    .option('--analyzer <name>', `text analysis: ${analyzerNames().join(', ')}`, 'english')
+    .option('--norms <kind>', "document lengths: 'lucene' (one byte, as Lucene/Anserini) or 'exact'", 'lucene')
+    .action(async (corpus: string, opts: { out: string; analyzer: string; norms: string }) => {
+      if (!analyzerNames().includes(opts.analyzer as never))
+        fail(`--analyzer ${opts.analyzer}: available are ${analyzerNames().join(', ')}`);
+      if (opts.norms !== 'lucene' && opts.norms !== 'exact') fail(`--norms must be 'lucene' or 'exact', got '${opts.norms}'`);
+      const t0 = Date.now();
+      try {
+        const meta = await buildIndex(readCorpus(corpus), getAnalyzer(opts.analyzer), opts.out, {
+          norms: opts.norms === 'exact' ? 'exact' : 'lucene-byte4',
+          onProgress: (n) => {
+            if (n > 0 && n % 100_000 === 0) process.stderr.write(`  ${n} documents\n`);
+          },
+        });
+        const secs = (Date.now() - t0) / 1000;
+        process.stdout.write(
+          `indexed ${meta.docCount} documents in ${secs.toFixed(1)} s: ${meta.numTerms} unique terms, ${meta.sumTotalTermFreq} total terms ` +
+            `(analyzer ${meta.analyzer.name}, norms ${meta.norms}) → ${opts.out}\n`,
+        );
+      } catch (err) {
+        if (err instanceof DataError) fail(err.message);
+        throw err;
+      }
+    });
+}
+
+export function registerSearch(program: Command): void {
+  program
+    .command('search')
+    .description('BM25 retrieval for a topics file, written as a TREC run')
+    .requiredOption('--index <dir>', 'index folder (qexp index)')
+    .requiredOption('--topics <file>', 'topics: TSV qid<TAB>text or TREC SGML')
+    .requiredOption('--output <run>', 'TREC run file to write')
+    .option('--hits <n>', 'documents per query', '1000')
+    .option('--k1 <k1>', 'BM25 k1 (Anserini default)', '0.9')
+    .option('--b <b>', 'BM25 b (Anserini default)', '0.4')
+    .option('--run-tag <tag>', 'last column of the run', 'qexp')
+    .action(async (opts: { index: string; topics: string; output: string; hits: string; k1: string; b: string; runTag: string }) => {
+      const params = { hits: num('--hits', opts.hits, 1, true), k1: num('--k1', opts.k1, 0), b: num('--b', opts.b, 0) };
+      if (params.b > 1) fail(`--b must be between 0 and 1, got ${params.b}`);
+      let index: IndexReader;
+      try {
+        index = new IndexReader(opts.index);
+      } catch (err) {
+        fail((err as Error).message);
+      }
+      const topics = await readTopics(opts.topics).catch((err) => (err instanceof DataError ? fail(err.message) : Promise.reject(err)));
+      const analyzer = getAnalyzer(index.meta.analyzer.name);
+      const searcher = new Bm25Searcher(index, params);
+      process.stderr.write(
+        `search: index ${opts.index} (${index.meta.docCount} docs, analyzer ${index.meta.analyzer.name}, norms ${index.meta.norms}); ` +
+          `bm25 k1=${params.k1} b=${params.b}; hits ${params.hits}; ${topics.length} topics → ${opts.output}\n`,
+      );
+      const out = createWriteStream(opts.output);
+      const t0 = Date.now();
+      for (const t of topics) out.write(runLines(t.qid, searcher.search(queryTerms(analyzer, t.text)), opts.runTag));
+      await new Promise<void>((r) => out.end(r));
+      const secs = (Date.now() - t0) / 1000;
+      process.stderr.write(
+        `searched ${topics.length} topics in ${secs.toFixed(2)} s (${(topics.length / Math.max(secs, 1e-9)).toFixed(1)} q/s)\n`,
+      );
+    });
+}

@@ -1,0 +1,32 @@
+import { analyzeEnglish, lowerCase } from './english.js';
+
+export type AnalyzerName = 'english' | 'whitespace' | 'simple';
+
+export interface Analyzer {
+  name: AnalyzerName;
+  /** Recorded in the index: searching with other settings is an error. */
+  params: Record<string, unknown>;
+  analyze(text: string): string[];
+}
+
+const ANALYZERS: Record<AnalyzerName, Analyzer> = {
+  english: {
+    name: 'english',
+    params: { stemmer: 'porter', stopwords: 'lucene-english-33', possessive: true },
+    analyze: (t) => analyzeEnglish(t),
+  },
+  // Lucene's WhitespaceAnalyzer: split on white space, nothing else.
+  whitespace: { name: 'whitespace', params: {}, analyze: (t) => t.split(/\s+/).filter((x) => x !== '') },
+  // Lucene's SimpleAnalyzer: maximal runs of letters, lower-cased.
+  simple: { name: 'simple', params: {}, analyze: (t) => (t.match(/\p{L}+/gu) ?? []).map(lowerCase) },
+};
+
+export function analyzerNames(): AnalyzerName[] {
+  return Object.keys(ANALYZERS) as AnalyzerName[];
+}
+
+export function getAnalyzer(name: string): Analyzer {
+  const a = ANALYZERS[name as AnalyzerName];
+  if (!a) throw new Error(`unknown analyzer '${name}'; available: ${analyzerNames().join(', ')}`);
+  return a;
+}

@@ -1,0 +1,95 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { INDEX_FORMAT, INDEX_VERSION, type IndexMeta } from './index-format.js';
+import { readU32 } from './varint.js';
+
+/** An index opened for search: dictionary and document data in memory, postings as one buffer. */
+export class IndexReader {
+  readonly meta: IndexMeta;
+  readonly docids: string[];
+  /** One byte per document (lucene-byte4) or null with exact norms. */
+  readonly normBytes: Uint8Array | null;
+  /** Exact lengths with norms "exact". */
+  readonly lengths: Uint32Array | null;
+  private readonly termIndex: Map<string, number>;
+  private readonly dict: Uint8Array;
+  readonly postings: Uint8Array;
+
+  constructor(readonly dir: string) {
+    const metaPath = join(dir, 'meta.json');
+    if (!existsSync(metaPath)) throw new Error(`${dir} is not a qexp index (no meta.json); build one with qexp index`);
+    this.meta = JSON.parse(readFileSync(metaPath, 'utf8')) as IndexMeta;
+    if (this.meta.format !== INDEX_FORMAT) throw new Error(`${dir}: not a qexp BM25 index (format ${this.meta.format})`);
+    if (this.meta.version !== INDEX_VERSION)
+      throw new Error(`${dir}: index format version ${this.meta.version}; this qexp reads version ${INDEX_VERSION}: rebuild it`);
+    const ids = readFileSync(join(dir, 'docids.txt'), 'utf8');
+    this.docids = ids === '' ? [] : ids.slice(0, -1).split('\n');
+    const norms = readFileSync(join(dir, 'norms.bin'));
+    if (this.meta.norms === 'exact') {
+      this.lengths = new Uint32Array(norms.buffer.slice(norms.byteOffset, norms.byteOffset + norms.byteLength));
+      this.normBytes = null;
+    } else {
+      this.normBytes = new Uint8Array(norms.buffer, norms.byteOffset, norms.byteLength);
+      this.lengths = null;
+    }
+    const terms = readFileSync(join(dir, 'terms.txt'), 'utf8');
+    const list = terms === '' ? [] : terms.slice(0, -1).split('\n');
+    this.termIndex = new Map(list.map((t, i) => [t, i]));
+    this.dict = readFileSync(join(dir, 'terms.bin'));
+    this.postings = readFileSync(join(dir, 'postings.bin'));
+  }
+
+  /** Term statistics and where its postings are, or undefined if the term is not in the index. */
+  term(t: string): { df: number; offset: number; bytes: number; cf: number } | undefined {
+    const i = this.termIndex.get(t);
+    if (i === undefined) return undefined;
+    const p = i * 20;
+    return {
+      df: readU32(this.dict, p),
+      offset: readU32(this.dict, p + 4) + readU32(this.dict, p + 8) * 2 ** 32,
+      bytes: readU32(this.dict, p + 12),
+      cf: readU32(this.dict, p + 16),
+    };
+  }
+
+  get numTerms(): number {
+    return this.termIndex.size;
+  }
+
+  /** Calls fn(doc, tf) for every posting of a term, in document order. */
+  forEachPosting(t: { offset: number; bytes: number }, fn: (doc: number, tf: number) => void): void {
+    const b = this.postings;
+    let p = t.offset;
+    const end = t.offset + t.bytes;
+    const exact = this.meta.norms === 'exact';
+    let doc = -1;
+    const docs = new Int32Array(256);
+    while (p < end) {
+      const count = b[p] as number;
+      p += 1 + 4 + 4 + (exact ? 4 : 1);
+      for (let i = 0; i < count; i++) {
+        let v = 0;
+        let shift = 0;
+        let byte: number;
+        do {
+          byte = b[p++] as number;
+          v |= (byte & 0x7f) << shift;
+          shift += 7;
+        } while (byte & 0x80);
+        doc += v >>> 0;
+        docs[i] = doc;
+      }
+      for (let i = 0; i < count; i++) {
+        let v = 0;
+        let shift = 0;
+        let byte: number;
+        do {
+          byte = b[p++] as number;
+          v |= (byte & 0x7f) << shift;
+          shift += 7;
+        } while (byte & 0x80);
+        fn(docs[i] as number, v >>> 0);
+      }
+    }
+  }
+}

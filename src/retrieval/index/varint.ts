@@ -1,0 +1,47 @@
+/** Growable byte buffer with LEB128 varints and little-endian fixed-width integers. */
+export class ByteWriter {
+  private buf = new Uint8Array(1 << 16);
+  length = 0;
+
+  private ensure(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+  }
+
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.length++] = v & 0xff;
+  }
+
+  u32(v: number): void {
+    this.ensure(4);
+    const b = this.buf;
+    let p = this.length;
+    b[p++] = v & 0xff;
+    b[p++] = (v >>> 8) & 0xff;
+    b[p++] = (v >>> 16) & 0xff;
+    b[p++] = (v >>> 24) & 0xff;
+    this.length = p;
+  }
+
+  varint(v: number): void {
+    this.ensure(5);
+    while (v >= 0x80) {
+      this.buf[this.length++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    this.buf[this.length++] = v;
+  }
+
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+}
+
+export function readU32(b: Uint8Array, p: number): number {
+  return ((b[p] as number) | ((b[p + 1] as number) << 8) | ((b[p + 2] as number) << 16) | ((b[p + 3] as number) << 24)) >>> 0;
+}

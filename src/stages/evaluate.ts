@@ -8,6 +8,7 @@ import { readRun } from '../data/runs.js';
 import { evaluateRun } from '../eval/evaluate-run.js';
 import { MeasureError, parseIrMeasure } from '../eval/measure-spec.js';
 import type { MetricRow } from '../store/store.js';
+import { splitStageRef } from './index.js';
 import type { Resolved, RunContext, StageKind, StageOutput } from './stage-kind.js';
 
 interface EvaluateStage extends StageDecl {
@@ -17,12 +18,6 @@ interface EvaluateStage extends StageDecl {
   measures: string[];
   complete?: boolean;
   max_docs?: number;
-}
-
-/** `STAGE` or `STAGE.OUTPUT` → stage and output (default output name given). */
-function splitRef(ref: string, output: string): { stage: string; output: string } {
-  const dot = ref.indexOf('.');
-  return dot < 0 ? { stage: ref, output } : { stage: ref.slice(0, dot), output: ref.slice(dot + 1) };
 }
 
 /**
@@ -37,8 +32,8 @@ export const evaluateStage: StageKind = {
   refs(decl) {
     const s = decl as EvaluateStage;
     const out = [];
-    if (typeof s.run === 'string') out.push({ stage: splitRef(s.run, 'run').stage, ptr: '/run' });
-    if (typeof s.qrels === 'string') out.push({ stage: splitRef(s.qrels, 'qrels').stage, ptr: '/qrels' });
+    if (typeof s.run === 'string') out.push({ stage: splitStageRef(s.run, 'run').stage, ptr: '/run' });
+    if (typeof s.qrels === 'string') out.push({ stage: splitStageRef(s.qrels, 'qrels').stage, ptr: '/qrels' });
     return out;
   },
 
@@ -61,7 +56,7 @@ export const evaluateStage: StageKind = {
       ['run', 'run'],
       ['qrels', 'qrels'],
     ] as const) {
-      const ref = splitRef(s[key], def);
+      const ref = splitStageRef(s[key], def);
       const names = scope.outputsOf(ref.stage);
       if (names && !names.includes(ref.output)) {
         out.push({
@@ -80,8 +75,8 @@ export const evaluateStage: StageKind = {
 
   resolve(scope, decl): Resolved {
     const s = decl as EvaluateStage;
-    const run = splitRef(s.run, 'run');
-    const qrels = splitRef(s.qrels, 'qrels');
+    const run = splitStageRef(s.run, 'run');
+    const qrels = splitStageRef(s.qrels, 'qrels');
     const dataset = scope.doc.stages[qrels.stage]?.dataset;
     return {
       own: {

@@ -1,0 +1,91 @@
+import { join } from 'node:path';
+import { didYouMean } from '../config/suggest.js';
+import type { StageDecl } from '../config/types.js';
+import { readCorpus } from '../data/corpus.js';
+import { analyzerNames, getAnalyzer } from '../retrieval/analysis/analyzers.js';
+import { buildIndex } from '../retrieval/index/build-index.js';
+import type { Resolved, RunContext, StageKind, StageOutput } from './stage-kind.js';
+
+interface IndexStage extends StageDecl {
+  kind: 'index';
+  corpus: string;
+  analyzer?: string;
+  norms?: 'lucene' | 'exact';
+}
+
+/** `STAGE` or `STAGE.OUTPUT` (default output given). */
+export function splitStageRef(ref: string, output: string): { stage: string; output: string } {
+  const dot = ref.indexOf('.');
+  return dot < 0 ? { stage: ref, output } : { stage: ref.slice(0, dot), output: ref.slice(dot + 1) };
+}
+
+/** `index`: a BM25 index of a corpus (another stage's output), with the declared analyzer and norms. */
+export const indexStage: StageKind = {
+  kind: 'index',
+  version: 1,
+
+  refs(decl) {
+    const s = decl as IndexStage;
+    return typeof s.corpus === 'string' ? [{ stage: splitStageRef(s.corpus, 'corpus').stage, ptr: '/corpus' }] : [];
+  },
+
+  check(scope, decl) {
+    const s = decl as IndexStage;
+    const out = [];
+    const ref = splitStageRef(s.corpus, 'corpus');
+    const names = scope.outputsOf(ref.stage);
+    if (names && !names.includes(ref.output)) {
+      out.push({
+        pos: scope.map.locate(`${scope.ptr}/corpus`),
+        path: `stages.${scope.stageName}.corpus`,
+        message: `stage '${ref.stage}' has no output '${ref.output}'${didYouMean(ref.output, names)}; give the dataset a corpus`,
+      });
+    }
+    const analyzer = s.analyzer ?? scope.doc.retrieval.analyzer;
+    if (!analyzerNames().includes(analyzer as never)) {
+      const where = s.analyzer ? `${scope.ptr}/analyzer` : '/retrieval/analyzer';
+      out.push({
+        pos: scope.map.locate(where),
+        path: s.analyzer ? `stages.${scope.stageName}.analyzer` : 'retrieval.analyzer',
+        message: `analyzer '${analyzer}' is not implemented yet; available: ${analyzerNames().join(', ')}`,
+      });
+    }
+    return out;
+  },
+
+  outputs() {
+    return ['index'];
+  },
+
+  resolve(scope, decl): Resolved {
+    const s = decl as IndexStage;
+    const ref = splitStageRef(s.corpus, 'corpus');
+    const analyzer = s.analyzer ?? scope.doc.retrieval.analyzer;
+    return {
+      own: { corpus: `${ref.stage}.${ref.output}`, analyzer, norms: s.norms ?? 'lucene' },
+      uses: s.analyzer ? {} : { 'retrieval.analyzer': scope.doc.retrieval.analyzer },
+      files: [],
+      outputs: ['index'],
+      publish: {},
+    };
+  },
+
+  async run(ctx: RunContext): Promise<Record<string, StageOutput>> {
+    const own = ctx.resolved.own as { corpus: string; analyzer: string; norms: string };
+    const [stage, output] = own.corpus.split('.') as [string, string];
+    const corpus = ctx.inputs[stage]?.[output];
+    if (!corpus) throw new Error(`stage ${stage} produced no output '${output}'`);
+    if (!analyzerNames().includes(own.analyzer as never))
+      throw new Error(`analyzer '${own.analyzer}' is not available yet; use one of ${analyzerNames().join(', ')}`);
+    const out = join(ctx.tmpDir, 'index');
+    const t0 = Date.now();
+    const meta = await buildIndex(readCorpus(corpus), getAnalyzer(own.analyzer), out, {
+      norms: own.norms === 'exact' ? 'exact' : 'lucene-byte4',
+      onProgress: (n) => ctx.progress(n, undefined, 'docs'),
+    });
+    ctx.log(
+      `indexed ${meta.docCount} documents in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${meta.numTerms} unique terms, ${meta.sumTotalTermFreq} total terms`,
+    );
+    return { index: { path: out, managed: true } };
+  },
+};

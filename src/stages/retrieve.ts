@@ -1,0 +1,120 @@
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { didYouMean } from '../config/suggest.js';
+import type { StageDecl } from '../config/types.js';
+import { readTopics } from '../data/topics.js';
+import { getAnalyzer } from '../retrieval/analysis/analyzers.js';
+import { IndexReader } from '../retrieval/index/read-index.js';
+import { Bm25Searcher, queryTerms, runLines } from '../retrieval/search/search.js';
+import { splitStageRef } from './index.js';
+import type { Resolved, RunContext, StageKind, StageOutput } from './stage-kind.js';
+
+interface RetrieveStage extends StageDecl {
+  kind: 'retrieve';
+  index: string;
+  topics: string;
+  k1?: number;
+  b?: number;
+  hits?: number;
+  run_tag?: string;
+}
+
+/** `retrieve`: BM25 over an index stage for a topics output; writes a TREC run (output `run`). */
+export const retrieveStage: StageKind = {
+  kind: 'retrieve',
+  version: 1,
+
+  refs(decl) {
+    const s = decl as RetrieveStage;
+    const out = [];
+    if (typeof s.index === 'string') out.push({ stage: splitStageRef(s.index, 'index').stage, ptr: '/index' });
+    if (typeof s.topics === 'string') out.push({ stage: splitStageRef(s.topics, 'queries').stage, ptr: '/topics' });
+    return out;
+  },
+
+  check(scope, decl) {
+    const s = decl as RetrieveStage;
+    const out = [];
+    for (const [key, def] of [
+      ['index', 'index'],
+      ['topics', 'queries'],
+    ] as const) {
+      const ref = splitStageRef(s[key], def);
+      const names = scope.outputsOf(ref.stage);
+      if (names && !names.includes(ref.output)) {
+        out.push({
+          pos: scope.map.locate(`${scope.ptr}/${key}`),
+          path: `stages.${scope.stageName}.${key}`,
+          message: `stage '${ref.stage}' has no output '${ref.output}'${didYouMean(ref.output, names)}`,
+        });
+      }
+    }
+    return out;
+  },
+
+  outputs() {
+    return ['run'];
+  },
+
+  resolve(scope, decl): Resolved {
+    const s = decl as RetrieveStage;
+    const r = scope.doc.retrieval;
+    const index = splitStageRef(s.index, 'index');
+    const topics = splitStageRef(s.topics, 'queries');
+    // settings not given on the stage come from retrieval: and are fingerprinted under that path
+    const uses: Resolved['uses'] = {};
+    if (s.k1 === undefined) uses['retrieval.bm25.k1'] = r.bm25.k1;
+    if (s.b === undefined) uses['retrieval.bm25.b'] = r.bm25.b;
+    if (s.hits === undefined) uses['retrieval.hits'] = r.hits;
+    return {
+      own: {
+        index: `${index.stage}.${index.output}`,
+        topics: `${topics.stage}.${topics.output}`,
+        k1: s.k1 ?? null,
+        b: s.b ?? null,
+        hits: s.hits ?? null,
+        run_tag: s.run_tag ?? scope.stageName,
+      },
+      uses,
+      files: [],
+      outputs: ['run'],
+      publish: {},
+    };
+  },
+
+  async run(ctx: RunContext): Promise<Record<string, StageOutput>> {
+    const own = ctx.resolved.own as {
+      index: string;
+      topics: string;
+      k1: number | null;
+      b: number | null;
+      hits: number | null;
+      run_tag: string;
+    };
+    const uses = ctx.resolved.uses as Record<string, number>;
+    const k1 = own.k1 ?? (uses['retrieval.bm25.k1'] as number);
+    const b = own.b ?? (uses['retrieval.bm25.b'] as number);
+    const hits = own.hits ?? (uses['retrieval.hits'] as number);
+    const input = (ref: string) => {
+      const [stage, output] = ref.split('.') as [string, string];
+      const p = ctx.inputs[stage]?.[output];
+      if (!p) throw new Error(`stage ${stage} produced no output '${output}'`);
+      return p;
+    };
+    const index = new IndexReader(input(own.index));
+    const topics = await readTopics(input(own.topics));
+    const analyzer = getAnalyzer(index.meta.analyzer.name);
+    const searcher = new Bm25Searcher(index, { k1, b, hits });
+    ctx.log(`bm25 k1=${k1} b=${b} hits=${hits} analyzer=${index.meta.analyzer.name} docs=${index.meta.docCount} topics=${topics.length}`);
+    const path = join(ctx.tmpDir, 'run.trec');
+    const out = createWriteStream(path);
+    let done = 0;
+    for (const t of topics) {
+      if (ctx.signal.aborted) break;
+      out.write(runLines(t.qid, searcher.search(queryTerms(analyzer, t.text)), own.run_tag));
+      ctx.progress(++done, topics.length, 'queries');
+    }
+    await new Promise<void>((r) => out.end(r));
+    return { run: { path, managed: true } };
+  },
+};

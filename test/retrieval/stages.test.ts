@@ -1,0 +1,59 @@
+import { cpSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Store } from '../../src/store/store.js';
+import { MIRROR } from '../helpers/mirror.js';
+import { Workspace } from '../helpers/workspace.js';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ws = new Workspace();
+afterAll(() => ws.remove());
+
+describe.skipIf(!MIRROR)('index, retrieve and evaluate stages on CACM (experiments/cacm-bm25.yaml)', () => {
+  it('builds one index for both values of b, retrieves twice, and stores the metrics', async () => {
+    cpSync(join(repo, 'experiments'), ws.path('experiments'), { recursive: true });
+    const env = { QEXP_DATA_HOME: ws.path('data-home'), QEXP_DATA_MIRROR: MIRROR as string };
+    const run = await ws.json<{ executed: { stage: string; outcome: string; variants: string[] }[] }>(
+      ['run', 'experiments/cacm-bm25.yaml'],
+      env,
+    );
+    expect(run.code, JSON.stringify(run.data)).toBe(0);
+    const count = (stage: string) => run.data.executed.filter((e) => e.stage === stage).length;
+    expect([count('data'), count('index'), count('bm25'), count('eval')]).toEqual([1, 1, 2, 2]);
+
+    const store = await Store.open(ws.path('results/qexp.duckdb'));
+    const bindings = await store.bindings('cacm-bm25');
+    const fp = bindings.find((b) => b.stage === 'eval' && b.variant === 'retrieval.bm25.b=0.4')?.fingerprint as string;
+    const rows = await store.metrics(fp);
+    store.close();
+    const all = (m: string) => rows.find((r) => r.qid === 'all' && r.measure === m)?.value as number;
+    // Anserini: MAP 0.3123, P@30 0.1942 (k1 = 0.9, b = 0.4)
+    expect(Math.abs(all('AP@1000') - 0.3123)).toBeLessThanOrEqual(0.0015);
+    expect(Math.abs(all('P@30') - 0.1942)).toBeLessThanOrEqual(0.003);
+    expect(rows.filter((r) => r.measure === 'P@30' && r.qid !== 'all')).toHaveLength(52);
+
+    // k1 only touches retrieval: plan names it, and the index stays done
+    const text = ws.path('experiments/cacm-bm25.yaml');
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    writeFileSync(text, readFileSync(text, 'utf8').replace('k1: 0.9', 'k1: 1.2'));
+    const plan = await ws.json<{ stages: { stage: string; variant: string; status: string; reasons: string[] }[] }>(
+      ['plan', 'experiments/cacm-bm25.yaml'],
+      env,
+    );
+    const of = (stage: string) => plan.data.stages.filter((s) => s.stage === stage);
+    expect(of('index').map((s) => s.status)).toEqual(['done', 'done']);
+    expect(of('bm25').map((s) => s.reasons)).toEqual([['retrieval.bm25.k1: 0.9 → 1.2'], ['retrieval.bm25.k1: 0.9 → 1.2']]);
+  });
+
+  it('rejects an analyzer that is not implemented, at its position', async () => {
+    ws.write(
+      'exp/cjk.yaml',
+      'name: c\ndatasets: {d: {corpus: ../c.jsonl}}\nretrieval: {analyzer: cjk}\nstages:\n  data: {kind: dataset, dataset: d}\n  index: {kind: index, corpus: data}\n',
+    );
+    ws.write('c.jsonl', '{"id":"1","contents":"x"}\n');
+    const r = await ws.qexp(['validate', 'exp/cjk.yaml']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/exp\/cjk\.yaml:3:23: error: analyzer 'cjk' is not implemented yet/);
+  });
+});

@@ -5,6 +5,7 @@ import type { StageDecl } from '../config/types.js';
 import { readTopics } from '../data/topics.js';
 import { getAnalyzer } from '../retrieval/analysis/analyzers.js';
 import { IndexReader } from '../retrieval/index/read-index.js';
+import { RM3_DEFAULTS, searchRm3 } from '../retrieval/search/rm3.js';
 import { Bm25Searcher, queryTerms, runLines } from '../retrieval/search/search.js';
 import { splitStageRef } from './index.js';
 import type { Resolved, RunContext, StageKind, StageOutput } from './stage-kind.js';
@@ -17,6 +18,7 @@ interface RetrieveStage extends StageDecl {
   b?: number;
   hits?: number;
   run_tag?: string;
+  rm3?: boolean | { fb_docs?: number; fb_terms?: number; original_query_weight?: number };
 }
 
 /** `retrieve`: BM25 over an index stage for a topics output; writes a TREC run (output `run`). */
@@ -74,6 +76,16 @@ export const retrieveStage: StageKind = {
         b: s.b ?? null,
         hits: s.hits ?? null,
         run_tag: s.run_tag ?? scope.stageName,
+        rm3: s.rm3
+          ? {
+              fb_docs: (typeof s.rm3 === 'object' && s.rm3.fb_docs) || RM3_DEFAULTS.fbDocs,
+              fb_terms: (typeof s.rm3 === 'object' && s.rm3.fb_terms) || RM3_DEFAULTS.fbTerms,
+              original_query_weight:
+                typeof s.rm3 === 'object' && s.rm3.original_query_weight !== undefined
+                  ? s.rm3.original_query_weight
+                  : RM3_DEFAULTS.originalQueryWeight,
+            }
+          : null,
       },
       uses,
       files: [],
@@ -90,7 +102,11 @@ export const retrieveStage: StageKind = {
       b: number | null;
       hits: number | null;
       run_tag: string;
+      rm3: { fb_docs: number; fb_terms: number; original_query_weight: number } | null;
     };
+    const rm3 = own.rm3
+      ? { fbDocs: own.rm3.fb_docs, fbTerms: own.rm3.fb_terms, originalQueryWeight: own.rm3.original_query_weight }
+      : undefined;
     const uses = ctx.resolved.uses as Record<string, number>;
     const k1 = own.k1 ?? (uses['retrieval.bm25.k1'] as number);
     const b = own.b ?? (uses['retrieval.bm25.b'] as number);
@@ -105,13 +121,16 @@ export const retrieveStage: StageKind = {
     const topics = await readTopics(input(own.topics));
     const analyzer = getAnalyzer(index.meta.analyzer.name);
     const searcher = new Bm25Searcher(index, { k1, b, hits });
-    ctx.log(`bm25 k1=${k1} b=${b} hits=${hits} analyzer=${index.meta.analyzer.name} docs=${index.meta.docCount} topics=${topics.length}`);
+    ctx.log(
+      `bm25 k1=${k1} b=${b}${rm3 ? ` rm3 ${JSON.stringify(own.rm3)}` : ''} hits=${hits} analyzer=${index.meta.analyzer.name} docs=${index.meta.docCount} topics=${topics.length}`,
+    );
     const path = join(ctx.tmpDir, 'run.trec');
     const out = createWriteStream(path);
     let done = 0;
     for (const t of topics) {
       if (ctx.signal.aborted) break;
-      out.write(runLines(t.qid, searcher.search(queryTerms(analyzer, t.text)), own.run_tag));
+      const q = queryTerms(analyzer, t.text);
+      out.write(runLines(t.qid, rm3 ? searchRm3(searcher, q, rm3) : searcher.search(q), own.run_tag));
       ctx.progress(++done, topics.length, 'queries');
     }
     await new Promise<void>((r) => out.end(r));

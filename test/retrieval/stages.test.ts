@@ -20,7 +20,7 @@ describe.skipIf(!MIRROR)('index, retrieve and evaluate stages on CACM (experimen
     );
     expect(run.code, JSON.stringify(run.data)).toBe(0);
     const count = (stage: string) => run.data.executed.filter((e) => e.stage === stage).length;
-    expect([count('data'), count('index'), count('bm25'), count('eval')]).toEqual([1, 1, 2, 2]);
+    expect([count('data'), count('index'), count('bm25'), count('bm25-rm3'), count('eval')]).toEqual([1, 1, 2, 2, 2]);
 
     const store = await Store.open(ws.path('results/qexp.duckdb'));
     const bindings = await store.bindings('cacm-bm25');
@@ -32,6 +32,7 @@ describe.skipIf(!MIRROR)('index, retrieve and evaluate stages on CACM (experimen
     expect(Math.abs(all('AP@1000') - 0.3123)).toBeLessThanOrEqual(0.0015);
     expect(Math.abs(all('P@30') - 0.1942)).toBeLessThanOrEqual(0.003);
     expect(rows.filter((r) => r.measure === 'P@30' && r.qid !== 'all')).toHaveLength(52);
+    expect(rows.every((r) => r.run === 'bm25' && r.dataset === 'cacm')).toBe(true);
 
     // k1 only touches retrieval: plan names it, and the index stays done
     const text = ws.path('experiments/cacm-bm25.yaml');

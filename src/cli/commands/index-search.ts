@@ -6,6 +6,7 @@ import { readTopics } from '../../data/topics.js';
 import { analyzerNames, getAnalyzer } from '../../retrieval/analysis/analyzers.js';
 import { buildIndex } from '../../retrieval/index/build-index.js';
 import { IndexReader } from '../../retrieval/index/read-index.js';
+import { searchRm3 } from '../../retrieval/search/rm3.js';
 import { Bm25Searcher, queryTerms, runLines } from '../../retrieval/search/search.js';
 import { CliExit } from '../cli-exit.js';
 import { EXIT } from '../exit-codes.js';
@@ -65,29 +66,58 @@ export function registerSearch(program: Command): void {
     .option('--k1 <k1>', 'BM25 k1 (Anserini default)', '0.9')
     .option('--b <b>', 'BM25 b (Anserini default)', '0.4')
     .option('--run-tag <tag>', 'last column of the run', 'qexp')
-    .action(async (opts: { index: string; topics: string; output: string; hits: string; k1: string; b: string; runTag: string }) => {
-      const params = { hits: num('--hits', opts.hits, 1, true), k1: num('--k1', opts.k1, 0), b: num('--b', opts.b, 0) };
-      if (params.b > 1) fail(`--b must be between 0 and 1, got ${params.b}`);
-      let index: IndexReader;
-      try {
-        index = new IndexReader(opts.index);
-      } catch (err) {
-        fail((err as Error).message);
-      }
-      const topics = await readTopics(opts.topics).catch((err) => (err instanceof DataError ? fail(err.message) : Promise.reject(err)));
-      const analyzer = getAnalyzer(index.meta.analyzer.name);
-      const searcher = new Bm25Searcher(index, params);
-      process.stderr.write(
-        `search: index ${opts.index} (${index.meta.docCount} docs, analyzer ${index.meta.analyzer.name}, norms ${index.meta.norms}); ` +
-          `bm25 k1=${params.k1} b=${params.b}; hits ${params.hits}; ${topics.length} topics → ${opts.output}\n`,
-      );
-      const out = createWriteStream(opts.output);
-      const t0 = Date.now();
-      for (const t of topics) out.write(runLines(t.qid, searcher.search(queryTerms(analyzer, t.text)), opts.runTag));
-      await new Promise<void>((r) => out.end(r));
-      const secs = (Date.now() - t0) / 1000;
-      process.stderr.write(
-        `searched ${topics.length} topics in ${secs.toFixed(2)} s (${(topics.length / Math.max(secs, 1e-9)).toFixed(1)} q/s)\n`,
-      );
-    });
+    .option('--rm3', 'RM3 pseudo-relevance feedback (Anserini defaults: 10 docs, 10 terms, original query weight 0.5)')
+    .option('--fb-docs <n>', 'RM3 feedback documents', '10')
+    .option('--fb-terms <n>', 'RM3 expansion terms', '10')
+    .option('--original-query-weight <w>', 'RM3 weight of the original query', '0.5')
+    .action(
+      async (opts: {
+        index: string;
+        topics: string;
+        output: string;
+        hits: string;
+        k1: string;
+        b: string;
+        runTag: string;
+        rm3?: boolean;
+        fbDocs: string;
+        fbTerms: string;
+        originalQueryWeight: string;
+      }) => {
+        const params = { hits: num('--hits', opts.hits, 1, true), k1: num('--k1', opts.k1, 0), b: num('--b', opts.b, 0) };
+        const rm3 = opts.rm3
+          ? {
+              fbDocs: num('--fb-docs', opts.fbDocs, 1, true),
+              fbTerms: num('--fb-terms', opts.fbTerms, 1, true),
+              originalQueryWeight: num('--original-query-weight', opts.originalQueryWeight, 0),
+            }
+          : undefined;
+        if (rm3 && rm3.originalQueryWeight > 1) fail('--original-query-weight must be between 0 and 1');
+        if (params.b > 1) fail(`--b must be between 0 and 1, got ${params.b}`);
+        let index: IndexReader;
+        try {
+          index = new IndexReader(opts.index);
+        } catch (err) {
+          fail((err as Error).message);
+        }
+        const topics = await readTopics(opts.topics).catch((err) => (err instanceof DataError ? fail(err.message) : Promise.reject(err)));
+        const analyzer = getAnalyzer(index.meta.analyzer.name);
+        const searcher = new Bm25Searcher(index, params);
+        process.stderr.write(
+          `search: index ${opts.index} (${index.meta.docCount} docs, analyzer ${index.meta.analyzer.name}, norms ${index.meta.norms}); ` +
+            `bm25 k1=${params.k1} b=${params.b}${rm3 ? `; rm3 fbDocs=${rm3.fbDocs} fbTerms=${rm3.fbTerms} originalQueryWeight=${rm3.originalQueryWeight}` : ''}; hits ${params.hits}; ${topics.length} topics → ${opts.output}\n`,
+        );
+        const out = createWriteStream(opts.output);
+        const t0 = Date.now();
+        for (const t of topics) {
+          const q = queryTerms(analyzer, t.text);
+          out.write(runLines(t.qid, rm3 ? searchRm3(searcher, q, rm3) : searcher.search(q), opts.runTag));
+        }
+        await new Promise<void>((r) => out.end(r));
+        const secs = (Date.now() - t0) / 1000;
+        process.stderr.write(
+          `searched ${topics.length} topics in ${secs.toFixed(2)} s (${(topics.length / Math.max(secs, 1e-9)).toFixed(1)} q/s)\n`,
+        );
+      },
+    );
 }

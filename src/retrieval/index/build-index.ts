@@ -26,6 +26,8 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
   const ids: string[] = [];
   const lengths: number[] = [];
   const seen = new Set<string>();
+  // the forward index (document vectors, as Lucene term vectors) that RM3 reads
+  const docTerms: { terms: string[]; tfs: number[] }[] = [];
   let sumTotalTermFreq = 0;
   let docsWithTerms = 0;
   for await (const doc of docs) {
@@ -39,6 +41,7 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
     if (terms.length > 0) docsWithTerms++;
     const tf = new Map<string, number>();
     for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
+    docTerms.push({ terms: [...tf.keys()], tfs: [...tf.values()] });
     for (const [t, n] of tf) {
       let p = postings.get(t);
       if (!p) postings.set(t, (p = { docs: [], tfs: [] }));
@@ -89,6 +92,22 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
     dict.u32(cf);
   }
 
+  const termId = new Map(terms.map((t, i) => [t, i]));
+  const vectors = new ByteWriter();
+  const vectorOffsets = new Float64Array(ids.length + 1);
+  for (const [d, dv] of docTerms.entries()) {
+    vectorOffsets[d] = vectors.length;
+    const pairs = dv.terms.map((t, i) => [termId.get(t) as number, dv.tfs[i] as number] as const).sort((a, b) => a[0] - b[0]);
+    vectors.varint(pairs.length);
+    let prev = 0;
+    for (const [id, n] of pairs) {
+      vectors.varint(id - prev);
+      vectors.varint(n);
+      prev = id;
+    }
+  }
+  vectorOffsets[ids.length] = vectors.length;
+
   const meta: IndexMeta = {
     format: INDEX_FORMAT,
     version: INDEX_VERSION,
@@ -108,6 +127,8 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
   await writeFile(join(tmp, 'terms.txt'), terms.length ? `${terms.join('\n')}\n` : '');
   await writeFile(join(tmp, 'terms.bin'), dict.bytes());
   await writeFile(join(tmp, 'postings.bin'), post.bytes());
+  await writeFile(join(tmp, 'docvectors.bin'), vectors.bytes());
+  await writeFile(join(tmp, 'docvectors.offsets'), new Uint8Array(vectorOffsets.buffer));
   await writeFile(join(tmp, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
   await rm(out, { recursive: true, force: true });
   await rename(tmp, out);

@@ -13,6 +13,10 @@
  *                 u32 max tf, u8 smallest norm byte (with exact norms: u32 smallest length)
  *                 — an upper bound for dynamic pruning — then count varint doc gaps and
  *                 count varint term frequencies.
+ *   docvectors.bin      per document (the forward index RM3 reads): varint number of distinct
+ *                       terms, then per term (by term id = line in terms.txt) a varint id gap and
+ *                       a varint frequency
+ *   docvectors.offsets  float64 byte offset of each document's vector, plus the end
  */
 export const INDEX_FORMAT = 'qexp-bm25';
 export const INDEX_VERSION = 1;

@@ -12,6 +12,9 @@ export class IndexReader {
   /** Exact lengths with norms "exact". */
   readonly lengths: Uint32Array | null;
   private readonly termIndex: Map<string, number>;
+  readonly terms: string[];
+  private readonly vectors: Uint8Array;
+  private readonly vectorOffsets: Float64Array;
   private readonly dict: Uint8Array;
   readonly postings: Uint8Array;
 
@@ -34,7 +37,11 @@ export class IndexReader {
     }
     const terms = readFileSync(join(dir, 'terms.txt'), 'utf8');
     const list = terms === '' ? [] : terms.slice(0, -1).split('\n');
+    this.terms = list;
     this.termIndex = new Map(list.map((t, i) => [t, i]));
+    this.vectors = readFileSync(join(dir, 'docvectors.bin'));
+    const off = readFileSync(join(dir, 'docvectors.offsets'));
+    this.vectorOffsets = new Float64Array(off.buffer.slice(off.byteOffset, off.byteOffset + off.byteLength));
     this.dict = readFileSync(join(dir, 'terms.bin'));
     this.postings = readFileSync(join(dir, 'postings.bin'));
   }
@@ -51,6 +58,38 @@ export class IndexReader {
       cf: readU32(this.dict, p + 16),
     };
   }
+
+  /** A document's terms with their frequencies (Lucene's term vector), in term order. */
+  docVector(doc: number): { term: string; tf: number }[] {
+    const b = this.vectors;
+    let p = this.vectorOffsets[doc] as number;
+    const next = () => {
+      let v = 0;
+      let shift = 0;
+      let byte: number;
+      do {
+        byte = b[p++] as number;
+        v |= (byte & 0x7f) << shift;
+        shift += 7;
+      } while (byte & 0x80);
+      return v >>> 0;
+    };
+    const n = next();
+    const out: { term: string; tf: number }[] = [];
+    let id = 0;
+    for (let i = 0; i < n; i++) {
+      id += next();
+      out.push({ term: this.terms[id] as string, tf: next() });
+    }
+    return out;
+  }
+
+  /** Internal number of an external document id (built on first use). */
+  docNumber(docid: string): number | undefined {
+    if (!this.byDocid) this.byDocid = new Map(this.docids.map((d, i) => [d, i]));
+    return this.byDocid.get(docid);
+  }
+  private byDocid: Map<string, number> | undefined;
 
   get numTerms(): number {
     return this.termIndex.size;

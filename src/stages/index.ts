@@ -22,7 +22,7 @@ export function splitStageRef(ref: string, output: string): { stage: string; out
 /** `index`: a BM25 index of a corpus (another stage's output), with the declared analyzer and norms. */
 export const indexStage: StageKind = {
   kind: 'index',
-  version: 1,
+  version: 2,
 
   refs(decl) {
     const s = decl as IndexStage;

@@ -75,6 +75,9 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
       post.u32(maxTf);
       if (norms === 'exact') post.u32(minNorm);
       else post.u8(minNorm);
+      const lengthAt = post.length;
+      post.u32(0); // byte length of the block body, patched below: lets a cursor skip it undecoded
+      const bodyStart = post.length;
       for (let j = i; j < end; j++) {
         const d = p.docs[j] as number;
         post.varint(d - prev);
@@ -84,6 +87,7 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
         post.varint(p.tfs[j] as number);
         cf += p.tfs[j] as number;
       }
+      post.patchU32(lengthAt, post.length - bodyStart);
     }
     dict.u32(p.docs.length);
     dict.u32(start % 2 ** 32);

@@ -11,8 +11,8 @@
  *                 postings byte length (u32), collection frequency (u32)
  *   postings.bin  per term, blocks of up to blockSize postings. A block: u8 count, u32 last doc,
  *                 u32 max tf, u8 smallest norm byte (with exact norms: u32 smallest length)
- *                 — an upper bound for dynamic pruning — then count varint doc gaps and
- *                 count varint term frequencies.
+ *                 — an upper bound for dynamic pruning —, u32 byte length of the block body,
+ *                 then count varint doc gaps and count varint term frequencies.
  *   docvectors.bin      per document (the forward index RM3 reads): varint number of distinct
  *                       terms, then per term (by term id = line in terms.txt) a varint id gap and
  *                       a varint frequency

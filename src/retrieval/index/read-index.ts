@@ -105,7 +105,7 @@ export class IndexReader {
     const docs = new Int32Array(256);
     while (p < end) {
       const count = b[p] as number;
-      p += 1 + 4 + 4 + (exact ? 4 : 1);
+      p += 1 + 4 + 4 + (exact ? 4 : 1) + 4;
       for (let i = 0; i < count; i++) {
         let v = 0;
         let shift = 0;

@@ -28,6 +28,15 @@ export class ByteWriter {
     this.length = p;
   }
 
+  /** Overwrites a u32 written earlier (a length known only after what follows it). */
+  patchU32(at: number, v: number): void {
+    const b = this.buf;
+    b[at] = v & 0xff;
+    b[at + 1] = (v >>> 8) & 0xff;
+    b[at + 2] = (v >>> 16) & 0xff;
+    b[at + 3] = (v >>> 24) & 0xff;
+  }
+
   varint(v: number): void {
     this.ensure(5);
     while (v >= 0x80) {

@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Doc } from '../../src/data/corpus.js';
+import { getAnalyzer } from '../../src/retrieval/analysis/analyzers.js';
+import { buildIndex } from '../../src/retrieval/index/build-index.js';
+import { IndexReader } from '../../src/retrieval/index/read-index.js';
+import { Bm25Searcher } from '../../src/retrieval/search/search.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'qexp-maxscore-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function* docsOf(list: Doc[]): AsyncGenerator<Doc> {
+  yield* list;
+}
+
+// A small vocabulary with a skewed distribution: many documents share terms and many scores tie.
+const VOCAB = Array.from({ length: 24 }, (_, i) => `t${i}`);
+const word = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(...VOCAB.slice(0, 4)) },
+  { weight: 3, arbitrary: fc.constantFrom(...VOCAB.slice(4, 12)) },
+  { weight: 1, arbitrary: fc.constantFrom(...VOCAB.slice(12)) },
+);
+// size 'max': fast-check would otherwise keep arrays near ten elements, too few for 128-posting blocks
+const corpus = fc.array(fc.array(word, { minLength: 0, maxLength: 40, size: 'max' }), { minLength: 1, maxLength: 450, size: 'max' });
+// long queries with repeated terms, as query ×5 + expansion formulations make them
+const query = fc.array(word, { minLength: 1, maxLength: 60, size: 'max' });
+
+let n = 0;
+describe('MaxScore top-k equals exhaustive top-k', () => {
+  it('on random corpora and queries: same ids, order and scores, for several k and both norms', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        corpus,
+        fc.array(query, { minLength: 1, maxLength: 5 }),
+        fc.constantFrom(1, 3, 10, 100, 1000),
+        fc.constantFrom('lucene-byte4', 'exact'),
+        fc.constantFrom([0.9, 0.4], [1.2, 0.75], [0.5, 0]),
+        async (docs, queries, k, norms, [k1, b]) => {
+          const out = join(dir, `idx${n++}`);
+          // ids in an order unlike the internal one, so that tie-breaking by external id is exercised
+          const list = docs.map((words, i) => ({ id: `d${String((i * 7919) % 100003).padStart(6, '0')}`, text: words.join(' ') }));
+          await buildIndex(docsOf(list), getAnalyzer('whitespace'), out, { norms: norms as 'lucene-byte4' | 'exact' });
+          const searcher = new Bm25Searcher(new IndexReader(out), { k1: k1 as number, b: b as number, hits: k });
+          for (const q of queries) {
+            const terms = new Map<string, number>();
+            for (const w of q) terms.set(w, (terms.get(w) ?? 0) + 1);
+            expect(searcher.search(terms, k)).toEqual(searcher.exhaustive(terms, k));
+          }
+          rmSync(out, { recursive: true, force: true });
+        },
+      ),
+      { numRuns: 100, seed: 20261125 },
+    );
+  });
+});
+
+describe('MaxScore tie at the pruning bound', () => {
+  it('keeps a candidate whose bound equals the k-th score: it can still win the tie on its id', async () => {
+    // 'zz' (indexed first) and 'aa' score the same; for 'aa', the partial score plus the bound of
+    // the non-essential term b equals the k-th score exactly: pruning it would be wrong
+    const out = join(dir, 'tie');
+    await buildIndex(
+      docsOf([
+        { id: 'zz', text: 'a b' },
+        { id: 'aa', text: 'a b' },
+        { id: 'mm', text: 'b c' },
+        { id: 'nn', text: 'c d' },
+      ]),
+      getAnalyzer('whitespace'),
+      out,
+    );
+    const searcher = new Bm25Searcher(new IndexReader(out), { k1: 0.9, b: 0.4, hits: 1 });
+    const terms = new Map([
+      ['a', 1],
+      ['b', 1],
+    ]);
+    expect(searcher.search(terms, 1)).toEqual(searcher.exhaustive(terms, 1));
+    expect(searcher.search(terms, 1)[0]?.docid).toBe('aa');
+  });
+});

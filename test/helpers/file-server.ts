@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
@@ -11,7 +11,7 @@ export interface ServedRequest {
 
 /**
  * A static file server on 127.0.0.1 with HTTP Range support, for download tests. `cutOnce`
- * makes the first response for a path stop after N bytes (the socket is destroyed), as a
+ * makes the first response for a path stop after N bytes (the connection is closed early), as a
  * dropped connection would.
  */
 export async function startFileServer(root: string, opts: { cutOnce?: Record<string, number> } = {}) {
@@ -46,9 +46,9 @@ export async function startFileServer(root: string, opts: { cutOnce?: Record<str
     const limit = cut.get(path);
     if (limit !== undefined) {
       cut.delete(path);
-      const stream = createReadStream(file, { start, end: start + limit - 1 });
-      stream.pipe(res, { end: false });
-      stream.on('end', () => setTimeout(() => res.destroy(), 20));
+      // send the first `limit` bytes, then close the connection (FIN) once they are flushed
+      const slice = readFileSync(file).subarray(start, start + limit);
+      res.write(slice, () => res.socket?.end());
       return;
     }
     createReadStream(file, { start }).pipe(res);

@@ -41,15 +41,6 @@ export const indexStage: StageKind = {
         message: `stage '${ref.stage}' has no output '${ref.output}'${didYouMean(ref.output, names)}; give the dataset a corpus`,
       });
     }
-    const analyzer = s.analyzer ?? scope.doc.retrieval.analyzer;
-    if (!analyzerNames().includes(analyzer as never)) {
-      const where = s.analyzer ? `${scope.ptr}/analyzer` : '/retrieval/analyzer';
-      out.push({
-        pos: scope.map.locate(where),
-        path: s.analyzer ? `stages.${scope.stageName}.analyzer` : 'retrieval.analyzer',
-        message: `analyzer '${analyzer}' is not implemented yet; available: ${analyzerNames().join(', ')}`,
-      });
-    }
     return out;
   },
 

@@ -64,6 +64,22 @@ describe.skipIf(!MIRROR)('BM25 on CACM through the CLI (real data)', () => {
     expect(Math.abs(ev.data.all.P_30 - 0.2224)).toBeLessThanOrEqual(0.003);
   });
 
+  it('refuses to search an index with another analyzer than the one it was built with', async () => {
+    const r = await ws.qexp([
+      'search',
+      '--index',
+      'cacm-index',
+      '--topics',
+      cacm('topics.cacm.txt'),
+      '--output',
+      'x.run',
+      '--analyzer',
+      'cjk',
+    ]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--analyzer cjk: cacm-index was built with analyzer 'english'/);
+  });
+
   it('indexes the HTML tarball to the same statistics as the JSONL', async () => {
     const a = await ws.qexp(['index', cacm('cacm.tar.gz'), '--out', 'cacm-tar-index']);
     const b = await ws.qexp(['index', cacm('corpus.jsonl'), '--out', 'cacm-jsonl-index']);

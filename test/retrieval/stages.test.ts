@@ -46,15 +46,4 @@ describe.skipIf(!MIRROR)('index, retrieve and evaluate stages on CACM (experimen
     expect(of('index').map((s) => s.status)).toEqual(['done', 'done']);
     expect(of('bm25').map((s) => s.reasons)).toEqual([['retrieval.bm25.k1: 0.9 → 1.2'], ['retrieval.bm25.k1: 0.9 → 1.2']]);
   });
-
-  it('rejects an analyzer that is not implemented, at its position', async () => {
-    ws.write(
-      'exp/cjk.yaml',
-      'name: c\ndatasets: {d: {corpus: ../c.jsonl}}\nretrieval: {analyzer: cjk}\nstages:\n  data: {kind: dataset, dataset: d}\n  index: {kind: index, corpus: data}\n',
-    );
-    ws.write('c.jsonl', '{"id":"1","contents":"x"}\n');
-    const r = await ws.qexp(['validate', 'exp/cjk.yaml']);
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/exp\/cjk\.yaml:3:23: error: analyzer 'cjk' is not implemented yet/);
-  });
 });

@@ -66,6 +66,7 @@ export function registerSearch(program: Command): void {
     .option('--k1 <k1>', 'BM25 k1 (Anserini default)', '0.9')
     .option('--b <b>', 'BM25 b (Anserini default)', '0.4')
     .option('--run-tag <tag>', 'last column of the run', 'qexp')
+    .option('--analyzer <name>', 'expected analyzer: an error if the index was built with another one')
     .option('--rm3', 'RM3 pseudo-relevance feedback (Anserini defaults: 10 docs, 10 terms, original query weight 0.5)')
     .option('--fb-docs <n>', 'RM3 feedback documents', '10')
     .option('--fb-terms <n>', 'RM3 expansion terms', '10')
@@ -79,6 +80,7 @@ export function registerSearch(program: Command): void {
         k1: string;
         b: string;
         runTag: string;
+        analyzer?: string;
         rm3?: boolean;
         fbDocs: string;
         fbTerms: string;
@@ -101,6 +103,11 @@ export function registerSearch(program: Command): void {
           fail((err as Error).message);
         }
         const topics = await readTopics(opts.topics).catch((err) => (err instanceof DataError ? fail(err.message) : Promise.reject(err)));
+        if (opts.analyzer && opts.analyzer !== index.meta.analyzer.name) {
+          fail(
+            `--analyzer ${opts.analyzer}: ${opts.index} was built with analyzer '${index.meta.analyzer.name}'; queries must be analyzed the same way (rebuild the index or drop --analyzer)`,
+          );
+        }
         const analyzer = getAnalyzer(index.meta.analyzer.name);
         const searcher = new Bm25Searcher(index, params);
         process.stderr.write(

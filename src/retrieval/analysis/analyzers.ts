@@ -1,6 +1,7 @@
+import { analyzeCjk, analyzeZhWords } from './cjk.js';
 import { analyzeEnglish, lowerCase } from './english.js';
 
-export type AnalyzerName = 'english' | 'whitespace' | 'simple';
+export type AnalyzerName = 'english' | 'cjk' | 'zh-words' | 'whitespace' | 'simple';
 
 export interface Analyzer {
   name: AnalyzerName;
@@ -15,6 +16,12 @@ const ANALYZERS: Record<AnalyzerName, Analyzer> = {
     params: { stemmer: 'porter', stopwords: 'lucene-english-33', possessive: true },
     analyze: (t) => analyzeEnglish(t),
   },
+  cjk: {
+    name: 'cjk',
+    params: { bigrams: 'han+hiragana+katakana+hangul', stopwords: 'lucene-cjk', width: true },
+    analyze: (t) => analyzeCjk(t),
+  },
+  'zh-words': { name: 'zh-words', params: { segmenter: 'icu-dictionary' }, analyze: (t) => analyzeZhWords(t) },
   // Lucene's WhitespaceAnalyzer: split on white space, nothing else.
   whitespace: { name: 'whitespace', params: {}, analyze: (t) => t.split(/\s+/).filter((x) => x !== '') },
   // Lucene's SimpleAnalyzer: maximal runs of letters, lower-cased.

@@ -1,58 +1,75 @@
 /**
  * Word tokens as Lucene's StandardTokenizer finds them: UAX#29 word boundaries (Intl.Segmenter
- * implements UAX#29), keeping word-like segments (letters, digits); every ideograph and every
- * hiragana character is a token of its own, as StandardTokenizer emits them; tokens longer than
- * 255 characters are dropped.
+ * implements UAX#29), keeping word-like segments (letters, digits); every Han ideograph and every
+ * hiragana character is a token of its own, as StandardTokenizer emits them, while katakana and
+ * hangul runs stay whole; tokens longer than 255 characters are dropped.
  */
 
 export const MAX_TOKEN_LENGTH = 255;
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'word' });
-// Han ideographs and Hiragana: one token per character in StandardTokenizer (Katakana and Hangul
-// runs stay whole).
 const SINGLE_CHAR_SCRIPTS = /[\p{Script=Han}\p{Script=Hiragana}]/u;
 const SPLIT_SINGLE = /([\p{Script=Han}\p{Script=Hiragana}])/u;
+const KATAKANA = /^[\p{Script=Katakana}\u30FC\uFF70\uFF9E\uFF9F\u3099-\u309C]+$/u;
+const HANGUL = /^\p{Script=Hangul}+$/u;
 // Intl.Segmenter stalls on very long strings: cut them at white space into pieces of at most this size.
 const PIECE = 8192;
 
-export type TokenType = 'word' | 'ideographic';
+/** StandardTokenizer's token types that matter downstream (CJKBigramFilter bigrams the last four). */
+export type TokenType = 'word' | 'ideographic' | 'hiragana' | 'katakana' | 'hangul';
 
 export interface RawToken {
   text: string;
   type: TokenType;
+  /** UTF-16 offsets in the analyzed text. */
+  start: number;
+  end: number;
 }
 
 export function* standardTokens(text: string): Generator<RawToken> {
-  for (const piece of pieces(text)) {
+  for (const [base, piece] of pieces(text)) {
     for (const seg of segmenter.segment(piece)) {
       if (!seg.isWordLike) continue;
       const s = seg.segment;
+      const at = base + seg.index;
       if (!SINGLE_CHAR_SCRIPTS.test(s)) {
-        if (s.length <= MAX_TOKEN_LENGTH) yield { text: s, type: 'word' };
+        if (s.length <= MAX_TOKEN_LENGTH)
+          yield { text: s, type: KATAKANA.test(s) ? 'katakana' : HANGUL.test(s) ? 'hangul' : 'word', start: at, end: at + s.length };
         continue;
       }
+      let offset = at;
       for (const part of s.split(SPLIT_SINGLE)) {
         if (part === '') continue;
-        if (SINGLE_CHAR_SCRIPTS.test(part)) yield { text: part, type: 'ideographic' };
-        else if (part.length <= MAX_TOKEN_LENGTH) yield { text: part, type: 'word' };
+        if (SINGLE_CHAR_SCRIPTS.test(part)) {
+          yield { text: part, type: /\p{Script=Han}/u.test(part) ? 'ideographic' : 'hiragana', start: offset, end: offset + part.length };
+        } else if (part.length <= MAX_TOKEN_LENGTH) {
+          yield {
+            text: part,
+            type: KATAKANA.test(part) ? 'katakana' : HANGUL.test(part) ? 'hangul' : 'word',
+            start: offset,
+            end: offset + part.length,
+          };
+        }
+        offset += part.length;
       }
     }
   }
 }
 
-/** Pieces of at most PIECE characters, cut at white space (a word boundary in every script), else hard. */
-function* pieces(text: string): Generator<string> {
+/** [offset, piece] of at most PIECE characters, cut at white space or sentence ends, else hard. */
+function* pieces(text: string): Generator<[number, string]> {
   let start = 0;
   while (text.length - start > PIECE) {
     let cut = text.lastIndexOf(' ', start + PIECE);
     if (cut <= start) {
-      const ws = /[\s\u3000。！？]/g;
-      ws.lastIndex = start + 1;
-      const m = ws.exec(text.slice(0, start + PIECE));
-      cut = m ? m.index : start + PIECE;
+      const window = text.slice(start, start + PIECE);
+      const m = /[\s\u3000。！？；]/g;
+      let last = -1;
+      for (let r = m.exec(window); r; r = m.exec(window)) last = r.index;
+      cut = last > 0 ? start + last + 1 : start + PIECE;
     }
-    yield text.slice(start, cut);
+    yield [start, text.slice(start, cut)];
     start = cut;
   }
-  yield text.slice(start);
+  yield [start, text.slice(start)];
 }

@@ -59,16 +59,13 @@ describe('MaxScore top-k equals exhaustive top-k', () => {
 
 describe('MaxScore tie at the pruning bound', () => {
   it('keeps a candidate whose bound equals the k-th score: it can still win the tie on its id', async () => {
-    // 'zz' (indexed first) and 'aa' score the same; for 'aa', the partial score plus the bound of
-    // the non-essential term b equals the k-th score exactly: pruning it would be wrong
+    // 'zz' (indexed first) and 'aa' (5,000 documents later, in a later scoring window) score the
+    // same. When 'aa' comes, b is non-essential, and 'aa''s partial score plus b's bound equals
+    // the k-th score exactly: pruning it would lose the tie that 'aa' wins on its id
     const out = join(dir, 'tie');
+    const filler = Array.from({ length: 5000 }, (_, i) => ({ id: `f${i}`, text: 'c d' }));
     await buildIndex(
-      docsOf([
-        { id: 'zz', text: 'a b' },
-        { id: 'aa', text: 'a b' },
-        { id: 'mm', text: 'b c' },
-        { id: 'nn', text: 'c d' },
-      ]),
+      docsOf([{ id: 'zz', text: 'a b' }, ...filler, { id: 'aa', text: 'a b' }, { id: 'mm', text: 'b c' }]),
       getAnalyzer('whitespace'),
       out,
     );

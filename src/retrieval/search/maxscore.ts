@@ -3,6 +3,7 @@ import { readU32 } from '../index/varint.js';
 import { termScore } from './bm25.js';
 import { NO_MORE_DOCS, PostingsCursor } from './postings-cursor.js';
 import type { Hit } from './search.js';
+import { TopK } from './top-k.js';
 
 interface QueryTerm {
   cursor: PostingsCursor;
@@ -11,67 +12,22 @@ interface QueryTerm {
   ub: number;
 }
 
-/** A bounded heap whose root is the worst kept hit: lowest score, then largest external id. */
-class TopK {
-  readonly items: { doc: number; id: string; score: number }[] = [];
-  constructor(readonly k: number) {}
-
-  private worse(a: { id: string; score: number }, b: { id: string; score: number }): boolean {
-    return a.score < b.score || (a.score === b.score && a.id > b.id);
-  }
-
-  /** Whether (score, id) would enter the top k. */
-  accepts(score: number, id: string): boolean {
-    if (this.items.length < this.k) return true;
-    return this.worse(this.items[0] as { id: string; score: number }, { id, score });
-  }
-
-  /** Score a document must exceed (or tie and win on id) to enter; 0 while not full. */
-  get threshold(): number {
-    return this.items.length < this.k ? 0 : (this.items[0]?.score as number);
-  }
-
-  push(doc: number, id: string, score: number): void {
-    const h = this.items;
-    const item = { doc, id, score };
-    if (h.length < this.k) {
-      h.push(item);
-      let i = h.length - 1;
-      while (i > 0) {
-        const p = (i - 1) >> 1;
-        if (!this.worse(h[i] as typeof item, h[p] as typeof item)) break;
-        [h[i], h[p]] = [h[p] as typeof item, h[i] as typeof item];
-        i = p;
-      }
-      return;
-    }
-    h[0] = item;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < h.length && this.worse(h[l] as typeof item, h[m] as typeof item)) m = l;
-      if (r < h.length && this.worse(h[r] as typeof item, h[m] as typeof item)) m = r;
-      if (m === i) break;
-      [h[i], h[m]] = [h[m] as typeof item, h[i] as typeof item];
-      i = m;
-    }
-  }
-}
+const WINDOW = 4096;
 
 /**
- * Top-k BM25 with MaxScore dynamic pruning (Turtle & Flood 1995): terms sorted by their score
- * upper bound; those whose bounds together cannot reach the current k-th score are
- * "non-essential" and only looked up for candidates from the essential ones, and a candidate is
- * dropped as soon as its score plus the remaining bounds falls below the k-th score. Exact:
- * returns what exhaustive scoring returns, ties ordered by external id.
+ * Top-k BM25 with MaxScore dynamic pruning (Turtle & Flood 1995), scored in windows of
+ * document ids as Lucene's MaxScoreBulkScorer does. Terms are sorted by their score upper
+ * bound; those whose bounds together cannot reach the current k-th score are non-essential.
+ * In each window the essential terms are scored term-at-a-time into an accumulator; each
+ * candidate then takes the non-essential terms in decreasing bound order, dropped as soon as its
+ * score plus the remaining bounds falls below the k-th score. Exact: the same hits, scores and
+ * order as exhaustive scoring, ties by external id.
  */
 export function maxScoreTopK(
   index: IndexReader,
   terms: { info: { offset: number; bytes: number }; weight: number }[],
   k: number,
-  normInv: (doc: number) => number,
+  normInv: Float32Array,
   normInvOfBlockMin: (minNorm: number) => number,
 ): Hit[] {
   const qt: QueryTerm[] = terms.map(({ info, weight }) => ({
@@ -81,54 +37,48 @@ export function maxScoreTopK(
   }));
   qt.sort((a, b) => a.ub - b.ub);
   const prefix: number[] = [];
-  let acc = 0;
-  for (const t of qt) prefix.push((acc += t.ub));
+  let sum = 0;
+  for (const t of qt) prefix.push((sum += t.ub));
   for (const t of qt) t.cursor.next();
 
-  const top = new TopK(k);
-  const ids = index.docids;
+  const top = new TopK(k, index.docids);
+  const acc = new Float64Array(WINDOW);
+  const seen = new Uint8Array(WINDOW);
+  const touched = new Int32Array(WINDOW);
   let firstEssential = 0;
-  const updateEssential = () => {
-    const theta = top.threshold;
-    while (firstEssential < qt.length && Math.fround(prefix[firstEssential] as number) < theta) firstEssential++;
-  };
 
   for (;;) {
-    let candidate = NO_MORE_DOCS;
-    for (let i = firstEssential; i < qt.length; i++) {
-      const d = (qt[i] as QueryTerm).cursor.doc;
-      if (d < candidate) candidate = d;
-    }
-    if (candidate === NO_MORE_DOCS) break;
-    let score = 0;
-    for (let i = firstEssential; i < qt.length; i++) {
-      const t = qt[i] as QueryTerm;
-      if (t.cursor.doc === candidate) {
-        score += termScore(t.weight, t.cursor.tf, normInv(candidate));
-        t.cursor.next();
-      }
-    }
+    // non-essential: the terms whose bounds together stay below the k-th score
     const theta = top.threshold;
-    let pruned = false;
-    for (let i = firstEssential - 1; i >= 0; i--) {
-      if (Math.fround(score + (prefix[i] as number)) < theta) {
-        pruned = true;
-        break;
-      }
+    while (firstEssential < qt.length && Math.fround(prefix[firstEssential] as number) < theta) firstEssential++;
+    let start = NO_MORE_DOCS;
+    for (let i = firstEssential; i < qt.length; i++) start = Math.min(start, (qt[i] as QueryTerm).cursor.doc);
+    if (start === NO_MORE_DOCS) break;
+    const end = Math.min(start + WINDOW, NO_MORE_DOCS);
+    let n = 0;
+    for (let i = firstEssential; i < qt.length; i++) {
       const t = qt[i] as QueryTerm;
-      if (t.cursor.advance(candidate) === candidate) score += termScore(t.weight, t.cursor.tf, normInv(candidate));
+      n = t.cursor.scoreUpTo(end, start, t.weight, normInv, acc, seen, touched, n);
     }
-    if (pruned) continue;
-    const final = Math.fround(score);
-    const id = ids[candidate] as string;
-    if (top.accepts(final, id)) {
-      top.push(candidate, id, final);
-      updateEssential();
+    const slots = touched.subarray(0, n).sort();
+    for (const slot of slots) {
+      const doc = start + slot;
+      let score = acc[slot] as number;
+      acc[slot] = 0;
+      seen[slot] = 0;
+      let pruned = false;
+      for (let i = firstEssential - 1; i >= 0; i--) {
+        if (Math.fround(score + (prefix[i] as number)) < top.threshold) {
+          pruned = true;
+          break;
+        }
+        const t = qt[i] as QueryTerm;
+        if (t.cursor.advance(doc) === doc) score += termScore(t.weight, t.cursor.tf, normInv[doc] as number);
+      }
+      if (!pruned) top.offer(doc, Math.fround(score));
     }
   }
-  return top.items
-    .map((h) => ({ docid: h.id, score: h.score }))
-    .sort((a, b) => b.score - a.score || (a.docid < b.docid ? -1 : a.docid > b.docid ? 1 : 0));
+  return top.sorted();
 }
 
 /** Max over the term's blocks of the score bound from (max tf, smallest norm) in each block header. */

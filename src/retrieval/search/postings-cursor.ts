@@ -112,6 +112,54 @@ export class PostingsCursor {
     return this.doc;
   }
 
+  /**
+   * Scores every posting below `end` into acc[doc − base] (double sums of float term scores, as
+   * Lucene's scorers add them), marking new documents in `seen`; leaves the cursor at the first
+   * posting ≥ end. The hot loop of both exhaustive and windowed MaxScore scoring.
+   */
+  scoreUpTo(
+    end: number,
+    base: number,
+    weight: number,
+    normInv: Float32Array,
+    acc: Float64Array,
+    seen: Uint8Array,
+    touched: Int32Array,
+    nTouched: number,
+  ): number {
+    const f = Math.fround;
+    while (this.doc < end) {
+      if (!this.decoded) this.decode();
+      const docs = this.docs;
+      const tfs = this.tfs;
+      let i = this.i;
+      const count = this.count;
+      while (i < count) {
+        const doc = docs[i] as number;
+        if (doc >= end) break;
+        const ni = normInv[doc] as number;
+        const s = f(weight - f(weight / f(1 + f((tfs[i] as number) * ni))));
+        const slot = doc - base;
+        if (seen[slot] === 0) {
+          seen[slot] = 1;
+          touched[nTouched++] = slot;
+        }
+        acc[slot] = (acc[slot] as number) + s;
+        i++;
+      }
+      if (i < count) {
+        this.i = i;
+        this.doc = docs[i] as number;
+        return nTouched;
+      }
+      if (!this.nextBlock()) return nTouched;
+      this.decode();
+      this.i = 0;
+      this.doc = this.docs[0] as number;
+    }
+    return nTouched;
+  }
+
   /** Moves the block window to the block holding target (no decoding); false past the end. */
   shallowAdvance(target: number): boolean {
     while (this.blockLast < target) if (!this.nextBlock()) return false;

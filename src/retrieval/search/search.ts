@@ -1,7 +1,9 @@
 import type { Analyzer } from '../analysis/analyzers.js';
 import type { IndexReader } from '../index/read-index.js';
-import { averageLength, idf, normCache, normInverse, termScore } from './bm25.js';
+import { averageLength, idf, normCache, normInverse } from './bm25.js';
 import { maxScoreTopK } from './maxscore.js';
+import { NO_MORE_DOCS, PostingsCursor } from './postings-cursor.js';
+import { TopK } from './top-k.js';
 
 export interface Hit {
   docid: string;
@@ -29,7 +31,10 @@ export function queryTerms(analyzer: Analyzer, text: string): Map<string, number
 export class Bm25Searcher {
   private readonly avgdl: number;
   private readonly cache: Float32Array | null;
+  /** normInverse of every document, looked up per posting. */
+  private readonly docNormInv: Float32Array;
   private readonly acc: Float64Array;
+  private readonly seen: Uint8Array;
   private readonly touched: Int32Array;
 
   constructor(
@@ -38,54 +43,54 @@ export class Bm25Searcher {
   ) {
     this.avgdl = averageLength(index.meta.sumTotalTermFreq, index.meta.docsWithTerms);
     this.cache = index.normBytes ? normCache(params.k1, params.b, this.avgdl) : null;
-    this.acc = new Float64Array(index.meta.docCount);
-    this.touched = new Int32Array(index.meta.docCount);
+    const n = index.meta.docCount;
+    this.docNormInv = new Float32Array(n);
+    const nb = index.normBytes;
+    const cache = this.cache;
+    for (let d = 0; d < n; d++) {
+      this.docNormInv[d] =
+        nb && cache ? (cache[nb[d] as number] as number) : normInverse(params.k1, params.b, index.lengths?.[d] as number, this.avgdl);
+    }
+    this.acc = new Float64Array(n);
+    this.seen = new Uint8Array(n);
+    this.touched = new Int32Array(n);
   }
 
-  private normInv(doc: number): number {
-    const nb = this.index.normBytes;
-    if (nb && this.cache) return this.cache[nb[doc] as number] as number;
-    return normInverse(this.params.k1, this.params.b, this.index.lengths?.[doc] as number, this.avgdl);
-  }
-
-  /** Top-k with MaxScore pruning: the same hits, scores and order as `exhaustive`, faster. */
-  search(terms: Map<string, number>, hits = this.params.hits): Hit[] {
+  private weighted(terms: Map<string, number>) {
     const N = this.index.meta.docsWithTerms;
     const list = [];
     for (const [t, count] of terms) {
       const info = this.index.term(t);
       if (info) list.push({ info, weight: Math.fround(Math.fround(count) * idf(info.df, N)) });
     }
+    return list;
+  }
+
+  /** Top-k with MaxScore pruning: the same hits, scores and order as `exhaustive`, faster. */
+  search(terms: Map<string, number>, hits = this.params.hits): Hit[] {
     const cache = this.cache;
     const blockMin = cache
       ? (minNorm: number) => cache[minNorm] as number
       : (minLen: number) => normInverse(this.params.k1, this.params.b, minLen, this.avgdl);
-    return maxScoreTopK(this.index, list, hits, (doc) => this.normInv(doc), blockMin);
+    return maxScoreTopK(this.index, this.weighted(terms), hits, this.docNormInv, blockMin);
   }
 
   /** Exhaustive term-at-a-time scoring of every posting: the reference for `search`. */
   exhaustive(terms: Map<string, number>, hits = this.params.hits): Hit[] {
-    const N = this.index.meta.docsWithTerms;
-    const acc = this.acc;
-    const touched = this.touched;
-    let nTouched = 0;
-    for (const [t, count] of terms) {
-      const info = this.index.term(t);
-      if (!info) continue;
-      const weight = Math.fround(Math.fround(count) * idf(info.df, N));
-      this.index.forEachPosting(info, (doc, tf) => {
-        if (acc[doc] === 0) touched[nTouched++] = doc;
-        acc[doc] = (acc[doc] as number) + termScore(weight, tf, this.normInv(doc));
-      });
+    let n = 0;
+    for (const { info, weight } of this.weighted(terms)) {
+      const cursor = new PostingsCursor(this.index, info);
+      cursor.next();
+      n = cursor.scoreUpTo(NO_MORE_DOCS, 0, weight, this.docNormInv, this.acc, this.seen, this.touched, n);
     }
-    const cands: Hit[] = [];
-    for (let i = 0; i < nTouched; i++) {
-      const d = touched[i] as number;
-      cands.push({ docid: this.index.docids[d] as string, score: Math.fround(acc[d] as number) });
-      acc[d] = 0;
+    const top = new TopK(hits, this.index.docids);
+    for (let i = 0; i < n; i++) {
+      const d = this.touched[i] as number;
+      top.offer(d, Math.fround(this.acc[d] as number));
+      this.acc[d] = 0;
+      this.seen[d] = 0;
     }
-    cands.sort((a, b) => b.score - a.score || (a.docid < b.docid ? -1 : a.docid > b.docid ? 1 : 0));
-    return cands.length > hits ? cands.slice(0, hits) : cands;
+    return top.sorted();
   }
 }
 

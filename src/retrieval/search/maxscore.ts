@@ -20,7 +20,8 @@ const WINDOW = 4096;
  * bound; those whose bounds together cannot reach the current k-th score are non-essential.
  * In each window the essential terms are scored term-at-a-time into an accumulator; each
  * candidate then takes the non-essential terms in decreasing bound order, dropped as soon as its
- * score plus the remaining bounds falls below the k-th score. Exact: the same hits, scores and
+ * score plus the remaining bounds (the bound of the block that would hold it, from the block
+ * header, for the term at hand) falls below the k-th score. Exact: the same hits, scores and
  * order as exhaustive scoring, ties by external id.
  */
 export function maxScoreTopK(
@@ -68,11 +69,20 @@ export function maxScoreTopK(
       seen[slot] = 0;
       let pruned = false;
       for (let i = firstEssential - 1; i >= 0; i--) {
-        if (Math.fround(score + (prefix[i] as number)) < top.threshold) {
+        const theta = top.threshold;
+        if (Math.fround(score + (prefix[i] as number)) < theta) {
           pruned = true;
           break;
         }
         const t = qt[i] as QueryTerm;
+        // block-max: the bound of the block that would hold doc, without decoding it
+        if (!t.cursor.shallowAdvance(doc)) continue;
+        const rest = i > 0 ? (prefix[i - 1] as number) : 0;
+        const blockUb = termScore(t.weight, t.cursor.blockMaxTf, normInvOfBlockMin(t.cursor.blockMinNorm));
+        if (Math.fround(score + blockUb + rest) < theta) {
+          pruned = true;
+          break;
+        }
         if (t.cursor.advance(doc) === doc) score += termScore(t.weight, t.cursor.tf, normInv[doc] as number);
       }
       if (!pruned) top.offer(doc, Math.fround(score));

@@ -1,12 +1,12 @@
 import { createWriteStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { didYouMean } from '../config/suggest.js';
 import type { StageDecl } from '../config/types.js';
 import { readTopics } from '../data/topics.js';
-import { getAnalyzer } from '../retrieval/analysis/analyzers.js';
 import { IndexReader } from '../retrieval/index/read-index.js';
-import { RM3_DEFAULTS, searchRm3 } from '../retrieval/search/rm3.js';
-import { Bm25Searcher, queryTerms, runLines } from '../retrieval/search/search.js';
+import { batchSearch } from '../retrieval/search/batch-search.js';
+import { RM3_DEFAULTS } from '../retrieval/search/rm3.js';
 import { splitStageRef } from './index.js';
 import type { Resolved, RunContext, StageKind, StageOutput } from './stage-kind.js';
 
@@ -119,20 +119,19 @@ export const retrieveStage: StageKind = {
     };
     const index = new IndexReader(input(own.index));
     const topics = await readTopics(input(own.topics));
-    const analyzer = getAnalyzer(index.meta.analyzer.name);
-    const searcher = new Bm25Searcher(index, { k1, b, hits });
     ctx.log(
       `bm25 k1=${k1} b=${b}${rm3 ? ` rm3 ${JSON.stringify(own.rm3)}` : ''} hits=${hits} analyzer=${index.meta.analyzer.name} docs=${index.meta.docCount} topics=${topics.length}`,
     );
     const path = join(ctx.tmpDir, 'run.trec');
+    const lines = await batchSearch(
+      { indexDir: input(own.index), params: { k1, b, hits }, rm3, runTag: own.run_tag },
+      topics,
+      availableParallelism(),
+      (done) => ctx.progress(done, topics.length, 'queries'),
+    );
+    if (ctx.signal.aborted) throw new Error('interrupted');
     const out = createWriteStream(path);
-    let done = 0;
-    for (const t of topics) {
-      if (ctx.signal.aborted) break;
-      const q = queryTerms(analyzer, t.text);
-      out.write(runLines(t.qid, rm3 ? searchRm3(searcher, q, rm3) : searcher.search(q), own.run_tag));
-      ctx.progress(++done, topics.length, 'queries');
-    }
+    for (const l of lines) out.write(l);
     await new Promise<void>((r) => out.end(r));
     return { run: { path, managed: true } };
   },

@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { readCorpus } from '../../data/corpus.js';
 import { DataError } from '../../data/data-error.js';
@@ -6,8 +7,7 @@ import { readTopics } from '../../data/topics.js';
 import { analyzerNames, getAnalyzer } from '../../retrieval/analysis/analyzers.js';
 import { buildIndex } from '../../retrieval/index/build-index.js';
 import { IndexReader } from '../../retrieval/index/read-index.js';
-import { searchRm3 } from '../../retrieval/search/rm3.js';
-import { Bm25Searcher, queryTerms, runLines } from '../../retrieval/search/search.js';
+import { batchSearch } from '../../retrieval/search/batch-search.js';
 import { CliExit } from '../cli-exit.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -67,6 +67,7 @@ export function registerSearch(program: Command): void {
     .option('--b <b>', 'BM25 b (Anserini default)', '0.4')
     .option('--run-tag <tag>', 'last column of the run', 'qexp')
     .option('--analyzer <name>', 'expected analyzer: an error if the index was built with another one')
+    .option('--threads <n>', 'search threads (default: number of CPUs)')
     .option('--rm3', 'RM3 pseudo-relevance feedback (Anserini defaults: 10 docs, 10 terms, original query weight 0.5)')
     .option('--fb-docs <n>', 'RM3 feedback documents', '10')
     .option('--fb-terms <n>', 'RM3 expansion terms', '10')
@@ -81,6 +82,7 @@ export function registerSearch(program: Command): void {
         b: string;
         runTag: string;
         analyzer?: string;
+        threads?: string;
         rm3?: boolean;
         fbDocs: string;
         fbTerms: string;
@@ -108,18 +110,15 @@ export function registerSearch(program: Command): void {
             `--analyzer ${opts.analyzer}: ${opts.index} was built with analyzer '${index.meta.analyzer.name}'; queries must be analyzed the same way (rebuild the index or drop --analyzer)`,
           );
         }
-        const analyzer = getAnalyzer(index.meta.analyzer.name);
-        const searcher = new Bm25Searcher(index, params);
+        const threads = opts.threads === undefined ? availableParallelism() : num('--threads', opts.threads, 1, true);
         process.stderr.write(
           `search: index ${opts.index} (${index.meta.docCount} docs, analyzer ${index.meta.analyzer.name}, norms ${index.meta.norms}); ` +
-            `bm25 k1=${params.k1} b=${params.b}${rm3 ? `; rm3 fbDocs=${rm3.fbDocs} fbTerms=${rm3.fbTerms} originalQueryWeight=${rm3.originalQueryWeight}` : ''}; hits ${params.hits}; ${topics.length} topics → ${opts.output}\n`,
+            `threads ${threads}; bm25 k1=${params.k1} b=${params.b}${rm3 ? `; rm3 fbDocs=${rm3.fbDocs} fbTerms=${rm3.fbTerms} originalQueryWeight=${rm3.originalQueryWeight}` : ''}; hits ${params.hits}; ${topics.length} topics → ${opts.output}\n`,
         );
-        const out = createWriteStream(opts.output);
         const t0 = Date.now();
-        for (const t of topics) {
-          const q = queryTerms(analyzer, t.text);
-          out.write(runLines(t.qid, rm3 ? searchRm3(searcher, q, rm3) : searcher.search(q), opts.runTag));
-        }
+        const lines = await batchSearch({ indexDir: opts.index, params, rm3, runTag: opts.runTag }, topics, threads);
+        const out = createWriteStream(opts.output);
+        for (const l of lines) out.write(l);
         await new Promise<void>((r) => out.end(r));
         const secs = (Date.now() - t0) / 1000;
         process.stderr.write(

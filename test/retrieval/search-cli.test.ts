@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Workspace } from '../helpers/workspace.js';
+
+const ws = new Workspace();
+afterAll(() => ws.remove());
+
+describe('qexp index / search', () => {
+  it('writes the same run on 1 and on 3 threads, in topic order, with the run tag', async () => {
+    const words = ['apple', 'banana', 'cherry', 'damson', 'elder', 'fig', 'grape'];
+    const docs = Array.from({ length: 300 }, (_, i) =>
+      JSON.stringify({ id: `doc${i}`, contents: words.filter((_, j) => (i * (j + 3)) % 7 < 3).join(' ') }),
+    );
+    ws.write('c.jsonl', `${docs.join('\n')}\n`);
+    ws.write('t.tsv', Array.from({ length: 40 }, (_, i) => `q${i}\t${words[i % 7]} ${words[(i * 3) % 7]}`).join('\n'));
+    expect((await ws.qexp(['index', 'c.jsonl', '--out', 'idx'])).exitCode).toBe(0);
+    const one = await ws.qexp([
+      'search',
+      '--index',
+      'idx',
+      '--topics',
+      't.tsv',
+      '--output',
+      'one.run',
+      '--threads',
+      '1',
+      '--hits',
+      '5',
+      '--run-tag',
+      'mine',
+    ]);
+    const three = await ws.qexp([
+      'search',
+      '--index',
+      'idx',
+      '--topics',
+      't.tsv',
+      '--output',
+      'three.run',
+      '--threads',
+      '3',
+      '--hits',
+      '5',
+      '--run-tag',
+      'mine',
+    ]);
+    expect(one.exitCode, one.all).toBe(0);
+    expect(three.exitCode, three.all).toBe(0);
+    const a = readFileSync(ws.path('one.run'), 'utf8');
+    expect(readFileSync(ws.path('three.run'), 'utf8')).toBe(a);
+    const lines = a.trim().split('\n');
+    expect(lines[0]).toMatch(/^q0 Q0 doc\d+ 1 \d+\.\d{6} mine$/);
+    expect([...new Set(lines.map((l) => l.split(' ')[0]))]).toEqual(Array.from({ length: 40 }, (_, i) => `q${i}`));
+  });
+
+  it('reports a missing index and bad options clearly', async () => {
+    const r = await ws.qexp(['search', '--index', 'nope', '--topics', 't.tsv', '--output', 'x.run']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/nope is not a qexp index \(no meta\.json\); build one with qexp index/);
+    const b = await ws.qexp(['search', '--index', 'idx', '--topics', 't.tsv', '--output', 'x.run', '--b', '2']);
+    expect(b.exitCode).toBe(2);
+    expect(b.stderr).toMatch(/--b must be between 0 and 1/);
+  });
+});

@@ -62,3 +62,36 @@ describe('qexp index / search', () => {
     expect(b.stderr).toMatch(/--b must be between 0 and 1/);
   });
 });
+
+describe('index build with bounded memory', () => {
+  const ws2 = new Workspace();
+  afterAll(() => ws2.remove());
+
+  it('gives byte-identical index files whatever the number of spilled runs and analysis threads', async () => {
+    const { readdirSync } = await import('node:fs');
+    const docs = Array.from({ length: 2500 }, (_, i) =>
+      JSON.stringify({
+        id: `d${i}`,
+        contents: `The ${i % 7 ? 'quick' : 'lazy'} brown fox's ${i % 13} jumps over ${i % 3 ? 'dogs' : 'cats'} number ${i}`,
+      }),
+    );
+    ws2.write('c.jsonl', `${docs.join('\n')}\n`);
+    const one = await ws2.qexp(['index', 'c.jsonl', '--out', 'one', '--threads', '1']);
+    const many = await ws2.qexp(['index', 'c.jsonl', '--out', 'many', '--threads', '2', '--memory-postings', '500']);
+    expect(one.exitCode, one.all).toBe(0);
+    expect(many.exitCode, many.all).toBe(0);
+    const files = readdirSync(ws2.path('one')).sort();
+    expect(files).toEqual([
+      'docids.txt',
+      'docvectors.bin',
+      'docvectors.offsets',
+      'meta.json',
+      'norms.bin',
+      'postings.bin',
+      'terms.bin',
+      'terms.txt',
+    ]);
+    expect(readdirSync(ws2.path('many')).sort()).toEqual(files);
+    for (const f of files) expect(readFileSync(ws2.path(`many/${f}`)).equals(readFileSync(ws2.path(`one/${f}`))), f).toBe(true);
+  });
+});

@@ -31,7 +31,9 @@ export function registerIndex(program: Command): void {
     .requiredOption('--out <dir>', 'index folder to write')
     .option('--analyzer <name>', `text analysis: ${analyzerNames().join(', ')}`, 'english')
     .option('--norms <kind>', "document lengths: 'lucene' (one byte, as Lucene/Anserini) or 'exact'", 'lucene')
-    .action(async (corpus: string, opts: { out: string; analyzer: string; norms: string }) => {
+    .option('--threads <n>', 'analysis threads (default: number of CPUs)')
+    .option('--memory-postings <n>', 'postings held in memory before a sorted run is spilled to disk', '40000000')
+    .action(async (corpus: string, opts: { out: string; analyzer: string; norms: string; threads?: string; memoryPostings: string }) => {
       if (!analyzerNames().includes(opts.analyzer as never))
         fail(`--analyzer ${opts.analyzer}: available are ${analyzerNames().join(', ')}`);
       if (opts.norms !== 'lucene' && opts.norms !== 'exact') fail(`--norms must be 'lucene' or 'exact', got '${opts.norms}'`);
@@ -39,6 +41,8 @@ export function registerIndex(program: Command): void {
       try {
         const meta = await buildIndex(readCorpus(corpus), getAnalyzer(opts.analyzer), opts.out, {
           norms: opts.norms === 'exact' ? 'exact' : 'lucene-byte4',
+          threads: opts.threads === undefined ? undefined : num('--threads', opts.threads, 1, true),
+          memoryPostings: num('--memory-postings', opts.memoryPostings, 1, true),
           onProgress: (n) => {
             if (n > 0 && n % 100_000 === 0) process.stderr.write(`  ${n} documents\n`);
           },

@@ -1,7 +1,11 @@
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Doc } from '../../data/corpus.js';
 import type { Analyzer } from '../analysis/analyzers.js';
+import { analyzeDocs } from './analyze-docs.js';
+import { FileByteWriter } from './file-writer.js';
 import { BLOCK_SIZE, INDEX_FORMAT, INDEX_VERSION, type IndexMeta } from './index-format.js';
 import { intToByte4 } from './small-float.js';
 import { ByteWriter } from './varint.js';
@@ -9,6 +13,10 @@ import { ByteWriter } from './varint.js';
 export interface BuildOptions {
   norms?: 'lucene-byte4' | 'exact';
   onProgress?: (docs: number) => void;
+  /** Analysis threads (default: number of CPUs). */
+  threads?: number;
+  /** Postings held in memory before a sorted run is spilled to disk (default 40 million). */
+  memoryPostings?: number;
 }
 
 interface Postings {
@@ -16,123 +24,268 @@ interface Postings {
   tfs: number[];
 }
 
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+/** Reads LEB128 varints from a buffer. */
+class VarintReader {
+  p = 0;
+  constructor(readonly b: Uint8Array) {}
+  next(): number {
+    let v = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      byte = this.b[this.p++] as number;
+      v += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return v;
+  }
+  string(): string {
+    const n = this.next();
+    const s = fromUtf8.decode(this.b.subarray(this.p, this.p + n));
+    this.p += n;
+    return s;
+  }
+  get done(): boolean {
+    return this.p >= this.b.length;
+  }
+}
+
+/** Writes the in-memory postings as a sorted run: per term its bytes, df, doc gaps, tfs. */
+function writeRun(path: string, postings: Map<string, Postings>): void {
+  const w = new FileByteWriter(path);
+  const buf = new ByteWriter();
+  for (const t of [...postings.keys()].sort()) {
+    const p = postings.get(t) as Postings;
+    const bytes = utf8.encode(t);
+    buf.varint(bytes.length);
+    for (const b of bytes) buf.u8(b);
+    buf.varint(p.docs.length);
+    let prev = -1;
+    for (const d of p.docs) {
+      buf.varint(d - prev);
+      prev = d;
+    }
+    for (const n of p.tfs) buf.varint(n);
+    if (buf.length > 1 << 22) {
+      w.write(buf.bytes());
+      buf.length = 0;
+    }
+  }
+  w.write(buf.bytes());
+  w.close();
+}
+
+/** One run being merged: the current term and its postings. */
+class RunCursor {
+  private readonly r: VarintReader;
+  term = '';
+  docs: number[] = [];
+  tfs: number[] = [];
+  constructor(path: string) {
+    this.r = new VarintReader(readFileSync(path));
+  }
+  advance(): boolean {
+    if (this.r.done) return false;
+    this.term = this.r.string();
+    const df = this.r.next();
+    this.docs = new Array(df);
+    this.tfs = new Array(df);
+    let doc = -1;
+    for (let i = 0; i < df; i++) this.docs[i] = doc += this.r.next();
+    for (let i = 0; i < df; i++) this.tfs[i] = this.r.next();
+    return true;
+  }
+}
+
 /**
- * Builds an index from documents (in memory, then written in format v1 into `out` through a
- * temporary folder and a rename). Document length = the number of tokens the analyzer emits.
+ * Builds an index in format v1 into `out` (through a temporary folder and a rename), with bounded
+ * memory: documents are analyzed on worker threads; postings accumulate until `memoryPostings`,
+ * then a sorted run is spilled to disk; at the end the runs are merged term by term (runs cover
+ * increasing document ranges, so a term's postings are the concatenation of its runs'). Document
+ * length = the number of tokens the analyzer emits. The result is byte-identical whatever the
+ * number of runs or threads.
  */
 export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, out: string, opts: BuildOptions = {}): Promise<IndexMeta> {
   const norms = opts.norms ?? 'lucene-byte4';
-  const postings = new Map<string, Postings>();
-  const ids: string[] = [];
-  const lengths: number[] = [];
+  const budget = opts.memoryPostings ?? 40_000_000;
+  const tmp = `${out}.tmp-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+
+  const idsOut = createWriteStream(join(tmp, 'docids.txt'));
+  const vectorsTmp = new FileByteWriter(join(tmp, 'docvectors.tmp'));
   const seen = new Set<string>();
-  // the forward index (document vectors, as Lucene term vectors) that RM3 reads
-  const docTerms: { terms: string[]; tfs: number[] }[] = [];
+  let lengths = new Uint32Array(1 << 16);
+  let nDocs = 0;
   let sumTotalTermFreq = 0;
   let docsWithTerms = 0;
-  for await (const doc of docs) {
+  let postings = new Map<string, Postings>();
+  let held = 0;
+  const runs: string[] = [];
+  const spill = () => {
+    const path = join(tmp, `run-${runs.length}.bin`);
+    writeRun(path, postings);
+    runs.push(path);
+    postings = new Map();
+    held = 0;
+  };
+
+  const vec = new ByteWriter();
+  for await (const doc of analyzeDocs(docs, analyzer, opts.threads ?? availableParallelism())) {
     if (seen.has(doc.id)) throw new Error(`document id ${doc.id} appears twice in the corpus`);
     seen.add(doc.id);
-    const docno = ids.length;
-    ids.push(doc.id);
-    const terms = analyzer.analyze(doc.text);
-    lengths.push(terms.length);
-    sumTotalTermFreq += terms.length;
-    if (terms.length > 0) docsWithTerms++;
-    const tf = new Map<string, number>();
-    for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
-    docTerms.push({ terms: [...tf.keys()], tfs: [...tf.values()] });
-    for (const [t, n] of tf) {
+    const docno = nDocs++;
+    if (!idsOut.write(`${doc.id}\n`)) await new Promise<void>((r) => idsOut.once('drain', () => r()));
+    if (docno >= lengths.length) {
+      const grown = new Uint32Array(lengths.length * 2);
+      grown.set(lengths);
+      lengths = grown;
+    }
+    lengths[docno] = doc.length;
+    sumTotalTermFreq += doc.length;
+    if (doc.length > 0) docsWithTerms++;
+    // document vector, with term strings until term ids are known
+    vec.varint(doc.terms.length);
+    for (let i = 0; i < doc.terms.length; i++) {
+      const t = doc.terms[i] as string;
       let p = postings.get(t);
       if (!p) postings.set(t, (p = { docs: [], tfs: [] }));
       p.docs.push(docno);
-      p.tfs.push(n);
+      p.tfs.push(doc.tfs[i] as number);
+      const bytes = utf8.encode(t);
+      vec.varint(bytes.length);
+      for (const b of bytes) vec.u8(b);
+      vec.varint(doc.tfs[i] as number);
     }
+    held += doc.terms.length;
+    if (vec.length > 1 << 22) {
+      vectorsTmp.write(vec.bytes());
+      vec.length = 0;
+    }
+    if (held >= budget) spill();
     if (docno % 10_000 === 0) opts.onProgress?.(docno);
   }
-  opts.onProgress?.(ids.length);
+  vectorsTmp.write(vec.bytes());
+  vectorsTmp.close();
+  await new Promise<void>((r) => idsOut.end(r));
+  opts.onProgress?.(nDocs);
+  if (held > 0 || runs.length === 0) spill();
 
-  const terms = [...postings.keys()].sort();
-  const normBytes = norms === 'exact' ? new Uint8Array(Uint32Array.from(lengths).buffer) : Uint8Array.from(lengths, intToByte4);
-  const post = new ByteWriter();
+  // merge the runs into the term dictionary and the postings
+  const lens = lengths.subarray(0, nDocs);
+  const normBytes = norms === 'exact' ? new Uint8Array(Uint32Array.from(lens).buffer) : Uint8Array.from(lens, intToByte4);
+  const post = new FileByteWriter(join(tmp, 'postings.bin'));
   const dict = new ByteWriter();
-  for (const t of terms) {
-    const p = postings.get(t) as Postings;
+  const termsOut = new FileByteWriter(join(tmp, 'terms.txt'));
+  const termId = new Map<string, number>();
+  const cursors = runs.map((p) => new RunCursor(p)).filter((c) => c.advance());
+  const block = new ByteWriter();
+  while (cursors.length > 0) {
+    let term = (cursors[0] as RunCursor).term;
+    for (const c of cursors) if (c.term < term) term = c.term;
+    const docsOf: number[] = [];
+    const tfsOf: number[] = [];
+    for (let i = 0; i < cursors.length; i++) {
+      const c = cursors[i] as RunCursor;
+      if (c.term !== term) continue;
+      for (let j = 0; j < c.docs.length; j++) {
+        docsOf.push(c.docs[j] as number);
+        tfsOf.push(c.tfs[j] as number);
+      }
+      if (!c.advance()) cursors.splice(i--, 1);
+    }
+    termId.set(term, termId.size);
+    termsOut.write(utf8.encode(`${term}\n`));
     const start = post.length;
     let cf = 0;
     let prev = -1;
-    for (let i = 0; i < p.docs.length; i += BLOCK_SIZE) {
-      const end = Math.min(i + BLOCK_SIZE, p.docs.length);
+    for (let i = 0; i < docsOf.length; i += BLOCK_SIZE) {
+      const end = Math.min(i + BLOCK_SIZE, docsOf.length);
       let maxTf = 0;
       let minNorm = Number.POSITIVE_INFINITY;
       for (let j = i; j < end; j++) {
-        const d = p.docs[j] as number;
-        maxTf = Math.max(maxTf, p.tfs[j] as number);
-        minNorm = Math.min(minNorm, norms === 'exact' ? (lengths[d] as number) : (normBytes[d] as number));
+        const d = docsOf[j] as number;
+        maxTf = Math.max(maxTf, tfsOf[j] as number);
+        minNorm = Math.min(minNorm, norms === 'exact' ? (lens[d] as number) : (normBytes[d] as number));
       }
-      post.u8(end - i);
-      post.u32(p.docs[end - 1] as number);
-      post.u32(maxTf);
-      if (norms === 'exact') post.u32(minNorm);
-      else post.u8(minNorm);
-      const lengthAt = post.length;
-      post.u32(0); // byte length of the block body, patched below: lets a cursor skip it undecoded
-      const bodyStart = post.length;
+      block.length = 0;
       for (let j = i; j < end; j++) {
-        const d = p.docs[j] as number;
-        post.varint(d - prev);
+        const d = docsOf[j] as number;
+        block.varint(d - prev);
         prev = d;
       }
       for (let j = i; j < end; j++) {
-        post.varint(p.tfs[j] as number);
-        cf += p.tfs[j] as number;
+        block.varint(tfsOf[j] as number);
+        cf += tfsOf[j] as number;
       }
-      post.patchU32(lengthAt, post.length - bodyStart);
+      const header = new ByteWriter();
+      header.u8(end - i);
+      header.u32(docsOf[end - 1] as number);
+      header.u32(maxTf);
+      if (norms === 'exact') header.u32(minNorm);
+      else header.u8(minNorm);
+      header.u32(block.length); // byte length of the block body: lets a cursor skip it undecoded
+      post.write(header.bytes());
+      post.write(block.bytes());
     }
-    dict.u32(p.docs.length);
+    dict.u32(docsOf.length);
     dict.u32(start % 2 ** 32);
     dict.u32(Math.floor(start / 2 ** 32));
     dict.u32(post.length - start);
     dict.u32(cf);
   }
+  post.close();
+  termsOut.close();
+  for (const r of runs) await rm(r, { force: true });
 
-  const termId = new Map(terms.map((t, i) => [t, i]));
-  const vectors = new ByteWriter();
-  const vectorOffsets = new Float64Array(ids.length + 1);
-  for (const [d, dv] of docTerms.entries()) {
-    vectorOffsets[d] = vectors.length;
-    const pairs = dv.terms.map((t, i) => [termId.get(t) as number, dv.tfs[i] as number] as const).sort((a, b) => a[0] - b[0]);
-    vectors.varint(pairs.length);
-    let prev = 0;
-    for (const [id, n] of pairs) {
-      vectors.varint(id - prev);
-      vectors.varint(n);
-      prev = id;
+  // document vectors with term ids, sorted by id
+  const vecIn = new VarintReader(readFileSync(join(tmp, 'docvectors.tmp')));
+  const vecOut = new FileByteWriter(join(tmp, 'docvectors.bin'));
+  const offsets = new Float64Array(nDocs + 1);
+  const w = new ByteWriter();
+  for (let d = 0; d < nDocs; d++) {
+    offsets[d] = vecOut.length + w.length;
+    const n = vecIn.next();
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < n; i++) {
+      const t = vecIn.string();
+      pairs.push([termId.get(t) as number, vecIn.next()]);
+    }
+    pairs.sort((a, b) => a[0] - b[0]);
+    w.varint(pairs.length);
+    let prevId = 0;
+    for (const [id, tf] of pairs) {
+      w.varint(id - prevId);
+      w.varint(tf);
+      prevId = id;
+    }
+    if (w.length > 1 << 22) {
+      vecOut.write(w.bytes());
+      w.length = 0;
     }
   }
-  vectorOffsets[ids.length] = vectors.length;
+  vecOut.write(w.bytes());
+  offsets[nDocs] = vecOut.length;
+  vecOut.close();
+  await rm(join(tmp, 'docvectors.tmp'), { force: true });
 
   const meta: IndexMeta = {
     format: INDEX_FORMAT,
     version: INDEX_VERSION,
     analyzer: { name: analyzer.name, params: analyzer.params },
-    docCount: ids.length,
+    docCount: nDocs,
     docsWithTerms,
     sumTotalTermFreq,
     norms,
-    numTerms: terms.length,
+    numTerms: termId.size,
     blockSize: BLOCK_SIZE,
   };
-  const tmp = `${out}.tmp-${process.pid}`;
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
-  await writeFile(join(tmp, 'docids.txt'), ids.length ? `${ids.join('\n')}\n` : '');
   await writeFile(join(tmp, 'norms.bin'), normBytes);
-  await writeFile(join(tmp, 'terms.txt'), terms.length ? `${terms.join('\n')}\n` : '');
   await writeFile(join(tmp, 'terms.bin'), dict.bytes());
-  await writeFile(join(tmp, 'postings.bin'), post.bytes());
-  await writeFile(join(tmp, 'docvectors.bin'), vectors.bytes());
-  await writeFile(join(tmp, 'docvectors.offsets'), new Uint8Array(vectorOffsets.buffer));
+  await writeFile(join(tmp, 'docvectors.offsets'), new Uint8Array(offsets.buffer));
   await writeFile(join(tmp, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
   await rm(out, { recursive: true, force: true });
   await rename(tmp, out);

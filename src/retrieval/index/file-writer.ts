@@ -1,0 +1,35 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+
+/** Appends bytes to a file through a fixed buffer: large index files never sit in memory whole. */
+export class FileByteWriter {
+  private readonly fd: number;
+  private readonly buf = new Uint8Array(1 << 23);
+  private used = 0;
+  /** Bytes written so far (flushed or not). */
+  length = 0;
+
+  constructor(path: string) {
+    this.fd = openSync(path, 'w');
+  }
+
+  write(bytes: Uint8Array): void {
+    if (this.used + bytes.length > this.buf.length) this.flush();
+    if (bytes.length > this.buf.length) {
+      writeSync(this.fd, bytes);
+    } else {
+      this.buf.set(bytes, this.used);
+      this.used += bytes.length;
+    }
+    this.length += bytes.length;
+  }
+
+  private flush(): void {
+    if (this.used > 0) writeSync(this.fd, this.buf, 0, this.used);
+    this.used = 0;
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}

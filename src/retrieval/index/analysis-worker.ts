@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { getAnalyzer } from '../analysis/analyzers.js';
+import { packAnalyzed } from './analyze-docs.js';
 
-/** Analyzes batches of document texts for the index builder: per document, distinct terms with frequencies and the length. */
+/** Analyzes batches of document texts for the index builder and sends them back packed (see packAnalyzed). */
 const analyzer = getAnalyzer((workerData as { analyzer: string }).analyzer);
 
 parentPort?.on('message', (batch: { id: number; texts: string[] } | null) => {
@@ -9,12 +10,10 @@ parentPort?.on('message', (batch: { id: number; texts: string[] } | null) => {
     parentPort?.close();
     return;
   }
-  parentPort?.postMessage({ id: batch.id, docs: batch.texts.map(analyzeDoc) });
+  const packed = packAnalyzed(batch.texts, analyzer);
+  parentPort?.postMessage({ id: batch.id, ...packed }, [
+    packed.counts.buffer as ArrayBuffer,
+    packed.tfs.buffer as ArrayBuffer,
+    packed.lengths.buffer as ArrayBuffer,
+  ]);
 });
-
-function analyzeDoc(text: string): { terms: string[]; tfs: number[]; length: number } {
-  const tokens = analyzer.analyze(text);
-  const tf = new Map<string, number>();
-  for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
-  return { terms: [...tf.keys()], tfs: [...tf.values()], length: tokens.length };
-}

@@ -19,11 +19,6 @@ export interface BuildOptions {
   memoryPostings?: number;
 }
 
-interface Postings {
-  docs: number[];
-  tfs: number[];
-}
-
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
@@ -53,22 +48,27 @@ class VarintReader {
   }
 }
 
-/** Writes the in-memory postings as a sorted run: per term its bytes, df, doc gaps, tfs. */
-function writeRun(path: string, postings: Map<string, Postings>): void {
+/** Writes a run sorted by term: per term its bytes, df, doc gaps, tfs. */
+function writeRun(path: string, used: number[], strings: string[], docs: number[][], tfs: number[][]): void {
   const w = new FileByteWriter(path);
   const buf = new ByteWriter();
-  for (const t of [...postings.keys()].sort()) {
-    const p = postings.get(t) as Postings;
-    const bytes = utf8.encode(t);
+  used.sort((a, b) => {
+    const x = strings[a] as string;
+    const y = strings[b] as string;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  for (const id of used) {
+    const bytes = utf8.encode(strings[id] as string);
     buf.varint(bytes.length);
     for (const b of bytes) buf.u8(b);
-    buf.varint(p.docs.length);
+    const d = docs[id] as number[];
+    buf.varint(d.length);
     let prev = -1;
-    for (const d of p.docs) {
-      buf.varint(d - prev);
-      prev = d;
+    for (const x of d) {
+      buf.varint(x - prev);
+      prev = x;
     }
-    for (const n of p.tfs) buf.varint(n);
+    for (const n of tfs[id] as number[]) buf.varint(n);
     if (buf.length > 1 << 22) {
       w.write(buf.bytes());
       buf.length = 0;
@@ -122,14 +122,21 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
   let nDocs = 0;
   let sumTotalTermFreq = 0;
   let docsWithTerms = 0;
-  let postings = new Map<string, Postings>();
+  // provisional term ids in order of first sight; final ids (sorted terms) are known after the merge
+  const provisional = new Map<string, number>();
+  const strings: string[] = [];
+  let runDocs: number[][] = [];
+  let runTfs: number[][] = [];
+  let used: number[] = [];
   let held = 0;
   const runs: string[] = [];
   const spill = () => {
     const path = join(tmp, `run-${runs.length}.bin`);
-    writeRun(path, postings);
+    writeRun(path, used, strings, runDocs, runTfs);
     runs.push(path);
-    postings = new Map();
+    runDocs = [];
+    runTfs = [];
+    used = [];
     held = 0;
   };
 
@@ -147,18 +154,27 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
     lengths[docno] = doc.length;
     sumTotalTermFreq += doc.length;
     if (doc.length > 0) docsWithTerms++;
-    // document vector, with term strings until term ids are known
+    // document vector, with provisional term ids until the final ones are known
     vec.varint(doc.terms.length);
     for (let i = 0; i < doc.terms.length; i++) {
       const t = doc.terms[i] as string;
-      let p = postings.get(t);
-      if (!p) postings.set(t, (p = { docs: [], tfs: [] }));
-      p.docs.push(docno);
-      p.tfs.push(doc.tfs[i] as number);
-      const bytes = utf8.encode(t);
-      vec.varint(bytes.length);
-      for (const b of bytes) vec.u8(b);
-      vec.varint(doc.tfs[i] as number);
+      let id = provisional.get(t);
+      if (id === undefined) {
+        id = strings.length;
+        provisional.set(t, id);
+        strings.push(t);
+      }
+      let d = runDocs[id];
+      if (!d) {
+        d = runDocs[id] = [];
+        runTfs[id] = [];
+        used.push(id);
+      }
+      const tf = doc.tfs[i] as number;
+      d.push(docno);
+      (runTfs[id] as number[]).push(tf);
+      vec.varint(id);
+      vec.varint(tf);
     }
     held += doc.terms.length;
     if (vec.length > 1 << 22) {
@@ -183,6 +199,7 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
   const termId = new Map<string, number>();
   const cursors = runs.map((p) => new RunCursor(p)).filter((c) => c.advance());
   const block = new ByteWriter();
+  const header = new ByteWriter();
   while (cursors.length > 0) {
     let term = (cursors[0] as RunCursor).term;
     for (const c of cursors) if (c.term < term) term = c.term;
@@ -221,7 +238,7 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
         block.varint(tfsOf[j] as number);
         cf += tfsOf[j] as number;
       }
-      const header = new ByteWriter();
+      header.length = 0;
       header.u8(end - i);
       header.u32(docsOf[end - 1] as number);
       header.u32(maxTf);
@@ -241,7 +258,8 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
   termsOut.close();
   for (const r of runs) await rm(r, { force: true });
 
-  // document vectors with term ids, sorted by id
+  // document vectors with final term ids, sorted by id
+  const remap = Int32Array.from(strings, (t) => termId.get(t) as number);
   const vecIn = new VarintReader(readFileSync(join(tmp, 'docvectors.tmp')));
   const vecOut = new FileByteWriter(join(tmp, 'docvectors.bin'));
   const offsets = new Float64Array(nDocs + 1);
@@ -251,8 +269,8 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
     const n = vecIn.next();
     const pairs: [number, number][] = [];
     for (let i = 0; i < n; i++) {
-      const t = vecIn.string();
-      pairs.push([termId.get(t) as number, vecIn.next()]);
+      const id = remap[vecIn.next()] as number;
+      pairs.push([id, vecIn.next()]);
     }
     pairs.sort((a, b) => a[0] - b[0]);
     w.varint(pairs.length);

@@ -1,14 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Diagnostic } from '../config/diagnostics.js';
-import { didYouMean } from '../config/suggest.js';
 import type { StageDecl } from '../config/types.js';
 import { readQrels } from '../data/qrels.js';
 import { readRun } from '../data/runs.js';
 import { evaluateRun } from '../eval/evaluate-run.js';
 import { MeasureError, parseIrMeasure } from '../eval/measure-spec.js';
 import type { MetricRow } from '../store/store.js';
-import { splitStageRef } from './index.js';
+import { checkOutputRef, splitStageRef } from './output-ref.js';
 import type { Resolved, RunContext, StageKind, StageOutput } from './stage-kind.js';
 
 interface EvaluateStage extends StageDecl {
@@ -52,20 +51,8 @@ export const evaluateStage: StageKind = {
         });
       }
     });
-    for (const [key, def] of [
-      ['run', 'run'],
-      ['qrels', 'qrels'],
-    ] as const) {
-      const ref = splitStageRef(s[key], def);
-      const names = scope.outputsOf(ref.stage);
-      if (names && !names.includes(ref.output)) {
-        out.push({
-          pos: scope.map.locate(`${scope.ptr}/${key}`),
-          path: `stages.${scope.stageName}.${key}`,
-          message: `stage '${ref.stage}' has no output '${ref.output}'${didYouMean(ref.output, names)}; write ${key}: STAGE.OUTPUT`,
-        });
-      }
-    }
+    out.push(...checkOutputRef(scope, 'run', s.run, 'run', '; write run: STAGE.OUTPUT'));
+    out.push(...checkOutputRef(scope, 'qrels', s.qrels, 'qrels', '; write qrels: STAGE.OUTPUT'));
     return out;
   },
 

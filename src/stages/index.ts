@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { didYouMean } from '../config/suggest.js';
 import type { StageDecl } from '../config/types.js';
 import { readCorpus } from '../data/corpus.js';
 import { analyzerNames, getAnalyzer } from '../retrieval/analysis/analyzers.js';
 import { buildIndex } from '../retrieval/index/build-index.js';
+import { checkOutputRef, splitStageRef } from './output-ref.js';
 import type { Resolved, RunContext, StageKind, StageOutput } from './stage-kind.js';
 
 interface IndexStage extends StageDecl {
@@ -11,12 +11,6 @@ interface IndexStage extends StageDecl {
   corpus: string;
   analyzer?: string;
   norms?: 'lucene' | 'exact';
-}
-
-/** `STAGE` or `STAGE.OUTPUT` (default output given). */
-export function splitStageRef(ref: string, output: string): { stage: string; output: string } {
-  const dot = ref.indexOf('.');
-  return dot < 0 ? { stage: ref, output } : { stage: ref.slice(0, dot), output: ref.slice(dot + 1) };
 }
 
 /** `index`: a BM25 index of a corpus (another stage's output), with the declared analyzer and norms. */
@@ -30,18 +24,7 @@ export const indexStage: StageKind = {
   },
 
   check(scope, decl) {
-    const s = decl as IndexStage;
-    const out = [];
-    const ref = splitStageRef(s.corpus, 'corpus');
-    const names = scope.outputsOf(ref.stage);
-    if (names && !names.includes(ref.output)) {
-      out.push({
-        pos: scope.map.locate(`${scope.ptr}/corpus`),
-        path: `stages.${scope.stageName}.corpus`,
-        message: `stage '${ref.stage}' has no output '${ref.output}'${didYouMean(ref.output, names)}; give the dataset a corpus`,
-      });
-    }
-    return out;
+    return checkOutputRef(scope, 'corpus', (decl as IndexStage).corpus, 'corpus', '; give the dataset a corpus');
   },
 
   outputs() {

@@ -1,13 +1,12 @@
 import { createWriteStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { didYouMean } from '../config/suggest.js';
 import type { StageDecl } from '../config/types.js';
 import { readTopics } from '../data/topics.js';
 import { IndexReader } from '../retrieval/index/read-index.js';
 import { batchSearch } from '../retrieval/search/batch-search.js';
 import { RM3_DEFAULTS } from '../retrieval/search/rm3.js';
-import { splitStageRef } from './index.js';
+import { checkOutputRef, splitStageRef } from './output-ref.js';
 import type { Resolved, RunContext, StageKind, StageOutput } from './stage-kind.js';
 
 interface RetrieveStage extends StageDecl {
@@ -36,22 +35,7 @@ export const retrieveStage: StageKind = {
 
   check(scope, decl) {
     const s = decl as RetrieveStage;
-    const out = [];
-    for (const [key, def] of [
-      ['index', 'index'],
-      ['topics', 'queries'],
-    ] as const) {
-      const ref = splitStageRef(s[key], def);
-      const names = scope.outputsOf(ref.stage);
-      if (names && !names.includes(ref.output)) {
-        out.push({
-          pos: scope.map.locate(`${scope.ptr}/${key}`),
-          path: `stages.${scope.stageName}.${key}`,
-          message: `stage '${ref.stage}' has no output '${ref.output}'${didYouMean(ref.output, names)}`,
-        });
-      }
-    }
-    return out;
+    return [...checkOutputRef(scope, 'index', s.index, 'index'), ...checkOutputRef(scope, 'topics', s.topics, 'queries')];
   },
 
   outputs() {

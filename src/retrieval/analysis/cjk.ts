@@ -1,44 +1,8 @@
-import { lowerCase } from './english.js';
+import { ENGLISH_STOP_WORDS, lowerCase } from './english.js';
 import { type RawToken, standardTokens } from './standard-tokenizer.js';
 
 /** Lucene's CJKAnalyzer default stop set (analysis/cjk/stopwords.txt): the English list plus s, t, www. */
-export const CJK_STOP_WORDS: ReadonlySet<string> = new Set([
-  'a',
-  'and',
-  'are',
-  'as',
-  'at',
-  'be',
-  'but',
-  'by',
-  'for',
-  'if',
-  'in',
-  'into',
-  'is',
-  'it',
-  'no',
-  'not',
-  'of',
-  'on',
-  'or',
-  's',
-  'such',
-  't',
-  'that',
-  'the',
-  'their',
-  'then',
-  'there',
-  'these',
-  'they',
-  'this',
-  'to',
-  'was',
-  'will',
-  'with',
-  'www',
-]);
+export const CJK_STOP_WORDS: ReadonlySet<string> = new Set([...ENGLISH_STOP_WORDS, 's', 't', 'www']);
 
 /** CJKWidthFilter: full-width ASCII variants to ASCII, half-width katakana to full-width (voiced marks composed). */
 export function foldWidth(s: string): string {

@@ -8,7 +8,7 @@ import { analyzeDocs } from './analyze-docs.js';
 import { FileByteWriter } from './file-writer.js';
 import { BLOCK_SIZE, INDEX_FORMAT, INDEX_VERSION, type IndexMeta } from './index-format.js';
 import { intToByte4 } from './small-float.js';
-import { ByteWriter } from './varint.js';
+import { ByteWriter, VarintReader } from './varint.js';
 
 export interface BuildOptions {
   norms?: 'lucene-byte4' | 'exact';
@@ -20,33 +20,6 @@ export interface BuildOptions {
 }
 
 const utf8 = new TextEncoder();
-const fromUtf8 = new TextDecoder();
-
-/** Reads LEB128 varints from a buffer. */
-class VarintReader {
-  p = 0;
-  constructor(readonly b: Uint8Array) {}
-  next(): number {
-    let v = 0;
-    let shift = 0;
-    let byte: number;
-    do {
-      byte = this.b[this.p++] as number;
-      v += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (byte & 0x80);
-    return v;
-  }
-  string(): string {
-    const n = this.next();
-    const s = fromUtf8.decode(this.b.subarray(this.p, this.p + n));
-    this.p += n;
-    return s;
-  }
-  get done(): boolean {
-    return this.p >= this.b.length;
-  }
-}
 
 /** Writes a run sorted by term: per term its bytes, df, doc gaps, tfs. */
 function writeRun(path: string, used: number[], strings: string[], docs: number[][], tfs: number[][]): void {

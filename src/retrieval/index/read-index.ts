@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INDEX_FORMAT, INDEX_VERSION, type IndexMeta } from './index-format.js';
-import { readU32 } from './varint.js';
+import { readU32, VarintReader } from './varint.js';
 
 /** An index opened for search: dictionary and document data in memory, postings as one buffer. */
 export class IndexReader {
@@ -61,25 +61,13 @@ export class IndexReader {
 
   /** A document's terms with their frequencies (Lucene's term vector), in term order. */
   docVector(doc: number): { term: string; tf: number }[] {
-    const b = this.vectors;
-    let p = this.vectorOffsets[doc] as number;
-    const next = () => {
-      let v = 0;
-      let shift = 0;
-      let byte: number;
-      do {
-        byte = b[p++] as number;
-        v |= (byte & 0x7f) << shift;
-        shift += 7;
-      } while (byte & 0x80);
-      return v >>> 0;
-    };
-    const n = next();
+    const r = new VarintReader(this.vectors, this.vectorOffsets[doc] as number);
+    const n = r.next();
     const out: { term: string; tf: number }[] = [];
     let id = 0;
     for (let i = 0; i < n; i++) {
-      id += next();
-      out.push({ term: this.terms[id] as string, tf: next() });
+      id += r.next();
+      out.push({ term: this.terms[id] as string, tf: r.next() });
     }
     return out;
   }
@@ -93,42 +81,5 @@ export class IndexReader {
 
   get numTerms(): number {
     return this.termIndex.size;
-  }
-
-  /** Calls fn(doc, tf) for every posting of a term, in document order. */
-  forEachPosting(t: { offset: number; bytes: number }, fn: (doc: number, tf: number) => void): void {
-    const b = this.postings;
-    let p = t.offset;
-    const end = t.offset + t.bytes;
-    const exact = this.meta.norms === 'exact';
-    let doc = -1;
-    const docs = new Int32Array(256);
-    while (p < end) {
-      const count = b[p] as number;
-      p += 1 + 4 + 4 + (exact ? 4 : 1) + 4;
-      for (let i = 0; i < count; i++) {
-        let v = 0;
-        let shift = 0;
-        let byte: number;
-        do {
-          byte = b[p++] as number;
-          v |= (byte & 0x7f) << shift;
-          shift += 7;
-        } while (byte & 0x80);
-        doc += v >>> 0;
-        docs[i] = doc;
-      }
-      for (let i = 0; i < count; i++) {
-        let v = 0;
-        let shift = 0;
-        let byte: number;
-        do {
-          byte = b[p++] as number;
-          v |= (byte & 0x7f) << shift;
-          shift += 7;
-        } while (byte & 0x80);
-        fn(docs[i] as number, v >>> 0);
-      }
-    }
   }
 }

@@ -54,3 +54,35 @@ export class ByteWriter {
 export function readU32(b: Uint8Array, p: number): number {
   return ((b[p] as number) | ((b[p + 1] as number) << 8) | ((b[p + 2] as number) << 16) | ((b[p + 3] as number) << 24)) >>> 0;
 }
+
+/** Reads LEB128 varints (and length-prefixed UTF-8 strings) from a buffer, from position p on. */
+export class VarintReader {
+  private static readonly decoder = new TextDecoder();
+  constructor(
+    readonly b: Uint8Array,
+    public p = 0,
+  ) {}
+
+  next(): number {
+    let v = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      byte = this.b[this.p++] as number;
+      v += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return v;
+  }
+
+  string(): string {
+    const n = this.next();
+    const s = VarintReader.decoder.decode(this.b.subarray(this.p, this.p + n));
+    this.p += n;
+    return s;
+  }
+
+  get done(): boolean {
+    return this.p >= this.b.length;
+  }
+}

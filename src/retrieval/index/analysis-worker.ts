@@ -1,19 +1,28 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { getAnalyzer } from '../analysis/analyzers.js';
-import { packAnalyzed } from './analyze-docs.js';
+import { Inverter } from './inverter.js';
 
-/** Analyzes batches of document texts for the index builder and sends them back packed (see packAnalyzed). */
-const analyzer = getAnalyzer((workerData as { analyzer: string }).analyzer);
+/**
+ * One indexing thread: analyzes batches of documents and inverts them into its own runs; answers
+ * each batch with the document lengths, and the end (null) with the files it wrote.
+ */
+const job = workerData as { analyzer: string; dir: string; prefix: string; budget: number };
+const analyzer = getAnalyzer(job.analyzer);
+const inverter = new Inverter(job.dir, job.prefix, job.budget);
 
-parentPort?.on('message', (batch: { id: number; texts: string[] } | null) => {
+parentPort?.on('message', (batch: { id: number; first: number; texts: string[] } | null) => {
   if (batch === null) {
+    parentPort?.postMessage({ done: inverter.finish() });
     parentPort?.close();
     return;
   }
-  const packed = packAnalyzed(batch.texts, analyzer);
-  parentPort?.postMessage({ id: batch.id, ...packed }, [
-    packed.counts.buffer as ArrayBuffer,
-    packed.tfs.buffer as ArrayBuffer,
-    packed.lengths.buffer as ArrayBuffer,
-  ]);
+  const lengths = new Int32Array(batch.texts.length);
+  batch.texts.forEach((text, i) => {
+    const tokens = analyzer.analyze(text);
+    const tf = new Map<string, number>();
+    for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
+    lengths[i] = tokens.length;
+    inverter.add(batch.first + i, [...tf.keys()], [...tf.values()]);
+  });
+  parentPort?.postMessage({ id: batch.id, lengths }, [lengths.buffer]);
 });

@@ -1,55 +1,28 @@
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Doc } from '../../data/corpus.js';
 import type { Analyzer } from '../analysis/analyzers.js';
-import { analyzeDocs } from './analyze-docs.js';
 import { FileByteWriter } from './file-writer.js';
 import { BLOCK_SIZE, INDEX_FORMAT, INDEX_VERSION, type IndexMeta } from './index-format.js';
+import { Inverter, type InverterOutput } from './inverter.js';
 import { intToByte4 } from './small-float.js';
 import { ByteWriter, VarintReader } from './varint.js';
 
 export interface BuildOptions {
   norms?: 'lucene-byte4' | 'exact';
   onProgress?: (docs: number) => void;
-  /** Analysis threads (default: number of CPUs). */
+  /** Indexing threads (default: number of CPUs). */
   threads?: number;
-  /** Postings held in memory before a sorted run is spilled to disk (default 40 million). */
+  /** Postings held in memory (over all threads) before sorted runs are spilled to disk (default 40 million). */
   memoryPostings?: number;
 }
 
+const BATCH = 1000;
 const utf8 = new TextEncoder();
-
-/** Writes a run sorted by term: per term its bytes, df, doc gaps, tfs. */
-function writeRun(path: string, used: number[], strings: string[], docs: number[][], tfs: number[][]): void {
-  const w = new FileByteWriter(path);
-  const buf = new ByteWriter();
-  used.sort((a, b) => {
-    const x = strings[a] as string;
-    const y = strings[b] as string;
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
-  for (const id of used) {
-    const bytes = utf8.encode(strings[id] as string);
-    buf.varint(bytes.length);
-    for (const b of bytes) buf.u8(b);
-    const d = docs[id] as number[];
-    buf.varint(d.length);
-    let prev = -1;
-    for (const x of d) {
-      buf.varint(x - prev);
-      prev = x;
-    }
-    for (const n of tfs[id] as number[]) buf.varint(n);
-    if (buf.length > 1 << 22) {
-      w.write(buf.bytes());
-      buf.length = 0;
-    }
-  }
-  w.write(buf.bytes());
-  w.close();
-}
 
 /** One run being merged: the current term and its postings. */
 class RunCursor {
@@ -73,13 +46,77 @@ class RunCursor {
   }
 }
 
+/** Where batches go: worker threads that analyze and invert, or the same work inline. */
+interface Indexers {
+  send(id: number, first: number, texts: string[]): Promise<Int32Array>;
+  finish(): Promise<InverterOutput[]>;
+  count: number;
+}
+
+function inlineIndexer(analyzer: Analyzer, dir: string, budget: number): Indexers {
+  const inv = new Inverter(dir, 't0', budget);
+  return {
+    count: 1,
+    async send(_id, first, texts) {
+      const lengths = new Int32Array(texts.length);
+      texts.forEach((text, i) => {
+        const tokens = analyzer.analyze(text);
+        const tf = new Map<string, number>();
+        for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
+        lengths[i] = tokens.length;
+        inv.add(first + i, [...tf.keys()], [...tf.values()]);
+      });
+      return lengths;
+    },
+    async finish() {
+      return [inv.finish()];
+    },
+  };
+}
+
+function workerIndexers(url: URL, analyzer: Analyzer, dir: string, threads: number, budget: number): Indexers {
+  const pending = new Map<number, { resolve: (l: Int32Array) => void; reject: (e: Error) => void }>();
+  const done: Promise<InverterOutput>[] = [];
+  const workers = Array.from({ length: threads }, (_, i) => {
+    const w = new Worker(url, { workerData: { analyzer: analyzer.name, dir, prefix: `t${i}`, budget: Math.ceil(budget / threads) } });
+    done.push(
+      new Promise<InverterOutput>((resolve, reject) => {
+        w.on('message', (m: { id: number; lengths: Int32Array } | { done: InverterOutput }) => {
+          if ('done' in m) resolve(m.done);
+          else {
+            pending.get(m.id)?.resolve(m.lengths);
+            pending.delete(m.id);
+          }
+        });
+        w.on('error', (err) => {
+          for (const p of pending.values()) p.reject(err);
+          reject(err);
+        });
+      }),
+    );
+    return w;
+  });
+  return {
+    count: threads,
+    send(id, first, texts) {
+      const p = new Promise<Int32Array>((resolve, reject) => pending.set(id, { resolve, reject }));
+      (workers[id % threads] as Worker).postMessage({ id, first, texts });
+      return p;
+    },
+    async finish() {
+      for (const w of workers) w.postMessage(null);
+      return Promise.all(done);
+    },
+  };
+}
+
 /**
- * Builds an index in format v1 into `out` (through a temporary folder and a rename), with bounded
- * memory: documents are analyzed on worker threads; postings accumulate until `memoryPostings`,
- * then a sorted run is spilled to disk; at the end the runs are merged term by term (runs cover
- * increasing document ranges, so a term's postings are the concatenation of its runs'). Document
- * length = the number of tokens the analyzer emits. The result is byte-identical whatever the
- * number of runs or threads.
+ * Builds an index in format v1 into `out` (through a temporary folder and a rename) with bounded
+ * memory. Batches of documents go round-robin to indexing threads; each analyzes and inverts its
+ * documents with its own dictionary and spills sorted runs when its share of `memoryPostings` is
+ * held. At the end the runs are merged term by term, and the threads' term vectors are
+ * interleaved back into document order with the final term ids. Document length = the number of
+ * tokens the analyzer emits. The files are byte-identical whatever the number of runs or threads.
  */
 export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, out: string, opts: BuildOptions = {}): Promise<IndexMeta> {
   const norms = opts.norms ?? 'lucene-byte4';
@@ -88,104 +125,91 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
 
+  const threads = opts.threads ?? availableParallelism();
+  const url = new URL('./analysis-worker.js', import.meta.url);
+  const indexers =
+    threads > 1 && existsSync(fileURLToPath(url))
+      ? workerIndexers(url, analyzer, tmp, threads, budget)
+      : inlineIndexer(analyzer, tmp, budget);
+
   const idsOut = createWriteStream(join(tmp, 'docids.txt'));
-  const vectorsTmp = new FileByteWriter(join(tmp, 'docvectors.tmp'));
   const seen = new Set<string>();
   let lengths = new Uint32Array(1 << 16);
+  const batchSizes: number[] = [];
   let nDocs = 0;
-  let sumTotalTermFreq = 0;
-  let docsWithTerms = 0;
-  // provisional term ids in order of first sight; final ids (sorted terms) are known after the merge
-  const provisional = new Map<string, number>();
-  const strings: string[] = [];
-  let runDocs: number[][] = [];
-  let runTfs: number[][] = [];
-  let used: number[] = [];
-  let held = 0;
-  const runs: string[] = [];
-  const spill = () => {
-    const path = join(tmp, `run-${runs.length}.bin`);
-    writeRun(path, used, strings, runDocs, runTfs);
-    runs.push(path);
-    runDocs = [];
-    runTfs = [];
-    used = [];
-    held = 0;
+  const inFlight: { first: number; result: Promise<Int32Array> }[] = [];
+  const settle = async () => {
+    const head = inFlight.shift() as (typeof inFlight)[number];
+    const l = await head.result;
+    lengths.set(l, head.first);
   };
-
-  const vec = new ByteWriter();
-  for await (const doc of analyzeDocs(docs, analyzer, opts.threads ?? availableParallelism())) {
-    if (seen.has(doc.id)) throw new Error(`document id ${doc.id} appears twice in the corpus`);
-    seen.add(doc.id);
-    const docno = nDocs++;
-    if (!idsOut.write(`${doc.id}\n`)) await new Promise<void>((r) => idsOut.once('drain', () => r()));
-    if (docno >= lengths.length) {
+  let texts: string[] = [];
+  const send = () => {
+    const first = nDocs - texts.length;
+    while (lengths.length < nDocs) {
       const grown = new Uint32Array(lengths.length * 2);
       grown.set(lengths);
       lengths = grown;
     }
-    lengths[docno] = doc.length;
-    sumTotalTermFreq += doc.length;
-    if (doc.length > 0) docsWithTerms++;
-    // document vector, with provisional term ids until the final ones are known
-    vec.varint(doc.terms.length);
-    for (let i = 0; i < doc.terms.length; i++) {
-      const t = doc.terms[i] as string;
-      let id = provisional.get(t);
-      if (id === undefined) {
-        id = strings.length;
-        provisional.set(t, id);
-        strings.push(t);
-      }
-      let d = runDocs[id];
-      if (!d) {
-        d = runDocs[id] = [];
-        runTfs[id] = [];
-        used.push(id);
-      }
-      const tf = doc.tfs[i] as number;
-      d.push(docno);
-      (runTfs[id] as number[]).push(tf);
-      vec.varint(id);
-      vec.varint(tf);
-    }
-    held += doc.terms.length;
-    if (vec.length > 1 << 22) {
-      vectorsTmp.write(vec.bytes());
-      vec.length = 0;
-    }
-    if (held >= budget) spill();
-    if (docno % 10_000 === 0) opts.onProgress?.(docno);
+    inFlight.push({ first, result: indexers.send(batchSizes.length, first, texts) });
+    batchSizes.push(texts.length);
+    texts = [];
+  };
+  for await (const doc of docs) {
+    if (seen.has(doc.id)) throw new Error(`document id ${doc.id} appears twice in the corpus`);
+    seen.add(doc.id);
+    nDocs++;
+    if (!idsOut.write(`${doc.id}\n`)) await new Promise<void>((r) => idsOut.once('drain', () => r()));
+    texts.push(doc.text);
+    if (texts.length < BATCH) continue;
+    send();
+    while (inFlight.length >= 2 * indexers.count) await settle();
+    opts.onProgress?.(nDocs);
   }
-  vectorsTmp.write(vec.bytes());
-  vectorsTmp.close();
+  if (texts.length) send();
+  while (inFlight.length) await settle();
   await new Promise<void>((r) => idsOut.end(r));
   opts.onProgress?.(nDocs);
-  if (held > 0 || runs.length === 0) spill();
+  const outputs = await indexers.finish();
 
-  // merge the runs into the term dictionary and the postings
   const lens = lengths.subarray(0, nDocs);
+  let sumTotalTermFreq = 0;
+  let docsWithTerms = 0;
+  for (const l of lens) {
+    sumTotalTermFreq += l;
+    if (l > 0) docsWithTerms++;
+  }
   const normBytes = norms === 'exact' ? new Uint8Array(Uint32Array.from(lens).buffer) : Uint8Array.from(lens, intToByte4);
+
+  // merge every thread's runs into the term dictionary and the postings
   const post = new FileByteWriter(join(tmp, 'postings.bin'));
   const dict = new ByteWriter();
   const termsOut = new FileByteWriter(join(tmp, 'terms.txt'));
   const termId = new Map<string, number>();
-  const cursors = runs.map((p) => new RunCursor(p)).filter((c) => c.advance());
+  const cursors = outputs.flatMap((o) => o.runs.map((p) => new RunCursor(p))).filter((c) => c.advance());
   const block = new ByteWriter();
   const header = new ByteWriter();
   while (cursors.length > 0) {
     let term = (cursors[0] as RunCursor).term;
     for (const c of cursors) if (c.term < term) term = c.term;
-    const docsOf: number[] = [];
-    const tfsOf: number[] = [];
+    let docsOf: number[] = [];
+    let tfsOf: number[] = [];
+    let sources = 0;
     for (let i = 0; i < cursors.length; i++) {
       const c = cursors[i] as RunCursor;
       if (c.term !== term) continue;
+      sources++;
       for (let j = 0; j < c.docs.length; j++) {
         docsOf.push(c.docs[j] as number);
         tfsOf.push(c.tfs[j] as number);
       }
       if (!c.advance()) cursors.splice(i--, 1);
+    }
+    if (sources > 1) {
+      // runs of different threads interleave in document order
+      const order = docsOf.map((_, i) => i).sort((a, b) => (docsOf[a] as number) - (docsOf[b] as number));
+      docsOf = order.map((i) => docsOf[i] as number);
+      tfsOf = order.map((i) => tfsOf[i] as number);
     }
     termId.set(term, termId.size);
     termsOut.write(utf8.encode(`${term}\n`));
@@ -229,39 +253,48 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
   }
   post.close();
   termsOut.close();
-  for (const r of runs) await rm(r, { force: true });
 
-  // document vectors with final term ids, sorted by id
-  const remap = Int32Array.from(strings, (t) => termId.get(t) as number);
-  const vecIn = new VarintReader(readFileSync(join(tmp, 'docvectors.tmp')));
+  // term vectors: each thread's batches, back in document order, with the final term ids
+  const remaps = outputs.map((o) => {
+    const text = readFileSync(o.dict, 'utf8');
+    const local = text === '' ? [] : text.slice(0, -1).split('\n');
+    return Int32Array.from(local, (t) => termId.get(t) as number);
+  });
+  const readers = outputs.map((o) => new VarintReader(readFileSync(o.vectors)));
   const vecOut = new FileByteWriter(join(tmp, 'docvectors.bin'));
   const offsets = new Float64Array(nDocs + 1);
   const w = new ByteWriter();
-  for (let d = 0; d < nDocs; d++) {
-    offsets[d] = vecOut.length + w.length;
-    const n = vecIn.next();
-    const pairs: [number, number][] = [];
-    for (let i = 0; i < n; i++) {
-      const id = remap[vecIn.next()] as number;
-      pairs.push([id, vecIn.next()]);
+  let d = 0;
+  batchSizes.forEach((size, b) => {
+    const t = b % outputs.length;
+    const r = readers[t] as VarintReader;
+    const remap = remaps[t] as Int32Array;
+    for (let k = 0; k < size; k++, d++) {
+      offsets[d] = vecOut.length + w.length;
+      const n = r.next();
+      const pairs: [number, number][] = [];
+      for (let i = 0; i < n; i++) {
+        const id = remap[r.next()] as number;
+        pairs.push([id, r.next()]);
+      }
+      pairs.sort((x, y) => x[0] - y[0]);
+      w.varint(pairs.length);
+      let prevId = 0;
+      for (const [id, tf] of pairs) {
+        w.varint(id - prevId);
+        w.varint(tf);
+        prevId = id;
+      }
+      if (w.length > 1 << 22) {
+        vecOut.write(w.bytes());
+        w.length = 0;
+      }
     }
-    pairs.sort((a, b) => a[0] - b[0]);
-    w.varint(pairs.length);
-    let prevId = 0;
-    for (const [id, tf] of pairs) {
-      w.varint(id - prevId);
-      w.varint(tf);
-      prevId = id;
-    }
-    if (w.length > 1 << 22) {
-      vecOut.write(w.bytes());
-      w.length = 0;
-    }
-  }
+  });
   vecOut.write(w.bytes());
   offsets[nDocs] = vecOut.length;
   vecOut.close();
-  await rm(join(tmp, 'docvectors.tmp'), { force: true });
+  for (const o of outputs) for (const f of [...o.runs, o.vectors, o.dict]) await rm(f, { force: true });
 
   const meta: IndexMeta = {
     format: INDEX_FORMAT,

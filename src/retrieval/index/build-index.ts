@@ -22,26 +22,41 @@ export interface BuildOptions {
 }
 
 const BATCH = 1000;
-const utf8 = new TextEncoder();
 
-/** One run being merged: the current term and its postings. */
+/** One run being merged: the current term (string and UTF-8 bytes), its local id, and its postings in reused buffers. */
 class RunCursor {
   private readonly r: VarintReader;
+  private static readonly decoder = new TextDecoder();
   term = '';
-  docs: number[] = [];
-  tfs: number[] = [];
-  constructor(path: string) {
+  bytes: Uint8Array = new Uint8Array(0);
+  localId = 0;
+  df = 0;
+  docs = new Int32Array(1024);
+  tfs = new Int32Array(1024);
+  constructor(
+    path: string,
+    readonly thread: number,
+  ) {
     this.r = new VarintReader(readFileSync(path));
   }
   advance(): boolean {
-    if (this.r.done) return false;
-    this.term = this.r.string();
-    const df = this.r.next();
-    this.docs = new Array(df);
-    this.tfs = new Array(df);
+    const r = this.r;
+    if (r.done) return false;
+    const n = r.next();
+    this.bytes = r.b.subarray(r.p, r.p + n);
+    this.term = RunCursor.decoder.decode(this.bytes);
+    r.p += n;
+    this.localId = r.next();
+    const df = (this.df = r.next());
+    if (df > this.docs.length) {
+      let size = this.docs.length;
+      while (size < df) size *= 2;
+      this.docs = new Int32Array(size);
+      this.tfs = new Int32Array(size);
+    }
     let doc = -1;
-    for (let i = 0; i < df; i++) this.docs[i] = doc += this.r.next();
-    for (let i = 0; i < df; i++) this.tfs[i] = this.r.next();
+    for (let i = 0; i < df; i++) this.docs[i] = doc += r.next();
+    for (let i = 0; i < df; i++) this.tfs[i] = r.next();
     return true;
   }
 }
@@ -185,39 +200,75 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
   const post = new FileByteWriter(join(tmp, 'postings.bin'));
   const dict = new ByteWriter();
   const termsOut = new FileByteWriter(join(tmp, 'terms.txt'));
-  const termId = new Map<string, number>();
-  const cursors = outputs.flatMap((o) => o.runs.map((p) => new RunCursor(p))).filter((c) => c.advance());
+  // local term id → final term id, per thread (the vectors are written with local ids)
+  const remaps = outputs.map((o) => new Int32Array(o.terms));
+  let numTerms = 0;
+  const cursors = outputs.flatMap((o, t) => o.runs.map((p) => new RunCursor(p, t))).filter((c) => c.advance());
   const block = new ByteWriter();
   const header = new ByteWriter();
+  let docsOf = new Int32Array(1024);
+  let tfsOf = new Int32Array(1024);
+  const newline = new Uint8Array([10]);
+  const segStarts: number[] = [];
   while (cursors.length > 0) {
-    let term = (cursors[0] as RunCursor).term;
-    for (const c of cursors) if (c.term < term) term = c.term;
-    let docsOf: number[] = [];
-    let tfsOf: number[] = [];
+    let first = cursors[0] as RunCursor;
+    for (const c of cursors) if (c.term < first.term) first = c;
+    const term = first.term;
+    const id = numTerms++;
+    termsOut.write(first.bytes);
+    termsOut.write(newline);
+    let n = 0;
     let sources = 0;
     for (let i = 0; i < cursors.length; i++) {
       const c = cursors[i] as RunCursor;
       if (c.term !== term) continue;
       sources++;
-      for (let j = 0; j < c.docs.length; j++) {
-        docsOf.push(c.docs[j] as number);
-        tfsOf.push(c.tfs[j] as number);
+      (remaps[c.thread] as Int32Array)[c.localId] = id;
+      if (n + c.df > docsOf.length) {
+        let size = docsOf.length;
+        while (size < n + c.df) size *= 2;
+        const d2 = new Int32Array(size);
+        d2.set(docsOf.subarray(0, n));
+        const t2 = new Int32Array(size);
+        t2.set(tfsOf.subarray(0, n));
+        docsOf = d2;
+        tfsOf = t2;
       }
+      docsOf.set(c.docs.subarray(0, c.df), n);
+      tfsOf.set(c.tfs.subarray(0, c.df), n);
+      segStarts[sources - 1] = n;
+      n += c.df;
+      segStarts[sources] = n;
       if (!c.advance()) cursors.splice(i--, 1);
     }
     if (sources > 1) {
-      // runs of different threads interleave in document order
-      const order = docsOf.map((_, i) => i).sort((a, b) => (docsOf[a] as number) - (docsOf[b] as number));
-      docsOf = order.map((i) => docsOf[i] as number);
-      tfsOf = order.map((i) => tfsOf[i] as number);
+      // each source's postings are in document order; the threads' interleave: merge them
+      const d2 = new Int32Array(n);
+      const t2 = new Int32Array(n);
+      const at = segStarts.slice(0, sources);
+      const ends = segStarts.slice(1, sources + 1);
+      for (let o = 0; o < n; o++) {
+        let best = -1;
+        for (let q = 0; q < sources; q++) {
+          if (
+            (at[q] as number) < (ends[q] as number) &&
+            (best < 0 || (docsOf[at[q] as number] as number) < (docsOf[at[best] as number] as number))
+          )
+            best = q;
+        }
+        const from = at[best] as number;
+        d2[o] = docsOf[from] as number;
+        t2[o] = tfsOf[from] as number;
+        at[best] = from + 1;
+      }
+      docsOf.set(d2);
+      tfsOf.set(t2);
     }
-    termId.set(term, termId.size);
-    termsOut.write(utf8.encode(`${term}\n`));
     const start = post.length;
     let cf = 0;
     let prev = -1;
-    for (let i = 0; i < docsOf.length; i += BLOCK_SIZE) {
-      const end = Math.min(i + BLOCK_SIZE, docsOf.length);
+    for (let i = 0; i < n; i += BLOCK_SIZE) {
+      const end = Math.min(i + BLOCK_SIZE, n);
       let maxTf = 0;
       let minNorm = Number.POSITIVE_INFINITY;
       for (let j = i; j < end; j++) {
@@ -245,7 +296,7 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
       post.write(header.bytes());
       post.write(block.bytes());
     }
-    dict.u32(docsOf.length);
+    dict.u32(n);
     dict.u32(start % 2 ** 32);
     dict.u32(Math.floor(start / 2 ** 32));
     dict.u32(post.length - start);
@@ -255,15 +306,13 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
   termsOut.close();
 
   // term vectors: each thread's batches, back in document order, with the final term ids
-  const remaps = outputs.map((o) => {
-    const text = readFileSync(o.dict, 'utf8');
-    const local = text === '' ? [] : text.slice(0, -1).split('\n');
-    return Int32Array.from(local, (t) => termId.get(t) as number);
-  });
   const readers = outputs.map((o) => new VarintReader(readFileSync(o.vectors)));
   const vecOut = new FileByteWriter(join(tmp, 'docvectors.bin'));
   const offsets = new Float64Array(nDocs + 1);
   const w = new ByteWriter();
+  let ids = new Int32Array(256);
+  let tfs = new Int32Array(256);
+  let keys = new Float64Array(256);
   let d = 0;
   batchSizes.forEach((size, b) => {
     const t = b % outputs.length;
@@ -272,17 +321,24 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
     for (let k = 0; k < size; k++, d++) {
       offsets[d] = vecOut.length + w.length;
       const n = r.next();
-      const pairs: [number, number][] = [];
-      for (let i = 0; i < n; i++) {
-        const id = remap[r.next()] as number;
-        pairs.push([id, r.next()]);
+      if (n > ids.length) {
+        ids = new Int32Array(n * 2);
+        tfs = new Int32Array(n * 2);
+        keys = new Float64Array(n * 2);
       }
-      pairs.sort((x, y) => x[0] - y[0]);
-      w.varint(pairs.length);
+      for (let i = 0; i < n; i++) {
+        ids[i] = remap[r.next()] as number;
+        tfs[i] = r.next();
+        keys[i] = (ids[i] as number) * 4294967296 + i; // sort by id, remembering the position
+      }
+      const sorted = keys.subarray(0, n).sort();
+      w.varint(n);
       let prevId = 0;
-      for (const [id, tf] of pairs) {
+      for (let i = 0; i < n; i++) {
+        const at = (sorted[i] as number) % 4294967296;
+        const id = ids[at] as number;
         w.varint(id - prevId);
-        w.varint(tf);
+        w.varint(tfs[at] as number);
         prevId = id;
       }
       if (w.length > 1 << 22) {
@@ -294,7 +350,7 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
   vecOut.write(w.bytes());
   offsets[nDocs] = vecOut.length;
   vecOut.close();
-  for (const o of outputs) for (const f of [...o.runs, o.vectors, o.dict]) await rm(f, { force: true });
+  for (const o of outputs) for (const f of [...o.runs, o.vectors]) await rm(f, { force: true });
 
   const meta: IndexMeta = {
     format: INDEX_FORMAT,
@@ -304,7 +360,7 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
     docsWithTerms,
     sumTotalTermFreq,
     norms,
-    numTerms: termId.size,
+    numTerms,
     blockSize: BLOCK_SIZE,
   };
   await writeFile(join(tmp, 'norms.bin'), normBytes);

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileByteWriter } from './file-writer.js';
 import { ByteWriter } from './varint.js';
@@ -6,12 +5,12 @@ import { ByteWriter } from './varint.js';
 const utf8 = new TextEncoder();
 
 export interface InverterOutput {
-  /** Sorted runs: per term its UTF-8 bytes, df, doc gaps (absolute document numbers), tfs. */
+  /** Sorted runs: per term its UTF-8 bytes, its local id, df, doc gaps (absolute document numbers), tfs. */
   runs: string[];
   /** Per document, in the order added: varint count, then (local term id, tf) varint pairs. */
   vectors: string;
-  /** Local term ids → terms: one term per line, line i is id i. */
-  dict: string;
+  /** Number of local term ids. */
+  terms: number;
 }
 
 /**
@@ -84,6 +83,7 @@ export class Inverter {
       const bytes = utf8.encode(strings[id] as string);
       buf.varint(bytes.length);
       for (const b of bytes) buf.u8(b);
+      buf.varint(id);
       const d = this.docs[id] as number[];
       buf.varint(d.length);
       let prev = -1;
@@ -110,8 +110,6 @@ export class Inverter {
     this.spill();
     this.vectors.write(this.vec.bytes());
     this.vectors.close();
-    const dict = join(this.dir, `${this.prefix}-dict.txt`);
-    writeFileSync(dict, this.strings.length ? `${this.strings.join('\n')}\n` : '');
-    return { runs: this.runs, vectors: join(this.dir, `${this.prefix}-vectors.bin`), dict };
+    return { runs: this.runs, vectors: join(this.dir, `${this.prefix}-vectors.bin`), terms: this.strings.length };
   }
 }

@@ -61,8 +61,11 @@ export function maxScoreTopK(
       const t = qt[i] as QueryTerm;
       n = t.cursor.scoreUpTo(end, start, t.weight, normInv, acc, seen, touched, n);
     }
-    const slots = touched.subarray(0, n).sort();
-    for (const slot of slots) {
+    // candidates in document order (non-essential cursors only move forward): scan the window's
+    // marks rather than sort the touched slots
+    const scanEnd = n === 0 ? 0 : Math.min(WINDOW, end - start);
+    for (let slot = 0; slot < scanEnd; slot++) {
+      if (seen[slot] === 0) continue;
       const doc = start + slot;
       let score = acc[slot] as number;
       acc[slot] = 0;

@@ -61,10 +61,13 @@ export function maxScoreTopK(
       const t = qt[i] as QueryTerm;
       n = t.cursor.scoreUpTo(end, start, t.weight, normInv, acc, seen, touched, n);
     }
-    // candidates in document order (non-essential cursors only move forward): scan the window's
-    // marks rather than sort the touched slots
-    const scanEnd = n === 0 ? 0 : Math.min(WINDOW, end - start);
-    for (let slot = 0; slot < scanEnd; slot++) {
+    // candidates in document order (non-essential cursors only move forward): few are sorted,
+    // many are found by scanning the window's marks
+    const few = n < WINDOW / 16;
+    const slots = few ? touched.subarray(0, n).sort() : null;
+    const count = few ? n : Math.min(WINDOW, end - start);
+    for (let c = 0; c < count; c++) {
+      const slot = slots ? (slots[c] as number) : c;
       if (seen[slot] === 0) continue;
       const doc = start + slot;
       let score = acc[slot] as number;

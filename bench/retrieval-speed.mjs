@@ -12,7 +12,9 @@
 // Measures, same data and queries: indexing passages/s (all CPUs), index bytes, peak RSS, and
 // queries/s on one thread for top-10 and top-1000 with qexp's MaxScore search and with its exhaustive
 // term-at-a-time scorer (the reference qexp's targets are set against).
-// Peers named in the issue (SQLite FTS5, Xapian, MiniSearch) are not run by this script yet.
+// Peers, in the same run on the same corpus and queries (installed by bench/peers.mjs on first use;
+// BENCH_PEERS=0 skips them): SQLite FTS5 bm25() and MiniSearch (on at most BENCH_MINISEARCH_DOCS
+// documents, default 20,000, and 20 queries per set: it scores every matching document). Xapian is not run yet.
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +23,7 @@ import { getAnalyzer } from '../dist/retrieval/analysis/analyzers.js';
 import { buildIndex } from '../dist/retrieval/index/build-index.js';
 import { IndexReader } from '../dist/retrieval/index/read-index.js';
 import { Bm25Searcher } from '../dist/retrieval/search/search.js';
+import { loadPeers, runFts5, runMiniSearch } from './peers.mjs';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 100_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 100);
@@ -123,3 +126,30 @@ console.log(
 );
 console.table(rows);
 rmSync(dir, { recursive: true, force: true });
+
+if (process.env.BENCH_PEERS !== '0') {
+  const { Database, MiniSearch } = loadPeers();
+  const ks = [10, 1000];
+  const queries = { short, expanded };
+  const fts = runFts5(Database, texts, queries, ks);
+  const mini = runMiniSearch(
+    MiniSearch,
+    texts,
+    { short: short.slice(0, 20), expanded: expanded.slice(0, 20) },
+    ks,
+    Number(process.env.BENCH_MINISEARCH_DOCS ?? 20_000),
+  );
+  const ours = Object.fromEntries(rows.map((r) => [`${r.queries}@${r.k}`, Number(r['qexp MaxScore q/s'])]));
+  console.log(
+    `peers (1 thread): SQLite FTS5 indexed ${fts.indexRate.toFixed(0)} passages/s; MiniSearch indexed ${mini.docs} passages at ${mini.indexRate.toFixed(0)}/s`,
+  );
+  console.table(
+    Object.keys(ours).map((key) => ({
+      'queries@k': key,
+      'qexp q/s': ours[key].toFixed(1),
+      'FTS5 q/s': fts.qps[key].toFixed(1),
+      'qexp / FTS5': `${(ours[key] / fts.qps[key]).toFixed(1)}×`,
+      [`MiniSearch q/s (${mini.docs} docs)`]: mini.qps[key].toFixed(1),
+    })),
+  );
+}

@@ -7,7 +7,7 @@ import { readRun } from '../data/runs.js';
 import { evaluateRun } from '../eval/evaluate-run.js';
 import { MeasureError, parseIrMeasure } from '../eval/measure-spec.js';
 import type { MetricRow } from '../store/store.js';
-import { checkOutputRef, splitStageRef } from './output-ref.js';
+import { checkOutputRef, splitStageRef, stageInput } from './output-ref.js';
 import type { Resolved, RunContext, StageKind, StageOutput } from './stage-kind.js';
 
 interface EvaluateStage extends StageDecl {
@@ -90,12 +90,9 @@ export const evaluateStage: StageKind = {
       max_docs: number | null;
       dataset: string;
     };
-    const [runStage, runOut] = own.run.split('.') as [string, string];
-    const [qrelsStage, qrelsOut] = own.qrels.split('.') as [string, string];
-    const runPath = ctx.inputs[runStage]?.[runOut];
-    const qrelsPath = ctx.inputs[qrelsStage]?.[qrelsOut];
-    if (!runPath) throw new Error(`stage ${runStage} produced no output '${runOut}'`);
-    if (!qrelsPath) throw new Error(`stage ${qrelsStage} produced no output '${qrelsOut}'`);
+    const runStage = splitStageRef(own.run, 'run').stage;
+    const runPath = stageInput(ctx, own.run);
+    const qrelsPath = stageInput(ctx, own.qrels);
     const specs = own.measures.map(parseIrMeasure);
     const [qrels, run] = await Promise.all([readQrels(qrelsPath), readRun(runPath)]);
     const result = evaluateRun(qrels, run, specs, { complete: own.complete, maxDocs: own.max_docs ?? undefined });

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { StageDecl } from '../config/types.js';
 import { readCorpus } from '../data/corpus.js';
-import { analyzerNames, getAnalyzer } from '../retrieval/analysis/analyzers.js';
+import { getAnalyzer } from '../retrieval/analysis/analyzers.js';
 import { buildIndex } from '../retrieval/index/build-index.js';
-import { checkOutputRef, splitStageRef } from './output-ref.js';
+import { checkOutputRef, splitStageRef, stageInput } from './output-ref.js';
 import type { Resolved, RunContext, StageKind, StageOutput } from './stage-kind.js';
 
 interface IndexStage extends StageDecl {
@@ -46,11 +46,7 @@ export const indexStage: StageKind = {
 
   async run(ctx: RunContext): Promise<Record<string, StageOutput>> {
     const own = ctx.resolved.own as { corpus: string; analyzer: string; norms: string };
-    const [stage, output] = own.corpus.split('.') as [string, string];
-    const corpus = ctx.inputs[stage]?.[output];
-    if (!corpus) throw new Error(`stage ${stage} produced no output '${output}'`);
-    if (!analyzerNames().includes(own.analyzer as never))
-      throw new Error(`analyzer '${own.analyzer}' is not available yet; use one of ${analyzerNames().join(', ')}`);
+    const corpus = stageInput(ctx, own.corpus);
     const out = join(ctx.tmpDir, 'index');
     const t0 = Date.now();
     const meta = await buildIndex(readCorpus(corpus), getAnalyzer(own.analyzer), out, {

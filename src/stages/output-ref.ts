@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../config/diagnostics.js';
 import { didYouMean } from '../config/suggest.js';
-import type { StageScope } from './stage-kind.js';
+import type { RunContext, StageScope } from './stage-kind.js';
 
 /** `STAGE` or `STAGE.OUTPUT` (default output given). */
 export function splitStageRef(ref: string, output: string): { stage: string; output: string } {
@@ -20,4 +20,12 @@ export function checkOutputRef(scope: StageScope, key: string, ref: string, defa
       message: `stage '${r.stage}' has no output '${r.output}'${didYouMean(r.output, names)}${hint}`,
     },
   ];
+}
+
+/** Path of an upstream output named `STAGE.OUTPUT` (as resolved configs record it), or an error. */
+export function stageInput(ctx: RunContext, ref: string): string {
+  const { stage, output } = splitStageRef(ref, '');
+  const p = ctx.inputs[stage]?.[output];
+  if (!p) throw new Error(`stage ${stage} produced no output '${output}'`);
+  return p;
 }

@@ -1,12 +1,12 @@
-import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { StageDecl } from '../config/types.js';
 import { readTopics } from '../data/topics.js';
-import { IndexReader } from '../retrieval/index/read-index.js';
+import { readIndexMeta } from '../retrieval/index/read-index.js';
 import { batchSearch } from '../retrieval/search/batch-search.js';
 import { RM3_DEFAULTS } from '../retrieval/search/rm3.js';
-import { checkOutputRef, splitStageRef } from './output-ref.js';
+import { checkOutputRef, splitStageRef, stageInput } from './output-ref.js';
 import type { Resolved, RunContext, StageKind, StageOutput } from './stage-kind.js';
 
 interface RetrieveStage extends StageDecl {
@@ -95,28 +95,21 @@ export const retrieveStage: StageKind = {
     const k1 = own.k1 ?? (uses['retrieval.bm25.k1'] as number);
     const b = own.b ?? (uses['retrieval.bm25.b'] as number);
     const hits = own.hits ?? (uses['retrieval.hits'] as number);
-    const input = (ref: string) => {
-      const [stage, output] = ref.split('.') as [string, string];
-      const p = ctx.inputs[stage]?.[output];
-      if (!p) throw new Error(`stage ${stage} produced no output '${output}'`);
-      return p;
-    };
-    const index = new IndexReader(input(own.index));
-    const topics = await readTopics(input(own.topics));
+    const indexDir = stageInput(ctx, own.index);
+    const meta = readIndexMeta(indexDir); // the search threads open the index itself
+    const topics = await readTopics(stageInput(ctx, own.topics));
     ctx.log(
-      `bm25 k1=${k1} b=${b}${rm3 ? ` rm3 ${JSON.stringify(own.rm3)}` : ''} hits=${hits} analyzer=${index.meta.analyzer.name} docs=${index.meta.docCount} topics=${topics.length}`,
+      `bm25 k1=${k1} b=${b}${rm3 ? ` rm3 ${JSON.stringify(own.rm3)}` : ''} hits=${hits} analyzer=${meta.analyzer.name} docs=${meta.docCount} topics=${topics.length}`,
     );
     const path = join(ctx.tmpDir, 'run.trec');
     const lines = await batchSearch(
-      { indexDir: input(own.index), params: { k1, b, hits }, rm3, runTag: own.run_tag },
+      { indexDir, params: { k1, b, hits }, rm3, runTag: own.run_tag },
       topics,
       availableParallelism(),
       (done) => ctx.progress(done, topics.length, 'queries'),
     );
     if (ctx.signal.aborted) throw new Error('interrupted');
-    const out = createWriteStream(path);
-    for (const l of lines) out.write(l);
-    await new Promise<void>((r) => out.end(r));
+    await writeFile(path, lines.join(''));
     return { run: { path, managed: true } };
   },
 };

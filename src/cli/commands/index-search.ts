@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { readCorpus } from '../../data/corpus.js';
@@ -6,7 +6,8 @@ import { DataError } from '../../data/data-error.js';
 import { readTopics } from '../../data/topics.js';
 import { analyzerNames, getAnalyzer } from '../../retrieval/analysis/analyzers.js';
 import { buildIndex } from '../../retrieval/index/build-index.js';
-import { IndexReader } from '../../retrieval/index/read-index.js';
+import type { IndexMeta } from '../../retrieval/index/index-format.js';
+import { readIndexMeta } from '../../retrieval/index/read-index.js';
 import { batchSearch } from '../../retrieval/search/batch-search.js';
 import { CliExit } from '../cli-exit.js';
 import { EXIT } from '../exit-codes.js';
@@ -102,28 +103,26 @@ export function registerSearch(program: Command): void {
           : undefined;
         if (rm3 && rm3.originalQueryWeight > 1) fail('--original-query-weight must be between 0 and 1');
         if (params.b > 1) fail(`--b must be between 0 and 1, got ${params.b}`);
-        let index: IndexReader;
+        let meta: IndexMeta;
         try {
-          index = new IndexReader(opts.index);
+          meta = readIndexMeta(opts.index); // the search threads open the index itself
         } catch (err) {
           fail((err as Error).message);
         }
         const topics = await readTopics(opts.topics).catch((err) => (err instanceof DataError ? fail(err.message) : Promise.reject(err)));
-        if (opts.analyzer && opts.analyzer !== index.meta.analyzer.name) {
+        if (opts.analyzer && opts.analyzer !== meta.analyzer.name) {
           fail(
-            `--analyzer ${opts.analyzer}: ${opts.index} was built with analyzer '${index.meta.analyzer.name}'; queries must be analyzed the same way (rebuild the index or drop --analyzer)`,
+            `--analyzer ${opts.analyzer}: ${opts.index} was built with analyzer '${meta.analyzer.name}'; queries must be analyzed the same way (rebuild the index or drop --analyzer)`,
           );
         }
         const threads = opts.threads === undefined ? availableParallelism() : num('--threads', opts.threads, 1, true);
         process.stderr.write(
-          `search: index ${opts.index} (${index.meta.docCount} docs, analyzer ${index.meta.analyzer.name}, norms ${index.meta.norms}); ` +
+          `search: index ${opts.index} (${meta.docCount} docs, analyzer ${meta.analyzer.name}, norms ${meta.norms}); ` +
             `threads ${threads}; bm25 k1=${params.k1} b=${params.b}${rm3 ? `; rm3 fbDocs=${rm3.fbDocs} fbTerms=${rm3.fbTerms} originalQueryWeight=${rm3.originalQueryWeight}` : ''}; hits ${params.hits}; ${topics.length} topics → ${opts.output}\n`,
         );
         const t0 = Date.now();
         const lines = await batchSearch({ indexDir: opts.index, params, rm3, runTag: opts.runTag }, topics, threads);
-        const out = createWriteStream(opts.output);
-        for (const l of lines) out.write(l);
-        await new Promise<void>((r) => out.end(r));
+        await writeFile(opts.output, lines.join(''));
         const secs = (Date.now() - t0) / 1000;
         process.stderr.write(
           `searched ${topics.length} topics in ${secs.toFixed(2)} s (${(topics.length / Math.max(secs, 1e-9)).toFixed(1)} q/s)\n`,

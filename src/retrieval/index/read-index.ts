@@ -3,6 +3,17 @@ import { join } from 'node:path';
 import { INDEX_FORMAT, INDEX_VERSION, type IndexMeta } from './index-format.js';
 import { readU32, VarintReader } from './varint.js';
 
+/** Reads and checks an index's meta.json (format and version) without loading the index. */
+export function readIndexMeta(dir: string): IndexMeta {
+  const metaPath = join(dir, 'meta.json');
+  if (!existsSync(metaPath)) throw new Error(`${dir} is not a qexp index (no meta.json); build one with qexp index`);
+  const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as IndexMeta;
+  if (meta.format !== INDEX_FORMAT) throw new Error(`${dir}: not a qexp BM25 index (format ${meta.format})`);
+  if (meta.version !== INDEX_VERSION)
+    throw new Error(`${dir}: index format version ${meta.version}; this qexp reads version ${INDEX_VERSION}: rebuild it`);
+  return meta;
+}
+
 /** An index opened for search: dictionary and document data in memory, postings as one buffer. */
 export class IndexReader {
   readonly meta: IndexMeta;
@@ -19,12 +30,7 @@ export class IndexReader {
   readonly postings: Uint8Array;
 
   constructor(readonly dir: string) {
-    const metaPath = join(dir, 'meta.json');
-    if (!existsSync(metaPath)) throw new Error(`${dir} is not a qexp index (no meta.json); build one with qexp index`);
-    this.meta = JSON.parse(readFileSync(metaPath, 'utf8')) as IndexMeta;
-    if (this.meta.format !== INDEX_FORMAT) throw new Error(`${dir}: not a qexp BM25 index (format ${this.meta.format})`);
-    if (this.meta.version !== INDEX_VERSION)
-      throw new Error(`${dir}: index format version ${this.meta.version}; this qexp reads version ${INDEX_VERSION}: rebuild it`);
+    this.meta = readIndexMeta(dir);
     const ids = readFileSync(join(dir, 'docids.txt'), 'utf8');
     this.docids = ids === '' ? [] : ids.slice(0, -1).split('\n');
     const norms = readFileSync(join(dir, 'norms.bin'));
@@ -78,8 +84,4 @@ export class IndexReader {
     return this.byDocid.get(docid);
   }
   private byDocid: Map<string, number> | undefined;
-
-  get numTerms(): number {
-    return this.termIndex.size;
-  }
 }

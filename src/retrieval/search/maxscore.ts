@@ -1,5 +1,4 @@
 import type { IndexReader } from '../index/read-index.js';
-import { readU32 } from '../index/varint.js';
 import { termScore } from './bm25.js';
 import { NO_MORE_DOCS, PostingsCursor } from './postings-cursor.js';
 import type { Hit } from './search.js';
@@ -34,7 +33,7 @@ export function maxScoreTopK(
   const qt: QueryTerm[] = terms.map(({ info, weight }) => ({
     cursor: new PostingsCursor(index, info),
     weight,
-    ub: termUpperBound(index, info, weight, normInvOfBlockMin),
+    ub: PostingsCursor.blockBound(index, info, (maxTf, minNorm) => termScore(weight, maxTf, normInvOfBlockMin(minNorm))),
   }));
   qt.sort((a, b) => a.ub - b.ub);
   const prefix: number[] = [];
@@ -95,28 +94,4 @@ export function maxScoreTopK(
     }
   }
   return top.sorted();
-}
-
-/** Max over the term's blocks of the score bound from (max tf, smallest norm) in each block header. */
-function termUpperBound(
-  index: IndexReader,
-  info: { offset: number; bytes: number },
-  weight: number,
-  normInvOfBlockMin: (minNorm: number) => number,
-): number {
-  const b = index.postings;
-  const exact = index.meta.norms === 'exact';
-  let p = info.offset;
-  const end = info.offset + info.bytes;
-  let ub = 0;
-  while (p < end) {
-    const maxTf = readU32(b, p + 5);
-    let q = p + 9;
-    const minNorm = exact ? readU32(b, q) : (b[q] as number);
-    q += exact ? 4 : 1;
-    const body = readU32(b, q);
-    p = q + 4 + body;
-    ub = Math.max(ub, termScore(weight, maxTf, normInvOfBlockMin(minNorm)));
-  }
-  return ub;
 }

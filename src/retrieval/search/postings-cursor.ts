@@ -1,7 +1,9 @@
 import type { IndexReader } from '../index/read-index.js';
 import { readU32 } from '../index/varint.js';
+import { termScore } from './bm25.js';
 
 export const NO_MORE_DOCS = 0x7fffffff;
+const EMPTY = new Int32Array(0);
 
 /**
  * Reads one term's postings block by block. `advance(target)` skips whole blocks by their last
@@ -12,8 +14,9 @@ export class PostingsCursor {
   private p: number;
   private readonly end: number;
   private readonly exact: boolean;
-  private readonly docs = new Int32Array(256);
-  private readonly tfs = new Int32Array(256);
+  // allocated on first decode: a cursor that only walks block headers (blockBound) needs none
+  private docs: Int32Array = EMPTY;
+  private tfs: Int32Array = EMPTY;
   private count = 0;
   private i = 0;
   private prevLast = -1;
@@ -63,6 +66,10 @@ export class PostingsCursor {
   }
 
   private decode(): void {
+    if (this.docs.length === 0) {
+      this.docs = new Int32Array(256);
+      this.tfs = new Int32Array(256);
+    }
     const b = this.index.postings;
     let q = this.bodyStart;
     let doc = this.prevLast;
@@ -127,7 +134,6 @@ export class PostingsCursor {
     touched: Int32Array,
     nTouched: number,
   ): number {
-    const f = Math.fround;
     while (this.doc < end) {
       if (!this.decoded) this.decode();
       const docs = this.docs;
@@ -137,8 +143,7 @@ export class PostingsCursor {
       while (i < count) {
         const doc = docs[i] as number;
         if (doc >= end) break;
-        const ni = normInv[doc] as number;
-        const s = f(weight - f(weight / f(1 + f((tfs[i] as number) * ni))));
+        const s = termScore(weight, tfs[i] as number, normInv[doc] as number);
         const slot = doc - base;
         if (seen[slot] === 0) {
           seen[slot] = 1;
@@ -158,6 +163,21 @@ export class PostingsCursor {
       this.doc = this.docs[0] as number;
     }
     return nTouched;
+  }
+
+  /** Max over a term's blocks of bound(max tf, smallest norm) from their headers: the term's score upper bound. */
+  static blockBound(
+    index: IndexReader,
+    term: { offset: number; bytes: number },
+    bound: (maxTf: number, minNorm: number) => number,
+  ): number {
+    const c = new PostingsCursor(index, term);
+    let ub = 0;
+    while (c.blockLast !== NO_MORE_DOCS) {
+      ub = Math.max(ub, bound(c.blockMaxTf, c.blockMinNorm));
+      c.nextBlock();
+    }
+    return ub;
   }
 
   /** Moves the block window to the block holding target (no decoding); false past the end. */

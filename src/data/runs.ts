@@ -39,7 +39,3 @@ export async function readRun(path: string): Promise<Run> {
   return { byQuery, tag };
 }
 
-/** Writes a run in TREC format, scores as given, ranks 1..n in list order. */
-export function formatRunLines(qid: string, docs: { docid: string; score: number }[], tag: string): string {
-  return docs.map((d, i) => `${qid} Q0 ${d.docid} ${i + 1} ${d.score} ${tag}\n`).join('');
-}

@@ -38,4 +38,3 @@ export async function readRun(path: string): Promise<Run> {
   }
   return { byQuery, tag };
 }
-

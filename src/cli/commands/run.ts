@@ -114,31 +114,8 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
       exp.variants.map((v) => ({ name: v.name, overrides: v.overrides.map((o) => ({ axis: o.axis, value: o.value })) })),
     );
 
-    if (chosen.run.length === 0) {
-      const runId = newRunId();
-      await store.beginRun(runId, exp.doc.name, exp.file, process.argv.slice(2), VERSION);
-      await executeDag({
-        store,
-        dag,
-        run: [],
-        restore: chosen.restore,
-        upToDate: chosen.upToDate,
-        runId,
-        concurrency: 1,
-        signal: abort.signal,
-      });
-      await store.endRun(runId, 'ok');
-      if (json) process.stdout.write(`${JSON.stringify(summary([], 'ok'), null, 2)}\n`);
-      else {
-        const n = plan.stages.length;
-        process.stdout.write(
-          `nothing to run: all ${n} stage${n === 1 ? '' : 's'}${nVariants > 1 ? ` of ${nVariants} variants` : ''} are up to date (${dag.nodes.size} unit${dag.nodes.size === 1 ? '' : 's'} of work cached)\n`,
-        );
-        if (chosen.restore.length) process.stdout.write(`restored published outputs of ${chosen.restore.length} stage(s)\n`);
-      }
-      return EXIT.ok;
-    }
-
+    // with nothing to run, executeDag still restores published copies and records the bindings
+    const nothing = chosen.run.length === 0;
     const mode =
       json || opts.progress === 'none'
         ? 'silent'
@@ -149,14 +126,14 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
             : process.stdout.isTTY && !process.env.CI
               ? 'interactive'
               : 'plain';
-    if (!json) {
+    if (!json && !nothing) {
       const cached = chosen.upToDate.length;
       process.stdout.write(
         `qexp ${VERSION} · ${exp.doc.name}: running ${chosen.run.length} unit(s) of work${cached ? `, ${cached} up to date` : ''} · store ${storePath}\n`,
       );
     }
     const runNodes = chosen.run.map((fp) => dag.nodes.get(fp)).filter((n) => n !== undefined);
-    const display = createDisplay(runNodes, nVariants, mode);
+    const display = nothing ? undefined : createDisplay(runNodes, nVariants, mode);
     const runId = newRunId();
     await store.beginRun(runId, exp.doc.name, exp.file, process.argv.slice(2), VERSION);
     const results = await executeDag({
@@ -169,14 +146,20 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
       concurrency: opts.concurrency && opts.concurrency > 0 ? opts.concurrency : availableParallelism(),
       signal: abort.signal,
       keepGoing: opts.keepGoing,
-      events: display.events,
+      events: display?.events,
     });
-    await display.finish();
+    await display?.finish();
     const failed = results.filter((r) => r.outcome === 'failed');
-    const status = abort.signal.aborted ? 'interrupted' : failed.length ? 'failed' : 'ok';
-    await store.endRun(runId, status === 'ok' ? 'ok' : status === 'failed' ? 'failed' : 'interrupted');
+    const status = nothing ? 'ok' : abort.signal.aborted ? 'interrupted' : failed.length ? 'failed' : 'ok';
+    await store.endRun(runId, status);
     if (json) process.stdout.write(`${JSON.stringify(summary(results, status), null, 2)}\n`);
-    else {
+    else if (nothing) {
+      const n = plan.stages.length;
+      process.stdout.write(
+        `nothing to run: all ${n} stage${n === 1 ? '' : 's'}${nVariants > 1 ? ` of ${nVariants} variants` : ''} are up to date (${dag.nodes.size} unit${dag.nodes.size === 1 ? '' : 's'} of work cached)\n`,
+      );
+      if (chosen.restore.length) process.stdout.write(`restored published outputs of ${chosen.restore.length} stage(s)\n`);
+    } else {
       const done = results.filter((r) => r.outcome === 'done').length;
       const skipped = results.filter((r) => r.outcome === 'skipped').length;
       const took = duration(results.reduce((a, r) => Math.max(a, r.durationMs), 0));

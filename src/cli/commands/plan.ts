@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Command } from 'commander';
+import type { Experiment } from '../../config/types.js';
 import { buildDag, type Dag } from '../../dag/build-dag.js';
 import { type Plan, planDag } from '../../dag/plan.js';
 import { loadOrExit, openStoreOrExit, storePathFor } from '../common.js';
@@ -35,13 +36,18 @@ export function registerPlan(program: Command): void {
     });
 }
 
+/** Variants as stored and printed: name and the (axis, value) overrides. */
+export function variantsJson(exp: Experiment) {
+  return exp.variants.map((v) => ({ name: v.name, overrides: v.overrides.map((o) => ({ axis: o.axis, value: o.value })) }));
+}
+
 export function planJson(dag: Dag, plan: Plan, storePath: string) {
   const count = (s: string) => plan.stages.filter((p) => p.status === s).length;
   return {
     experiment: dag.experiment.doc.name,
     file: dag.experiment.file,
     store: storePath,
-    variants: dag.experiment.variants.map((v) => ({ name: v.name, overrides: v.overrides.map((o) => ({ axis: o.axis, value: o.value })) })),
+    variants: variantsJson(dag.experiment),
     nodes: dag.nodes.size,
     summary: { done: count('done'), stale: count('stale'), pending: count('pending') },
     stages: plan.stages,

@@ -8,7 +8,7 @@ import { loadOrExit, openStoreOrExit, storePathFor, VERSION } from '../common.js
 import { withConfigErrors } from '../config-errors.js';
 import { EXIT } from '../exit-codes.js';
 import { createDisplay, duration, nodeTitle } from '../progress.js';
-import { renderPlan } from './plan.js';
+import { renderPlan, variantsJson } from './plan.js';
 
 interface RunOptions {
   json?: boolean;
@@ -106,13 +106,7 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
       return EXIT.ok;
     }
 
-    await store.saveExperiment(
-      exp.doc.name,
-      exp.file,
-      exp.doc.description,
-      exp.doc,
-      exp.variants.map((v) => ({ name: v.name, overrides: v.overrides.map((o) => ({ axis: o.axis, value: o.value })) })),
-    );
+    await store.saveExperiment(exp.doc.name, exp.file, exp.doc.description, exp.doc, variantsJson(exp));
 
     // with nothing to run, executeDag still restores published copies and records the bindings
     const nothing = chosen.run.length === 0;

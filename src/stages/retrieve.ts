@@ -96,7 +96,7 @@ export const retrieveStage: StageKind = {
     const b = own.b ?? (uses['retrieval.bm25.b'] as number);
     const hits = own.hits ?? (uses['retrieval.hits'] as number);
     const indexDir = stageInput(ctx, own.index);
-    const meta = readIndexMeta(indexDir); // the search threads open the index itself
+    const meta = readIndexMeta(indexDir);
     const topics = await readTopics(stageInput(ctx, own.topics));
     ctx.log(
       `bm25 k1=${k1} b=${b}${rm3 ? ` rm3 ${JSON.stringify(own.rm3)}` : ''} hits=${hits} analyzer=${meta.analyzer.name} docs=${meta.docCount} topics=${topics.length}`,

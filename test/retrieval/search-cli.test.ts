@@ -83,11 +83,12 @@ describe('index build with bounded memory', () => {
     const files = readdirSync(ws2.path('one')).sort();
     expect(files).toEqual([
       'docids.txt',
-      'docvectors.bin',
+      'docorder.bin',
+      'docvectors-0.bin',
       'docvectors.offsets',
       'meta.json',
       'norms.bin',
-      'postings.bin',
+      'postings-0.bin',
       'terms.bin',
       'terms.txt',
     ]);

@@ -47,6 +47,7 @@ export function registerIndex(program: Command): void {
           onProgress: (n) => {
             if (n > 0 && n % 100_000 === 0) process.stderr.write(`  ${n} documents\n`);
           },
+          onPhase: (name, secs) => process.stderr.write(`  ${name}: ${secs.toFixed(1)} s\n`),
         });
         const secs = (Date.now() - t0) / 1000;
         process.stdout.write(
@@ -105,7 +106,7 @@ export function registerSearch(program: Command): void {
         if (params.b > 1) fail(`--b must be between 0 and 1, got ${params.b}`);
         let meta: IndexMeta;
         try {
-          meta = readIndexMeta(opts.index); // the search threads open the index itself
+          meta = readIndexMeta(opts.index);
         } catch (err) {
           fail((err as Error).message);
         }

@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, openSync, readSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -7,351 +7,404 @@ import { Worker } from 'node:worker_threads';
 import type { Doc } from '../../data/corpus.js';
 import type { Analyzer } from '../analysis/analyzers.js';
 import { FileByteWriter } from './file-writer.js';
-import { BLOCK_SIZE, INDEX_FORMAT, INDEX_VERSION, type IndexMeta } from './index-format.js';
-import { Inverter, type InverterOutput } from './inverter.js';
+import { BLOCK_SIZE, INDEX_FORMAT, INDEX_VERSION, type IndexMeta, postingsFile, TERM_RECORD, vectorsFile } from './index-format.js';
+import { type IndexerReply, type IndexerRequest, serve } from './index-worker.js';
+import { Inverter, type ThreadDictionary } from './inverter.js';
+import type { MergeJob, MergeResult, SharedRun } from './merge-postings.js';
 import { intToByte4 } from './small-float.js';
-import { ByteWriter, VarintReader } from './varint.js';
 
 export interface BuildOptions {
   norms?: 'lucene-byte4' | 'exact';
   onProgress?: (docs: number) => void;
+  /** Called as each phase ends (analysis, dictionary, merge, layout) with its seconds. */
+  onPhase?: (phase: string, seconds: number) => void;
   /** Indexing threads (default: number of CPUs). */
   threads?: number;
   /** Postings held in memory (over all threads) before sorted runs are spilled to disk (default 40 million). */
   memoryPostings?: number;
+  /** Largest postings or docvectors file; a new one starts past it (default 1 GiB: one buffer each). */
+  maxFileBytes?: number;
 }
 
 const BATCH = 1000;
 
-/** One run being merged: the current term (string and UTF-8 bytes), its local id, and its postings in reused buffers. */
-class RunCursor {
-  private readonly r: VarintReader;
-  private static readonly decoder = new TextDecoder();
-  term = '';
-  bytes: Uint8Array = new Uint8Array(0);
-  localId = 0;
-  df = 0;
-  docs = new Int32Array(1024);
-  tfs = new Int32Array(1024);
-  constructor(
-    path: string,
-    readonly thread: number,
-  ) {
-    this.r = new VarintReader(readFileSync(path));
-  }
-  advance(): boolean {
-    const r = this.r;
-    if (r.done) return false;
-    const n = r.next();
-    this.bytes = r.b.subarray(r.p, r.p + n);
-    this.term = RunCursor.decoder.decode(this.bytes);
-    r.p += n;
-    this.localId = r.next();
-    const df = (this.df = r.next());
-    if (df > this.docs.length) {
-      let size = this.docs.length;
-      while (size < df) size *= 2;
-      this.docs = new Int32Array(size);
-      this.tfs = new Int32Array(size);
-    }
-    let doc = -1;
-    for (let i = 0; i < df; i++) this.docs[i] = doc += r.next();
-    for (let i = 0; i < df; i++) this.tfs[i] = r.next();
-    return true;
-  }
-}
-
-/** Where batches go: worker threads that analyze and invert, or the same work inline. */
-interface Indexers {
-  send(id: number, first: number, texts: string[]): Promise<Int32Array>;
-  finish(): Promise<InverterOutput[]>;
+/** The indexing threads, in workers or (one thread) inline: each request answered in order. */
+interface Threads {
   count: number;
+  ask(t: number, req: IndexerRequest): Promise<IndexerReply>;
+  close(): Promise<void>;
 }
 
-function inlineIndexer(analyzer: Analyzer, dir: string, budget: number): Indexers {
+function inlineThreads(analyzer: Analyzer, dir: string, budget: number): Threads {
   const inv = new Inverter(dir, 't0', budget);
   return {
     count: 1,
-    async send(_id, first, texts) {
-      const lengths = new Int32Array(texts.length);
-      texts.forEach((text, i) => {
-        const tokens = analyzer.analyze(text);
-        const tf = new Map<string, number>();
-        for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
-        lengths[i] = tokens.length;
-        inv.add(first + i, [...tf.keys()], [...tf.values()]);
-      });
-      return lengths;
-    },
-    async finish() {
-      return [inv.finish()];
-    },
+    ask: async (_t, req) => serve(inv, analyzer, req),
+    close: async () => {},
   };
 }
 
-function workerIndexers(url: URL, analyzer: Analyzer, dir: string, threads: number, budget: number): Indexers {
-  const pending = new Map<number, { resolve: (l: Int32Array) => void; reject: (e: Error) => void }>();
-  const done: Promise<InverterOutput>[] = [];
-  const workers = Array.from({ length: threads }, (_, i) => {
-    const w = new Worker(url, { workerData: { analyzer: analyzer.name, dir, prefix: `t${i}`, budget: Math.ceil(budget / threads) } });
-    done.push(
-      new Promise<InverterOutput>((resolve, reject) => {
-        w.on('message', (m: { id: number; lengths: Int32Array } | { done: InverterOutput }) => {
-          if ('done' in m) resolve(m.done);
-          else {
-            pending.get(m.id)?.resolve(m.lengths);
-            pending.delete(m.id);
-          }
-        });
-        w.on('error', (err) => {
-          for (const p of pending.values()) p.reject(err);
-          reject(err);
-        });
-      }),
-    );
+function workerThreads(url: URL, analyzer: Analyzer, dir: string, count: number, budget: number): Threads {
+  const pending = new Map<number, { resolve: (r: IndexerReply) => void; reject: (e: Error) => void }>();
+  let next = 0;
+  let failure: Error | undefined;
+  const workers = Array.from({ length: count }, (_, i) => {
+    const w = new Worker(url, {
+      workerData: { qexpIndexer: true, analyzer: analyzer.name, dir, prefix: `t${i}`, budget: Math.ceil(budget / count) },
+    });
+    w.on('message', (m: { id: number; reply?: IndexerReply; error?: string }) => {
+      const p = pending.get(m.id);
+      pending.delete(m.id);
+      if (m.error !== undefined) p?.reject(new Error(`indexing thread ${i}: ${m.error}`));
+      else p?.resolve(m.reply as IndexerReply);
+    });
+    w.on('error', (err) => {
+      failure = err;
+      for (const p of pending.values()) p.reject(err);
+      pending.clear();
+    });
     return w;
   });
   return {
-    count: threads,
-    send(id, first, texts) {
-      const p = new Promise<Int32Array>((resolve, reject) => pending.set(id, { resolve, reject }));
-      (workers[id % threads] as Worker).postMessage({ id, first, texts });
-      return p;
+    count,
+    ask(t, req) {
+      if (failure) return Promise.reject(failure);
+      const id = next++;
+      const transfer = req.type === 'vectors' ? [req.remap.buffer as ArrayBuffer] : [];
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        (workers[t] as Worker).postMessage({ id, req }, transfer);
+      });
     },
-    async finish() {
-      for (const w of workers) w.postMessage(null);
-      return Promise.all(done);
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
     },
   };
 }
 
+/** A file read front to back in chunks (copies of large files never sit in memory whole). */
+class ChunkReader {
+  private readonly fd: number;
+  private readonly buf = new Uint8Array(1 << 23);
+  private pos = 0;
+  constructor(path: string) {
+    this.fd = openSync(path, 'r');
+  }
+  /** Copies the next n bytes to out. */
+  copyTo(n: number, out: FileByteWriter): void {
+    while (n > 0) {
+      const got = readSync(this.fd, this.buf, 0, Math.min(n, this.buf.length), this.pos);
+      if (got <= 0) throw new Error('index build: a temporary file ended early');
+      out.write(this.buf.subarray(0, got));
+      this.pos += got;
+      n -= got;
+    }
+  }
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** Merges the threads' sorted dictionaries: the global terms in order, and each thread's local ↔ global ids. */
+function mergeDictionaries(dicts: ThreadDictionary[], termsOut: FileByteWriter) {
+  const T = dicts.length;
+  const at = new Int32Array(T);
+  const remap = dicts.map((d) => new Int32Array(d.terms.length));
+  // first pass: count global terms
+  let numTerms = 0;
+  const lists: number[][] = dicts.map(() => []); // per thread: global id of each of its sorted terms
+  const utf8 = new TextEncoder();
+  let pending = '';
+  for (;;) {
+    let min: string | undefined;
+    for (let t = 0; t < T; t++) {
+      const d = dicts[t] as ThreadDictionary;
+      const s = d.terms[at[t] as number];
+      if (s !== undefined && (min === undefined || s < min)) min = s;
+    }
+    if (min === undefined) break;
+    for (let t = 0; t < T; t++) {
+      const d = dicts[t] as ThreadDictionary;
+      if (d.terms[at[t] as number] === min) {
+        (lists[t] as number[]).push(numTerms);
+        at[t] = (at[t] as number) + 1;
+      }
+    }
+    numTerms++;
+    pending += `${min}\n`;
+    if (pending.length > 1 << 20) {
+      termsOut.write(utf8.encode(pending));
+      pending = '';
+    }
+  }
+  termsOut.write(utf8.encode(pending));
+  const localOf = dicts.map(() => new SharedArrayBuffer(4 * numTerms));
+  dicts.forEach((d, t) => {
+    const lo = new Int32Array(localOf[t] as SharedArrayBuffer).fill(-1);
+    const g = lists[t] as number[];
+    const r = remap[t] as Int32Array;
+    for (let i = 0; i < d.terms.length; i++) {
+      const local = d.ids[i] as number;
+      const gid = g[i] as number;
+      r[local] = gid;
+      lo[gid] = local;
+    }
+  });
+  return { numTerms, remap, localOf };
+}
+
 /**
- * Builds an index in format v1 into `out` (through a temporary folder and a rename) with bounded
- * memory. Batches of documents go round-robin to indexing threads; each analyzes and inverts its
- * documents with its own dictionary and spills sorted runs when its share of `memoryPostings` is
- * held. At the end the runs are merged term by term, and the threads' term vectors are
- * interleaved back into document order with the final term ids. Document length = the number of
- * tokens the analyzer emits. The files are byte-identical whatever the number of runs or threads.
+ * Builds an index in format v2 (`index-format.ts`) into `out`, through a temporary folder and a
+ * rename, with bounded memory:
+ * 1. batches of documents go round-robin to indexing threads, which analyze and invert them
+ *    into flat typed buffers, spilled as runs sorted by local term id when their share of
+ *    `memoryPostings` is held;
+ * 2. each thread sorts its dictionary, and the main thread merges them into global term ids;
+ * 3. the threads merge the postings of disjoint ranges of terms from every run (held in shared
+ *    memory) into the final blocks, and rewrite their term vectors with global ids;
+ * 4. the main thread lays the parts out into files of at most `maxFileBytes`.
+ * Document length = the number of tokens the analyzer emits. The files are byte-identical
+ * whatever the number of runs or threads.
  */
 export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, out: string, opts: BuildOptions = {}): Promise<IndexMeta> {
   const norms = opts.norms ?? 'lucene-byte4';
+  const exact = norms === 'exact';
   const budget = opts.memoryPostings ?? 40_000_000;
+  const maxFileBytes = opts.maxFileBytes ?? 2 ** 30;
   const tmp = `${out}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
 
-  const threads = opts.threads ?? availableParallelism();
-  const url = new URL('./analysis-worker.js', import.meta.url);
-  const indexers =
-    threads > 1 && existsSync(fileURLToPath(url))
-      ? workerIndexers(url, analyzer, tmp, threads, budget)
-      : inlineIndexer(analyzer, tmp, budget);
+  const count = opts.threads ?? availableParallelism();
+  const url = new URL('./index-worker.js', import.meta.url);
+  const threads =
+    count > 1 && existsSync(fileURLToPath(url)) ? workerThreads(url, analyzer, tmp, count, budget) : inlineThreads(analyzer, tmp, budget);
+  try {
+    return await build(docs, analyzer, out, tmp, threads, exact, maxFileBytes, opts);
+  } finally {
+    await threads.close();
+  }
+}
 
+async function build(
+  docs: AsyncIterable<Doc>,
+  analyzer: Analyzer,
+  out: string,
+  tmp: string,
+  threads: Threads,
+  exact: boolean,
+  maxFileBytes: number,
+  { onProgress, onPhase }: BuildOptions,
+): Promise<IndexMeta> {
+  const T = threads.count;
+  let clock = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    onPhase?.(name, (now - clock) / 1000);
+    clock = now;
+  };
+  // 1. analysis and inversion
   const idsOut = createWriteStream(join(tmp, 'docids.txt'));
-  const seen = new Set<string>();
+  const ids: string[] = [];
   let lengths = new Uint32Array(1 << 16);
   const batchSizes: number[] = [];
-  let nDocs = 0;
-  const inFlight: { first: number; result: Promise<Int32Array> }[] = [];
+  const inFlight: { first: number; result: Promise<IndexerReply> }[] = [];
   const settle = async () => {
     const head = inFlight.shift() as (typeof inFlight)[number];
-    const l = await head.result;
-    lengths.set(l, head.first);
+    lengths.set((await head.result) as Int32Array, head.first);
   };
   let texts: string[] = [];
+  let idChunk = '';
   const send = () => {
-    const first = nDocs - texts.length;
-    while (lengths.length < nDocs) {
+    const first = ids.length - texts.length;
+    while (lengths.length < ids.length) {
       const grown = new Uint32Array(lengths.length * 2);
       grown.set(lengths);
       lengths = grown;
     }
-    inFlight.push({ first, result: indexers.send(batchSizes.length, first, texts) });
+    inFlight.push({ first, result: threads.ask(batchSizes.length % T, { type: 'batch', first, texts }) });
     batchSizes.push(texts.length);
     texts = [];
   };
   for await (const doc of docs) {
-    if (seen.has(doc.id)) throw new Error(`document id ${doc.id} appears twice in the corpus`);
-    seen.add(doc.id);
-    nDocs++;
-    if (!idsOut.write(`${doc.id}\n`)) await new Promise<void>((r) => idsOut.once('drain', () => r()));
+    ids.push(doc.id);
+    idChunk += `${doc.id}\n`;
     texts.push(doc.text);
     if (texts.length < BATCH) continue;
+    if (!idsOut.write(idChunk)) await new Promise<void>((r) => idsOut.once('drain', () => r()));
+    idChunk = '';
     send();
-    while (inFlight.length >= 2 * indexers.count) await settle();
-    opts.onProgress?.(nDocs);
+    while (inFlight.length >= 2 * T) await settle();
+    onProgress?.(ids.length);
   }
   if (texts.length) send();
   while (inFlight.length) await settle();
-  await new Promise<void>((r) => idsOut.end(r));
-  opts.onProgress?.(nDocs);
-  const outputs = await indexers.finish();
+  await new Promise<void>((r) => idsOut.end(idChunk, () => r()));
+  const nDocs = ids.length;
+  onProgress?.(nDocs);
+
+  // external ids: ranks for tie-breaking, and no id twice
+  const order = Array.from({ length: nDocs }, (_, i) => i);
+  order.sort((a, b) => {
+    const x = ids[a] as string;
+    const y = ids[b] as string;
+    return x < y ? -1 : x > y ? 1 : a - b;
+  });
+  const rank = new Uint32Array(nDocs);
+  for (let r = 0; r < nDocs; r++) {
+    const d = order[r] as number;
+    if (r > 0 && ids[d] === ids[order[r - 1] as number])
+      throw new Error(`document id ${ids[d]} appears twice in the corpus (documents ${(order[r - 1] as number) + 1} and ${d + 1})`);
+    rank[d] = r;
+  }
+  ids.length = 0;
 
   const lens = lengths.subarray(0, nDocs);
   let sumTotalTermFreq = 0;
   let docsWithTerms = 0;
-  for (const l of lens) {
+  for (let i = 0; i < nDocs; i++) {
+    const l = lens[i] as number;
     sumTotalTermFreq += l;
     if (l > 0) docsWithTerms++;
   }
-  const normBytes = norms === 'exact' ? new Uint8Array(Uint32Array.from(lens).buffer) : Uint8Array.from(lens, intToByte4);
-
-  // merge every thread's runs into the term dictionary and the postings
-  const post = new FileByteWriter(join(tmp, 'postings.bin'));
-  const dict = new ByteWriter();
-  const termsOut = new FileByteWriter(join(tmp, 'terms.txt'));
-  // local term id → final term id, per thread (the vectors are written with local ids)
-  const remaps = outputs.map((o) => new Int32Array(o.terms));
-  let numTerms = 0;
-  const cursors = outputs.flatMap((o, t) => o.runs.map((p) => new RunCursor(p, t))).filter((c) => c.advance());
-  const block = new ByteWriter();
-  const header = new ByteWriter();
-  let docsOf = new Int32Array(1024);
-  let tfsOf = new Int32Array(1024);
-  const newline = new Uint8Array([10]);
-  const segStarts: number[] = [];
-  while (cursors.length > 0) {
-    let first = cursors[0] as RunCursor;
-    for (const c of cursors) if (c.term < first.term) first = c;
-    const term = first.term;
-    const id = numTerms++;
-    termsOut.write(first.bytes);
-    termsOut.write(newline);
-    let n = 0;
-    let sources = 0;
-    for (let i = 0; i < cursors.length; i++) {
-      const c = cursors[i] as RunCursor;
-      if (c.term !== term) continue;
-      sources++;
-      (remaps[c.thread] as Int32Array)[c.localId] = id;
-      if (n + c.df > docsOf.length) {
-        let size = docsOf.length;
-        while (size < n + c.df) size *= 2;
-        const d2 = new Int32Array(size);
-        d2.set(docsOf.subarray(0, n));
-        const t2 = new Int32Array(size);
-        t2.set(tfsOf.subarray(0, n));
-        docsOf = d2;
-        tfsOf = t2;
-      }
-      docsOf.set(c.docs.subarray(0, c.df), n);
-      tfsOf.set(c.tfs.subarray(0, c.df), n);
-      segStarts[sources - 1] = n;
-      n += c.df;
-      segStarts[sources] = n;
-      if (!c.advance()) cursors.splice(i--, 1);
-    }
-    if (sources > 1) {
-      // each source's postings are in document order; the threads' interleave: merge them
-      const d2 = new Int32Array(n);
-      const t2 = new Int32Array(n);
-      const at = segStarts.slice(0, sources);
-      const ends = segStarts.slice(1, sources + 1);
-      for (let o = 0; o < n; o++) {
-        let best = -1;
-        for (let q = 0; q < sources; q++) {
-          if (
-            (at[q] as number) < (ends[q] as number) &&
-            (best < 0 || (docsOf[at[q] as number] as number) < (docsOf[at[best] as number] as number))
-          )
-            best = q;
-        }
-        const from = at[best] as number;
-        d2[o] = docsOf[from] as number;
-        t2[o] = tfsOf[from] as number;
-        at[best] = from + 1;
-      }
-      docsOf.set(d2);
-      tfsOf.set(t2);
-    }
-    const start = post.length;
-    let cf = 0;
-    let prev = -1;
-    for (let i = 0; i < n; i += BLOCK_SIZE) {
-      const end = Math.min(i + BLOCK_SIZE, n);
-      let maxTf = 0;
-      let minNorm = Number.POSITIVE_INFINITY;
-      for (let j = i; j < end; j++) {
-        const d = docsOf[j] as number;
-        maxTf = Math.max(maxTf, tfsOf[j] as number);
-        minNorm = Math.min(minNorm, norms === 'exact' ? (lens[d] as number) : (normBytes[d] as number));
-      }
-      block.length = 0;
-      for (let j = i; j < end; j++) {
-        const d = docsOf[j] as number;
-        block.varint(d - prev);
-        prev = d;
-      }
-      for (let j = i; j < end; j++) {
-        block.varint(tfsOf[j] as number);
-        cf += tfsOf[j] as number;
-      }
-      header.length = 0;
-      header.u8(end - i);
-      header.u32(docsOf[end - 1] as number);
-      header.u32(maxTf);
-      if (norms === 'exact') header.u32(minNorm);
-      else header.u8(minNorm);
-      header.u32(block.length); // byte length of the block body: lets a cursor skip it undecoded
-      post.write(header.bytes());
-      post.write(block.bytes());
-    }
-    dict.u32(n);
-    dict.u32(start % 2 ** 32);
-    dict.u32(Math.floor(start / 2 ** 32));
-    dict.u32(post.length - start);
-    dict.u32(cf);
+  const normsShared = new SharedArrayBuffer(exact ? 4 * nDocs : nDocs);
+  if (exact) new Uint32Array(normsShared).set(lens);
+  else {
+    const nb = new Uint8Array(normsShared);
+    for (let i = 0; i < nDocs; i++) nb[i] = intToByte4(lens[i] as number);
   }
-  post.close();
+
+  phase('analysis');
+  // 2. dictionaries
+  const dicts: ThreadDictionary[] = [];
+  dicts.push(...((await Promise.all(Array.from({ length: T }, (_, t) => threads.ask(t, { type: 'finish' })))) as ThreadDictionary[]));
+  const termsOut = new FileByteWriter(join(tmp, 'terms.txt'));
+  const { numTerms, remap, localOf } = mergeDictionaries(dicts, termsOut);
   termsOut.close();
 
-  // term vectors: each thread's batches, back in document order, with the final term ids
-  const readers = outputs.map((o) => new VarintReader(readFileSync(o.vectors)));
-  const vecOut = new FileByteWriter(join(tmp, 'docvectors.bin'));
-  const offsets = new Float64Array(nDocs + 1);
-  const w = new ByteWriter();
-  let ids = new Int32Array(256);
-  let tfs = new Int32Array(256);
-  let keys = new Float64Array(256);
-  let d = 0;
-  batchSizes.forEach((size, b) => {
-    const t = b % outputs.length;
-    const r = readers[t] as VarintReader;
-    const remap = remaps[t] as Int32Array;
-    for (let k = 0; k < size; k++, d++) {
-      offsets[d] = vecOut.length + w.length;
-      const n = r.next();
-      if (n > ids.length) {
-        ids = new Int32Array(n * 2);
-        tfs = new Int32Array(n * 2);
-        keys = new Float64Array(n * 2);
-      }
-      for (let i = 0; i < n; i++) {
-        ids[i] = remap[r.next()] as number;
-        tfs[i] = r.next();
-        keys[i] = (ids[i] as number) * 4294967296 + i; // sort by id, remembering the position
-      }
-      const sorted = keys.subarray(0, n).sort();
-      w.varint(n);
-      let prevId = 0;
-      for (let i = 0; i < n; i++) {
-        const at = (sorted[i] as number) % 4294967296;
-        const id = ids[at] as number;
-        w.varint(id - prevId);
-        w.varint(tfs[at] as number);
-        prevId = id;
-      }
-      if (w.length > 1 << 22) {
-        vecOut.write(w.bytes());
-        w.length = 0;
-      }
+  phase('dictionary');
+  // 3. runs into shared memory; term ranges of about equal postings for the merging threads
+  const runs: SharedRun[] = dicts.flatMap((d, t) => d.runs.map((r) => ({ thread: t, ...r })));
+  // merge cost per term: its postings, plus a lookup in every run
+  const costOf = new Float64Array(numTerms).fill(runs.length);
+  dicts.forEach((d, t) => {
+    const r = remap[t] as Int32Array;
+    for (let id = 0; id < d.df.length; id++) {
+      const g = r[id] as number;
+      costOf[g] = (costOf[g] as number) + (d.df[id] as number);
     }
   });
-  vecOut.write(w.bytes());
-  offsets[nDocs] = vecOut.length;
-  vecOut.close();
-  for (const o of outputs) for (const f of [...o.runs, o.vectors]) await rm(f, { force: true });
+  let totalCost = 0;
+  for (let g = 0; g < numTerms; g++) totalCost += costOf[g] as number;
+  const bounds = [0];
+  let acc = 0;
+  for (let g = 0; g < numTerms && bounds.length < T; g++) {
+    acc += costOf[g] as number;
+    if (acc >= (totalCost * bounds.length) / T) bounds.push(g + 1);
+  }
+  while (bounds.length <= T) bounds.push(numTerms);
+  const parts = await Promise.all(
+    Array.from({ length: T }, async (_, t) => {
+      const job: MergeJob = {
+        runs,
+        localOf,
+        norms: normsShared,
+        exact,
+        from: bounds[t] as number,
+        to: bounds[t + 1] as number,
+        path: join(tmp, `part-${t}.bin`),
+      };
+      const merged = (await threads.ask(t, { type: 'merge', job })) as MergeResult;
+      const sizes = (await threads.ask(t, {
+        type: 'vectors',
+        remap: remap[t] as Int32Array,
+        out: join(tmp, `t${t}-vectors-global.bin`),
+      })) as Int32Array;
+      return { merged, sizes };
+    }),
+  );
 
+  phase('merge');
+  // 4. postings files: parts laid out in term order, a new file before a term that would pass the limit
+  const dict = new Uint32Array(TERM_RECORD * numTerms);
+  let file = 0;
+  let fileWords = 0;
+  let g = 0;
+  const fileSpans: { part: number; words: number }[][] = [[]];
+  parts.forEach(({ merged }, p) => {
+    const rec = merged.records;
+    for (let i = 0; 3 * i < rec.length; i++, g++) {
+      const words = rec[3 * i + 2] as number;
+      if (fileWords > 0 && 4 * (fileWords + words) > maxFileBytes) {
+        file++;
+        fileWords = 0;
+        fileSpans.push([]);
+      }
+      const r = TERM_RECORD * g;
+      dict[r] = rec[3 * i] as number;
+      dict[r + 1] = rec[3 * i + 1] as number;
+      dict[r + 2] = file;
+      dict[r + 3] = fileWords;
+      dict[r + 4] = words;
+      fileWords += words;
+      const spans = fileSpans[file] as { part: number; words: number }[];
+      const last = spans[spans.length - 1];
+      if (last && last.part === p) last.words += words;
+      else spans.push({ part: p, words });
+    }
+  });
+  const partReaders = parts.map(({ merged }) => new ChunkReader(merged.path));
+  fileSpans.forEach((spans, f) => {
+    const w = new FileByteWriter(join(tmp, postingsFile(f)));
+    for (const s of spans) (partReaders[s.part] as ChunkReader).copyTo(4 * s.words, w);
+    w.close();
+  });
+  for (const r of partReaders) r.close();
+
+  // term vectors: each thread's batches back in document order, files broken at documents
+  const vecReaders = Array.from({ length: T }, (_, t) => new ChunkReader(join(tmp, `t${t}-vectors-global.bin`)));
+  const vecAt = new Int32Array(T);
+  const offsets = new Float64Array(nDocs + 1);
+  const vectorFiles: number[] = [];
+  let vecOut = new FileByteWriter(join(tmp, vectorsFile(0)));
+  let inFile = 0;
+  let total = 0;
+  let d = 0;
+  batchSizes.forEach((size, b) => {
+    const t = b % T;
+    const sizes = (parts[t] as { sizes: Int32Array }).sizes;
+    let pendingBytes = 0;
+    for (let k = 0; k < size; k++, d++) {
+      const bytes = sizes[(vecAt[t] as number) + k] as number;
+      if (inFile + pendingBytes > 0 && inFile + pendingBytes + bytes > maxFileBytes) {
+        (vecReaders[t] as ChunkReader).copyTo(pendingBytes, vecOut);
+        inFile += pendingBytes;
+        pendingBytes = 0;
+        vecOut.close();
+        vectorFiles.push(inFile);
+        vecOut = new FileByteWriter(join(tmp, vectorsFile(vectorFiles.length)));
+        inFile = 0;
+      }
+      offsets[d] = total;
+      total += bytes;
+      pendingBytes += bytes;
+    }
+    (vecReaders[t] as ChunkReader).copyTo(pendingBytes, vecOut);
+    inFile += pendingBytes;
+    vecAt[t] = (vecAt[t] as number) + size;
+  });
+  offsets[nDocs] = total;
+  vecOut.close();
+  vectorFiles.push(inFile);
+  for (const r of vecReaders) r.close();
+
+  for (const p of parts) await rm(p.merged.path, { force: true });
+  for (let t = 0; t < T; t++) {
+    await rm(join(tmp, `t${t}-vectors-global.bin`), { force: true });
+    await rm(join(tmp, `t${t}-vectors.bin`), { force: true });
+  }
+
+  phase('layout');
   const meta: IndexMeta = {
     format: INDEX_FORMAT,
     version: INDEX_VERSION,
@@ -359,12 +412,15 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
     docCount: nDocs,
     docsWithTerms,
     sumTotalTermFreq,
-    norms,
+    norms: exact ? 'exact' : 'lucene-byte4',
     numTerms,
     blockSize: BLOCK_SIZE,
+    postingsFiles: fileSpans.length,
+    vectorFiles,
   };
-  await writeFile(join(tmp, 'norms.bin'), normBytes);
-  await writeFile(join(tmp, 'terms.bin'), dict.bytes());
+  await writeFile(join(tmp, 'norms.bin'), new Uint8Array(normsShared));
+  await writeFile(join(tmp, 'docorder.bin'), new Uint8Array(rank.buffer));
+  await writeFile(join(tmp, 'terms.bin'), new Uint8Array(dict.buffer));
   await writeFile(join(tmp, 'docvectors.offsets'), new Uint8Array(offsets.buffer));
   await writeFile(join(tmp, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
   await rm(out, { recursive: true, force: true });

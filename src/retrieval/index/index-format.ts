@@ -1,26 +1,44 @@
 /**
- * On-disk index, format version 1 (a folder):
+ * On-disk index, format version 2 (a folder). Integers are little-endian. The files:
  *
- *   meta.json     {format: "qexp-bm25", version: 1, analyzer: {name, params}, docCount,
- *                  sumTotalTermFreq, norms: "lucene-byte4" | "exact", numTerms, blockSize}
- *   docids.txt    external document ids, one per line; line i is internal document i
- *   norms.bin     one byte per document (SmallFloat.intToByte4 of its length), or with
- *                 norms "exact" a little-endian uint32 per document
- *   terms.txt     the terms, sorted by UTF-16 code unit, one per line
- *   terms.bin     per term, little-endian: df (u32), postings offset (u32 pair: low, high),
- *                 postings byte length (u32), collection frequency (u32)
- *   postings.bin  per term, blocks of up to blockSize postings. A block: u8 count, u32 last doc,
- *                 u32 max tf, u8 smallest norm byte (with exact norms: u32 smallest length)
- *                 — an upper bound for dynamic pruning —, u32 byte length of the block body,
- *                 then count varint doc gaps and count varint term frequencies.
- *   docvectors.bin      per document (the forward index RM3 reads): varint number of distinct
- *                       terms, then per term (by term id = line in terms.txt) a varint id gap and
- *                       a varint frequency
- *   docvectors.offsets  float64 byte offset of each document's vector, plus the end
+ * - `meta.json`: `{format: "qexp-bm25", version: 2, analyzer: {name, params}, docCount,
+ *   docsWithTerms, sumTotalTermFreq, norms: "lucene-byte4" | "exact", numTerms, blockSize,
+ *   postingsFiles, vectorFiles}`.
+ * - `docids.txt`: the external document ids, one per line. Line i is internal document i.
+ * - `docorder.bin`: a u32 per document, the rank of its external id in ascending (UTF-16 code
+ *   unit) order. Search breaks score ties with it.
+ * - `norms.bin`: a byte per document (`SmallFloat.intToByte4` of its length). With norms
+ *   `exact`, a u32 length per document instead.
+ * - `terms.txt`: the terms, sorted by UTF-16 code unit, one per line. Line i is term id i.
+ * - `terms.bin`: a record of five u32 per term: df, collection frequency, postings file, offset
+ *   in that file in 32-bit words, length in words.
+ * - `postings-N.bin`: the postings of a range of terms. A new file starts before a term that would
+ *   take it past the build's `maxFileBytes` (default 1 GiB), so that each file is one buffer.
+ *   Every term starts on a 4-byte boundary. A term's postings are:
+ *   - a header: u32 n, then n pairs (u32 tf, u32 norm). These are the Pareto frontier of its
+ *     blocks' (max tf, smallest norm), so the term's largest score for any k1 and b is the
+ *     largest over n pairs, with no pass over the blocks;
+ *   - blocks of up to `blockSize` (128) postings. A block has a header of three or four words:
+ *     - word 0: count | docBits << 8 | tfBits << 16 | smallest norm byte << 24. The norm byte is 0
+ *       with exact norms;
+ *     - word 1: the last document;
+ *     - word 2: the max tf;
+ *     - with exact norms, word 3: the smallest length.
+ *     The max tf and the smallest norm bound every score in the block, for dynamic pruning.
+ *     Then come count document gaps minus one, bit-packed with docBits bits each into 32-bit
+ *     words. The first gap is from the previous block's last document, or from −1. Then count
+ *     term frequencies minus one, packed with tfBits bits.
+ * - `docvectors-N.bin`: per document, the forward index that RM3 reads: a varint count of its
+ *   distinct terms, then per term (by term id) a varint id gap and a varint frequency. Files break
+ *   at document boundaries, as postings files do.
+ * - `docvectors.offsets`: a float64 per document, the byte offset of its vector counted over the
+ *   concatenated files, plus the end.
  */
 export const INDEX_FORMAT = 'qexp-bm25';
-export const INDEX_VERSION = 1;
+export const INDEX_VERSION = 2;
 export const BLOCK_SIZE = 128;
+/** Words in a dictionary record. */
+export const TERM_RECORD = 5;
 
 export interface IndexMeta {
   format: typeof INDEX_FORMAT;
@@ -33,4 +51,11 @@ export interface IndexMeta {
   norms: 'lucene-byte4' | 'exact';
   numTerms: number;
   blockSize: number;
+  /** Number of `postings-N.bin` files. */
+  postingsFiles: number;
+  /** Byte length of each `docvectors-N.bin` file. */
+  vectorFiles: number[];
 }
+
+export const postingsFile = (n: number) => `postings-${n}.bin`;
+export const vectorsFile = (n: number) => `docvectors-${n}.bin`;

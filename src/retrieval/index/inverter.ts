@@ -1,115 +1,402 @@
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Analyzer } from '../analysis/analyzers.js';
 import { FileByteWriter } from './file-writer.js';
+import { readShared } from './shared-file.js';
+import { TermDictionary, TokenRanges } from './term-dictionary.js';
 import { ByteWriter } from './varint.js';
 
-const utf8 = new TextEncoder();
-
-export interface InverterOutput {
-  /** Sorted runs: per term its UTF-8 bytes, its local id, df, doc gaps (absolute document numbers), tfs. */
-  runs: string[];
-  /** Per document, in the order added: varint count, then (local term id, tf) varint pairs. */
-  vectors: string;
-  /** Number of local term ids. */
+/** A sorted run on disk: u32 count, count pairs (u32 local term id, u32 byte offset in the data), then the data. */
+interface RunFile {
+  path: string;
+  /** Distinct terms in the run. */
   terms: number;
 }
 
+/** A run loaded into shared memory for the merge, with where each local term's postings start (−1: none). */
+export interface LoadedRun {
+  data: SharedArrayBuffer;
+  table: SharedArrayBuffer;
+}
+
+/** What a thread hands over when its documents are all analyzed. */
+export interface ThreadDictionary {
+  runs: LoadedRun[];
+  /** Postings per local term id, over all runs. */
+  df: Int32Array;
+  /** The thread's terms in ascending UTF-16 code-unit order, and the local id of each. */
+  terms: string[];
+  ids: Int32Array;
+}
+
+/** Frequencies below this are packed with the document in one double for the spill's sort. */
+const TF_RANGE = 2 ** 22;
+
+function grown(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
+  let size = a.length;
+  while (size < n) size *= 2;
+  const b = new Int32Array(size);
+  b.set(a);
+  return b;
+}
+
 /**
- * Inverts the documents of one indexing thread: postings by term with a local dictionary,
- * spilled as sorted runs when `budget` postings are held, and the documents' term vectors with
- * local ids. The builder merges the outputs of every thread.
+ * Inverts the documents of one indexing thread with a local dictionary and flat typed buffers:
+ * per posting its local term id and tf, in document order. When `budget` postings are held, a
+ * radix sort by term id (stable: documents stay ascending) turns them into a run on disk: per
+ * term (ascending local id) a varint df, df varint document gaps and df varint frequencies. The
+ * documents' term vectors (local ids) go to a file as they come. The builder merges every
+ * thread's runs.
  */
 export class Inverter {
-  private readonly ids = new Map<string, number>();
-  private readonly strings: string[] = [];
-  private docs: number[][] = [];
-  private tfs: number[][] = [];
-  private used: number[] = [];
-  private held = 0;
-  private readonly runs: string[] = [];
+  private readonly dict = new TermDictionary();
+  private readonly tokens = new TokenRanges();
+  private ids: Int32Array = new Int32Array(1 << 16);
+  private pTerm: Int32Array;
+  private pTf: Int32Array;
+  private nPost = 0;
+  private docNo: Int32Array = new Int32Array(1 << 12);
+  private docEnd: Int32Array = new Int32Array(1 << 12);
+  private nDocs = 0;
+  private sort: Int32Array = new Int32Array(256);
+  /** Reused by every spill: postings-sized arrays, and the run's bytes. */
+  private keys2 = new Int32Array(0);
+  private pay = new Float64Array(0);
+  private pay2 = new Float64Array(0);
+  private runBytes = new Uint8Array(0);
+  private readonly runs: RunFile[] = [];
   private readonly vectors: FileByteWriter;
   private readonly vec = new ByteWriter();
+  readonly vectorsPath: string;
 
   constructor(
     private readonly dir: string,
     private readonly prefix: string,
     private readonly budget: number,
   ) {
-    this.vectors = new FileByteWriter(join(dir, `${prefix}-vectors.bin`));
+    this.vectorsPath = join(dir, `${prefix}-vectors.bin`);
+    this.vectors = new FileByteWriter(this.vectorsPath);
+    const cap = Math.max(1024, Math.min(budget + 1024, 1 << 26));
+    this.pTerm = new Int32Array(cap);
+    this.pTf = new Int32Array(cap);
   }
 
-  add(docno: number, terms: readonly string[], tfs: ArrayLike<number>): void {
-    const vec = this.vec;
-    vec.varint(terms.length);
-    for (let i = 0; i < terms.length; i++) {
-      const t = terms[i] as string;
-      let id = this.ids.get(t);
-      if (id === undefined) {
-        id = this.strings.length;
-        this.ids.set(t, id);
-        this.strings.push(t);
-      }
-      let d = this.docs[id];
-      if (!d) {
-        d = this.docs[id] = [];
-        this.tfs[id] = [];
-        this.used.push(id);
-      }
-      const tf = tfs[i] as number;
-      d.push(docno);
-      (this.tfs[id] as number[]).push(tf);
-      vec.varint(id);
-      vec.varint(tf);
+  /** Analyzes and inverts documents first, first + 1, ...; returns their lengths (numbers of tokens). */
+  addBatch(first: number, texts: readonly string[], analyzer: Analyzer): Int32Array {
+    const tok = this.tokens;
+    tok.reset();
+    const bounds = new Int32Array(texts.length + 1);
+    const spans = analyzer.spans;
+    if (spans) {
+      tok.src = texts as string[];
+      texts.forEach((text, i) => {
+        bounds[i] = tok.n;
+        spans(text, (a, b) => tok.push(i, a, b));
+      });
+    } else {
+      texts.forEach((text, i) => {
+        bounds[i] = tok.n;
+        for (const t of analyzer.analyze(text)) {
+          tok.push(tok.src.length, 0, t.length);
+          tok.src.push(t);
+        }
+      });
     }
-    this.held += terms.length;
+    bounds[texts.length] = tok.n;
+    if (this.ids.length < tok.n) this.ids = grown(this.ids, tok.n);
+    this.dict.lookup(tok, this.ids);
+    const lengths = new Int32Array(texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      lengths[i] = (bounds[i + 1] as number) - (bounds[i] as number);
+      this.addDoc(first + i, bounds[i] as number, bounds[i + 1] as number);
+    }
+    return lengths;
+  }
+
+  /** The postings of one document: its token ids [a, b) sorted and counted. */
+  private addDoc(doc: number, a: number, b: number): void {
+    const n = b - a;
+    if (this.sort.length < n) this.sort = grown(this.sort, n);
+    const s = this.sort;
+    s.set(this.ids.subarray(a, b));
+    if (n <= 64) {
+      for (let i = 1; i < n; i++) {
+        const v = s[i] as number;
+        let j = i - 1;
+        while (j >= 0 && (s[j] as number) > v) {
+          s[j + 1] = s[j] as number;
+          j--;
+        }
+        s[j + 1] = v;
+      }
+    } else s.subarray(0, n).sort();
+    if (this.nPost + n > this.pTerm.length) {
+      this.pTerm = grown(this.pTerm, this.nPost + n);
+      this.pTf = grown(this.pTf, this.nPost + n);
+    }
+    const start = this.nPost;
+    let p = start;
+    for (let i = 0; i < n; ) {
+      const id = s[i] as number;
+      let j = i + 1;
+      while (j < n && s[j] === id) j++;
+      this.pTerm[p] = id;
+      this.pTf[p] = j - i;
+      p++;
+      i = j;
+    }
+    this.nPost = p;
+    if (this.nDocs === this.docNo.length) {
+      this.docNo = grown(this.docNo, this.nDocs + 1);
+      this.docEnd = grown(this.docEnd, this.nDocs + 1);
+    }
+    this.docNo[this.nDocs] = doc;
+    this.docEnd[this.nDocs] = p;
+    this.nDocs++;
+    const vec = this.vec;
+    vec.varint(p - start);
+    for (let q = start; q < p; q++) {
+      vec.varint(this.pTerm[q] as number);
+      vec.varint(this.pTf[q] as number);
+    }
     if (vec.length > 1 << 22) {
       this.vectors.write(vec.bytes());
       vec.length = 0;
     }
-    if (this.held >= this.budget) this.spill();
+    if (this.nPost >= this.budget) this.spill();
   }
 
   private spill(): void {
-    if (this.used.length === 0) return;
-    const path = join(this.dir, `${this.prefix}-run-${this.runs.length}.bin`);
-    const w = new FileByteWriter(path);
-    const buf = new ByteWriter();
-    const strings = this.strings;
-    this.used.sort((a, b) => {
-      const x = strings[a] as string;
-      const y = strings[b] as string;
-      return x < y ? -1 : x > y ? 1 : 0;
-    });
-    for (const id of this.used) {
-      const bytes = utf8.encode(strings[id] as string);
-      buf.varint(bytes.length);
-      for (const b of bytes) buf.u8(b);
-      buf.varint(id);
-      const d = this.docs[id] as number[];
-      buf.varint(d.length);
-      let prev = -1;
-      for (const x of d) {
-        buf.varint(x - prev);
-        prev = x;
-      }
-      for (const n of this.tfs[id] as number[]) buf.varint(n);
-      if (buf.length > 1 << 22) {
-        w.write(buf.bytes());
-        buf.length = 0;
+    const n = this.nPost;
+    if (n === 0) return;
+    // LSD radix sort of (term, doc · 2^22 + tf) by term, 11 bits a pass: stable, and each pass
+    // writes into 2,048 sequential streams instead of scattering over the whole buffer
+    if (this.keys2.length < n) {
+      this.keys2 = new Int32Array(this.pTerm.length);
+      this.pay = new Float64Array(this.pTerm.length);
+      this.pay2 = new Float64Array(this.pTerm.length);
+    }
+    let keys: Int32Array = this.pTerm.subarray(0, n);
+    let k2: Int32Array = this.keys2.subarray(0, n);
+    let pay: Float64Array = this.pay.subarray(0, n);
+    let p2: Float64Array = this.pay2.subarray(0, n);
+    for (let d = 0, p = 0; d < this.nDocs; d++) {
+      const doc = (this.docNo[d] as number) * TF_RANGE;
+      for (const e = this.docEnd[d] as number; p < e; p++) {
+        const tf = this.pTf[p] as number;
+        if (tf >= TF_RANGE) throw new Error(`document ${this.docNo[d]} repeats a term ${tf} times; at most ${TF_RANGE - 1} are supported`);
+        pay[p] = doc + tf;
       }
     }
-    w.write(buf.bytes());
+    const count = new Int32Array(2048);
+    for (let shift = 0; this.dict.size - 1 >= 2 ** shift; shift += 11) {
+      count.fill(0);
+      for (let i = 0; i < n; i++) {
+        const b = ((keys[i] as number) >>> shift) & 2047;
+        count[b] = (count[b] as number) + 1;
+      }
+      let sum = 0;
+      for (let b = 0; b < 2048; b++) {
+        const c = count[b] as number;
+        count[b] = sum;
+        sum += c;
+      }
+      for (let i = 0; i < n; i++) {
+        const key = keys[i] as number;
+        const b = (key >>> shift) & 2047;
+        const at = count[b] as number;
+        count[b] = at + 1;
+        k2[at] = key;
+        p2[at] = pay[i] as number;
+      }
+      [keys, k2] = [k2, keys];
+      [pay, p2] = [p2, pay];
+    }
+    let used = 0;
+    for (let i = 0; i < n; i++) if (i === 0 || keys[i] !== keys[i - 1]) used++;
+    const table = new Uint32Array(2 * used);
+    // varints: at most 5 bytes each, 2 per posting and 1 per term
+    if (this.runBytes.length < 5 * (2 * n + used)) this.runBytes = new Uint8Array(5 * (2 * n + used));
+    const data = this.runBytes;
+    let q = 0;
+    let k = 0;
+    for (let i = 0; i < n; ) {
+      const id = keys[i] as number;
+      let j = i + 1;
+      while (j < n && keys[j] === id) j++;
+      table[2 * k] = id;
+      table[2 * k + 1] = q;
+      k++;
+      let v = j - i;
+      while (v >= 0x80) {
+        data[q++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+      data[q++] = v;
+      let prev = -1;
+      for (let x = i; x < j; x++) {
+        const doc = Math.floor((pay[x] as number) / TF_RANGE);
+        v = doc - prev;
+        prev = doc;
+        while (v >= 0x80) {
+          data[q++] = (v & 0x7f) | 0x80;
+          v >>>= 7;
+        }
+        data[q++] = v;
+      }
+      for (let x = i; x < j; x++) {
+        v = (pay[x] as number) % TF_RANGE;
+        while (v >= 0x80) {
+          data[q++] = (v & 0x7f) | 0x80;
+          v >>>= 7;
+        }
+        data[q++] = v;
+      }
+      i = j;
+    }
+    const path = join(this.dir, `${this.prefix}-run-${this.runs.length}.bin`);
+    const w = new FileByteWriter(path);
+    w.write(new Uint8Array(Uint32Array.of(used).buffer));
+    w.write(new Uint8Array(table.buffer));
+    w.write(data.subarray(0, q));
     w.close();
-    this.runs.push(path);
-    this.docs = [];
-    this.tfs = [];
-    this.used = [];
-    this.held = 0;
+    this.runs.push({ path, terms: used });
+    this.nPost = 0;
+    this.nDocs = 0;
   }
 
-  finish(): InverterOutput {
+  /** Spills what is held, closes the vectors, loads the runs into shared memory, and sorts the dictionary. */
+  finish(): ThreadDictionary {
     this.spill();
     this.vectors.write(this.vec.bytes());
     this.vectors.close();
-    return { runs: this.runs, vectors: join(this.dir, `${this.prefix}-vectors.bin`), terms: this.strings.length };
+    const local = this.dict.size;
+    const df = new Int32Array(local);
+    const runs = this.runs.map((run) => {
+      const data = readShared(run.path);
+      rmSync(run.path);
+      const head = new Uint32Array(data, 0, 1 + 2 * run.terms);
+      const bytes = new Uint8Array(data);
+      const table = new SharedArrayBuffer(4 * local);
+      const tab = new Int32Array(table).fill(-1);
+      const base = 4 * (1 + 2 * run.terms);
+      for (let k = 0; k < run.terms; k++) {
+        const id = head[1 + 2 * k] as number;
+        let p = base + (head[2 + 2 * k] as number);
+        tab[id] = p;
+        let v = 0;
+        let shift = 0;
+        let byte: number;
+        do {
+          byte = bytes[p++] as number;
+          v |= (byte & 0x7f) << shift;
+          shift += 7;
+        } while (byte & 0x80);
+        df[id] = (df[id] as number) + v;
+      }
+      return { data, table };
+    });
+    const strings = this.dict.terms();
+    // a plain array: V8 sorts it with a comparator three times faster than a typed one
+    const order = Array.from({ length: strings.length }, (_, i) => i);
+    order.sort((a, b) => ((strings[a] as string) < (strings[b] as string) ? -1 : 1));
+    return { runs, df, terms: order.map((id) => strings[id] as string), ids: Int32Array.from(order) };
   }
+}
+
+/**
+ * Rewrites a thread's term vectors with global term ids, each document's terms sorted by id and
+ * written as id gaps (the format of docvectors). Returns the byte length of every document's
+ * vector, in the thread's document order.
+ */
+export function remapVectors(path: string, remap: Int32Array, out: string): Int32Array {
+  const b = readFileSync(path);
+  const w = new FileByteWriter(out);
+  let o = new Uint8Array(1 << 22);
+  let q = 0;
+  let sizes = new Int32Array(1 << 12);
+  let nDocs = 0;
+  let ids = new Int32Array(256);
+  let tfs = new Int32Array(256);
+  let keys = new Float64Array(256);
+  let p = 0;
+  const next = () => {
+    let v = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      byte = b[p++] as number;
+      v |= (byte & 0x7f) << shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return v >>> 0;
+  };
+  const put = (v: number) => {
+    while (v >= 0x80) {
+      o[q++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    o[q++] = v;
+  };
+  while (p < b.length) {
+    const n = next();
+    if (n > ids.length) {
+      ids = new Int32Array(2 * n);
+      tfs = new Int32Array(2 * n);
+      keys = new Float64Array(2 * n);
+    }
+    for (let i = 0; i < n; i++) {
+      ids[i] = remap[next()] as number;
+      tfs[i] = next();
+    }
+    if (n <= 64) {
+      for (let i = 1; i < n; i++) {
+        const id = ids[i] as number;
+        const tf = tfs[i] as number;
+        let j = i - 1;
+        while (j >= 0 && (ids[j] as number) > id) {
+          ids[j + 1] = ids[j] as number;
+          tfs[j + 1] = tfs[j] as number;
+          j--;
+        }
+        ids[j + 1] = id;
+        tfs[j + 1] = tf;
+      }
+    } else {
+      // sort by id, remembering the position (ids below 2^31, positions below 2^22: exact in a double)
+      if (n >= 2 ** 22) throw new Error(`a document has ${n} distinct terms; at most ${2 ** 22 - 1} are supported`);
+      for (let i = 0; i < n; i++) keys[i] = (ids[i] as number) * 4194304 + i;
+      const sorted = keys.subarray(0, n).sort();
+      const tf2 = tfs.slice(0, n);
+      for (let i = 0; i < n; i++) {
+        const k = sorted[i] as number;
+        const at = k % 4194304;
+        ids[i] = (k - at) / 4194304;
+        tfs[i] = tf2[at] as number;
+      }
+    }
+    if (q + 5 * (2 * n + 1) > o.length) {
+      w.write(o.subarray(0, q));
+      q = 0;
+      if (5 * (2 * n + 1) > o.length) o = new Uint8Array(10 * (2 * n + 1));
+    }
+    const before = q;
+    put(n);
+    let prev = 0;
+    for (let i = 0; i < n; i++) {
+      const id = ids[i] as number;
+      put(id - prev);
+      put(tfs[i] as number);
+      prev = id;
+    }
+    if (nDocs === sizes.length) {
+      const s = new Int32Array(sizes.length * 2);
+      s.set(sizes);
+      sizes = s;
+    }
+    sizes[nDocs++] = q - before;
+  }
+  w.write(o.subarray(0, q));
+  w.close();
+  return sizes.slice(0, nDocs);
 }

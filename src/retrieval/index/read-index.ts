@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { join } from 'node:path';
-import { INDEX_FORMAT, INDEX_VERSION, type IndexMeta } from './index-format.js';
-import { readU32, VarintReader } from './varint.js';
+import { INDEX_FORMAT, INDEX_VERSION, type IndexMeta, postingsFile, TERM_RECORD, vectorsFile } from './index-format.js';
+import { readShared } from './shared-file.js';
 
 /** Reads and checks an index's meta.json (format and version) without loading the index. */
 export function readIndexMeta(dir: string): IndexMeta {
@@ -10,78 +11,251 @@ export function readIndexMeta(dir: string): IndexMeta {
   const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as IndexMeta;
   if (meta.format !== INDEX_FORMAT) throw new Error(`${dir}: not a qexp BM25 index (format ${meta.format})`);
   if (meta.version !== INDEX_VERSION)
-    throw new Error(`${dir}: index format version ${meta.version}; this qexp reads version ${INDEX_VERSION}: rebuild it`);
+    throw new Error(`${dir}: index format version ${meta.version}; this qexp reads version ${INDEX_VERSION}: rebuild it with qexp index`);
   return meta;
 }
 
-/** An index opened for search: dictionary and document data in memory, postings as one buffer. */
+/** Byte offsets of the starts of newline-terminated lines, plus the end. */
+function lineStarts(bytes: Uint8Array, lines: number): SharedArrayBuffer {
+  const sab = new SharedArrayBuffer(8 * (lines + 1));
+  const starts = new Float64Array(sab);
+  let n = 0;
+  starts[0] = 0;
+  for (let p = bytes.indexOf(10); p >= 0 && n < lines; p = bytes.indexOf(10, p + 1)) starts[++n] = p + 1;
+  if (n !== lines) throw new Error(`expected ${lines} lines, found ${n}: the index is damaged; rebuild it`);
+  return sab;
+}
+
+const fnv = (bytes: Uint8Array, from: number, to: number): number => {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
+  return h >>> 0;
+};
+
+/** Everything a search thread needs, in shared memory: built once by `IndexReader.open`, handed to threads. */
+export interface SharedIndex {
+  dir: string;
+  meta: IndexMeta;
+  norms: SharedArrayBuffer;
+  docOrder: SharedArrayBuffer;
+  docids: SharedArrayBuffer;
+  docidStarts: SharedArrayBuffer;
+  terms: SharedArrayBuffer;
+  termStarts: SharedArrayBuffer;
+  termHash: SharedArrayBuffer;
+  dict: SharedArrayBuffer;
+  postings: SharedArrayBuffer[];
+  vectors: SharedArrayBuffer[] | null;
+  vectorOffsets: SharedArrayBuffer | null;
+}
+
+export interface TermInfo {
+  id: number;
+  df: number;
+  cf: number;
+  /** The postings file's words, and the term's first word and length in words. */
+  words: Uint32Array;
+  offset: number;
+  length: number;
+}
+
+/** An index opened for search: every file in shared memory, term lookup through a hash table. */
 export class IndexReader {
   readonly meta: IndexMeta;
-  readonly docids: string[];
-  /** One byte per document (lucene-byte4) or null with exact norms. */
+  /** One byte per document (lucene-byte4), or null with exact norms. */
   readonly normBytes: Uint8Array | null;
   /** Exact lengths with norms "exact". */
   readonly lengths: Uint32Array | null;
-  private readonly termIndex: Map<string, number>;
-  readonly terms: string[];
-  private readonly vectors: Uint8Array;
-  private readonly vectorOffsets: Float64Array;
-  private readonly dict: Uint8Array;
-  readonly postings: Uint8Array;
+  /** Rank of each document's external id in ascending order: ties in score go to the lower rank. */
+  readonly docOrder: Uint32Array;
+  readonly postings: Uint32Array[];
+  private readonly dict: Uint32Array;
+  private readonly termBytes: Uint8Array;
+  private readonly termStarts: Float64Array;
+  private readonly hash: Int32Array;
+  private readonly docidBytes: Uint8Array;
+  private readonly docidStarts: Float64Array;
+  private readonly utf8 = new TextEncoder();
+  private readonly text = new TextDecoder();
+  private scratch = new Uint8Array(256);
+  private vectors: Uint8Array[] | null = null;
+  private vectorOffsets: Float64Array | null = null;
+  private vectorStarts: number[] = [];
 
-  constructor(readonly dir: string) {
-    this.meta = readIndexMeta(dir);
-    const ids = readFileSync(join(dir, 'docids.txt'), 'utf8');
-    this.docids = ids === '' ? [] : ids.slice(0, -1).split('\n');
-    const norms = readFileSync(join(dir, 'norms.bin'));
-    if (this.meta.norms === 'exact') {
-      this.lengths = new Uint32Array(norms.buffer.slice(norms.byteOffset, norms.byteOffset + norms.byteLength));
+  /** Opens the index in `dir` (every file but the term vectors, which RM3 loads on first use). */
+  constructor(dir: string);
+  constructor(shared: SharedIndex);
+  constructor(from: string | SharedIndex) {
+    this.shared = typeof from === 'string' ? IndexReader.load(from, false) : from;
+    const s = this.shared;
+    this.meta = s.meta;
+    if (s.meta.norms === 'exact') {
+      this.lengths = new Uint32Array(s.norms);
       this.normBytes = null;
     } else {
-      this.normBytes = new Uint8Array(norms.buffer, norms.byteOffset, norms.byteLength);
+      this.normBytes = new Uint8Array(s.norms);
       this.lengths = null;
     }
-    const terms = readFileSync(join(dir, 'terms.txt'), 'utf8');
-    const list = terms === '' ? [] : terms.slice(0, -1).split('\n');
-    this.terms = list;
-    this.termIndex = new Map(list.map((t, i) => [t, i]));
-    this.vectors = readFileSync(join(dir, 'docvectors.bin'));
-    const off = readFileSync(join(dir, 'docvectors.offsets'));
-    this.vectorOffsets = new Float64Array(off.buffer.slice(off.byteOffset, off.byteOffset + off.byteLength));
-    this.dict = readFileSync(join(dir, 'terms.bin'));
-    this.postings = readFileSync(join(dir, 'postings.bin'));
+    this.docOrder = new Uint32Array(s.docOrder);
+    this.postings = s.postings.map((b) => new Uint32Array(b));
+    this.dict = new Uint32Array(s.dict);
+    this.termBytes = new Uint8Array(s.terms);
+    this.termStarts = new Float64Array(s.termStarts);
+    this.hash = new Int32Array(s.termHash);
+    this.docidBytes = new Uint8Array(s.docids);
+    this.docidStarts = new Float64Array(s.docidStarts);
+    if (s.vectors && s.vectorOffsets) this.attachVectors(s.vectors, s.vectorOffsets);
+  }
+
+  /** The shared buffers behind this reader, to open the same index in other threads. */
+  readonly shared: SharedIndex;
+
+  /** Reads an index folder into shared memory (with the term vectors if asked). */
+  static load(dir: string, vectors: boolean): SharedIndex {
+    if (endianness() !== 'LE') throw new Error('qexp indexes are little-endian: this machine is big-endian');
+    const meta = readIndexMeta(dir);
+    const terms = readShared(join(dir, 'terms.txt'));
+    const termStarts = lineStarts(new Uint8Array(terms), meta.numTerms);
+    const docids = readShared(join(dir, 'docids.txt'));
+    const shared: SharedIndex = {
+      dir,
+      meta,
+      norms: readShared(join(dir, 'norms.bin')),
+      docOrder: readShared(join(dir, 'docorder.bin')),
+      docids,
+      docidStarts: lineStarts(new Uint8Array(docids), meta.docCount),
+      terms,
+      termStarts,
+      termHash: IndexReader.hashTerms(new Uint8Array(terms), new Float64Array(termStarts), meta.numTerms),
+      dict: readShared(join(dir, 'terms.bin')),
+      postings: Array.from({ length: meta.postingsFiles }, (_, i) => readShared(join(dir, postingsFile(i)))),
+      vectors: null,
+      vectorOffsets: null,
+    };
+    if (vectors) IndexReader.loadVectors(shared);
+    return shared;
+  }
+
+  private static loadVectors(s: SharedIndex): void {
+    s.vectors = s.meta.vectorFiles.map((_, i) => readShared(join(s.dir, vectorsFile(i))));
+    s.vectorOffsets = readShared(join(s.dir, 'docvectors.offsets'));
+  }
+
+  /** Open addressing over the terms' UTF-8 bytes: slot = term id + 1, 0 when empty. */
+  private static hashTerms(bytes: Uint8Array, starts: Float64Array, n: number): SharedArrayBuffer {
+    let size = 16;
+    while (size < 2 * n) size *= 2;
+    const sab = new SharedArrayBuffer(4 * size);
+    const table = new Int32Array(sab);
+    const mask = size - 1;
+    for (let id = 0; id < n; id++) {
+      let h = fnv(bytes, starts[id] as number, (starts[id + 1] as number) - 1) & mask;
+      while (table[h] !== 0) h = (h + 1) & mask;
+      table[h] = id + 1;
+    }
+    return sab;
+  }
+
+  private attachVectors(vectors: SharedArrayBuffer[], offsets: SharedArrayBuffer): void {
+    this.vectors = vectors.map((b) => new Uint8Array(b));
+    this.vectorOffsets = new Float64Array(offsets);
+    let at = 0;
+    this.vectorStarts = this.meta.vectorFiles.map((n) => {
+      const s = at;
+      at += n;
+      return s;
+    });
+  }
+
+  /** Id of a term, or −1 if the index does not have it. */
+  termId(t: string): number {
+    if (this.scratch.length < 3 * t.length) this.scratch = new Uint8Array(3 * t.length + 16);
+    const n = this.utf8.encodeInto(t, this.scratch).written;
+    const mask = this.hash.length - 1;
+    const bytes = this.termBytes;
+    for (let h = fnv(this.scratch, 0, n) & mask; ; h = (h + 1) & mask) {
+      const slot = this.hash[h] as number;
+      if (slot === 0) return -1;
+      const start = this.termStarts[slot - 1] as number;
+      if ((this.termStarts[slot] as number) - 1 - start !== n) continue;
+      let same = true;
+      for (let i = 0; i < n; i++) {
+        if (bytes[start + i] !== this.scratch[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return slot - 1;
+    }
   }
 
   /** Term statistics and where its postings are, or undefined if the term is not in the index. */
-  term(t: string): { df: number; offset: number; bytes: number; cf: number } | undefined {
-    const i = this.termIndex.get(t);
-    if (i === undefined) return undefined;
-    const p = i * 20;
+  term(t: string): TermInfo | undefined {
+    const id = this.termId(t);
+    return id < 0 ? undefined : this.termInfo(id);
+  }
+
+  termInfo(id: number): TermInfo {
+    const r = TERM_RECORD * id;
+    const d = this.dict;
     return {
-      df: readU32(this.dict, p),
-      offset: readU32(this.dict, p + 4) + readU32(this.dict, p + 8) * 2 ** 32,
-      bytes: readU32(this.dict, p + 12),
-      cf: readU32(this.dict, p + 16),
+      id,
+      df: d[r] as number,
+      cf: d[r + 1] as number,
+      words: this.postings[d[r + 2] as number] as Uint32Array,
+      offset: d[r + 3] as number,
+      length: d[r + 4] as number,
     };
   }
 
-  /** A document's terms with their frequencies (Lucene's term vector), in term order. */
-  docVector(doc: number): { term: string; tf: number }[] {
-    const r = new VarintReader(this.vectors, this.vectorOffsets[doc] as number);
-    const n = r.next();
-    const out: { term: string; tf: number }[] = [];
+  /** The text of term id. */
+  termText(id: number): string {
+    return this.text.decode(this.termBytes.subarray(this.termStarts[id] as number, (this.termStarts[id + 1] as number) - 1));
+  }
+
+  /** The external id of internal document d. */
+  docid(d: number): string {
+    const from = this.docidStarts[d] as number;
+    const to = (this.docidStarts[d + 1] as number) - 1;
+    const b = this.docidBytes;
+    let s = '';
+    for (let i = from; i < to; i++) {
+      const c = b[i] as number;
+      if (c >= 0x80) return this.text.decode(b.subarray(from, to));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+
+  /** A document's terms (ids, ascending) with their frequencies: Lucene's term vector. */
+  docVector(doc: number): { term: number; tf: number }[] {
+    if (!this.vectors) {
+      IndexReader.loadVectors(this.shared);
+      this.attachVectors(this.shared.vectors as SharedArrayBuffer[], this.shared.vectorOffsets as SharedArrayBuffer);
+    }
+    const at = (this.vectorOffsets as Float64Array)[doc] as number;
+    let f = this.vectorStarts.length - 1;
+    while ((this.vectorStarts[f] as number) > at) f--;
+    const b = (this.vectors as Uint8Array[])[f] as Uint8Array;
+    let p = at - (this.vectorStarts[f] as number);
+    const next = () => {
+      let v = 0;
+      let shift = 0;
+      let byte: number;
+      do {
+        byte = b[p++] as number;
+        v += (byte & 0x7f) * 2 ** shift;
+        shift += 7;
+      } while (byte & 0x80);
+      return v;
+    };
+    const n = next();
+    const out: { term: number; tf: number }[] = [];
     let id = 0;
     for (let i = 0; i < n; i++) {
-      id += r.next();
-      out.push({ term: this.terms[id] as string, tf: r.next() });
+      id += next();
+      out.push({ term: id, tf: next() });
     }
     return out;
   }
-
-  /** Internal number of an external document id (built on first use). */
-  docNumber(docid: string): number | undefined {
-    if (!this.byDocid) this.byDocid = new Map(this.docids.map((d, i) => [d, i]));
-    return this.byDocid.get(docid);
-  }
-  private byDocid: Map<string, number> | undefined;
 }

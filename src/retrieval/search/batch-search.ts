@@ -1,24 +1,54 @@
 import { Worker } from 'node:worker_threads';
 import type { Topic } from '../../data/topics.js';
+import { getAnalyzer } from '../analysis/analyzers.js';
+import { IndexReader } from '../index/read-index.js';
+import { type Rm3Params, searchRm3 } from './rm3.js';
+import { Bm25Searcher, queryTerms, runLines, type SearchParams } from './search.js';
 import type { SearchJob } from './search-worker.js';
 
+export interface BatchSearchJob {
+  indexDir: string;
+  params: SearchParams;
+  rm3?: Rm3Params;
+  runTag: string;
+}
+
 /**
- * Searches topics on several threads (each opens the index), in batches, and returns the run
- * lines in topic order whatever order the threads finish in.
+ * Searches topics on several threads, in batches, and returns the run lines in topic order
+ * whatever order the threads finish in. The index is read once, into shared memory that every
+ * thread reads; one thread searches in this one.
  */
 export async function batchSearch(
-  job: SearchJob,
+  job: BatchSearchJob,
   topics: Topic[],
   threads: number,
   onProgress?: (done: number) => void,
   batchSize = 16,
 ): Promise<string[]> {
+  const shared = IndexReader.load(job.indexDir, job.rm3 !== undefined);
   const batches: Topic[][] = [];
   for (let i = 0; i < topics.length; i += batchSize) batches.push(topics.slice(i, i + batchSize));
   const results: string[][] = new Array(batches.length);
+  const count = Math.max(1, Math.min(threads, batches.length));
+  if (count === 1) {
+    const index = new IndexReader(shared);
+    const analyzer = getAnalyzer(index.meta.analyzer.name);
+    const searcher = new Bm25Searcher(index, job.params);
+    let done = 0;
+    batches.forEach((batch, b) => {
+      results[b] = batch.map((t) => {
+        const q = queryTerms(analyzer, t.text);
+        return runLines(t.qid, job.rm3 ? searchRm3(searcher, q, job.rm3) : searcher.search(q), job.runTag);
+      });
+      done += batch.length;
+      onProgress?.(done);
+    });
+    return results.flat();
+  }
   let next = 0;
   let done = 0;
   const workerUrl = new URL('./search-worker.js', import.meta.url);
+  const workerData: SearchJob = { index: shared, params: job.params, rm3: job.rm3, runTag: job.runTag };
   const run = (worker: Worker) =>
     new Promise<void>((resolve, reject) => {
       const feed = () => {
@@ -39,7 +69,7 @@ export async function batchSearch(
       worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`search thread exited with code ${code}`))));
       feed();
     });
-  const workers = Array.from({ length: Math.max(1, Math.min(threads, batches.length)) }, () => new Worker(workerUrl, { workerData: job }));
+  const workers = Array.from({ length: count }, () => new Worker(workerUrl, { workerData }));
   await Promise.all(workers.map(run));
   return results.flat();
 }

@@ -1,92 +1,84 @@
-import type { IndexReader } from '../index/read-index.js';
-import { readU32 } from '../index/varint.js';
+import { packedWords, unpack, unpackDocs } from '../index/bitpack.js';
+import type { TermInfo } from '../index/read-index.js';
 import { termScore } from './bm25.js';
 
 export const NO_MORE_DOCS = 0x7fffffff;
-const EMPTY = new Int32Array(0);
 
 /**
- * Reads one term's postings block by block. `advance(target)` skips whole blocks by their last
- * document without decoding them; the block header's max tf and smallest norm give an upper
- * bound of any score in the block (block-max).
+ * Reads one term's postings block by block (format v2: bit-packed blocks with a header). Headers
+ * are read without decoding the block: `shallowAdvance` skips whole blocks by their last document,
+ * and a block's max tf and smallest norm bound every score in it (block-max).
  */
 export class PostingsCursor {
-  private p: number;
+  private readonly words: Uint32Array;
   private readonly end: number;
   private readonly exact: boolean;
-  // allocated on first decode: a cursor that only walks block headers (blockBound) needs none
-  private docs: Int32Array = EMPTY;
-  private tfs: Int32Array = EMPTY;
-  private count = 0;
-  private i = 0;
+  /** Next block's first word. */
+  private p: number;
+  readonly docs = new Int32Array(128);
+  readonly tfs = new Int32Array(128);
+  /** Postings in the current block. */
+  count = 0;
+  /** Position in the decoded block (−1 before the first). */
+  i = -1;
+  private docBits = 0;
+  private tfBits = 0;
+  private bodyStart = 0;
   private prevLast = -1;
+  decoded = false;
   /** Header of the current block. */
   blockLast = -1;
   blockMaxTf = 0;
   blockMinNorm = 0;
-  private bodyStart = 0;
-  private decoded = false;
   doc = -1;
+  /** The term's (tf, norm) frontier: its largest score for any k1 and b is at one of these pairs. */
+  readonly frontier: Uint32Array;
 
-  constructor(
-    private readonly index: IndexReader,
-    term: { offset: number; bytes: number },
-  ) {
-    this.p = term.offset;
-    this.end = term.offset + term.bytes;
-    this.exact = index.meta.norms === 'exact';
+  constructor(term: TermInfo, exact: boolean) {
+    this.words = term.words;
+    this.exact = exact;
+    const at = term.offset;
+    const n = this.words[at] as number;
+    this.frontier = this.words.subarray(at + 1, at + 1 + 2 * n);
+    this.p = at + 1 + 2 * n;
+    this.end = term.offset + term.length;
     this.nextBlock();
   }
 
-  private nextBlock(): boolean {
+  /** Reads the next block's header; false (and NO_MORE_DOCS) past the last block. */
+  nextBlock(): boolean {
     if (this.p >= this.end) {
       this.doc = NO_MORE_DOCS;
       this.blockLast = NO_MORE_DOCS;
+      this.count = 0;
       return false;
     }
-    const b = this.index.postings;
+    const w = this.words;
+    const h = w[this.p] as number;
     if (this.blockLast >= 0) this.prevLast = this.blockLast;
-    this.count = b[this.p] as number;
-    this.blockLast = readU32(b, this.p + 1);
-    this.blockMaxTf = readU32(b, this.p + 5);
-    let q = this.p + 9;
+    this.count = h & 0xff;
+    this.docBits = (h >>> 8) & 0xff;
+    this.tfBits = (h >>> 16) & 0xff;
+    this.blockLast = w[this.p + 1] as number;
+    this.blockMaxTf = w[this.p + 2] as number;
     if (this.exact) {
-      this.blockMinNorm = readU32(b, q);
-      q += 4;
+      this.blockMinNorm = w[this.p + 3] as number;
+      this.bodyStart = this.p + 4;
     } else {
-      this.blockMinNorm = b[q] as number;
-      q += 1;
+      this.blockMinNorm = h >>> 24;
+      this.bodyStart = this.p + 3;
     }
-    const bodyBytes = readU32(b, q);
-    this.bodyStart = q + 4;
-    this.p = this.bodyStart + bodyBytes;
+    this.p = this.bodyStart + packedWords(this.count, this.docBits) + packedWords(this.count, this.tfBits);
     this.decoded = false;
     this.i = -1;
     return true;
   }
 
-  private decode(): void {
-    if (this.docs.length === 0) {
-      this.docs = new Int32Array(256);
-      this.tfs = new Int32Array(256);
-    }
-    const b = this.index.postings;
-    let q = this.bodyStart;
-    let doc = this.prevLast;
-    for (let k = 0; k < 2 * this.count; k++) {
-      let v = 0;
-      let shift = 0;
-      let byte: number;
-      do {
-        byte = b[q++] as number;
-        v |= (byte & 0x7f) << shift;
-        shift += 7;
-      } while (byte & 0x80);
-      if (k < this.count) {
-        doc += v >>> 0;
-        this.docs[k] = doc;
-      } else this.tfs[k - this.count] = v >>> 0;
-    }
+  /** Decodes the current block's documents and frequencies. */
+  decode(): void {
+    const w = this.words;
+    unpackDocs(w, this.bodyStart, this.count, this.docBits, this.docs, this.prevLast);
+    unpack(w, this.bodyStart + packedWords(this.count, this.docBits), this.count, this.tfBits, this.tfs, 1);
     this.decoded = true;
   }
 
@@ -108,21 +100,57 @@ export class PostingsCursor {
     return this.doc;
   }
 
+  /** Lowest document the current block can hold (its first document is at least this). */
+  get blockFirst(): number {
+    return this.prevLast + 1;
+  }
+
+  /**
+   * Largest bound(max tf, smallest norm) over the blocks from the current one that can hold a
+   * document below `end`, read from their headers without moving the cursor: the term's bound in a
+   * window of documents.
+   */
+  windowMax(end: number, bound: (maxTf: number, minNorm: number) => number): number {
+    if (this.blockLast === NO_MORE_DOCS) return 0;
+    let ub = bound(this.blockMaxTf, this.blockMinNorm);
+    let last = this.blockLast;
+    let p = this.p;
+    const w = this.words;
+    while (last < end - 1 && p < this.end) {
+      const h = w[p] as number;
+      const count = h & 0xff;
+      const body = this.exact ? p + 4 : p + 3;
+      const b = bound(w[p + 2] as number, this.exact ? (w[p + 3] as number) : h >>> 24);
+      if (b > ub) ub = b;
+      last = w[p + 1] as number;
+      p = body + packedWords(count, (h >>> 8) & 0xff) + packedWords(count, (h >>> 16) & 0xff);
+    }
+    return ub;
+  }
+
+  /** Moves the block window to the block that would hold target (no decoding); false past the end. */
+  shallowAdvance(target: number): boolean {
+    while (this.blockLast < target) if (!this.nextBlock()) return false;
+    return true;
+  }
+
   /** Moves to the first posting with document ≥ target. */
   advance(target: number): number {
     if (this.doc >= target) return this.doc;
-    while (this.blockLast < target) if (!this.nextBlock()) return NO_MORE_DOCS;
+    if (!this.shallowAdvance(target)) return NO_MORE_DOCS;
     if (!this.decoded) this.decode();
-    if (this.i < 0) this.i = 0;
-    while ((this.docs[this.i] as number) < target) this.i++;
-    this.doc = this.docs[this.i] as number;
+    let i = Math.max(this.i, 0);
+    const docs = this.docs;
+    while ((docs[i] as number) < target) i++;
+    this.i = i;
+    this.doc = docs[i] as number;
     return this.doc;
   }
 
   /**
    * Scores every posting below `end` into acc[doc − base] (double sums of float term scores, as
-   * Lucene's scorers add them), marking new documents in `seen`; leaves the cursor at the first
-   * posting ≥ end. The hot loop of both exhaustive and windowed MaxScore scoring.
+   * Lucene's scorers add them), listing new documents in `touched` (marked in `seen`); leaves the
+   * cursor at the first posting ≥ end. The hot loop of exhaustive and windowed MaxScore scoring.
    */
   scoreUpTo(
     end: number,
@@ -134,23 +162,22 @@ export class PostingsCursor {
     touched: Int32Array,
     nTouched: number,
   ): number {
+    if (this.doc < base && this.advance(base) >= end) return nTouched;
     while (this.doc < end) {
       if (!this.decoded) this.decode();
       const docs = this.docs;
       const tfs = this.tfs;
-      let i = this.i;
+      let i = Math.max(this.i, 0);
       const count = this.count;
-      while (i < count) {
+      for (; i < count; i++) {
         const doc = docs[i] as number;
         if (doc >= end) break;
-        const s = termScore(weight, tfs[i] as number, normInv[doc] as number);
         const slot = doc - base;
         if (seen[slot] === 0) {
           seen[slot] = 1;
           touched[nTouched++] = slot;
         }
-        acc[slot] = (acc[slot] as number) + s;
-        i++;
+        acc[slot] = (acc[slot] as number) + termScore(weight, tfs[i] as number, normInv[doc] as number);
       }
       if (i < count) {
         this.i = i;
@@ -163,26 +190,5 @@ export class PostingsCursor {
       this.doc = this.docs[0] as number;
     }
     return nTouched;
-  }
-
-  /** Max over a term's blocks of bound(max tf, smallest norm) from their headers: the term's score upper bound. */
-  static blockBound(
-    index: IndexReader,
-    term: { offset: number; bytes: number },
-    bound: (maxTf: number, minNorm: number) => number,
-  ): number {
-    const c = new PostingsCursor(index, term);
-    let ub = 0;
-    while (c.blockLast !== NO_MORE_DOCS) {
-      ub = Math.max(ub, bound(c.blockMaxTf, c.blockMinNorm));
-      c.nextBlock();
-    }
-    return ub;
-  }
-
-  /** Moves the block window to the block holding target (no decoding); false past the end. */
-  shallowAdvance(target: number): boolean {
-    while (this.blockLast < target) if (!this.nextBlock()) return false;
-    return true;
   }
 }

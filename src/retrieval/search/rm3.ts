@@ -44,15 +44,12 @@ export function rm3Query(index: IndexReader, first: Hit[], query: Map<string, nu
   const vectors: Map<string, number>[] = [];
   const vocab = new Set<string>();
   for (const hit of docs) {
-    const d = index.docNumber(hit.docid);
     const v = new Map<string, number>();
-    if (d !== undefined) {
-      for (const { term, tf } of index.docVector(d)) {
-        if (term.length < 2 || term.length > 20 || !/^[a-z0-9]+$/.test(term)) continue;
-        const df = index.term(term)?.df ?? 0;
-        if (f(df / numDocs) > f(0.1)) continue;
-        v.set(term, f(tf));
-      }
+    for (const { term: id, tf } of index.docVector(hit.doc)) {
+      const term = index.termText(id);
+      if (term.length < 2 || term.length > 20 || !/^[a-z0-9]+$/.test(term)) continue;
+      if (f(index.termInfo(id).df / numDocs) > f(0.1)) continue;
+      v.set(term, f(tf));
     }
     const pruned = prune(v, params.fbTerms);
     for (const t of pruned.keys()) vocab.add(t);

@@ -1,19 +1,19 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { getAnalyzer } from '../analysis/analyzers.js';
-import { IndexReader } from '../index/read-index.js';
+import { IndexReader, type SharedIndex } from '../index/read-index.js';
 import { type Rm3Params, searchRm3 } from './rm3.js';
 import { Bm25Searcher, queryTerms, runLines, type SearchParams } from './search.js';
 
-/** One search thread: opens the index itself and answers batches of topics with run lines. */
+/** One search thread: reads the index from shared memory and answers batches of topics with run lines. */
 export interface SearchJob {
-  indexDir: string;
+  index: SharedIndex;
   params: SearchParams;
   rm3?: Rm3Params;
   runTag: string;
 }
 
 const job = workerData as SearchJob;
-const index = new IndexReader(job.indexDir);
+const index = new IndexReader(job.index);
 const analyzer = getAnalyzer(index.meta.analyzer.name);
 const searcher = new Bm25Searcher(index, job.params);
 

@@ -1,5 +1,5 @@
 import type { Analyzer } from '../analysis/analyzers.js';
-import type { IndexReader } from '../index/read-index.js';
+import type { IndexReader, TermInfo } from '../index/read-index.js';
 import { averageLength, idf, normCache, normInverse } from './bm25.js';
 import { maxScoreTopK } from './maxscore.js';
 import { NO_MORE_DOCS, PostingsCursor } from './postings-cursor.js';
@@ -8,6 +8,8 @@ import { TopK } from './top-k.js';
 export interface Hit {
   docid: string;
   score: number;
+  /** Internal document number. */
+  doc: number;
 }
 
 export interface SearchParams {
@@ -30,12 +32,13 @@ export function queryTerms(analyzer: Analyzer, text: string): Map<string, number
  */
 export class Bm25Searcher {
   private readonly avgdl: number;
+  /** normInverse per norm byte (Lucene's cache), or null with exact norms. */
   private readonly cache: Float32Array | null;
   /** normInverse of every document, looked up per posting. */
-  private readonly docNormInv: Float32Array;
-  private readonly acc: Float64Array;
-  private readonly seen: Uint8Array;
-  private readonly touched: Int32Array;
+  readonly docNormInv: Float32Array;
+  private acc: Float64Array | null = null;
+  private seen: Uint8Array | null = null;
+  private touched: Int32Array | null = null;
 
   constructor(
     readonly index: IndexReader,
@@ -47,16 +50,15 @@ export class Bm25Searcher {
     this.docNormInv = new Float32Array(n);
     const nb = index.normBytes;
     const cache = this.cache;
+    const lengths = index.lengths;
     for (let d = 0; d < n; d++) {
       this.docNormInv[d] =
-        nb && cache ? (cache[nb[d] as number] as number) : normInverse(params.k1, params.b, index.lengths?.[d] as number, this.avgdl);
+        nb && cache ? (cache[nb[d] as number] as number) : normInverse(params.k1, params.b, lengths?.[d] as number, this.avgdl);
     }
-    this.acc = new Float64Array(n);
-    this.seen = new Uint8Array(n);
-    this.touched = new Int32Array(n);
   }
 
-  private weighted(terms: Map<string, number>) {
+  /** The query's terms found in the index, with weight = count · idf (float). */
+  weighted(terms: Map<string, number>): { info: TermInfo; weight: number }[] {
     const N = this.index.meta.docsWithTerms;
     const list = [];
     for (const [t, count] of terms) {
@@ -66,31 +68,44 @@ export class Bm25Searcher {
     return list;
   }
 
+  private hits(top: TopK): Hit[] {
+    return top.sorted().map(({ doc, score }) => ({ docid: this.index.docid(doc), score, doc }));
+  }
+
   /** Top-k with MaxScore pruning: the same hits, scores and order as `exhaustive`, faster. */
   search(terms: Map<string, number>, hits = this.params.hits): Hit[] {
     const cache = this.cache;
-    const blockMin = cache
-      ? (minNorm: number) => cache[minNorm] as number
-      : (minLen: number) => normInverse(this.params.k1, this.params.b, minLen, this.avgdl);
-    return maxScoreTopK(this.index, this.weighted(terms), hits, this.docNormInv, blockMin);
+    const { k1, b } = this.params;
+    const niOfNorm = cache ? (norm: number) => cache[norm] as number : (len: number) => normInverse(k1, b, len, this.avgdl);
+    const exact = this.index.meta.norms === 'exact';
+    return this.hits(maxScoreTopK(this.weighted(terms), hits, this.docNormInv, niOfNorm, this.index.docOrder, exact));
   }
 
   /** Exhaustive term-at-a-time scoring of every posting: the reference for `search`. */
   exhaustive(terms: Map<string, number>, hits = this.params.hits): Hit[] {
-    let n = 0;
+    const n = this.index.meta.docCount;
+    if (!this.acc) {
+      this.acc = new Float64Array(n);
+      this.seen = new Uint8Array(n);
+      this.touched = new Int32Array(n);
+    }
+    const acc = this.acc;
+    const seen = this.seen as Uint8Array;
+    const touched = this.touched as Int32Array;
+    let count = 0;
+    const exact = this.index.meta.norms === 'exact';
     for (const { info, weight } of this.weighted(terms)) {
-      const cursor = new PostingsCursor(this.index, info);
-      cursor.next();
-      n = cursor.scoreUpTo(NO_MORE_DOCS, 0, weight, this.docNormInv, this.acc, this.seen, this.touched, n);
+      const cursor = new PostingsCursor(info, exact);
+      count = cursor.scoreUpTo(NO_MORE_DOCS, 0, weight, this.docNormInv, acc, seen, touched, count);
     }
-    const top = new TopK(hits, this.index.docids);
-    for (let i = 0; i < n; i++) {
-      const d = this.touched[i] as number;
-      top.offer(d, Math.fround(this.acc[d] as number));
-      this.acc[d] = 0;
-      this.seen[d] = 0;
+    const top = new TopK(hits, this.index.docOrder);
+    for (let i = 0; i < count; i++) {
+      const d = touched[i] as number;
+      top.offer(d, Math.fround(acc[d] as number));
+      acc[d] = 0;
+      seen[d] = 0;
     }
-    return top.sorted();
+    return this.hits(top);
   }
 }
 

@@ -1,4 +1,4 @@
-/** A bounded heap whose root is the worst kept hit: lowest score, then largest external id. */
+/** A bounded heap whose root is the worst kept hit: lowest score, then highest external-id rank. */
 export class TopK {
   private readonly docs: Int32Array;
   private readonly scores: Float64Array;
@@ -6,7 +6,8 @@ export class TopK {
 
   constructor(
     readonly k: number,
-    private readonly ids: readonly string[],
+    /** Rank of each document's external id (`IndexReader.docOrder`): ties go to the lower rank. */
+    private readonly order: Uint32Array,
   ) {
     this.docs = new Int32Array(k);
     this.scores = new Float64Array(k);
@@ -14,7 +15,7 @@ export class TopK {
 
   /** a (doc, score) is worse than b: lower score, or equal score and larger external id. */
   private worse(sa: number, da: number, sb: number, db: number): boolean {
-    return sa < sb || (sa === sb && (this.ids[da] as string) > (this.ids[db] as string));
+    return sa < sb || (sa === sb && (this.order[da] as number) > (this.order[db] as number));
   }
 
   /** Score a document must reach to be considered (0 while the heap is not full). */
@@ -58,10 +59,10 @@ export class TopK {
     return true;
   }
 
-  /** The kept hits, best first (score descending, then external id ascending). */
-  sorted(): { docid: string; score: number }[] {
-    const out: { docid: string; score: number }[] = [];
-    for (let i = 0; i < this.size; i++) out.push({ docid: this.ids[this.docs[i] as number] as string, score: this.scores[i] as number });
-    return out.sort((a, b) => b.score - a.score || (a.docid < b.docid ? -1 : a.docid > b.docid ? 1 : 0));
+  /** The kept hits, best first (score descending, then external id ascending), as internal documents. */
+  sorted(): { doc: number; score: number }[] {
+    const out: { doc: number; score: number }[] = [];
+    for (let i = 0; i < this.size; i++) out.push({ doc: this.docs[i] as number, score: this.scores[i] as number });
+    return out.sort((a, b) => b.score - a.score || (this.order[a.doc] as number) - (this.order[b.doc] as number));
   }
 }

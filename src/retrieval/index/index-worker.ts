@@ -1,0 +1,53 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { type Analyzer, getAnalyzer } from '../analysis/analyzers.js';
+import { Inverter, remapVectors, type ThreadDictionary } from './inverter.js';
+import { type MergeJob, type MergeResult, mergeTermRange } from './merge-postings.js';
+
+/** What the builder asks of an indexing thread, in order: batches, finish, then merge and vectors. */
+export type IndexerRequest =
+  | { type: 'batch'; first: number; texts: string[] }
+  | { type: 'finish' }
+  | { type: 'merge'; job: MergeJob }
+  | { type: 'vectors'; remap: Int32Array; out: string };
+
+export type IndexerReply = Int32Array | ThreadDictionary | MergeResult;
+
+/** Carries out one request on a thread's inverter (in a worker, or inline with one thread). */
+export function serve(inverter: Inverter, analyzer: Analyzer, req: IndexerRequest): IndexerReply {
+  switch (req.type) {
+    case 'batch':
+      return inverter.addBatch(req.first, req.texts, analyzer);
+    case 'finish':
+      return inverter.finish();
+    case 'merge':
+      return mergeTermRange(req.job);
+    case 'vectors':
+      return remapVectors(inverter.vectorsPath, req.remap, req.out);
+  }
+}
+
+/** The buffers a reply can hand over without copying. */
+export function transferables(reply: IndexerReply): ArrayBuffer[] {
+  if (reply instanceof Int32Array) return [reply.buffer as ArrayBuffer];
+  if ('records' in reply) return [reply.records.buffer as ArrayBuffer];
+  return [reply.ids.buffer as ArrayBuffer, reply.df.buffer as ArrayBuffer];
+}
+
+if (parentPort && workerData?.qexpIndexer) {
+  const job = workerData as { analyzer: string; dir: string; prefix: string; budget: number };
+  const analyzer = getAnalyzer(job.analyzer);
+  const inverter = new Inverter(job.dir, job.prefix, job.budget);
+  const port = parentPort;
+  port.on('message', (m: { id: number; req: IndexerRequest } | null) => {
+    if (m === null) {
+      port.close();
+      return;
+    }
+    try {
+      const reply = serve(inverter, analyzer, m.req);
+      port.postMessage({ id: m.id, reply }, transferables(reply));
+    } catch (err) {
+      port.postMessage({ id: m.id, error: (err as Error).stack ?? String(err) });
+    }
+  });
+}

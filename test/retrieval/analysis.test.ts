@@ -127,3 +127,26 @@ describe('analysis', () => {
     expect(() => getAnalyzer('klingon')).toThrow(/unknown analyzer 'klingon'/);
   });
 });
+
+describe('whitespace analyzer (Lucene WhitespaceTokenizer)', () => {
+  const ws = getAnalyzer('whitespace');
+  it("splits at Java's white space: not at no-break spaces, but at the ASCII separators U+001C–U+001F", () => {
+    expect(ws.analyze('a\tb\nc\u000bd\u001ce\u3000f\u2007g\u00a0h\u202fi  ')).toEqual(['a', 'b', 'c', 'd', 'e', 'f\u2007g\u00a0h\u202fi']);
+    expect(ws.analyze('')).toEqual([]);
+    expect(ws.analyze(' \u2028 ')).toEqual([]);
+  });
+
+  it('cuts runs longer than 255 code units into tokens of 255, never splitting a surrogate pair', () => {
+    expect(ws.analyze('x'.repeat(600)).map((t) => t.length)).toEqual([255, 255, 90]);
+    // a pair starting at position 254 is kept whole: the first token is 256 code units
+    const text = `${'y'.repeat(254)}😀z`;
+    expect(ws.analyze(text)).toEqual([`${'y'.repeat(254)}😀`, 'z']);
+  });
+
+  it('gives its spans in the order and with the text of its tokens', () => {
+    const text = ' the  quick\u00a0brown\tfox ';
+    const spans: string[] = [];
+    ws.spans?.(text, (a, b) => spans.push(text.slice(a, b)));
+    expect(spans).toEqual(ws.analyze(text));
+  });
+});

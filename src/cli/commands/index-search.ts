@@ -5,7 +5,7 @@ import { readCorpus } from '../../data/corpus.js';
 import { DataError } from '../../data/data-error.js';
 import { readTopics } from '../../data/topics.js';
 import { analyzerNames, getAnalyzer } from '../../retrieval/analysis/analyzers.js';
-import { buildIndex } from '../../retrieval/index/build-index.js';
+import { buildIndex, CorpusInputError } from '../../retrieval/index/build-index.js';
 import type { IndexMeta } from '../../retrieval/index/index-format.js';
 import { readIndexMeta } from '../../retrieval/index/read-index.js';
 import { batchSearch } from '../../retrieval/search/batch-search.js';
@@ -34,31 +34,39 @@ export function registerIndex(program: Command): void {
     .option('--norms <kind>', "document lengths: 'lucene' (one byte, as Lucene/Anserini) or 'exact'", 'lucene')
     .option('--threads <n>', 'analysis threads (default: number of CPUs)')
     .option('--memory-postings <n>', 'postings held in memory before a sorted run is spilled to disk', '40000000')
-    .action(async (corpus: string, opts: { out: string; analyzer: string; norms: string; threads?: string; memoryPostings: string }) => {
-      if (!analyzerNames().includes(opts.analyzer as never))
-        fail(`--analyzer ${opts.analyzer}: available are ${analyzerNames().join(', ')}`);
-      if (opts.norms !== 'lucene' && opts.norms !== 'exact') fail(`--norms must be 'lucene' or 'exact', got '${opts.norms}'`);
-      const t0 = Date.now();
-      try {
-        const meta = await buildIndex(readCorpus(corpus), getAnalyzer(opts.analyzer), opts.out, {
-          norms: opts.norms === 'exact' ? 'exact' : 'lucene-byte4',
-          threads: opts.threads === undefined ? undefined : num('--threads', opts.threads, 1, true),
-          memoryPostings: num('--memory-postings', opts.memoryPostings, 1, true),
-          onProgress: (n) => {
-            if (n > 0 && n % 100_000 === 0) process.stderr.write(`  ${n} documents\n`);
-          },
-          onPhase: (name, secs) => process.stderr.write(`  ${name}: ${secs.toFixed(1)} s\n`),
-        });
-        const secs = (Date.now() - t0) / 1000;
-        process.stdout.write(
-          `indexed ${meta.docCount} documents in ${secs.toFixed(1)} s: ${meta.numTerms} unique terms, ${meta.sumTotalTermFreq} total terms ` +
-            `(analyzer ${meta.analyzer.name}, norms ${meta.norms}) → ${opts.out}\n`,
-        );
-      } catch (err) {
-        if (err instanceof DataError) fail(err.message);
-        throw err;
-      }
-    });
+    .option('--max-file-bytes <n>', 'largest postings or term-vector file; larger indexes get several', String(2 ** 30))
+    .action(
+      async (
+        corpus: string,
+        opts: { out: string; analyzer: string; norms: string; threads?: string; memoryPostings: string; maxFileBytes: string },
+      ) => {
+        if (!analyzerNames().includes(opts.analyzer as never))
+          fail(`--analyzer ${opts.analyzer}: available are ${analyzerNames().join(', ')}`);
+        if (opts.norms !== 'lucene' && opts.norms !== 'exact') fail(`--norms must be 'lucene' or 'exact', got '${opts.norms}'`);
+        const t0 = Date.now();
+        try {
+          const meta = await buildIndex(readCorpus(corpus), getAnalyzer(opts.analyzer), opts.out, {
+            norms: opts.norms === 'exact' ? 'exact' : 'lucene-byte4',
+            threads: opts.threads === undefined ? undefined : num('--threads', opts.threads, 1, true),
+            memoryPostings: num('--memory-postings', opts.memoryPostings, 1, true),
+            maxFileBytes: num('--max-file-bytes', opts.maxFileBytes, 1, true),
+            onProgress: (n) => {
+              if (n > 0 && n % 100_000 === 0) process.stderr.write(`  ${n} documents\n`);
+            },
+            onPhase: (name, secs) => process.stderr.write(`  ${name}: ${secs.toFixed(1)} s\n`),
+          });
+          const secs = (Date.now() - t0) / 1000;
+          process.stdout.write(
+            `indexed ${meta.docCount} documents in ${secs.toFixed(1)} s: ${meta.numTerms} unique terms, ${meta.sumTotalTermFreq} total terms ` +
+              `(analyzer ${meta.analyzer.name}, norms ${meta.norms}) → ${opts.out}\n`,
+          );
+        } catch (err) {
+          if (err instanceof DataError) fail(err.message);
+          if (err instanceof CorpusInputError) fail(`${corpus}: ${err.message}`);
+          throw err;
+        }
+      },
+    );
 }
 
 export function registerSearch(program: Command): void {

@@ -28,6 +28,9 @@ export interface BuildOptions {
 
 const BATCH = 1000;
 
+/** The corpus cannot be indexed as it is (a document id twice, say): the user must fix it. */
+export class CorpusInputError extends Error {}
+
 /** The indexing threads, in workers or (one thread) inline: each request answered in order. */
 interface Threads {
   count: number;
@@ -181,6 +184,9 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
     count > 1 && existsSync(fileURLToPath(url)) ? workerThreads(url, analyzer, tmp, count, budget) : inlineThreads(analyzer, tmp, budget);
   try {
     return await build(docs, analyzer, out, tmp, threads, exact, maxFileBytes, opts);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
   } finally {
     await threads.close();
   }
@@ -254,7 +260,9 @@ async function build(
   for (let r = 0; r < nDocs; r++) {
     const d = order[r] as number;
     if (r > 0 && ids[d] === ids[order[r - 1] as number])
-      throw new Error(`document id ${ids[d]} appears twice in the corpus (documents ${(order[r - 1] as number) + 1} and ${d + 1})`);
+      throw new CorpusInputError(
+        `document id ${ids[d]} appears twice (documents ${(order[r - 1] as number) + 1} and ${d + 1} in corpus order); ids must be unique`,
+      );
     rank[d] = r;
   }
   ids.length = 0;

@@ -191,4 +191,77 @@ export class PostingsCursor {
     }
     return nTouched;
   }
+
+  /**
+   * Adds the score of every posting below `end` to acc[doc − base], marking nothing: for windows
+   * dense enough that the candidates are found by scanning the accumulator.
+   */
+  addUpTo(end: number, base: number, weight: number, normInv: Float32Array, acc: Float64Array): void {
+    if (this.doc < base && this.advance(base) >= end) return;
+    for (;;) {
+      if (this.decoded) {
+        const docs = this.docs;
+        const tfs = this.tfs;
+        let i = Math.max(this.i, 0);
+        const count = this.count;
+        for (; i < count; i++) {
+          const doc = docs[i] as number;
+          if (doc >= end) break;
+          acc[doc - base] = (acc[doc - base] as number) + termScore(weight, tfs[i] as number, normInv[doc] as number);
+        }
+        if (i < count) {
+          this.i = i;
+          this.doc = docs[i] as number;
+          return;
+        }
+        if (!this.nextBlock()) return;
+      }
+      if (this.blockLast >= end) {
+        // the block straddles the window's end: decode it and stop inside it
+        if (this.prevLast + 1 >= end) return;
+        this.decode();
+        this.i = 0;
+        this.doc = this.docs[0] as number;
+        continue;
+      }
+      this.addBlock(base, weight, normInv, acc);
+      if (!this.nextBlock()) return;
+    }
+  }
+
+  /** Adds every posting of the current (undecoded) block, decoding and scoring in one pass. */
+  private addBlock(base: number, weight: number, normInv: Float32Array, acc: Float64Array): void {
+    const w = this.words;
+    const n = this.count;
+    const db = this.docBits;
+    const tb = this.tfBits;
+    const dMask = db === 32 ? -1 : (1 << db) - 1;
+    const tMask = tb === 32 ? -1 : (1 << tb) - 1;
+    const d0 = this.bodyStart;
+    const t0 = d0 + packedWords(n, db);
+    let doc = this.prevLast;
+    let dBit = 0;
+    let tBit = 0;
+    for (let i = 0; i < n; i++, dBit += db, tBit += tb) {
+      let gap = 0;
+      if (db !== 0) {
+        const wi = d0 + (dBit >>> 5);
+        const sh = dBit & 31;
+        gap = (w[wi] as number) >>> sh;
+        if (sh + db > 32) gap |= (w[wi + 1] as number) << (32 - sh);
+        gap &= dMask;
+      }
+      doc += gap + 1;
+      let tf = 1;
+      if (tb !== 0) {
+        const wi = t0 + (tBit >>> 5);
+        const sh = tBit & 31;
+        let v = (w[wi] as number) >>> sh;
+        if (sh + tb > 32) v |= (w[wi + 1] as number) << (32 - sh);
+        tf += v & tMask;
+      }
+      acc[doc - base] = (acc[doc - base] as number) + termScore(weight, tf, normInv[doc] as number);
+    }
+    this.doc = doc;
+  }
 }

@@ -1,9 +1,12 @@
 import type { Analyzer } from '../analysis/analyzers.js';
 import type { IndexReader, TermInfo } from '../index/read-index.js';
 import { averageLength, idf, normCache, normInverse } from './bm25.js';
-import { maxScoreTopK } from './maxscore.js';
+import { maxScoreTopK, WINDOW } from './maxscore.js';
 import { NO_MORE_DOCS, PostingsCursor } from './postings-cursor.js';
 import { TopK } from './top-k.js';
+
+/** Up to this many postings a query is scored exhaustively: cheaper than MaxScore's bookkeeping. */
+const EXHAUSTIVE_UP_TO = 65_536;
 
 export interface Hit {
   docid: string;
@@ -43,6 +46,8 @@ export class Bm25Searcher {
   constructor(
     readonly index: IndexReader,
     readonly params: SearchParams,
+    /** MaxScore's window of documents (tests shrink it to cross many windows on small corpora). */
+    private readonly window = WINDOW,
   ) {
     this.avgdl = averageLength(index.meta.sumTotalTermFreq, index.meta.docsWithTerms);
     this.cache = index.normBytes ? normCache(params.k1, params.b, this.avgdl) : null;
@@ -72,17 +77,37 @@ export class Bm25Searcher {
     return top.sorted().map(({ doc, score }) => ({ docid: this.index.docid(doc), score, doc }));
   }
 
-  /** Top-k with MaxScore pruning: the same hits, scores and order as `exhaustive`, faster. */
+  /**
+   * Top-k: MaxScore pruning, or exhaustive scoring when the query's postings are few enough that
+   * pruning would cost more than it saves. Either way the same hits, scores and order.
+   */
   search(terms: Map<string, number>, hits = this.params.hits): Hit[] {
+    const weighted = this.weighted(terms);
+    let postings = 0;
+    for (const t of weighted) postings += t.info.df;
+    if (postings <= EXHAUSTIVE_UP_TO) return this.hits(this.exhaustiveTop(weighted, hits));
+    return this.hits(this.maxScoreTop(weighted, hits));
+  }
+
+  /** Top-k with MaxScore whatever the query's size (`search` picks; tests compare this with `exhaustive`). */
+  pruned(terms: Map<string, number>, hits = this.params.hits): Hit[] {
+    return this.hits(this.maxScoreTop(this.weighted(terms), hits));
+  }
+
+  private maxScoreTop(weighted: { info: TermInfo; weight: number }[], hits: number): TopK {
     const cache = this.cache;
     const { k1, b } = this.params;
     const niOfNorm = cache ? (norm: number) => cache[norm] as number : (len: number) => normInverse(k1, b, len, this.avgdl);
     const exact = this.index.meta.norms === 'exact';
-    return this.hits(maxScoreTopK(this.weighted(terms), hits, this.docNormInv, niOfNorm, this.index.docOrder, exact));
+    return maxScoreTopK(weighted, hits, this.docNormInv, niOfNorm, this.index.docOrder, exact, this.window);
   }
 
   /** Exhaustive term-at-a-time scoring of every posting: the reference for `search`. */
   exhaustive(terms: Map<string, number>, hits = this.params.hits): Hit[] {
+    return this.hits(this.exhaustiveTop(this.weighted(terms), hits));
+  }
+
+  private exhaustiveTop(weighted: { info: TermInfo; weight: number }[], hits: number): TopK {
     const n = this.index.meta.docCount;
     if (!this.acc) {
       this.acc = new Float64Array(n);
@@ -94,7 +119,7 @@ export class Bm25Searcher {
     const touched = this.touched as Int32Array;
     let count = 0;
     const exact = this.index.meta.norms === 'exact';
-    for (const { info, weight } of this.weighted(terms)) {
+    for (const { info, weight } of weighted) {
       const cursor = new PostingsCursor(info, exact);
       count = cursor.scoreUpTo(NO_MORE_DOCS, 0, weight, this.docNormInv, acc, seen, touched, count);
     }
@@ -105,7 +130,7 @@ export class Bm25Searcher {
       acc[d] = 0;
       seen[d] = 0;
     }
-    return this.hits(top);
+    return top;
   }
 }
 

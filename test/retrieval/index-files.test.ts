@@ -1,0 +1,85 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readIndexMeta } from '../../src/retrieval/index/read-index.js';
+import { Workspace } from '../helpers/workspace.js';
+
+const ws = new Workspace();
+afterAll(() => ws.remove());
+
+const words = ['apple', 'banana', 'cherry', 'damson', 'elder', 'fig', 'grape', 'hazel', 'ice', 'juniper', 'kiwi', 'lime'];
+const docs = Array.from({ length: 3000 }, (_, i) => ({
+  id: `p${(i * 7919) % 10007}`,
+  contents: Array.from({ length: 5 + (i % 23) }, (_, j) => words[(i * (j + 1) + j * j) % words.length]).join(' '),
+}));
+
+describe('index files', () => {
+  it('splits postings and term vectors into several files past --max-file-bytes, and searches them the same', async () => {
+    ws.write('c.jsonl', `${docs.map((d) => JSON.stringify(d)).join('\n')}\n`);
+    ws.write(
+      't.tsv',
+      Array.from({ length: 30 }, (_, i) => `q${i}\t${words[i % 12]} ${words[(i * 5) % 12]} ${words[(i * 7) % 12]}`).join('\n'),
+    );
+    const one = await ws.qexp(['index', 'c.jsonl', '--out', 'one', '--analyzer', 'whitespace']);
+    const many = await ws.qexp([
+      'index',
+      'c.jsonl',
+      '--out',
+      'many',
+      '--analyzer',
+      'whitespace',
+      '--threads',
+      '2',
+      '--max-file-bytes',
+      '4096',
+    ]);
+    expect(one.exitCode, one.all).toBe(0);
+    expect(many.exitCode, many.all).toBe(0);
+    const a = readIndexMeta(ws.path('one'));
+    const b = readIndexMeta(ws.path('many'));
+    expect(a.postingsFiles).toBe(1);
+    expect(b.postingsFiles).toBeGreaterThan(1);
+    expect(b.vectorFiles.length).toBeGreaterThan(1);
+    // terms.bin: (df, cf, file, offset in words, length in words) per term
+    const dict = new Uint32Array(new Uint8Array(readFileSync(ws.path('many/terms.bin'))).buffer);
+    const termsIn = new Array<number>(b.postingsFiles).fill(0);
+    for (let r = 0; r < dict.length; r += 5) termsIn[dict[r + 2] as number] = (termsIn[dict[r + 2] as number] as number) + 1;
+    for (let i = 0; i < b.postingsFiles; i++) {
+      // a file passes the limit only when it holds a single term larger than the limit
+      const size = readFileSync(ws.path(`many/postings-${i}.bin`)).length;
+      expect(size % 4).toBe(0);
+      if ((termsIn[i] as number) > 1) expect(size).toBeLessThanOrEqual(4096);
+    }
+    const sum = (dir: string, prefix: string) =>
+      readdirSync(ws.path(dir))
+        .filter((f) => f.startsWith(prefix))
+        .reduce((n, f) => n + readFileSync(ws.path(`${dir}/${f}`)).length, 0);
+    expect(sum('many', 'postings-')).toBe(sum('one', 'postings-'));
+    expect(sum('many', 'docvectors-')).toBe(sum('one', 'docvectors-'));
+    for (const extra of [[], ['--rm3']]) {
+      const r1 = await ws.qexp(['search', '--index', 'one', '--topics', 't.tsv', '--output', 'one.run', '--hits', '50', ...extra]);
+      const r2 = await ws.qexp(['search', '--index', 'many', '--topics', 't.tsv', '--output', 'many.run', '--hits', '50', ...extra]);
+      expect(r1.exitCode, r1.all).toBe(0);
+      expect(r2.exitCode, r2.all).toBe(0);
+      const run = readFileSync(ws.path('one.run'), 'utf8');
+      expect(run.split('\n').length).toBeGreaterThan(1000);
+      expect(readFileSync(ws.path('many.run'), 'utf8')).toBe(run);
+    }
+  });
+
+  it('refuses a corpus with an id twice, naming it and both documents, and leaves nothing behind', async () => {
+    const dup = [...docs.slice(0, 10), { id: docs[3]?.id, contents: 'again' }];
+    ws.write('dup.jsonl', `${dup.map((d) => JSON.stringify(d)).join('\n')}\n`);
+    const r = await ws.qexp(['index', 'dup.jsonl', '--out', 'dup']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(`dup.jsonl: document id ${docs[3]?.id} appears twice (documents 4 and 11 in corpus order)`);
+    expect(readdirSync(ws.dir).filter((f) => f.startsWith('dup'))).toEqual(['dup.jsonl']);
+  });
+
+  it('asks for a rebuild of an index written in an older format', async () => {
+    const meta = JSON.parse(readFileSync(ws.path('one/meta.json'), 'utf8'));
+    writeFileSync(ws.path('one/meta.json'), JSON.stringify({ ...meta, version: 1 }));
+    const r = await ws.qexp(['search', '--index', 'one', '--topics', 't.tsv', '--output', 'x.run']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/one: index format version 1; this qexp reads version 2: rebuild it with qexp index/);
+  });
+});

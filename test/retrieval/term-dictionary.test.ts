@@ -1,0 +1,60 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { TermDictionary, TokenRanges } from '../../src/retrieval/index/term-dictionary.js';
+
+describe('batched term dictionary', () => {
+  it('gives every distinct token one id, in order of first appearance, across batches and table growth', () => {
+    // short tokens from a small alphabet: many share hashes' low bits; lone surrogates and astral characters too
+    const token = fc.string({ unit: fc.constantFrom('a', 'b', 'é', '\ud800', '😀'), minLength: 1, maxLength: 4 });
+    fc.assert(
+      fc.property(fc.array(fc.array(token, { maxLength: 300 }), { minLength: 1, maxLength: 8 }), (batches) => {
+        const dict = new TermDictionary();
+        const reference = new Map<string, number>();
+        const tok = new TokenRanges();
+        for (const batch of batches) {
+          tok.reset();
+          // half the tokens as pieces of a longer text, half as strings of their own
+          const text = batch.join(' ');
+          tok.src.push(text);
+          let at = 0;
+          batch.forEach((t, i) => {
+            if (i % 2 === 0) tok.push(0, at, at + t.length);
+            else {
+              tok.push(tok.src.length, 0, t.length);
+              tok.src.push(t);
+            }
+            at += t.length + 1;
+          });
+          const ids = new Int32Array(tok.n);
+          dict.lookup(tok, ids);
+          batch.forEach((t, i) => {
+            if (!reference.has(t)) reference.set(t, reference.size);
+            expect(ids[i]).toBe(reference.get(t));
+          });
+        }
+        expect(dict.size).toBe(reference.size);
+        expect(dict.terms()).toEqual([...reference.keys()]);
+      }),
+      { numRuns: 100, seed: 11 },
+    );
+  });
+
+  it('keeps ids stable through many rehashes', () => {
+    const dict = new TermDictionary();
+    const tok = new TokenRanges();
+    const words = Array.from({ length: 200_000 }, (_, i) => `t${(i * 7919) % 100_000}`);
+    tok.src.push(words.join(' '));
+    let at = 0;
+    for (const w of words) {
+      tok.push(0, at, at + w.length);
+      at += w.length + 1;
+    }
+    const ids = new Int32Array(tok.n);
+    dict.lookup(tok, ids);
+    expect(dict.size).toBe(100_000);
+    const terms = dict.terms();
+    words.forEach((w, i) => {
+      if (terms[ids[i] as number] !== w) throw new Error(`${w} got id ${ids[i]} (${terms[ids[i] as number]})`);
+    });
+  });
+});

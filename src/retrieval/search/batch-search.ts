@@ -1,13 +1,15 @@
 import { Worker } from 'node:worker_threads';
 import type { Topic } from '../../data/topics.js';
 import { getAnalyzer } from '../analysis/analyzers.js';
-import { IndexReader } from '../index/read-index.js';
+import { IndexReader, type SharedIndex } from '../index/read-index.js';
 import { type Rm3Params, searchRm3 } from './rm3.js';
 import { Bm25Searcher, queryTerms, runLines, type SearchParams } from './search.js';
 import type { SearchJob } from './search-worker.js';
 
 export interface BatchSearchJob {
   indexDir: string;
+  /** The index already in shared memory (IndexReader.load), to skip reading it again. */
+  shared?: SharedIndex;
   params: SearchParams;
   rm3?: Rm3Params;
   runTag: string;
@@ -25,7 +27,7 @@ export async function batchSearch(
   onProgress?: (done: number) => void,
   batchSize = 16,
 ): Promise<string[]> {
-  const shared = IndexReader.load(job.indexDir, job.rm3 !== undefined);
+  const shared = job.shared ?? IndexReader.load(job.indexDir, job.rm3 !== undefined);
   const batches: Topic[][] = [];
   for (let i = 0; i < topics.length; i += batchSize) batches.push(topics.slice(i, i + batchSize));
   const results: string[][] = new Array(batches.length);

@@ -14,8 +14,9 @@ interface QueryTerm {
   bound: (maxTf: number, minNorm: number) => number;
 }
 
-/** Documents per scoring window. */
+/** Documents per scoring window, at most (the first windows are smaller, while the k-th score rises). */
 export const WINDOW = 1 << 16;
+const FIRST_WINDOW = 1 << 10;
 
 /**
  * Top-k BM25 with MaxScore dynamic pruning (Turtle & Flood 1995), in windows of documents as
@@ -68,6 +69,7 @@ export function maxScoreTopK(
   let firstGlobal = 0;
   let firstEssential = 0;
   let start = 0;
+  let size = Math.min(FIRST_WINDOW, window);
 
   /** Adds the non-essential terms from − 1 down to 0 to a document's score; offers it unless pruned. */
   const complete = (doc: number, score: number, from: number): void => {
@@ -97,7 +99,8 @@ export function maxScoreTopK(
     }
     if (next === NO_MORE_DOCS) break;
     start = next;
-    const end = Math.min(start + window, NO_MORE_DOCS);
+    const end = Math.min(start + size, NO_MORE_DOCS);
+    size = Math.min(2 * size, window);
 
     // the window's bounds; the terms stay sorted by them (insertion sort: the order changes little)
     for (const t of qt) t.wub = t.cursor.shallowAdvance(start) ? t.cursor.windowMax(end, t.bound) : 0;
@@ -118,7 +121,7 @@ export function maxScoreTopK(
       start = end;
       continue;
     }
-    const width = Math.min(window, end - start);
+    const width = end - start;
     let expected = 0;
     for (let i = firstEssential; i < qt.length; i++) expected += (qt[i] as QueryTerm).df;
     expected *= width / docCount;

@@ -70,7 +70,7 @@ export function* passages(n) {
 
 /** The corpus of n passages as a TSV file under bench/.data, written on first use. */
 export async function corpusFile(n) {
-  const dir = join(import.meta.dirname, '.data');
+  const dir = join(import.meta.dirname, '..', '.data');
   const path = join(dir, `synthetic-${n}.tsv`);
   if (existsSync(path)) return path;
   mkdirSync(dir, { recursive: true });

@@ -1,0 +1,17 @@
+// Builds one index in a process of its own, so that the bench reads the build's own peak RSS.
+// Usage: node build-child.mjs CORPUS OUT ANALYZER THREADS → one JSON line on stdout.
+import { readCorpus } from '../../dist/data/corpus.js';
+import { getAnalyzer } from '../../dist/retrieval/analysis/analyzers.js';
+import { buildIndex } from '../../dist/retrieval/index/build-index.js';
+
+const [corpus, out, analyzer, threads] = process.argv.slice(2);
+const phases = {};
+const t0 = performance.now();
+const meta = await buildIndex(readCorpus(corpus), getAnalyzer(analyzer), out, {
+  threads: Number(threads),
+  onPhase: (name, secs) => {
+    phases[name] = secs;
+  },
+});
+const secs = (performance.now() - t0) / 1000;
+console.log(JSON.stringify({ secs, maxRssMB: process.resourceUsage().maxRSS / 1024, phases, meta }));

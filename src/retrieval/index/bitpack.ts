@@ -49,20 +49,8 @@ export function unpack(words: Uint32Array, o: number, n: number, bits: number, o
  * previous one (first: `prev`) plus its gap plus one. Returns the last document.
  */
 export function unpackDocs(words: Uint32Array, o: number, n: number, bits: number, out: Int32Array, prev: number): number {
+  unpack(words, o, n, bits, out, 1);
   let doc = prev;
-  if (bits === 0) {
-    for (let i = 0; i < n; i++) out[i] = ++doc;
-    return doc;
-  }
-  const mask = bits === 32 ? -1 : (1 << bits) - 1;
-  let bit = 0;
-  for (let i = 0; i < n; i++, bit += bits) {
-    const w = o + (bit >>> 5);
-    const s = bit & 31;
-    let v = (words[w] as number) >>> s;
-    if (s + bits > 32) v |= (words[w + 1] as number) << (32 - s);
-    doc += (v & mask) + 1;
-    out[i] = doc;
-  }
+  for (let i = 0; i < n; i++) out[i] = doc += out[i] as number;
   return doc;
 }

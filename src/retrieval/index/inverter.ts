@@ -4,7 +4,7 @@ import type { Analyzer } from '../analysis/analyzers.js';
 import { FileByteWriter } from './file-writer.js';
 import { readShared } from './shared-file.js';
 import { TermDictionary, TokenRanges } from './term-dictionary.js';
-import { ByteWriter } from './varint.js';
+import { ByteWriter, readVarints, writeVarint } from './varint.js';
 
 /** A sorted run on disk: u32 count, count pairs (u32 local term id, u32 byte offset in the data), then the data. */
 interface RunFile {
@@ -227,31 +227,14 @@ export class Inverter {
       table[2 * k] = id;
       table[2 * k + 1] = q;
       k++;
-      let v = j - i;
-      while (v >= 0x80) {
-        data[q++] = (v & 0x7f) | 0x80;
-        v >>>= 7;
-      }
-      data[q++] = v;
+      q = writeVarint(data, q, j - i);
       let prev = -1;
       for (let x = i; x < j; x++) {
         const doc = Math.floor((pay[x] as number) / TF_RANGE);
-        v = doc - prev;
+        q = writeVarint(data, q, doc - prev);
         prev = doc;
-        while (v >= 0x80) {
-          data[q++] = (v & 0x7f) | 0x80;
-          v >>>= 7;
-        }
-        data[q++] = v;
       }
-      for (let x = i; x < j; x++) {
-        v = (pay[x] as number) % TF_RANGE;
-        while (v >= 0x80) {
-          data[q++] = (v & 0x7f) | 0x80;
-          v >>>= 7;
-        }
-        data[q++] = v;
-      }
+      for (let x = i; x < j; x++) q = writeVarint(data, q, (pay[x] as number) % TF_RANGE);
       i = j;
     }
     const path = join(this.dir, `${this.prefix}-run-${this.runs.length}.bin`);
@@ -272,6 +255,7 @@ export class Inverter {
     this.vectors.close();
     const local = this.dict.size;
     const df = new Int32Array(local);
+    const one = new Int32Array(1);
     const runs = this.runs.map((run) => {
       const data = readShared(run.path);
       rmSync(run.path);
@@ -282,17 +266,10 @@ export class Inverter {
       const base = 4 * (1 + 2 * run.terms);
       for (let k = 0; k < run.terms; k++) {
         const id = head[1 + 2 * k] as number;
-        let p = base + (head[2 + 2 * k] as number);
+        const p = base + (head[2 + 2 * k] as number);
         tab[id] = p;
-        let v = 0;
-        let shift = 0;
-        let byte: number;
-        do {
-          byte = bytes[p++] as number;
-          v |= (byte & 0x7f) << shift;
-          shift += 7;
-        } while (byte & 0x80);
-        df[id] = (df[id] as number) + v;
+        readVarints(bytes, p, 1, one);
+        df[id] = (df[id] as number) + (one[0] as number);
       }
       return { data, table };
     });
@@ -319,35 +296,22 @@ export function remapVectors(path: string, remap: Int32Array, out: string): Int3
   let ids = new Int32Array(256);
   let tfs = new Int32Array(256);
   let keys = new Float64Array(256);
+  let pairs = new Int32Array(512);
+  const one = new Int32Array(1);
   let p = 0;
-  const next = () => {
-    let v = 0;
-    let shift = 0;
-    let byte: number;
-    do {
-      byte = b[p++] as number;
-      v |= (byte & 0x7f) << shift;
-      shift += 7;
-    } while (byte & 0x80);
-    return v >>> 0;
-  };
-  const put = (v: number) => {
-    while (v >= 0x80) {
-      o[q++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    o[q++] = v;
-  };
   while (p < b.length) {
-    const n = next();
+    p = readVarints(b, p, 1, one);
+    const n = one[0] as number;
     if (n > ids.length) {
       ids = new Int32Array(2 * n);
       tfs = new Int32Array(2 * n);
       keys = new Float64Array(2 * n);
+      pairs = new Int32Array(4 * n);
     }
+    p = readVarints(b, p, 2 * n, pairs);
     for (let i = 0; i < n; i++) {
-      ids[i] = remap[next()] as number;
-      tfs[i] = next();
+      ids[i] = remap[pairs[2 * i] as number] as number;
+      tfs[i] = pairs[2 * i + 1] as number;
     }
     if (n <= 64) {
       for (let i = 1; i < n; i++) {
@@ -381,12 +345,12 @@ export function remapVectors(path: string, remap: Int32Array, out: string): Int3
       if (5 * (2 * n + 1) > o.length) o = new Uint8Array(10 * (2 * n + 1));
     }
     const before = q;
-    put(n);
+    q = writeVarint(o, q, n);
     let prev = 0;
     for (let i = 0; i < n; i++) {
       const id = ids[i] as number;
-      put(id - prev);
-      put(tfs[i] as number);
+      q = writeVarint(o, q, id - prev);
+      q = writeVarint(o, q, tfs[i] as number);
       prev = id;
     }
     if (nDocs === sizes.length) {

@@ -1,5 +1,6 @@
 import { FileByteWriter } from './file-writer.js';
 import { encodeTermPostings, WordWriter } from './postings-codec.js';
+import { readVarints } from './varint.js';
 
 /** A spilled run, loaded into shared memory so that every merging thread reads the same bytes. */
 export interface SharedRun {
@@ -58,6 +59,7 @@ export function mergeTermRange(job: MergeJob): MergeResult {
   let tfs: Int32Array = new Int32Array(1 << 16);
   let mDocs: Int32Array = new Int32Array(1 << 16);
   let mTfs: Int32Array = new Int32Array(1 << 16);
+  const one = new Int32Array(1);
   const srcAt = new Int32Array(threads);
   const srcEnd = new Int32Array(threads);
   const records = new Uint32Array(3 * (job.to - job.from));
@@ -74,43 +76,16 @@ export function mergeTermRange(job: MergeJob): MergeResult {
       for (const run of runsOf[t] as { bytes: Uint8Array; table: Int32Array }[]) {
         let p = run.table[l] as number;
         if (p < 0) continue;
-        const b = run.bytes;
-        // varints below 2^31: df, df document gaps, df frequencies
-        let v = 0;
-        let shift = 0;
-        let byte: number;
-        do {
-          byte = b[p++] as number;
-          v |= (byte & 0x7f) << shift;
-          shift += 7;
-        } while (byte & 0x80);
-        const df = v;
+        // df, df document gaps, df frequencies
+        p = readVarints(run.bytes, p, 1, one);
+        const df = one[0] as number;
         if (n + df > docs.length) {
           docs = grow(docs, n + df);
           tfs = grow(tfs, n + df);
         }
-        let doc = -1;
-        for (let i = 0; i < df; i++) {
-          v = 0;
-          shift = 0;
-          do {
-            byte = b[p++] as number;
-            v |= (byte & 0x7f) << shift;
-            shift += 7;
-          } while (byte & 0x80);
-          doc += v;
-          docs[n + i] = doc;
-        }
-        for (let i = 0; i < df; i++) {
-          v = 0;
-          shift = 0;
-          do {
-            byte = b[p++] as number;
-            v |= (byte & 0x7f) << shift;
-            shift += 7;
-          } while (byte & 0x80);
-          tfs[n + i] = v;
-        }
+        p = readVarints(run.bytes, p, df, docs, n);
+        for (let i = n, doc = -1; i < n + df; i++) docs[i] = doc += docs[i] as number;
+        readVarints(run.bytes, p, df, tfs, n);
         n += df;
       }
       if (n > begin) {

@@ -3,6 +3,7 @@ import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { INDEX_FORMAT, INDEX_VERSION, type IndexMeta, postingsFile, TERM_RECORD, vectorsFile } from './index-format.js';
 import { readShared } from './shared-file.js';
+import { readVarints } from './varint.js';
 
 /** Reads and checks an index's meta.json (format and version) without loading the index. */
 export function readIndexMeta(dir: string): IndexMeta {
@@ -237,24 +238,17 @@ export class IndexReader {
     let f = this.vectorStarts.length - 1;
     while ((this.vectorStarts[f] as number) > at) f--;
     const b = (this.vectors as Uint8Array[])[f] as Uint8Array;
-    let p = at - (this.vectorStarts[f] as number);
-    const next = () => {
-      let v = 0;
-      let shift = 0;
-      let byte: number;
-      do {
-        byte = b[p++] as number;
-        v += (byte & 0x7f) * 2 ** shift;
-        shift += 7;
-      } while (byte & 0x80);
-      return v;
-    };
-    const n = next();
+    const p = at - (this.vectorStarts[f] as number);
+    const one = new Int32Array(1);
+    const q = readVarints(b, p, 1, one);
+    const n = one[0] as number;
+    const pairs = new Int32Array(2 * n);
+    readVarints(b, q, 2 * n, pairs);
     const out: { term: number; tf: number }[] = [];
     let id = 0;
     for (let i = 0; i < n; i++) {
-      id += next();
-      out.push({ term: id, tf: next() });
+      id += pairs[2 * i] as number;
+      out.push({ term: id, tf: pairs[2 * i + 1] as number });
     }
     return out;
   }

@@ -39,11 +39,7 @@ export class ByteWriter {
 
   varint(v: number): void {
     this.ensure(5);
-    while (v >= 0x80) {
-      this.buf[this.length++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    this.buf[this.length++] = v;
+    this.length = writeVarint(this.buf, this.length, v);
   }
 
   bytes(): Uint8Array {
@@ -55,34 +51,28 @@ export function readU32(b: Uint8Array, p: number): number {
   return ((b[p] as number) | ((b[p + 1] as number) << 8) | ((b[p + 2] as number) << 16) | ((b[p + 3] as number) << 24)) >>> 0;
 }
 
-/** Reads LEB128 varints (and length-prefixed UTF-8 strings) from a buffer, from position p on. */
-export class VarintReader {
-  private static readonly decoder = new TextDecoder();
-  constructor(
-    readonly b: Uint8Array,
-    public p = 0,
-  ) {}
-
-  next(): number {
+/** Reads n varints (each below 2^31) from b at p into out[at ...]; returns the position after them. */
+export function readVarints(b: Uint8Array, p: number, n: number, out: Int32Array, at = 0): number {
+  for (let i = 0; i < n; i++) {
     let v = 0;
     let shift = 0;
     let byte: number;
     do {
-      byte = this.b[this.p++] as number;
-      v += (byte & 0x7f) * 2 ** shift;
+      byte = b[p++] as number;
+      v |= (byte & 0x7f) << shift;
       shift += 7;
     } while (byte & 0x80);
-    return v;
+    out[at + i] = v;
   }
+  return p;
+}
 
-  string(): string {
-    const n = this.next();
-    const s = VarintReader.decoder.decode(this.b.subarray(this.p, this.p + n));
-    this.p += n;
-    return s;
+/** Writes v (below 2^32) as a varint into out at q; returns the position after it. */
+export function writeVarint(out: Uint8Array, q: number, v: number): number {
+  while (v >= 0x80) {
+    out[q++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
   }
-
-  get done(): boolean {
-    return this.p >= this.b.length;
-  }
+  out[q++] = v;
+  return q;
 }

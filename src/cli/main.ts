@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   data: async () => (await import('./commands/data.js')).registerData,
   index: async () => (await import('./commands/index-search.js')).registerIndex,
   search: async () => (await import('./commands/index-search.js')).registerSearch,
+  ledger: async () => (await import('./commands/ledger.js')).registerLedger,
 };
 
 // `qexp ... | head` closes the pipe early: that is not an error

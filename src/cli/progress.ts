@@ -97,11 +97,11 @@ export function createDisplay(nodes: DagNode[], variantCount: number, mode: 'int
       t.started = Date.now();
       if (mode === 'interactive') handles.get(node.fingerprint)?.set(`${t.title} · running`, undefined);
     },
-    progress(node, done, total, unit) {
+    progress(node, done, total, unit, note) {
       const t = tasks.get(node.fingerprint);
       if (!t) return;
       const now = Date.now();
-      const text = formatProgress(done, total, unit, now - t.started);
+      const text = formatProgress(done, total, unit, now - t.started) + (note ? ` · ${note}` : '');
       if (mode === 'plain') {
         // one line every 10 s at most: CI logs stay readable
         if (now - t.lastPrint < 10_000 && done !== total) return;

@@ -24,7 +24,7 @@ export interface NodeResult {
 /** Callbacks the display hangs on; execution itself prints nothing. */
 export interface ExecuteEvents {
   start?(node: DagNode, logPath: string): void;
-  progress?(node: DagNode, done: number, total: number | undefined, unit: string | undefined): void;
+  progress?(node: DagNode, done: number, total: number | undefined, unit: string | undefined, note?: string): void;
   log?(node: DagNode, line: string): void;
   end?(node: DagNode, result: NodeResult): void;
 }
@@ -150,7 +150,7 @@ async function runNode(node: DagNode, opts: ExecuteOptions): Promise<NodeResult>
         write(line);
         events?.log?.(node, line);
       },
-      progress: (done, total, unit) => events?.progress?.(node, done, total, unit),
+      progress: (done, total, unit, note) => events?.progress?.(node, done, total, unit, note),
       signal,
       store,
     });

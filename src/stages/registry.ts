@@ -1,12 +1,13 @@
 import { datasetStage } from './dataset.js';
 import { evaluateStage } from './evaluate.js';
+import { generateStage } from './generate.js';
 import { indexStage } from './index.js';
 import { retrieveStage } from './retrieve.js';
 import { shellStage } from './shell.js';
 import type { StageKind } from './stage-kind.js';
 
 /** Every stage kind qexp knows. Adding one: a file in this folder, a line here, `$defs/stage-KIND` in the schema. */
-const KINDS: readonly StageKind[] = [datasetStage, shellStage, indexStage, retrieveStage, evaluateStage];
+const KINDS: readonly StageKind[] = [datasetStage, shellStage, indexStage, retrieveStage, evaluateStage, generateStage];
 
 const byKind = new Map(KINDS.map((k) => [k.kind, k]));
 

@@ -33,6 +33,8 @@ export interface Resolved {
   outputs: string[];
   /** Output name → absolute path where a copy is published after success. */
   publish: Record<string, string>;
+  /** Settings the run needs that cannot change its result (concurrency, timeouts): not fingerprinted. */
+  runtime?: Json;
 }
 
 /** What a stage's `run` gets. */
@@ -51,8 +53,8 @@ export interface RunContext {
   root: string;
   logFile: string;
   log(line: string): void;
-  /** Reports progress of long work (the display turns it into counts and an ETA). */
-  progress(done: number, total?: number, unit?: string): void;
+  /** Reports progress of long work (the display turns it into counts and an ETA, then the note, e.g. a cost so far). */
+  progress(done: number, total?: number, unit?: string, note?: string): void;
   signal: AbortSignal;
   /** The store, for stages whose results are rows (metrics, generations) rather than files. */
   store: Store;

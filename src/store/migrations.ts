@@ -42,6 +42,25 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
         qid VARCHAR NOT NULL, measure VARCHAR NOT NULL, value DOUBLE NOT NULL)`,
     ],
   },
+  {
+    version: 3,
+    description: "the LLM request ledger (answers by request key, failed attempts) and generate stages' generations and costs",
+    sql: [
+      `CREATE TABLE llm_requests (
+        key VARCHAR PRIMARY KEY, endpoint VARCHAR NOT NULL, model VARCHAR NOT NULL, body JSON NOT NULL,
+        template_version VARCHAR NOT NULL, texts JSON NOT NULL, finish_reasons JSON NOT NULL,
+        prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, tokens_estimated BOOLEAN NOT NULL,
+        latency_ms DOUBLE NOT NULL, cost_usd DOUBLE NOT NULL, replica VARCHAR NOT NULL, fingerprint VARCHAR,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
+      `CREATE TABLE llm_errors (
+        key VARCHAR NOT NULL, fingerprint VARCHAR, replica VARCHAR, attempt INTEGER NOT NULL, final BOOLEAN NOT NULL,
+        kind VARCHAR NOT NULL, status INTEGER, message VARCHAR NOT NULL, logged_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
+      `CREATE TABLE generations (
+        fingerprint VARCHAR NOT NULL, qid VARCHAR NOT NULL, sample INTEGER NOT NULL, text VARCHAR NOT NULL,
+        request_key VARCHAR, PRIMARY KEY (fingerprint, qid, sample))`,
+      `CREATE TABLE generation_stats (fingerprint VARCHAR PRIMARY KEY, stats JSON NOT NULL)`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

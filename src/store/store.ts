@@ -42,6 +42,42 @@ export interface MetricRow {
   value: number;
 }
 
+/** A stored answer of the LLM ledger. */
+export interface LedgerAnswer {
+  key: string;
+  endpoint: string;
+  model: string;
+  body: unknown;
+  templateVersion: string;
+  texts: string[];
+  finishReasons: (string | null)[];
+  promptTokens: number;
+  completionTokens: number;
+  tokensEstimated: boolean;
+  latencyMs: number;
+  costUsd: number;
+  replica: string;
+  fingerprint: string | null;
+}
+
+export interface LedgerError {
+  key: string;
+  fingerprint: string;
+  replica: string | null;
+  attempt: number;
+  final: boolean;
+  kind: string;
+  status: number | null;
+  message: string;
+}
+
+export interface GenerationRow {
+  qid: string;
+  sample: number;
+  text: string;
+  requestKey: string | null;
+}
+
 export interface Binding {
   experiment: string;
   variant: string;
@@ -360,6 +396,8 @@ export class Store implements HashCache {
     return this.tx(async () => {
       await this.exec('DELETE FROM artifacts WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))', [listValue(fps)]);
       await this.exec('DELETE FROM metrics WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))', [listValue(fps)]);
+      await this.exec('DELETE FROM generations WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))', [listValue(fps)]);
+      await this.exec('DELETE FROM generation_stats WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))', [listValue(fps)]);
       await this.exec('DELETE FROM stages WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))', [listValue(fps)]);
     });
   }
@@ -398,6 +436,152 @@ export class Store implements HashCache {
     }));
   }
 
+  // ---- the LLM ledger ----
+
+  /** Stored answers for these request keys. */
+  async answers(keys: string[]): Promise<Map<string, LedgerAnswer>> {
+    const out = new Map<string, LedgerAnswer>();
+    for (let i = 0; i < keys.length; i += 5000) {
+      const rows = await this.read(() =>
+        this.all('SELECT * FROM llm_requests WHERE key IN (SELECT unnest(?::VARCHAR[]))', [listValue(keys.slice(i, i + 5000))]),
+      );
+      for (const r of rows) out.set(String(r.key), toAnswer(r));
+    }
+    return out;
+  }
+
+  /** Every stored answer, or those of the requests a stage made (for export). */
+  async ledger(fingerprint?: string): Promise<LedgerAnswer[]> {
+    const rows = await this.read(() =>
+      fingerprint
+        ? this.all(
+            `SELECT r.* FROM llm_requests r WHERE r.key IN (SELECT request_key FROM generations WHERE fingerprint = ?) ORDER BY r.key`,
+            [fingerprint],
+          )
+        : this.all('SELECT * FROM llm_requests ORDER BY key'),
+    );
+    return rows.map(toAnswer);
+  }
+
+  /**
+   * Stores answers in one transaction; an answer already stored (same key) is kept. With `count`,
+   * returns how many were new (two more queries: imports want it, the generate stage does not).
+   */
+  recordAnswers(answers: LedgerAnswer[], count = false): Promise<number> {
+    if (answers.length === 0) return Promise.resolve(0);
+    return this.tx(async () => {
+      const before = count ? Number((await this.all('SELECT count(*) AS n FROM llm_requests'))[0]?.n ?? 0) : 0;
+      for (let i = 0; i < answers.length; i += 200) {
+        const chunk = answers.slice(i, i + 200);
+        const params: DuckDBValue[] = [];
+        for (const a of chunk) {
+          params.push(
+            a.key,
+            a.endpoint,
+            a.model,
+            JSON.stringify(a.body),
+            a.templateVersion,
+            JSON.stringify(a.texts),
+            JSON.stringify(a.finishReasons),
+            a.promptTokens,
+            a.completionTokens,
+            a.tokensEstimated,
+            a.latencyMs,
+            a.costUsd,
+            a.replica,
+            a.fingerprint,
+          );
+        }
+        await this.exec(
+          `INSERT OR IGNORE INTO llm_requests (key, endpoint, model, body, template_version, texts, finish_reasons, prompt_tokens,
+           completion_tokens, tokens_estimated, latency_ms, cost_usd, replica, fingerprint) VALUES ${chunk
+             .map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+             .join(', ')}`,
+          params,
+        );
+      }
+      if (!count) return answers.length;
+      const after = Number((await this.all('SELECT count(*) AS n FROM llm_requests'))[0]?.n ?? 0);
+      return after - before;
+    });
+  }
+
+  recordLlmErrors(errors: LedgerError[]): Promise<void> {
+    if (errors.length === 0) return Promise.resolve();
+    return this.tx(async () => {
+      for (const e of errors) {
+        await this.exec(
+          'INSERT INTO llm_errors (key, fingerprint, replica, attempt, final, kind, status, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          [e.key, e.fingerprint, e.replica, e.attempt, e.final, e.kind, e.status, e.message],
+        );
+      }
+    });
+  }
+
+  async llmErrors(fingerprint: string): Promise<LedgerError[]> {
+    const rows = await this.read(() => this.all('SELECT * FROM llm_errors WHERE fingerprint = ? ORDER BY logged_at', [fingerprint]));
+    return rows.map((r) => ({
+      key: String(r.key),
+      fingerprint: String(r.fingerprint),
+      replica: r.replica === null ? null : String(r.replica),
+      attempt: Number(r.attempt),
+      final: Boolean(r.final),
+      kind: String(r.kind),
+      status: r.status === null ? null : Number(r.status),
+      message: String(r.message),
+    }));
+  }
+
+  /** Replaces a generate stage's generations and its stats in one transaction. */
+  replaceGenerations(fingerprint: string, rows: GenerationRow[], stats: unknown): Promise<void> {
+    return this.tx(async () => {
+      await this.exec('DELETE FROM generations WHERE fingerprint = ?', [fingerprint]);
+      await this.exec('DELETE FROM generation_stats WHERE fingerprint = ?', [fingerprint]);
+      const app = await this.conn.createAppender('generations');
+      for (const r of rows) {
+        app.appendVarchar(fingerprint);
+        app.appendVarchar(r.qid);
+        app.appendInteger(r.sample);
+        app.appendVarchar(r.text);
+        if (r.requestKey === null) app.appendNull();
+        else app.appendVarchar(r.requestKey);
+        app.endRow();
+      }
+      app.flushSync();
+      app.closeSync();
+      await this.exec('INSERT INTO generation_stats VALUES (?, ?)', [fingerprint, JSON.stringify(stats)]);
+    });
+  }
+
+  async generations(fingerprint: string): Promise<GenerationRow[]> {
+    const rows = await this.read(() =>
+      this.all('SELECT qid, sample, text, request_key FROM generations WHERE fingerprint = ? ORDER BY rowid', [fingerprint]),
+    );
+    return rows.map((r) => ({
+      qid: String(r.qid),
+      sample: Number(r.sample),
+      text: String(r.text),
+      requestKey: r.request_key === null ? null : String(r.request_key),
+    }));
+  }
+
+  async generationStats(fingerprint: string): Promise<unknown> {
+    const rows = await this.read(() => this.all('SELECT stats FROM generation_stats WHERE fingerprint = ?', [fingerprint]));
+    return rows.length ? parseJson(rows[0]?.stats) : undefined;
+  }
+
+  /** The fingerprint a stage name last completed with, in any experiment and variant of this store (newest first). */
+  async latestDone(stage: string): Promise<string | undefined> {
+    const rows = await this.read(() =>
+      this.all(
+        `SELECT s.fingerprint FROM variant_stages b JOIN stages s ON s.fingerprint = b.fingerprint
+         WHERE b.stage = ? AND s.status = 'done' ORDER BY s.finished_at DESC LIMIT 1`,
+        [stage],
+      ),
+    );
+    return rows.length ? String(rows[0]?.fingerprint) : undefined;
+  }
+
   // ---- file checksum cache ----
 
   async get(path: string, size: number, mtimeMs: number): Promise<string | undefined> {
@@ -426,6 +610,25 @@ function parseJson(v: unknown): unknown {
   } catch {
     return v;
   }
+}
+
+function toAnswer(r: Row): LedgerAnswer {
+  return {
+    key: String(r.key),
+    endpoint: String(r.endpoint),
+    model: String(r.model),
+    body: parseJson(r.body),
+    templateVersion: String(r.template_version),
+    texts: parseJson(r.texts) as string[],
+    finishReasons: parseJson(r.finish_reasons) as (string | null)[],
+    promptTokens: Number(r.prompt_tokens),
+    completionTokens: Number(r.completion_tokens),
+    tokensEstimated: Boolean(r.tokens_estimated),
+    latencyMs: Number(r.latency_ms),
+    costUsd: Number(r.cost_usd),
+    replica: String(r.replica),
+    fingerprint: r.fingerprint === null ? null : String(r.fingerprint),
+  };
 }
 
 function toStage(r: Row): StageRecord {

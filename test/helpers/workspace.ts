@@ -33,8 +33,11 @@ export class Workspace {
   }
 
   /** Starts `qexp ARGS` without waiting (for kill and concurrency tests). */
-  spawn(args: string[]): ResultPromise<{ cwd: string; reject: false; all: true; env: { CI: string } }> {
-    return execa('node', [CLI, ...args], { cwd: this.dir, reject: false, all: true, env: { CI: 'true' } });
+  spawn(
+    args: string[],
+    env: Record<string, string> = {},
+  ): ResultPromise<{ cwd: string; reject: false; all: true; env: Record<string, string> }> {
+    return execa('node', [CLI, ...args], { cwd: this.dir, reject: false, all: true, env: { CI: 'true', ...env } });
   }
 
   async json<T = Record<string, unknown>>(

@@ -2,41 +2,18 @@ import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { CliExit, loadOrExit, openStoreOrExit, storePathFor } from '../common.js';
-import { EXIT } from '../exit-codes.js';
+import { openStoreOrExit } from '../common.js';
+import { existingStore, type StoreOptions, withStoreOptions } from '../store-options.js';
 
-interface CacheOptions {
-  store?: string;
-  experiment?: string;
-  json?: boolean;
+interface CacheOptions extends StoreOptions {
   dryRun?: boolean;
-  wait?: number;
-}
-
-function storeOf(opts: CacheOptions): string {
-  const exp = opts.experiment ? loadOrExit(opts.experiment, Boolean(opts.json)) : undefined;
-  const path = storePathFor(exp, opts.store);
-  if (!existsSync(path)) {
-    process.stderr.write(`qexp: no store at ${path}; pass --store PATH or --experiment FILE\n`);
-    throw new CliExit(EXIT.invalid);
-  }
-  return path;
-}
-
-/** Options every cache command shares: which store, how long to wait for it, JSON output. */
-function withStoreOptions(cmd: Command): Command {
-  return cmd
-    .option('--store <path>', 'DuckDB store (default results/qexp.duckdb)')
-    .option('--experiment <file>', "use this experiment's store: setting")
-    .option('--wait <seconds>', 'wait for a busy store', Number)
-    .option('--json', 'machine-readable output');
 }
 
 export function registerCache(program: Command): void {
   const cache = program.command('cache').description('list and clean what the store keeps');
   cache.command('ls').description('list recorded stages with their status, size and whether a variant references them');
   withStoreOptions(cache.commands.at(-1) as Command).action(async (opts: CacheOptions) => {
-    const store = await openStoreOrExit(storeOf(opts), opts.wait);
+    const store = await openStoreOrExit(existingStore(opts), opts.wait);
     try {
       const stages = await store.allStages();
       const arts = await store.artifacts();
@@ -71,7 +48,7 @@ export function registerCache(program: Command): void {
     .description('remove artifacts that no (experiment, variant, stage) references, and leftovers of crashed runs')
     .option('--dry-run', 'list what would be removed; remove nothing');
   withStoreOptions(cache.commands.at(-1) as Command).action(async (opts: CacheOptions) => {
-    const store = await openStoreOrExit(storeOf(opts), opts.wait);
+    const store = await openStoreOrExit(existingStore(opts), opts.wait);
     try {
       const refs = await store.referencedFingerprints();
       const stages = await store.allStages();

@@ -1,0 +1,558 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Diagnostic } from '../config/diagnostics.js';
+import { didYouMean } from '../config/suggest.js';
+import type { StageDecl } from '../config/types.js';
+import { canonicalJson } from '../dag/canonical-json.js';
+import { readCorpus } from '../data/corpus.js';
+import { readQrels } from '../data/qrels.js';
+import { readTopics, type Topic } from '../data/topics.js';
+import { AdaptiveLimit, ReplicaPool } from '../llm/limiter.js';
+import { OpenAIEndpoint } from '../llm/openai-endpoint.js';
+import { chooseExamples, type Exemplar, type PromptDecl, postprocess, renderMessages, templateVersion } from '../llm/prompt.js';
+import { type Recorded, readPool, readRecorded } from '../llm/recorded.js';
+import { type PlannedRequest, percentile, runRequests } from '../llm/runner.js';
+import { acquireServer } from '../llm/serve.js';
+import type { ModelDecl, OpenAIModelDecl } from '../llm/types.js';
+import type { GenerationRow, LedgerAnswer, Store } from '../store/store.js';
+import { sha256Text } from '../util/hash.js';
+import { checkOutputRef, splitStageRef, stageInput } from './output-ref.js';
+import type { Json, Resolved, RunContext, StageKind, StageOutput, StageScope } from './stage-kind.js';
+
+interface GenerateStage extends StageDecl {
+  kind: 'generate';
+  model: string;
+  prompt: string;
+  queries: string;
+  samples: number;
+  limit?: number;
+  examples_pool?: string;
+}
+
+/** Header names that carry credentials: they must come from `headers_env`, never from YAML. */
+const SECRET_HEADERS = /^(authorization|proxy-authorization|api-key|x-api-key|cookie)$/i;
+
+/** Settings of an OpenAI-compatible model that change what it answers (the rest only change how fast). */
+function answerShaping(m: OpenAIModelDecl) {
+  return {
+    provider: 'openai' as const,
+    model: m.model,
+    endpoint: endpointIdentity(m),
+    sampling: (m.sampling ?? {}) as Json,
+    extra_body: (m.extra_body ?? {}) as Json,
+    headers: (m.headers ?? {}) as Json,
+    headers_env: (m.headers_env ?? {}) as Json,
+  };
+}
+
+/** The endpoint's identity in request keys: `cache_key`, else the server command, else the base URLs. */
+function endpointIdentity(m: OpenAIModelDecl): string {
+  if (m.cache_key) return m.cache_key;
+  if (m.serve) return `serve:${m.serve.command}`;
+  return baseUrls(m).sort().join(' ');
+}
+
+function baseUrls(m: OpenAIModelDecl): string[] {
+  if (m.base_url !== undefined) return Array.isArray(m.base_url) ? m.base_url : [m.base_url];
+  return m.serve ? [`http://127.0.0.1:${m.serve.port}/v1`] : [];
+}
+
+/** Removes every secret, and any 8-character piece of one, from text that may be stored or shown. */
+export function redact(text: string, secrets: string[]): string {
+  let out = text;
+  for (const s of secrets) {
+    if (s.length < 8) {
+      if (s) out = out.split(s).join('[redacted]');
+      continue;
+    }
+    out = out.split(s).join('[redacted]');
+    for (let i = 0; i + 8 <= s.length; i++) {
+      const piece = s.slice(i, i + 8);
+      if (out.includes(piece)) out = out.split(piece).join('[redacted]');
+    }
+  }
+  return out;
+}
+
+/** Answers are written in batches as they arrive (a crash loses what is in flight, nothing stored). */
+class LedgerWriter {
+  private pending: { answer: LedgerAnswer; done: () => void; fail: (err: Error) => void }[] = [];
+  private flushing: Promise<void> | null = null;
+
+  constructor(private readonly store: Store) {}
+
+  write(answer: LedgerAnswer): Promise<void> {
+    return new Promise((done, fail) => {
+      this.pending.push({ answer, done, fail });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0);
+      try {
+        await this.store.recordAnswers(batch.map((b) => b.answer));
+        for (const b of batch) b.done();
+      } catch (err) {
+        for (const b of batch) b.fail(err as Error);
+      }
+    }
+    this.flushing = null;
+  }
+}
+
+/** The few-shot pool of a dataset stage: each judged query with the text of its first relevant document. */
+async function poolFromDataset(queriesPath: string, qrelsPath: string, corpusPath: string): Promise<Exemplar[]> {
+  const topics = await readTopics(queriesPath);
+  const qrels = await readQrels(qrelsPath);
+  const wanted = new Map<string, string>(); // docid → qid
+  const relevantOf = new Map<string, string>();
+  for (const t of topics) {
+    const judged = qrels.get(t.qid);
+    if (!judged) continue;
+    const first = [...judged].filter(([, grade]) => grade >= 1).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))[0];
+    if (!first) continue;
+    relevantOf.set(t.qid, first[0]);
+    wanted.set(first[0], t.qid);
+  }
+  const passages = new Map<string, string>();
+  for await (const d of readCorpus(corpusPath)) if (wanted.has(d.id)) passages.set(d.id, d.text);
+  const out: Exemplar[] = [];
+  for (const t of topics) {
+    const doc = relevantOf.get(t.qid);
+    const passage = doc === undefined ? undefined : passages.get(doc);
+    if (passage !== undefined) out.push({ id: t.qid, query: t.text, passage });
+  }
+  return out;
+}
+
+interface Runtime {
+  concurrency: number;
+  timeout_s: number;
+  max_retries: number;
+  max_requests?: number;
+  max_cost_usd?: number;
+  max_error_rate: number;
+  price?: { input_per_million: number; output_per_million: number };
+  tokenizer: 'o200k_base' | 'cl100k_base';
+  api_key_env?: string;
+  base_urls: string[];
+  serve?: OpenAIModelDecl['serve'];
+}
+
+/**
+ * `generate`: a model × a prompt × a query set (× samples) → expansions. Requests are keyed by
+ * the endpoint's identity, the full request body (canonical JSON) and the prompt template's
+ * version; every answer goes to the store's ledger as it arrives, so a rerun (after a crash, or
+ * in another stage asking the same) sends only what is missing. Outputs `generations` (JSONL:
+ * qid, query, sample, text, in query order) and `stats` (tokens, cost, latency).
+ */
+export const generateStage: StageKind = {
+  kind: 'generate',
+  version: 1,
+
+  refs(decl) {
+    const s = decl as GenerateStage;
+    const out = [];
+    if (typeof s.queries === 'string') out.push({ stage: splitStageRef(s.queries, 'queries').stage, ptr: '/queries' });
+    if (typeof s.examples_pool === 'string') out.push({ stage: s.examples_pool, ptr: '/examples_pool' });
+    return out;
+  },
+
+  check(scope, decl) {
+    const s = decl as GenerateStage;
+    const out: Diagnostic[] = [];
+    const at = (key: string, message: string, ptr = `${scope.ptr}/${key}`) =>
+      out.push({ pos: scope.map.locate(ptr), path: `stages.${scope.stageName}.${key}`, message });
+    const models = scope.doc.models ?? {};
+    const prompts = scope.doc.prompts ?? {};
+    const model = models[s.model] as ModelDecl | undefined;
+    const prompt = prompts[s.prompt] as PromptDecl | undefined;
+    if (!model) at('model', `no model '${s.model}' under models${didYouMean(s.model, Object.keys(models))}`);
+    if (!prompt) at('prompt', `no prompt '${s.prompt}' under prompts${didYouMean(s.prompt, Object.keys(prompts))}`);
+    out.push(...checkOutputRef(scope, 'queries', s.queries, 'queries'));
+    if (model?.provider === 'openai') {
+      const mp = `/models/${s.model}`;
+      const here = (key: string, message: string) =>
+        out.push({ pos: scope.map.locate(`${mp}${key ? `/${key}` : ''}`), path: `models.${s.model}${key ? `.${key}` : ''}`, message });
+      if (!model.model) here('', "an 'openai' model needs 'model': the name the endpoint serves");
+      if (model.base_url === undefined && !model.serve) here('', "an 'openai' model needs 'base_url' (or 'serve', to start its server)");
+      for (const h of Object.keys(model.headers ?? {}))
+        if (SECRET_HEADERS.test(h))
+          here(`headers/${h}`, `header '${h}' carries a credential: give it with headers_env (the variable's name) or api_key_env`);
+      if (model.max_cost_usd !== undefined && !model.price) here('max_cost_usd', 'max_cost_usd needs price (dollars per million tokens)');
+    }
+    if (model?.provider === 'replay') {
+      if (!model.file && !model.stage)
+        out.push({
+          pos: scope.map.locate(`/models/${s.model}`),
+          path: `models.${s.model}`,
+          message: "a 'replay' model needs 'file' or 'stage'",
+        });
+    }
+    if (prompt) {
+      const usesSlot = prompt.messages.some((m) => /\{\{\s*examples\s*\}\}/.test(m.content));
+      const pp = `/prompts/${s.prompt}`;
+      if (usesSlot && !prompt.examples)
+        out.push({
+          pos: scope.map.locate(pp),
+          path: `prompts.${s.prompt}`,
+          message: 'the messages use {{examples}} but the prompt declares no examples',
+        });
+      if (prompt.examples && !usesSlot)
+        out.push({
+          pos: scope.map.locate(`${pp}/examples`),
+          path: `prompts.${s.prompt}.examples`,
+          message: 'examples are declared but no message has an {{examples}} slot',
+        });
+      if (prompt.examples?.select === 'fixed' && !prompt.examples.ids)
+        out.push({ pos: scope.map.locate(`${pp}/examples`), path: `prompts.${s.prompt}.examples`, message: "select: fixed needs 'ids'" });
+      if (prompt.examples && model?.provider !== 'replay') {
+        if (!prompt.examples.pool && !s.examples_pool)
+          at(
+            'prompt',
+            `prompt '${s.prompt}' draws few-shot examples: give it examples.pool, or give this stage examples_pool (a dataset stage)`,
+          );
+        if (prompt.examples.pool && s.examples_pool) at('examples_pool', `prompt '${s.prompt}' already has examples.pool`);
+      }
+    }
+    if (s.examples_pool) {
+      const outs = scope.outputsOf(s.examples_pool) ?? [];
+      for (const need of ['queries', 'qrels', 'corpus'])
+        if (scope.outputsOf(s.examples_pool) && !outs.includes(need))
+          at('examples_pool', `stage '${s.examples_pool}' has no output '${need}': the pool needs queries, qrels and a corpus`);
+    }
+    return out;
+  },
+
+  outputs() {
+    return ['generations', 'stats'];
+  },
+
+  resolve(scope: StageScope, decl): Resolved {
+    const s = decl as GenerateStage;
+    const model = scope.doc.models?.[s.model] as unknown as ModelDecl;
+    const prompt = scope.doc.prompts?.[s.prompt] as unknown as PromptDecl;
+    const queries = splitStageRef(s.queries, 'queries');
+    const files: string[] = [];
+    let modelPart: Json;
+    let runtime: Json = null;
+    if (model.provider === 'replay') {
+      const file = model.file ? scope.resolvePath(`/models/${s.model}/file`, model.file) : undefined;
+      if (file) files.push(file);
+      modelPart = { provider: 'replay', file: file ? scope.recordPath(file) : null, stage: model.stage ?? null };
+    } else {
+      modelPart = answerShaping(model);
+      const rt: Runtime = {
+        concurrency: model.concurrency,
+        timeout_s: model.timeout_s,
+        max_retries: model.max_retries,
+        max_requests: model.max_requests,
+        max_cost_usd: model.max_cost_usd,
+        max_error_rate: model.max_error_rate,
+        price: model.price,
+        tokenizer: model.tokenizer,
+        api_key_env: model.api_key_env,
+        base_urls: baseUrls(model),
+        serve: model.serve,
+      };
+      runtime = JSON.parse(JSON.stringify(rt)) as Json;
+    }
+    let promptPart = prompt as unknown as Json;
+    if (prompt.examples?.pool) {
+      const pool = scope.resolvePath(`/prompts/${s.prompt}/examples/pool`, prompt.examples.pool);
+      files.push(pool);
+      promptPart = { ...prompt, examples: { ...prompt.examples, pool: scope.recordPath(pool) } } as unknown as Json;
+    }
+    return {
+      own: {
+        model: s.model,
+        prompt: s.prompt,
+        queries: `${queries.stage}.${queries.output}`,
+        samples: s.samples,
+        limit: s.limit ?? null,
+        examples_pool: s.examples_pool ?? null,
+        seed: scope.doc.seed,
+      },
+      uses: { [`models.${s.model}`]: modelPart, [`prompts.${s.prompt}`]: promptPart },
+      files,
+      outputs: ['generations', 'stats'],
+      publish: {},
+      runtime,
+    };
+  },
+
+  async run(ctx: RunContext): Promise<Record<string, StageOutput>> {
+    const own = ctx.resolved.own as {
+      model: string;
+      prompt: string;
+      queries: string;
+      samples: number;
+      limit: number | null;
+      examples_pool: string | null;
+      seed: number;
+    };
+    const modelPart = ctx.resolved.uses[`models.${own.model}`] as unknown as
+      | ReturnType<typeof answerShaping>
+      | { provider: 'replay'; file: string | null; stage: string | null };
+    const prompt = ctx.resolved.uses[`prompts.${own.prompt}`] as unknown as PromptDecl;
+    let topics: Topic[] = await readTopics(stageInput(ctx, own.queries));
+    if (own.limit !== null) topics = topics.slice(0, own.limit);
+    const t0 = Date.now();
+    let rows: GenerationRow[];
+    let stats: Record<string, Json>;
+    if (modelPart.provider === 'replay') {
+      ({ rows, stats } = await replay(ctx, modelPart, prompt, topics, own.samples));
+    } else {
+      ({ rows, stats } = await generate(ctx, own, modelPart, prompt, topics));
+    }
+    stats.wall_s = (Date.now() - t0) / 1000;
+    const byQid = new Map(topics.map((t) => [t.qid, t.text]));
+    const path = join(ctx.tmpDir, 'generations.jsonl');
+    await writeFile(
+      path,
+      rows.map((r) => `${JSON.stringify({ qid: r.qid, query: byQid.get(r.qid), sample: r.sample, text: r.text })}\n`).join(''),
+    );
+    const statsPath = join(ctx.tmpDir, 'stats.json');
+    await writeFile(statsPath, `${JSON.stringify(stats, null, 2)}\n`);
+    await ctx.store.replaceGenerations(ctx.fingerprint, rows, stats);
+    return { generations: { path, managed: true }, stats: { path: statsPath, managed: true } };
+  },
+};
+
+async function replay(
+  ctx: RunContext,
+  model: { file: string | null; stage: string | null },
+  prompt: PromptDecl,
+  topics: Topic[],
+  samples: number,
+): Promise<{ rows: GenerationRow[]; stats: Record<string, Json> }> {
+  let recorded: Recorded;
+  let source: string;
+  if (model.file) {
+    source = model.file;
+    recorded = readRecorded(join(ctx.root, model.file));
+  } else {
+    const fp = await ctx.store.latestDone(model.stage as string);
+    if (!fp)
+      throw new Error(`replay: no stage '${model.stage}' has completed in ${ctx.store.path}; run it first, or replay an exported file`);
+    source = `stage ${model.stage} (${fp.slice(0, 12)})`;
+    recorded = new Map();
+    for (const r of await ctx.store.generations(fp)) {
+      const list = recorded.get(r.qid) ?? [];
+      list[r.sample] = r.text;
+      recorded.set(r.qid, list);
+    }
+  }
+  const rows: GenerationRow[] = [];
+  for (const t of topics) {
+    const texts = recorded.get(t.qid);
+    for (let s = 0; s < samples; s++) {
+      const text = texts?.[s];
+      if (text === undefined)
+        throw new Error(`replay: ${source} has no generation for query ${t.qid}${samples > 1 ? ` (sample ${s})` : ''} ("${t.text}")`);
+      rows.push({ qid: t.qid, sample: s, text: postprocess(text, prompt.postprocess), requestKey: null });
+    }
+  }
+  ctx.log(`replayed ${rows.length} generations for ${topics.length} queries from ${source}`);
+  return {
+    rows,
+    stats: { provider: 'replay', source, queries: topics.length, generations: rows.length, requests: 0, sent: 0, cost_usd: 0 },
+  };
+}
+
+async function generate(
+  ctx: RunContext,
+  own: { model: string; prompt: string; samples: number; examples_pool: string | null; seed: number },
+  model: ReturnType<typeof answerShaping>,
+  prompt: PromptDecl,
+  topics: Topic[],
+): Promise<{ rows: GenerationRow[]; stats: Record<string, Json> }> {
+  const rt = ctx.resolved.runtime as unknown as Runtime;
+  const sampling = model.sampling as Record<string, unknown>;
+  const n = typeof sampling.n === 'number' ? sampling.n : 1;
+  const tv = templateVersion(prompt);
+
+  let pool: Exemplar[] = [];
+  if (prompt.examples) {
+    if (prompt.examples.pool) pool = readPool(join(ctx.root, prompt.examples.pool));
+    else if (own.examples_pool) {
+      const ref = (o: string) => stageInput(ctx, `${own.examples_pool}.${o}`);
+      pool = await poolFromDataset(ref('queries'), ref('qrels'), ref('corpus'));
+    }
+    ctx.log(`few-shot pool: ${pool.length} (query, passage) pairs; ${prompt.examples.k} per query (${prompt.examples.select})`);
+  }
+
+  // one request per (query, sample): the body is what the endpoint gets, the key what the ledger keeps
+  const plan: { qid: string; sample: number; req: PlannedRequest }[] = [];
+  for (const t of topics) {
+    const examples = prompt.examples ? chooseExamples(prompt.examples, pool, own.seed, t.qid, t.text) : [];
+    const messages = renderMessages(prompt, t.text, examples);
+    for (let s = 0; s < own.samples; s++) {
+      const samplingHere = { ...sampling };
+      if (own.samples > 1 && typeof sampling.seed === 'number') samplingHere.seed = sampling.seed + s;
+      const body = { ...(model.extra_body as Record<string, unknown>), ...samplingHere, model: model.model, messages };
+      const key = sha256Text(canonicalJson({ endpoint: model.endpoint, body, template: tv }));
+      plan.push({ qid: t.qid, sample: s, req: { key, body, messages } });
+    }
+  }
+  const stored = await ctx.store.answers([...new Set(plan.map((p) => p.req.key))]);
+  const pendingKeys = new Set<string>();
+  const pending: PlannedRequest[] = [];
+  for (const p of plan) {
+    if (stored.has(p.req.key) || pendingKeys.has(p.req.key)) continue;
+    pendingKeys.add(p.req.key);
+    pending.push(p.req);
+  }
+  ctx.log(
+    `${model.model} at ${model.endpoint}: ${topics.length} queries × ${own.samples} sample(s) × n=${n}; ${plan.length} requests, ${plan.length - pending.length} already answered, ${pending.length} to send`,
+  );
+
+  const secrets: string[] = [];
+  const answered = new Map(stored);
+  let run: Awaited<ReturnType<typeof runRequests>> | undefined;
+  if (pending.length > 0) {
+    const apiKey = rt.api_key_env ? process.env[rt.api_key_env] : undefined;
+    if (rt.api_key_env && !apiKey)
+      throw new Error(
+        `${pending.length} requests must be sent to ${model.model}, but the environment variable ${rt.api_key_env} (models.${own.model}.api_key_env) is not set; set it, or import a ledger that holds these answers (qexp ledger import)`,
+      );
+    if (apiKey) secrets.push(apiKey);
+    const headers: Record<string, string> = { ...(model.headers as Record<string, string>) };
+    for (const [h, v] of Object.entries(model.headers_env as Record<string, string>)) {
+      const value = process.env[v];
+      if (!value)
+        throw new Error(`header ${h} comes from the environment variable ${v} (models.${own.model}.headers_env), which is not set`);
+      headers[h] = value;
+      secrets.push(value);
+    }
+    const release = rt.serve ? await acquireServer(own.model, rt.serve, ctx.log) : undefined;
+    try {
+      const replicas = rt.base_urls.map((url) => ({
+        target: new OpenAIEndpoint(url, { apiKey, headers, timeoutMs: rt.timeout_s * 1000 }),
+        limit: new AdaptiveLimit(rt.concurrency),
+      }));
+      const writer = new LedgerWriter(ctx.store);
+      const total = plan.length;
+      const already = plan.length - pending.length;
+      let lastLog = 0;
+      run = await runRequests(pending, {
+        pool: new ReplicaPool(replicas),
+        maxRetries: rt.max_retries,
+        tokenizer: rt.tokenizer,
+        price: rt.price,
+        maxRequests: rt.max_requests,
+        maxCostUsd: rt.max_cost_usd,
+        maxErrorRate: rt.max_error_rate,
+        signal: ctx.signal,
+        async onAnswer(req, c, cost) {
+          const a: LedgerAnswer = {
+            key: req.key,
+            endpoint: model.endpoint,
+            model: model.model,
+            body: req.body,
+            templateVersion: tv,
+            texts: c.texts,
+            finishReasons: c.finishReasons,
+            promptTokens: c.promptTokens,
+            completionTokens: c.completionTokens,
+            tokensEstimated: c.estimated,
+            latencyMs: c.latencyMs,
+            costUsd: cost,
+            replica: c.endpoint,
+            fingerprint: ctx.fingerprint,
+          };
+          await writer.write(a);
+          answered.set(req.key, a);
+        },
+        async onError(req, err, attempt, final) {
+          const message = redact(err.message, secrets);
+          await ctx.store.recordLlmErrors([
+            {
+              key: req.key,
+              fingerprint: ctx.fingerprint,
+              replica: null,
+              attempt,
+              final,
+              kind: err.kind,
+              status: err.status ?? null,
+              message,
+            },
+          ]);
+          if (final) ctx.log(`request failed for good after ${attempt} attempt(s): ${message}`);
+        },
+        onProgress(s) {
+          const done = already + s.answered + s.failed;
+          ctx.progress(done, total, 'requests', `$${s.costUsd.toFixed(4)}${s.failed ? ` · ${s.failed} failed` : ''}`);
+          const now = Date.now();
+          if (now - lastLog > 10_000 || done === total) {
+            lastLog = now;
+            ctx.log(`${done}/${total} requests; ${s.failed} failed; $${s.costUsd.toFixed(4)} so far`);
+          }
+        },
+      });
+    } finally {
+      await release?.();
+    }
+    if (ctx.signal.aborted) throw new Error('interrupted');
+    if (run.stopped)
+      throw new Error(
+        `stopped: ${redact(run.stopped, secrets)}. ${run.answered} answers of this run are stored; a rerun sends only the ${pending.length - run.answered} others`,
+      );
+    if (run.failed > 0)
+      ctx.log(
+        `warning: ${run.failed} of ${pending.length} requests failed (within max_error_rate ${rt.max_error_rate}); their queries have no generation. See the store's llm_errors table; rerun with --force ${ctx.stageName} to ask again`,
+      );
+  } else ctx.progress(plan.length, plan.length, 'requests');
+
+  // generations in query order, sample order, choice order, whatever order the answers came in
+  const rows: GenerationRow[] = [];
+  const used: LedgerAnswer[] = [];
+  let missing = 0;
+  for (const p of plan) {
+    const a = answered.get(p.req.key);
+    if (!a) {
+      missing++;
+      continue;
+    }
+    used.push(a);
+    a.texts.forEach((text, i) => {
+      rows.push({ qid: p.qid, sample: p.sample * n + i, text: postprocess(text, prompt.postprocess), requestKey: p.req.key });
+    });
+  }
+  const sum = (f: (a: LedgerAnswer) => number) => used.reduce((x, a) => x + f(a), 0);
+  const completion = sum((a) => a.completionTokens);
+  const cost = sum((a) => a.costUsd);
+  const latencies = used.map((a) => a.latencyMs);
+  const stats: Record<string, Json> = {
+    provider: 'openai',
+    model: model.model,
+    endpoint: model.endpoint,
+    queries: topics.length,
+    requests: plan.length,
+    cached: plan.length - pending.length,
+    generations: rows.length,
+    missing,
+    // what the generations used cost, cached or not: the inference cost of this model and prompt
+    prompt_tokens: sum((a) => a.promptTokens),
+    completion_tokens: completion,
+    estimated_answers: used.filter((a) => a.tokensEstimated).length,
+    completion_tokens_per_query: topics.length ? completion / topics.length : 0,
+    cost_usd: cost,
+    cost_per_1000_queries_usd: topics.length ? (1000 * cost) / topics.length : 0,
+    latency_p50_ms: percentile(latencies, 50),
+    latency_p95_ms: percentile(latencies, 95),
+    // this run's traffic
+    sent: run?.sent ?? 0,
+    answered_now: run?.answered ?? 0,
+    failed: run?.failed ?? 0,
+    cost_usd_now: run?.costUsd ?? 0,
+  };
+  ctx.log(
+    `${rows.length} generations; ${stats.sent} requests sent, ${stats.cached} answered from the ledger, ${stats.failed} failed; ` +
+      `${completion} completion tokens (${(stats.completion_tokens_per_query as number).toFixed(1)}/query), $${cost.toFixed(4)}; ` +
+      `latency p50 ${(stats.latency_p50_ms as number).toFixed(0)} ms, p95 ${(stats.latency_p95_ms as number).toFixed(0)} ms`,
+  );
+  return { rows, stats };
+}

@@ -1,0 +1,36 @@
+// Types of chat-server.mjs (plain JavaScript, so that bench/ can run it too).
+/** How the test server answers one request. */
+export type Behaviour =
+  | 'ok'
+  | 'no-usage'
+  | '429'
+  | '429-retry-after'
+  | '429-retry-after-ms'
+  | '500'
+  | '400'
+  | '401'
+  | 'hang'
+  | 'malformed'
+  | 'empty-choices';
+
+export interface ChatRequest {
+  body: { model: string; messages: { role: string; content: string }[]; n?: number; [k: string]: unknown };
+  /** The last user message. */
+  prompt: string;
+  /** How many times this exact body has come before (0 for the first attempt). */
+  repeat: number;
+  authorization: string | undefined;
+}
+
+export interface ChatServer {
+  url: string;
+  /** Requests to /chat/completions, in arrival order. */
+  log: ChatRequest[];
+  close(): Promise<void>;
+}
+
+/** The answer text for a prompt and choice: deterministic, so tests can predict it. */
+export function answerFor(prompt: string, choice: number): string;
+
+/** An OpenAI Chat Completions server on 127.0.0.1 for tests and benchmarks. */
+export function startChatServer(opts?: { latencyMs?: number; behave?: (r: ChatRequest) => Behaviour }): Promise<ChatServer>;

@@ -1,0 +1,86 @@
+import { createServer } from 'node:http';
+
+/** The answer text for a prompt and choice: deterministic, so tests can predict it. */
+export function answerFor(prompt, choice) {
+  return `A passage about ${prompt.replace(/^.*?: /, '')} (choice ${choice}).`;
+}
+
+/**
+ * An OpenAI Chat Completions server on 127.0.0.1, written for the tests: `POST
+ * /v1/chat/completions` answers after `latencyMs` the way `behave` says (rate limits with or
+ * without retry-after, server errors, hangs, malformed JSON, no choices, no usage), and `GET
+ * /v1/models` lists one model.
+ */
+export async function startChatServer(opts = {}) {
+  const log = [];
+  const seen = new Map();
+  const server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url?.endsWith('/models')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ object: 'list', data: [{ id: 'test-model', object: 'model' }] }));
+      return;
+    }
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const body = JSON.parse(raw);
+      const repeat = seen.get(raw) ?? 0;
+      seen.set(raw, repeat + 1);
+      const users = body.messages.filter((m) => m.role === 'user');
+      const r = { body, prompt: users[users.length - 1]?.content ?? '', repeat, authorization: req.headers.authorization };
+      log.push(r);
+      const how = opts.behave?.(r) ?? 'ok';
+      if (how === 'hang') return; // never answers: the client's timeout must end it
+      setTimeout(() => answer(res, r, how), opts.latencyMs ?? 0);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = server.address().port;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    log,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function answer(res, r, how) {
+  const json = (status, value, headers = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(value));
+  };
+  const error = (status, message, headers = {}) => json(status, { error: { message, type: 'test', code: status } }, headers);
+  switch (how) {
+    case '429':
+      return error(429, 'rate limited');
+    case '429-retry-after':
+      return error(429, 'rate limited', { 'retry-after': '1' });
+    case '429-retry-after-ms':
+      return error(429, 'rate limited', { 'retry-after-ms': '50' });
+    case '500':
+      return error(500, 'internal error');
+    case '400':
+      return error(400, 'bad request: the model does not exist');
+    case '401':
+      return error(401, `Incorrect API key provided: ${r.authorization?.replace(/^Bearer /, '') ?? ''}`);
+    case 'malformed':
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"id": "x", "choices": [ {"index": 0, "message": ');
+      return;
+    case 'empty-choices':
+      return json(200, { id: 'x', object: 'chat.completion', created: 0, model: r.body.model, choices: [] });
+  }
+  const n = r.body.n ?? 1;
+  const choices = Array.from({ length: n }, (_, i) => ({
+    index: i,
+    message: { role: 'assistant', content: answerFor(r.prompt, i) },
+    finish_reason: 'stop',
+  }));
+  const completionTokens = choices.reduce((s, c) => s + Math.ceil(c.message.content.length / 4), 0);
+  const usage = { prompt_tokens: Math.ceil(r.prompt.length / 4) + 8, completion_tokens: completionTokens, total_tokens: 0 };
+  json(200, { id: 'x', object: 'chat.completion', created: 0, model: r.body.model, choices, ...(how === 'no-usage' ? {} : { usage }) });
+}

@@ -308,6 +308,7 @@ export const generateStage: StageKind = {
       ({ rows, stats } = await generate(ctx, own, modelPart, prompt, topics));
     }
     stats.wall_s = (Date.now() - t0) / 1000;
+    stats.requests_per_s = (stats.wall_s as number) > 0 ? Number(stats.sent ?? 0) / (stats.wall_s as number) : 0;
     const byQid = new Map(topics.map((t) => [t.qid, t.text]));
     const path = join(ctx.tmpDir, 'generations.jsonl');
     await writeFile(

@@ -208,6 +208,32 @@ describe('generate stage against a Chat Completions server on 127.0.0.1', () => 
     }
   });
 
+  it('stops cleanly at max_requests and at max_cost_usd, saying why, and keeps what was answered', async () => {
+    const ws = new Workspace();
+    const server = await startChatServer({ latencyMs: 5 });
+    try {
+      ws.write('queries.tsv', queries(30));
+      ws.write('exp.yaml', experiment(server.url, { concurrency: 1, max_requests: 12 }));
+      const r = await ws.qexp(['run', 'exp.yaml'], ENV);
+      expect(r.exitCode).toBe(1);
+      expect(r.all).toMatch(/stopped: max_requests \(12\) reached\. 12 answers of this run are stored; a rerun sends only the 18 others/);
+      expect(server.log.length).toBe(12);
+      // each answer costs about (16 prompt + 16 completion tokens) at $1,000 per million: $0.03; stop past $0.1
+      ws.write(
+        'exp.yaml',
+        experiment(server.url, { concurrency: 1, price: { input_per_million: 1000, output_per_million: 1000 }, max_cost_usd: 0.1 }),
+      );
+      const c = await ws.qexp(['run', 'exp.yaml'], ENV);
+      expect(c.exitCode).toBe(1);
+      expect(c.all).toMatch(/stopped: max_cost_usd \(\$0\.1\) reached: \$0\.1\d+ spent/);
+      expect(server.log.length).toBeGreaterThan(12);
+      expect(server.log.length).toBeLessThan(20);
+    } finally {
+      await server.close();
+      ws.remove();
+    }
+  });
+
   it('after a SIGKILL in the middle, the rerun sends only the requests whose answers were not stored', async () => {
     const ws = new Workspace();
     const server = await startChatServer({ latencyMs: 20 });

@@ -522,6 +522,11 @@ async function generate(
       rows.push({ qid: p.qid, sample: p.sample * n + i, text: postprocess(text, prompt.postprocess), requestKey: p.req.key });
     });
   }
+  const short = used.filter((a) => a.texts.length < n).length;
+  if (short > 0)
+    ctx.log(
+      `warning: ${short} answers have fewer than n=${n} choices (the endpoint ignores n?); use samples: ${n} with sampling.n: 1 for such endpoints`,
+    );
   const sum = (f: (a: LedgerAnswer) => number) => used.reduce((x, a) => x + f(a), 0);
   const completion = sum((a) => a.completionTokens);
   const cost = sum((a) => a.costUsd);

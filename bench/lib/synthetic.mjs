@@ -91,12 +91,11 @@ export async function corpusFile(n) {
   return path;
 }
 
-/** The short and expanded query sets (count of each). */
+/** The short and expanded query sets (count of each); `expansions` are the passages the expanded queries end with. */
 export function querySets(count) {
   const rand = generator(424242);
   const short = Array.from({ length: count }, () => Array.from({ length: 6 }, () => term(100 + Math.floor(rand() * 199_900))).join(' '));
-  const expanded = short.map(
-    (q) => `${Array(5).fill(q).join(' ')} ${words(rand, EXPANSION_LENGTHS[Math.floor(rand() * EXPANSION_LENGTHS.length)])}`,
-  );
-  return { short, expanded };
+  const expansions = short.map(() => words(rand, EXPANSION_LENGTHS[Math.floor(rand() * EXPANSION_LENGTHS.length)]));
+  const expanded = short.map((q, i) => `${Array(5).fill(q).join(' ')} ${expansions[i]}`);
+  return { short, expanded, expansions };
 }

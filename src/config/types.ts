@@ -1,11 +1,19 @@
 import type { SourceMap } from './source-map.js';
 
+/** How a query and its expansions become the text BM25 searches (see `retrieval/formulation.ts`). */
+export interface Formulation {
+  mode: 'query2doc' | 'none';
+  repeat_query: number;
+  separator: string;
+  concat: number;
+}
+
 /** BM25 defaults and query formulation shared by retrieval stages (filled from the schema's defaults). */
 export interface RetrievalConfig {
   analyzer: 'english' | 'cjk' | 'zh-words' | 'whitespace' | 'simple';
   bm25: { k1: number; b: number };
   hits: number;
-  formulation: { repeat_query: number; separator: string };
+  formulation: Formulation;
 }
 
 export interface DatasetDecl {
@@ -39,6 +47,7 @@ export interface ExperimentDoc {
   datasets?: Record<string, DatasetDecl>;
   models?: Record<string, Record<string, unknown>>;
   prompts?: Record<string, Record<string, unknown>>;
+  hooks?: Record<string, { python?: string; file?: string; function: string; timeout_ms: number }>;
   retrieval: RetrievalConfig;
   stages: Record<string, StageDecl>;
   ablations?: AblationsDecl;

@@ -142,6 +142,7 @@ async function runNode(node: DagNode, opts: ExecuteOptions): Promise<NodeResult>
       variants: node.variants,
       resolved: node.resolved,
       inputs,
+      inputFingerprints: node.inputs,
       tmpDir,
       experimentDir: node.experimentDir,
       root: dag.experiment.root,

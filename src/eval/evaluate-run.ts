@@ -109,3 +109,17 @@ export function evaluateRun(qrels: Qrels, run: Run, specs: MeasureSpec[], opts: 
   });
   return { qids, perQuery, all, specs };
 }
+
+/**
+ * One query's value of a measure for a ranking as `qexp search` would write it and `qexp eval`
+ * read it back: scores printed with 6 decimals, documents re-sorted as trec_eval sorts them. The
+ * feedback stage scores candidates with it, so that its values equal search + eval.
+ */
+export function measureRanking(
+  hits: readonly { docid: string; score: number }[],
+  judged: Map<string, number> | undefined,
+  spec: MeasureSpec,
+): number {
+  const entries = hits.map((h, i) => ({ docid: h.docid, score: Number(h.score.toFixed(6)), rank: i + 1 }));
+  return measureQuery(prepareQuery(rankDocuments(entries), judged), spec);
+}

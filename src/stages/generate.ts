@@ -7,6 +7,7 @@ import { canonicalJson } from '../dag/canonical-json.js';
 import { readCorpus } from '../data/corpus.js';
 import { readQrels } from '../data/qrels.js';
 import { readTopics, type Topic } from '../data/topics.js';
+import { hooks } from '../hooks/hook-runtime.js';
 import { AdaptiveLimit, ReplicaPool } from '../llm/limiter.js';
 import { OpenAIEndpoint } from '../llm/openai-endpoint.js';
 import { chooseExamples, type Exemplar, type PromptDecl, postprocess, renderMessages, templateVersion } from '../llm/prompt.js';
@@ -16,6 +17,7 @@ import { acquireServer } from '../llm/serve.js';
 import type { ModelDecl, OpenAIModelDecl } from '../llm/types.js';
 import type { GenerationRow, LedgerAnswer, Store } from '../store/store.js';
 import { sha256Text } from '../util/hash.js';
+import { checkHookRef, hookOf, resolveHook } from './hook-ref.js';
 import { checkOutputRef, splitStageRef, stageInput } from './output-ref.js';
 import type { Json, Resolved, RunContext, StageKind, StageOutput, StageScope } from './stage-kind.js';
 
@@ -27,6 +29,7 @@ interface GenerateStage extends StageDecl {
   samples: number;
   limit?: number;
   examples_pool?: string;
+  postprocess_hook?: string;
 }
 
 /** Header names that carry credentials: they must come from `headers_env`, never from YAML. */
@@ -217,6 +220,7 @@ export const generateStage: StageKind = {
         if (prompt.examples.pool && s.examples_pool) at('examples_pool', `prompt '${s.prompt}' already has examples.pool`);
       }
     }
+    out.push(...checkHookRef(scope, 'postprocess_hook', s.postprocess_hook));
     if (s.examples_pool) {
       const outs = scope.outputsOf(s.examples_pool) ?? [];
       for (const need of ['queries', 'qrels', 'corpus'])
@@ -265,7 +269,7 @@ export const generateStage: StageKind = {
       files.push(pool);
       promptPart = { ...prompt, examples: { ...prompt.examples, pool: scope.recordPath(pool) } } as unknown as Json;
     }
-    return {
+    const resolved: Resolved = {
       own: {
         model: s.model,
         prompt: s.prompt,
@@ -274,6 +278,7 @@ export const generateStage: StageKind = {
         limit: s.limit ?? null,
         examples_pool: s.examples_pool ?? null,
         seed: scope.doc.seed,
+        postprocess_hook: s.postprocess_hook ?? null,
       },
       uses: { [`models.${s.model}`]: modelPart, [`prompts.${s.prompt}`]: promptPart },
       files,
@@ -281,6 +286,8 @@ export const generateStage: StageKind = {
       publish: {},
       runtime,
     };
+    resolveHook(scope, s.postprocess_hook, resolved);
+    return resolved;
   },
 
   async run(ctx: RunContext): Promise<Record<string, StageOutput>> {
@@ -292,6 +299,7 @@ export const generateStage: StageKind = {
       limit: number | null;
       examples_pool: string | null;
       seed: number;
+      postprocess_hook: string | null;
     };
     const modelPart = ctx.resolved.uses[`models.${own.model}`] as unknown as
       | ReturnType<typeof answerShaping>
@@ -306,6 +314,20 @@ export const generateStage: StageKind = {
       ({ rows, stats } = await replay(ctx, modelPart, prompt, topics, own.samples));
     } else {
       ({ rows, stats } = await generate(ctx, own, modelPart, prompt, topics));
+    }
+    const hook = hookOf(ctx, own.postprocess_hook);
+    if (hook) {
+      const queryOf = new Map(topics.map((t) => [t.qid, t.text]));
+      const texts = await hooks().call(
+        hook,
+        rows.map((r) => [r.text, queryOf.get(r.qid)]),
+      );
+      texts.forEach((t, i) => {
+        if (typeof t !== 'string')
+          throw new Error(`hook ${hook.name} (${hook.where}) returned ${JSON.stringify(t)}: postprocess must return a string`);
+        (rows[i] as GenerationRow).text = t;
+      });
+      ctx.log(`hook ${hook.name} post-processed ${rows.length} generations`);
     }
     stats.wall_s = (Date.now() - t0) / 1000;
     stats.requests_per_s = (stats.wall_s as number) > 0 ? Number(stats.sent ?? 0) / (stats.wall_s as number) : 0;

@@ -1,13 +1,28 @@
 import { datasetStage } from './dataset.js';
+import { dpoDataStage } from './dpo-data.js';
 import { evaluateStage } from './evaluate.js';
+import { feedbackStage } from './feedback.js';
 import { generateStage } from './generate.js';
 import { indexStage } from './index.js';
+import { pairsStage } from './pairs.js';
 import { retrieveStage } from './retrieve.js';
+import { sftDataStage } from './sft-data.js';
 import { shellStage } from './shell.js';
 import type { StageKind } from './stage-kind.js';
 
 /** Every stage kind qexp knows. Adding one: a file in this folder, a line here, `$defs/stage-KIND` in the schema. */
-const KINDS: readonly StageKind[] = [datasetStage, shellStage, indexStage, retrieveStage, evaluateStage, generateStage];
+const KINDS: readonly StageKind[] = [
+  datasetStage,
+  shellStage,
+  indexStage,
+  retrieveStage,
+  evaluateStage,
+  generateStage,
+  feedbackStage,
+  pairsStage,
+  sftDataStage,
+  dpoDataStage,
+];
 
 const byKind = new Map(KINDS.map((k) => [k.kind, k]));
 

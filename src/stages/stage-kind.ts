@@ -45,6 +45,8 @@ export interface RunContext {
   resolved: Resolved;
   /** Upstream stage name → output name → absolute path. */
   inputs: Record<string, Record<string, string>>;
+  /** Upstream stage name → its fingerprint (for manifests that say where data came from). */
+  inputFingerprints: Record<string, string>;
   /** A fresh folder for managed outputs; it becomes the artifact folder on success. */
   tmpDir: string;
   /** Folder of the experiment file (default working directory). */

@@ -61,6 +61,15 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
       `CREATE TABLE generation_stats (fingerprint VARCHAR PRIMARY KEY, stats JSON NOT NULL)`,
     ],
   },
+  {
+    version: 4,
+    description: 'retrieval feedback: the measure of every candidate expansion, and of its query alone',
+    sql: [
+      `CREATE TABLE feedback (
+        fingerprint VARCHAR NOT NULL, qid VARCHAR NOT NULL, pool VARCHAR NOT NULL, sample INTEGER NOT NULL,
+        value DOUBLE NOT NULL, baseline DOUBLE NOT NULL, PRIMARY KEY (fingerprint, qid, pool, sample))`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -78,6 +78,14 @@ export interface GenerationRow {
   requestKey: string | null;
 }
 
+export interface FeedbackRow {
+  qid: string;
+  pool: string;
+  sample: number;
+  value: number;
+  baseline: number;
+}
+
 export interface Binding {
   experiment: string;
   variant: string;
@@ -397,6 +405,7 @@ export class Store implements HashCache {
       await this.exec('DELETE FROM artifacts WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))', [listValue(fps)]);
       await this.exec('DELETE FROM metrics WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))', [listValue(fps)]);
       await this.exec('DELETE FROM generations WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))', [listValue(fps)]);
+      await this.exec('DELETE FROM feedback WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))', [listValue(fps)]);
       await this.exec('DELETE FROM generation_stats WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))', [listValue(fps)]);
       await this.exec('DELETE FROM stages WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))', [listValue(fps)]);
     });
@@ -568,6 +577,39 @@ export class Store implements HashCache {
   async generationStats(fingerprint: string): Promise<unknown> {
     const rows = await this.read(() => this.all('SELECT stats FROM generation_stats WHERE fingerprint = ?', [fingerprint]));
     return rows.length ? parseJson(rows[0]?.stats) : undefined;
+  }
+
+  /** Feedback rows a (possibly interrupted) feedback stage has stored so far. */
+  async feedback(fingerprint: string): Promise<FeedbackRow[]> {
+    const rows = await this.read(() =>
+      this.all('SELECT qid, pool, sample, value, baseline FROM feedback WHERE fingerprint = ? ORDER BY rowid', [fingerprint]),
+    );
+    return rows.map((r) => ({
+      qid: String(r.qid),
+      pool: String(r.pool),
+      sample: Number(r.sample),
+      value: Number(r.value),
+      baseline: Number(r.baseline),
+    }));
+  }
+
+  /** Appends feedback rows (a batch as it is done: an interrupted stage resumes from them). */
+  appendFeedback(fingerprint: string, rows: FeedbackRow[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    return this.tx(async () => {
+      const app = await this.conn.createAppender('feedback');
+      for (const r of rows) {
+        app.appendVarchar(fingerprint);
+        app.appendVarchar(r.qid);
+        app.appendVarchar(r.pool);
+        app.appendInteger(r.sample);
+        app.appendDouble(r.value);
+        app.appendDouble(r.baseline);
+        app.endRow();
+      }
+      app.flushSync();
+      app.closeSync();
+    });
   }
 
   /** The fingerprint a stage name last completed with, in any experiment and variant of this store (newest first). */

@@ -3,7 +3,7 @@ import type { Topic } from '../../data/topics.js';
 import { getAnalyzer } from '../analysis/analyzers.js';
 import { IndexReader, type SharedIndex } from '../index/read-index.js';
 import { type Rm3Params, searchRm3 } from './rm3.js';
-import { Bm25Searcher, queryTerms, runLines, type SearchParams } from './search.js';
+import { Bm25Searcher, type Hit, queryTerms, runLines, type SearchParams } from './search.js';
 import type { SearchJob } from './search-worker.js';
 
 export interface BatchSearchJob {
@@ -12,25 +12,30 @@ export interface BatchSearchJob {
   shared?: SharedIndex;
   params: SearchParams;
   rm3?: Rm3Params;
-  runTag: string;
+}
+
+/** One topic's hits, on any thread. */
+export function searchTopic(searcher: Bm25Searcher, analyzer: ReturnType<typeof getAnalyzer>, text: string, rm3?: Rm3Params): Hit[] {
+  const q = queryTerms(analyzer, text);
+  return rm3 ? searchRm3(searcher, q, rm3) : searcher.search(q);
 }
 
 /**
- * Searches topics on several threads, in batches, and returns the run lines in topic order
+ * Searches topics on several threads, in batches, and returns each topic's hits in topic order
  * whatever order the threads finish in. The index is read once, into shared memory that every
  * thread reads; one thread searches in this one.
  */
-export async function batchSearch(
+export async function batchHits(
   job: BatchSearchJob,
   topics: Topic[],
   threads: number,
   onProgress?: (done: number) => void,
   batchSize = 16,
-): Promise<string[]> {
+): Promise<Hit[][]> {
   const shared = job.shared ?? IndexReader.load(job.indexDir, job.rm3 !== undefined);
   const batches: Topic[][] = [];
   for (let i = 0; i < topics.length; i += batchSize) batches.push(topics.slice(i, i + batchSize));
-  const results: string[][] = new Array(batches.length);
+  const results: Hit[][][] = new Array(batches.length);
   const count = Math.max(1, Math.min(threads, batches.length));
   if (count === 1) {
     const index = new IndexReader(shared);
@@ -38,10 +43,7 @@ export async function batchSearch(
     const searcher = new Bm25Searcher(index, job.params);
     let done = 0;
     batches.forEach((batch, b) => {
-      results[b] = batch.map((t) => {
-        const q = queryTerms(analyzer, t.text);
-        return runLines(t.qid, job.rm3 ? searchRm3(searcher, q, job.rm3) : searcher.search(q), job.runTag);
-      });
+      results[b] = batch.map((t) => searchTopic(searcher, analyzer, t.text, job.rm3));
       done += batch.length;
       onProgress?.(done);
     });
@@ -50,7 +52,7 @@ export async function batchSearch(
   let next = 0;
   let done = 0;
   const workerUrl = new URL('./search-worker.js', import.meta.url);
-  const workerData: SearchJob = { index: shared, params: job.params, rm3: job.rm3, runTag: job.runTag };
+  const workerData: SearchJob = { index: shared, params: job.params, rm3: job.rm3 };
   const run = (worker: Worker) =>
     new Promise<void>((resolve, reject) => {
       const feed = () => {
@@ -59,11 +61,11 @@ export async function batchSearch(
           return;
         }
         const id = next++;
-        worker.postMessage({ id, topics: batches[id] });
+        worker.postMessage({ id, texts: (batches[id] as Topic[]).map((t) => t.text) });
       };
-      worker.on('message', (m: { id: number; lines: string[] }) => {
-        results[m.id] = m.lines;
-        done += m.lines.length;
+      worker.on('message', (m: { id: number; hits: Hit[][] }) => {
+        results[m.id] = m.hits;
+        done += m.hits.length;
         onProgress?.(done);
         feed();
       });
@@ -74,4 +76,15 @@ export async function batchSearch(
   const workers = Array.from({ length: count }, () => new Worker(workerUrl, { workerData }));
   await Promise.all(workers.map(run));
   return results.flat();
+}
+
+/** `batchHits` written as TREC run lines with a run tag. */
+export async function batchSearch(
+  job: BatchSearchJob & { runTag: string },
+  topics: Topic[],
+  threads: number,
+  onProgress?: (done: number) => void,
+): Promise<string[]> {
+  const hits = await batchHits(job, topics, threads, onProgress);
+  return topics.map((t, i) => runLines(t.qid, hits[i] as Hit[], job.runTag));
 }

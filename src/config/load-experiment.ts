@@ -16,6 +16,7 @@ export const TOP_LEVEL_SECTIONS = [
   'datasets',
   'models',
   'prompts',
+  'hooks',
   'retrieval',
   'stages',
   'ablations',

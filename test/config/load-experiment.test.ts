@@ -24,7 +24,7 @@ describe('loading experiments', () => {
       analyzer: 'english',
       bm25: { k1: 0.9, b: 0.4 },
       hits: 1000,
-      formulation: { repeat_query: 5, separator: ' ' },
+      formulation: { mode: 'query2doc', repeat_query: 5, separator: ' ', concat: 1 },
     });
     expect(exp.doc.seed).toBe(0);
     expect(exp.variants.map((v) => v.name)).toEqual(['base']);

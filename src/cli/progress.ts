@@ -123,6 +123,9 @@ export function createDisplay(nodes: DagNode[], variantCount: number, mode: 'int
       if (r.outcome === 'done') {
         handles.get(node.fingerprint)?.set(`${t.title} · done in ${took}`, mode === 'interactive' ? '' : undefined);
         d.resolve();
+      } else if (r.outcome === 'waiting') {
+        handles.get(node.fingerprint)?.set(`${t.title} · waiting: ${r.error?.split('\n')[0] ?? ''}`, undefined);
+        d.resolve();
       } else if (r.outcome === 'skipped') {
         t.skip = `${t.title} · skipped: ${r.error}`;
         d.resolve();

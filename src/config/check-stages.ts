@@ -21,7 +21,7 @@ export function checkStages(
 
   for (const [name, decl] of Object.entries(doc.stages)) {
     if (!decl || typeof decl !== 'object') continue;
-    for (const ref of stageRefs(decl)) {
+    for (const ref of stageRefs(decl, doc)) {
       const where = {
         pos: map.locate(`/stages/${name}${ref.ptr}`),
         path: `stages.${name}${ref.ptr.replace(/\/(\d+)$/, '[$1]').replace(/\//g, '.')}`,
@@ -39,7 +39,7 @@ export function checkStages(
   for (const cycle of findCycles(doc)) {
     const first = cycle[0] as string;
     const next = cycle[1] as string;
-    const ref = stageRefs(doc.stages[first]).find((r) => r.stage === next);
+    const ref = stageRefs(doc.stages[first], doc).find((r) => r.stage === next);
     out.push({
       pos: map.locate(`/stages/${first}${ref?.ptr ?? ''}`),
       path: `stages.${first}${(ref?.ptr ?? '').replace(/\/(\d+)$/, '[$1]').replace(/\//g, '.')}`,
@@ -57,7 +57,7 @@ export function findCycles(doc: ExperimentDoc): string[][] {
   const visit = (n: string) => {
     state.set(n, 'active');
     stack.push(n);
-    for (const dep of stageInputs(doc.stages[n])) {
+    for (const dep of stageInputs(doc.stages[n], doc)) {
       if (!(dep in doc.stages) || dep === n) continue;
       const s = state.get(dep);
       if (s === 'active') cycles.push([...stack.slice(stack.indexOf(dep)), dep]);

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { ConfigError, type Diagnostic } from '../config/diagnostics.js';
-import type { Experiment } from '../config/types.js';
+import type { Experiment, ExperimentDoc } from '../config/types.js';
 import { stageInputs } from '../stages/inputs.js';
 import { stageKind } from '../stages/registry.js';
 import { stageScope } from '../stages/scope.js';
@@ -39,13 +39,14 @@ export interface Dag {
 }
 
 /** Stage names in dependency order, ties by name (the experiment is known to be acyclic). */
-export function topoStages(stages: Record<string, { from?: string | string[] }>): string[] {
+export function topoStages(doc: ExperimentDoc): string[] {
+  const stages = doc.stages;
   const done = new Set<string>();
   const out: string[] = [];
   const visit = (n: string) => {
     if (done.has(n)) return;
     done.add(n);
-    for (const d of stageInputs(stages[n] as never).sort()) visit(d);
+    for (const d of stageInputs(stages[n], doc).sort()) visit(d);
     out.push(n);
   };
   for (const n of Object.keys(stages).sort()) visit(n);
@@ -62,7 +63,7 @@ export async function buildDag(exp: Experiment, cache?: HashCache): Promise<Dag>
 
   for (const v of exp.variants) {
     const fps: Record<string, string> = {};
-    for (const name of topoStages(v.doc.stages)) {
+    for (const name of topoStages(v.doc)) {
       const decl = v.doc.stages[name] as (typeof v.doc.stages)[string];
       const kind = stageKind(decl.kind);
       const scope = stageScope(v.doc, v.map, name, v.name, exp.root);
@@ -80,7 +81,7 @@ export async function buildDag(exp: Experiment, cache?: HashCache): Promise<Dag>
         }
       }
       const inputs: Record<string, string> = {};
-      for (const dep of stageInputs(decl)) inputs[dep] = fps[dep] as string;
+      for (const dep of stageInputs(decl, v.doc)) inputs[dep] = fps[dep] as string;
       const parts: FingerprintParts = {
         kind: kind.kind,
         version: kind.version,

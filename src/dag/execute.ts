@@ -2,14 +2,14 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { stageKind } from '../stages/registry.js';
-import type { StageOutput } from '../stages/stage-kind.js';
+import { type StageOutput, StageWaiting } from '../stages/stage-kind.js';
 import type { ArtifactRecord, Binding, Store } from '../store/store.js';
 import { atomicCopy } from '../util/atomic-copy.js';
 import { digestPath } from '../util/hash.js';
 import type { Dag, DagNode } from './build-dag.js';
 import { canonicalJson } from './canonical-json.js';
 
-export type NodeOutcome = 'done' | 'failed' | 'interrupted' | 'skipped';
+export type NodeOutcome = 'done' | 'failed' | 'interrupted' | 'skipped' | 'waiting';
 
 export interface NodeResult {
   fingerprint: string;
@@ -72,7 +72,7 @@ export async function executeDag(opts: ExecuteOptions): Promise<NodeResult[]> {
       const bad = failedInput(node);
       if (bad || stopScheduling || signal.aborted) {
         const why = bad
-          ? `input ${dag.nodes.get(bad)?.stage} did not complete`
+          ? `input ${dag.nodes.get(bad)?.stage} ${results.get(bad)?.outcome === 'waiting' ? 'waits for manual work' : 'did not complete'}`
           : signal.aborted
             ? 'run interrupted'
             : 'an earlier stage failed';
@@ -91,7 +91,8 @@ export async function executeDag(opts: ExecuteOptions): Promise<NodeResult[]> {
       const p = runNode(node, opts).then((r) => {
         results.set(fp, r);
         running.delete(fp);
-        if (r.outcome !== 'done' && !opts.keepGoing) stopScheduling = true;
+        // a stage waiting for a person does not stop the stages that do not need it
+        if (r.outcome !== 'done' && r.outcome !== 'waiting' && !opts.keepGoing) stopScheduling = true;
       });
       running.set(fp, p);
     }
@@ -175,14 +176,15 @@ async function runNode(node: DagNode, opts: ExecuteOptions): Promise<NodeResult>
   } catch (err) {
     const durationMs = Date.now() - started;
     const interrupted = signal.aborted;
+    const outcome = interrupted ? 'interrupted' : err instanceof StageWaiting ? 'waiting' : 'failed';
     const message = interrupted ? 'interrupted' : (err as Error).message;
-    write(`# ${interrupted ? 'interrupted' : 'failed'}: ${message}`);
-    await store.markEnded(node.fingerprint, interrupted ? 'interrupted' : 'failed', message, durationMs).catch(() => undefined);
+    write(`# ${outcome}: ${message}`);
+    await store.markEnded(node.fingerprint, outcome, message, durationMs).catch(() => undefined);
     const r: NodeResult = {
       fingerprint: node.fingerprint,
       stage: node.stage,
       variants: node.variants,
-      outcome: interrupted ? 'interrupted' : 'failed',
+      outcome,
       durationMs,
       error: message,
       logPath,

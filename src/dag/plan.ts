@@ -49,6 +49,7 @@ export async function planDag(dag: Dag, store: Store | undefined): Promise<Plan>
     const state: NodeState = { fingerprint: node.fingerprint, done: false, restore: [], why: [] };
     if (!rec) state.why.push('never run');
     else if (rec.status === 'failed') state.why.push(`last attempt failed: ${firstLine(rec.error)}`);
+    else if (rec.status === 'waiting') state.why.push(`waits for manual work: ${firstLine(rec.error)}`);
     else if (rec.status === 'interrupted') state.why.push(`last attempt was interrupted (${firstLine(rec.error) || 'stopped'})`);
     else if (rec.status === 'running') state.why.push('still marked running by a stopped process');
     else {

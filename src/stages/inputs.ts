@@ -1,4 +1,4 @@
-import type { StageDecl } from '../config/types.js';
+import type { ExperimentDoc, StageDecl } from '../config/types.js';
 import { lookupStageKind } from './registry.js';
 
 /** A reference from one stage to another, with the JSON Pointer (below the stage) where it is written. */
@@ -15,14 +15,14 @@ export function fromRefs(decl: StageDecl | undefined): StageRef[] {
   return typeof from === 'string' ? [{ stage: from, ptr: '/from' }] : [];
 }
 
-/** Every stage a stage reads: its `from` plus the references its kind declares (e.g. evaluate's run and qrels). */
-export function stageRefs(decl: StageDecl | undefined): StageRef[] {
+/** Every stage a stage reads: its `from` plus the references its kind declares (e.g. evaluate's run and qrels; a generate stage's model trained by a stage). */
+export function stageRefs(decl: StageDecl | undefined, doc?: ExperimentDoc): StageRef[] {
   if (!decl || typeof decl !== 'object') return [];
   const kind = typeof decl.kind === 'string' ? lookupStageKind(decl.kind) : undefined;
-  return [...fromRefs(decl), ...(kind?.refs?.(decl) ?? [])];
+  return [...fromRefs(decl), ...(kind?.refs?.(decl, doc) ?? [])];
 }
 
 /** Names of the stages a stage reads, each once. */
-export function stageInputs(decl: StageDecl | undefined): string[] {
-  return [...new Set(stageRefs(decl).map((r) => r.stage))];
+export function stageInputs(decl: StageDecl | undefined, doc?: ExperimentDoc): string[] {
+  return [...new Set(stageRefs(decl, doc).map((r) => r.stage))];
 }

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { execa } from 'execa';
 import type { Diagnostic } from '../config/diagnostics.js';
 import { didYouMean } from '../config/suggest.js';
 import type { StageDecl } from '../config/types.js';
 import { getPath } from '../util/object-path.js';
+import { runStreaming } from '../util/run-streaming.js';
 import { shellQuote } from '../util/shell-quote.js';
 import { fromRefs } from './inputs.js';
 import type { Json, Resolved, RunContext, StageKind, StageOutput, StageScope } from './stage-kind.js';
@@ -22,9 +22,8 @@ interface ShellStage extends StageDecl {
 }
 
 const SLOT = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
-/** A line `qexp:progress DONE[/TOTAL] [UNIT]` from the command feeds the progress display. */
-const PROGRESS = /^qexp:progress (\d+)(?:\/(\d+))?(?: (\S+))?\s*$/;
-const GRACE_MS = 5000;
+/** Seconds a stopped command gets between SIGTERM and SIGKILL. */
+const GRACE_S = 5;
 
 /** `{{variant}}` and `{{seed}}` are substituted when the stage is resolved (they enter the fingerprint). */
 function resolveSlots(text: string, scope: StageScope): string {
@@ -154,51 +153,20 @@ export const shellStage: StageKind = {
     for (const [name, p] of Object.entries(outPaths)) env[`QEXP_OUT_${name.toUpperCase().replace(/-/g, '_')}`] = p;
     ctx.log(`$ ${command}`);
 
-    const child = execa('/bin/sh', ['-c', command], {
+    const { exitCode, signal, stopped, tail } = await runStreaming('/bin/sh', ['-c', command], {
       cwd,
       env,
-      detached: true, // own process group: a timeout or Ctrl-C stops the whole pipeline
-      reject: false,
-      buffer: false,
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
+      timeoutS: own.timeout ?? undefined,
+      graceS: GRACE_S,
+      signal: ctx.signal,
+      onLine: ctx.log,
+      onProgress: ctx.progress,
     });
-    const tail: string[] = [];
-    const onText = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split(/\r?\n/)) {
-        if (line === '') continue;
-        const p = PROGRESS.exec(line);
-        if (p) {
-          ctx.progress(Number(p[1]), p[2] === undefined ? undefined : Number(p[2]), p[3]);
-          continue;
-        }
-        ctx.log(line);
-        tail.push(line);
-        if (tail.length > 20) tail.shift();
-      }
-    };
-    child.stdout?.on('data', onText);
-    child.stderr?.on('data', onText);
-
-    let stopReason: string | undefined;
-    const stop = (why: string) => {
-      if (stopReason) return;
-      stopReason = why;
-      killGroup(child.pid, 'SIGTERM');
-      setTimeout(() => killGroup(child.pid, 'SIGKILL'), GRACE_MS).unref();
-    };
-    const onAbort = () => stop('interrupted');
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const timer = own.timeout ? setTimeout(() => stop(`timed out after ${own.timeout} s`), own.timeout * 1000) : undefined;
-    const result = await child;
-    ctx.signal.removeEventListener('abort', onAbort);
-    if (timer) clearTimeout(timer);
 
     const lastLines = tail.length ? `\nlast output:\n  ${tail.slice(-10).join('\n  ')}` : '';
-    if (stopReason) throw new Error(`command ${stopReason}${lastLines}`);
-    if (result.exitCode !== 0) {
-      const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
+    if (stopped) throw new Error(`command ${stopped}${lastLines}`);
+    if (exitCode !== 0) {
+      const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
       throw new Error(`command ${how}${lastLines}`);
     }
     const out: Record<string, StageOutput> = {};
@@ -209,12 +177,3 @@ export const shellStage: StageKind = {
     return out;
   },
 };
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
-}

@@ -6,6 +6,13 @@ import type { Store } from '../store/store.js';
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** What a stage kind sees of the experiment when checking or resolving one stage. */
+/**
+ * Thrown by a stage that cannot go on until a person does something elsewhere (a manual training
+ * run): the stage is recorded `waiting`, the stages after it are skipped, the others run, and a
+ * later `qexp run` tries it again.
+ */
+export class StageWaiting extends Error {}
+
 export interface StageScope {
   doc: ExperimentDoc;
   map: SourceMap;
@@ -75,8 +82,8 @@ export interface StageKind {
   version: number;
   /** Checks that need more than the schema (references, files); diagnostics carry positions. */
   check(scope: StageScope, decl: StageDecl): Diagnostic[];
-  /** Stages this kind reads besides `from` (e.g. evaluate's `run:` and `qrels:`), with where they are written. */
-  refs?(decl: StageDecl): { stage: string; ptr: string }[];
+  /** Stages this kind reads besides `from` (e.g. evaluate's `run:` and `qrels:`), with where they are written; `doc` for references made through other sections (a model trained by a stage). */
+  refs?(decl: StageDecl, doc?: ExperimentDoc): { stage: string; ptr: string }[];
   /** Output names, known from the declaration alone (other stages' templates refer to them). */
   outputs(scope: StageScope, decl: StageDecl): string[];
   resolve(scope: StageScope, decl: StageDecl): Resolved;

@@ -70,6 +70,11 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
         value DOUBLE NOT NULL, baseline DOUBLE NOT NULL, PRIMARY KEY (fingerprint, qid, pool, sample))`,
     ],
   },
+  {
+    version: 5,
+    description: 'training curves: what the trainer logged at each step (loss, rewards, learning rate)',
+    sql: [`CREATE TABLE train_metrics (fingerprint VARCHAR NOT NULL, step INTEGER NOT NULL, name VARCHAR NOT NULL, value DOUBLE NOT NULL)`],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

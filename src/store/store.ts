@@ -6,7 +6,7 @@ import { Mutex } from '../util/mutex.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { lockHolder, StoreBusyError } from './store-busy.js';
 
-export type StageStatus = 'running' | 'done' | 'failed' | 'interrupted';
+export type StageStatus = 'running' | 'done' | 'failed' | 'interrupted' | 'waiting';
 
 export interface StageRecord {
   fingerprint: string;
@@ -244,7 +244,7 @@ export class Store implements HashCache {
     );
   }
 
-  endRun(runId: string, status: 'ok' | 'failed' | 'interrupted'): Promise<void> {
+  endRun(runId: string, status: 'ok' | 'failed' | 'interrupted' | 'waiting'): Promise<void> {
     return this.tx(() => this.exec('UPDATE runs SET status = ?, finished_at = now() WHERE run_id = ?', [status, runId]));
   }
 
@@ -317,7 +317,7 @@ export class Store implements HashCache {
     });
   }
 
-  markEnded(fingerprint: string, status: 'failed' | 'interrupted', error: string, durationMs: number): Promise<void> {
+  markEnded(fingerprint: string, status: 'failed' | 'interrupted' | 'waiting', error: string, durationMs: number): Promise<void> {
     return this.tx(() =>
       this.exec('UPDATE stages SET status = ?, error = ?, finished_at = now(), duration_ms = ? WHERE fingerprint = ?', [
         status,
@@ -406,6 +406,7 @@ export class Store implements HashCache {
       await this.exec('DELETE FROM metrics WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))', [listValue(fps)]);
       await this.exec('DELETE FROM generations WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))', [listValue(fps)]);
       await this.exec('DELETE FROM feedback WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))', [listValue(fps)]);
+      await this.exec('DELETE FROM train_metrics WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))', [listValue(fps)]);
       await this.exec('DELETE FROM generation_stats WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))', [listValue(fps)]);
       await this.exec('DELETE FROM stages WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))', [listValue(fps)]);
     });
@@ -610,6 +611,30 @@ export class Store implements HashCache {
       app.flushSync();
       app.closeSync();
     });
+  }
+
+  /** Replaces a train stage's logged curves (step, name, value). */
+  replaceTrainMetrics(fingerprint: string, rows: { step: number; name: string; value: number }[]): Promise<void> {
+    return this.tx(async () => {
+      await this.exec('DELETE FROM train_metrics WHERE fingerprint = ?', [fingerprint]);
+      const app = await this.conn.createAppender('train_metrics');
+      for (const r of rows) {
+        app.appendVarchar(fingerprint);
+        app.appendInteger(r.step);
+        app.appendVarchar(r.name);
+        app.appendDouble(r.value);
+        app.endRow();
+      }
+      app.flushSync();
+      app.closeSync();
+    });
+  }
+
+  async trainMetrics(fingerprint: string): Promise<{ step: number; name: string; value: number }[]> {
+    const rows = await this.read(() =>
+      this.all('SELECT step, name, value FROM train_metrics WHERE fingerprint = ? ORDER BY step, name', [fingerprint]),
+    );
+    return rows.map((r) => ({ step: Number(r.step), name: String(r.name), value: Number(r.value) }));
   }
 
   /** The fingerprint a stage name last completed with, in any experiment and variant of this store (newest first). */

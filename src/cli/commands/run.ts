@@ -144,7 +144,8 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
     });
     await display?.finish();
     const failed = results.filter((r) => r.outcome === 'failed');
-    const status = nothing ? 'ok' : abort.signal.aborted ? 'interrupted' : failed.length ? 'failed' : 'ok';
+    const waiting = results.filter((r) => r.outcome === 'waiting');
+    const status = nothing ? 'ok' : abort.signal.aborted ? 'interrupted' : failed.length ? 'failed' : waiting.length ? 'waiting' : 'ok';
     await store.endRun(runId, status);
     if (json) process.stdout.write(`${JSON.stringify(summary(results, status), null, 2)}\n`);
     else if (nothing) {
@@ -158,9 +159,9 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
       const skipped = results.filter((r) => r.outcome === 'skipped').length;
       const took = duration(results.reduce((a, r) => Math.max(a, r.durationMs), 0));
       process.stdout.write(
-        `ran ${done} of ${results.length} unit(s) of work${failed.length ? `, ${failed.length} failed` : ''}${skipped ? `, ${skipped} skipped` : ''} (longest ${took})\n`,
+        `ran ${done} of ${results.length} unit(s) of work${failed.length ? `, ${failed.length} failed` : ''}${waiting.length ? `, ${waiting.length} waiting` : ''}${skipped ? `, ${skipped} skipped` : ''} (longest ${took})\n`,
       );
-      for (const r of results.filter((x) => x.outcome === 'failed' || x.outcome === 'interrupted')) {
+      for (const r of results.filter((x) => x.outcome === 'failed' || x.outcome === 'interrupted' || x.outcome === 'waiting')) {
         process.stderr.write(
           `\n${r.outcome}: ${r.stage}${nVariants > 1 ? ` [${r.variants.join(' | ')}]` : ''}\n  ${(r.error ?? '').split('\n').join('\n  ')}\n  log: ${r.logPath}\n`,
         );
@@ -168,7 +169,7 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
       if (status === 'interrupted')
         process.stderr.write('\ninterrupted: unfinished stages are not recorded as done; `qexp run` again resumes\n');
     }
-    return status === 'ok' ? EXIT.ok : status === 'interrupted' ? EXIT.interrupted : EXIT.failure;
+    return status === 'ok' ? EXIT.ok : status === 'interrupted' ? EXIT.interrupted : status === 'waiting' ? EXIT.waiting : EXIT.failure;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -19,6 +19,25 @@ export interface OpenAIModelDecl {
   tokenizer: 'o200k_base' | 'cl100k_base';
   cache_key?: string;
   serve?: { command: string; port: number; ready_timeout_s: number; env?: Record<string, string> };
+  /** A train stage whose checkpoint this model is (`{{checkpoint}}` in `model` and `serve` is its path). */
+  from?: string;
+}
+
+/** A model run on this machine by trainers/generate.py (vLLM offline, else transformers). */
+export interface LocalModelDecl {
+  provider: 'local';
+  description?: string;
+  /** A train stage whose checkpoint is the model. */
+  from?: string;
+  /** A model folder or Hugging Face id, instead of `from`. */
+  path?: string;
+  engine: 'auto' | 'vllm' | 'transformers';
+  sampling?: Sampling;
+  chat_template_kwargs?: Record<string, unknown>;
+  /** What runs generate.py (default python3). */
+  command?: string;
+  cuda_visible_devices?: string;
+  batch_size: number;
 }
 
 export interface ReplayModelDecl {
@@ -28,7 +47,7 @@ export interface ReplayModelDecl {
   stage?: string;
 }
 
-export type ModelDecl = OpenAIModelDecl | ReplayModelDecl;
+export type ModelDecl = OpenAIModelDecl | ReplayModelDecl | LocalModelDecl;
 
 export interface Sampling {
   temperature?: number;

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../config/diagnostics.js';
 import { didYouMean } from '../config/suggest.js';
 import type { StageDecl } from '../config/types.js';
@@ -14,9 +16,10 @@ import { chooseExamples, type Exemplar, type PromptDecl, postprocess, renderMess
 import { type Recorded, readPool, readRecorded } from '../llm/recorded.js';
 import { type PlannedRequest, percentile, runRequests } from '../llm/runner.js';
 import { acquireServer } from '../llm/serve.js';
-import type { ModelDecl, OpenAIModelDecl } from '../llm/types.js';
+import type { Completion, LocalModelDecl, ModelDecl, OpenAIModelDecl } from '../llm/types.js';
 import type { GenerationRow, LedgerAnswer, Store } from '../store/store.js';
 import { sha256Text } from '../util/hash.js';
+import { runStreaming } from '../util/run-streaming.js';
 import { checkHookRef, hookOf, resolveHook } from './hook-ref.js';
 import { checkOutputRef, splitStageRef, stageInput } from './output-ref.js';
 import type { Json, Resolved, RunContext, StageKind, StageOutput, StageScope } from './stage-kind.js';
@@ -48,9 +51,27 @@ function answerShaping(m: OpenAIModelDecl) {
   };
 }
 
+/** Settings of a local model that change what it answers. */
+function localShaping(m: LocalModelDecl, path: string | null) {
+  return {
+    provider: 'local' as const,
+    model: m.from ? `stage:${m.from}` : (path as string),
+    from: m.from ?? null,
+    path,
+    endpoint: `local:${m.from ? `stage:${m.from}` : path}`,
+    engine: m.engine,
+    sampling: (m.sampling ?? {}) as Json,
+    chat_template_kwargs: (m.chat_template_kwargs ?? {}) as Json,
+  };
+}
+
+type LocalPart = ReturnType<typeof localShaping>;
+type OpenAIPart = ReturnType<typeof answerShaping> & { from: string | null };
+
 /** The endpoint's identity in request keys: `cache_key`, else the server command, else the base URLs. */
 function endpointIdentity(m: OpenAIModelDecl): string {
   if (m.cache_key) return m.cache_key;
+  if (m.from) return `student:${m.from}`;
   if (m.serve) return `serve:${m.serve.command}`;
   return baseUrls(m).sort().join(' ');
 }
@@ -144,6 +165,21 @@ interface Runtime {
   serve?: OpenAIModelDecl['serve'];
 }
 
+interface LocalRuntime {
+  command: string;
+  cuda_visible_devices?: string;
+  batch_size: number;
+}
+
+/** The model a stage uses, if it names one that exists. */
+function modelOf(decl: StageDecl, doc: { models?: Record<string, unknown> } | undefined): ModelDecl | undefined {
+  const name = (decl as Partial<GenerateStage>).model;
+  return typeof name === 'string' ? (doc?.models?.[name] as ModelDecl | undefined) : undefined;
+}
+
+/** The trained checkpoint's path in place of `{{checkpoint}}`. */
+const withCheckpoint = (text: string, path: string) => text.replace(/\{\{\s*checkpoint\s*\}\}/g, path);
+
 /**
  * `generate`: a model × a prompt × a query set (× samples) → expansions. Requests are keyed by
  * the endpoint's identity, the full request body (canonical JSON) and the prompt template's
@@ -155,11 +191,14 @@ export const generateStage: StageKind = {
   kind: 'generate',
   version: 1,
 
-  refs(decl) {
+  refs(decl, doc) {
     const s = decl as GenerateStage;
     const out = [];
     if (typeof s.queries === 'string') out.push({ stage: splitStageRef(s.queries, 'queries').stage, ptr: '/queries' });
     if (typeof s.examples_pool === 'string') out.push({ stage: s.examples_pool, ptr: '/examples_pool' });
+    // a trained student: the stage runs after its training
+    const model = modelOf(decl, doc);
+    if (model && 'from' in model && typeof model.from === 'string') out.push({ stage: model.from, ptr: '/model' });
     return out;
   },
 
@@ -186,6 +225,21 @@ export const generateStage: StageKind = {
           here(`headers/${h}`, `header '${h}' carries a credential: give it with headers_env (the variable's name) or api_key_env`);
       if (model.max_cost_usd !== undefined && !model.price) here('max_cost_usd', 'max_cost_usd needs price (dollars per million tokens)');
     }
+    if (model && model.provider !== 'replay' && model.from !== undefined) {
+      const k = scope.doc.stages[model.from]?.kind;
+      if (k !== undefined && k !== 'train')
+        out.push({
+          pos: scope.map.locate(`/models/${s.model}/from`),
+          path: `models.${s.model}.from`,
+          message: `a model's 'from' is a train stage (its checkpoint); '${model.from}' is ${k}`,
+        });
+    }
+    if (model?.provider === 'local' && (model.from === undefined) === (model.path === undefined))
+      out.push({
+        pos: scope.map.locate(`/models/${s.model}`),
+        path: `models.${s.model}`,
+        message: "a 'local' model needs 'from' (a train stage) or 'path' (a model folder or id), one of them",
+      });
     if (model?.provider === 'replay') {
       if (!model.file && !model.stage)
         out.push({
@@ -242,12 +296,29 @@ export const generateStage: StageKind = {
     const files: string[] = [];
     let modelPart: Json;
     let runtime: Json = null;
-    if (model.provider === 'replay') {
+    if (model.provider === 'local') {
+      let path: string | null = null;
+      if (model.path !== undefined) {
+        // a folder here (checksummed into the fingerprint), or a hub id
+        const local = scope.resolvePath(`/models/${s.model}/path`, model.path);
+        if (existsSync(local)) {
+          files.push(local);
+          path = scope.recordPath(local);
+        } else path = model.path;
+      }
+      modelPart = localShaping(model, path);
+      const rt: LocalRuntime = {
+        command: model.command ?? 'python3',
+        cuda_visible_devices: model.cuda_visible_devices,
+        batch_size: model.batch_size,
+      };
+      runtime = JSON.parse(JSON.stringify(rt)) as Json;
+    } else if (model.provider === 'replay') {
       const file = model.file ? scope.resolvePath(`/models/${s.model}/file`, model.file) : undefined;
       if (file) files.push(file);
       modelPart = { provider: 'replay', file: file ? scope.recordPath(file) : null, stage: model.stage ?? null };
     } else {
-      modelPart = answerShaping(model);
+      modelPart = { ...answerShaping(model), from: model.from ?? null };
       const rt: Runtime = {
         concurrency: model.concurrency,
         timeout_s: model.timeout_s,
@@ -302,7 +373,8 @@ export const generateStage: StageKind = {
       postprocess_hook: string | null;
     };
     const modelPart = ctx.resolved.uses[`models.${own.model}`] as unknown as
-      | ReturnType<typeof answerShaping>
+      | OpenAIPart
+      | LocalPart
       | { provider: 'replay'; file: string | null; stage: string | null };
     const prompt = ctx.resolved.uses[`prompts.${own.prompt}`] as unknown as PromptDecl;
     let topics: Topic[] = await readTopics(stageInput(ctx, own.queries));
@@ -388,11 +460,12 @@ async function replay(
 async function generate(
   ctx: RunContext,
   own: { model: string; prompt: string; samples: number; examples_pool: string | null; seed: number },
-  model: ReturnType<typeof answerShaping>,
+  model: OpenAIPart | LocalPart,
   prompt: PromptDecl,
   topics: Topic[],
 ): Promise<{ rows: GenerationRow[]; stats: Record<string, Json> }> {
-  const rt = ctx.resolved.runtime as unknown as Runtime;
+  // a trained student's answers are keyed by its training too: a retrained student is asked again
+  const endpoint = model.from ? `${model.endpoint}@${ctx.inputFingerprints[model.from]}` : model.endpoint;
   const sampling = model.sampling as Record<string, unknown>;
   const n = typeof sampling.n === 'number' ? sampling.n : 1;
   const tv = templateVersion(prompt);
@@ -415,8 +488,11 @@ async function generate(
     for (let s = 0; s < own.samples; s++) {
       const samplingHere = { ...sampling };
       if (own.samples > 1 && typeof sampling.seed === 'number') samplingHere.seed = sampling.seed + s;
-      const body = { ...(model.extra_body as Record<string, unknown>), ...samplingHere, model: model.model, messages };
-      const key = sha256Text(canonicalJson({ endpoint: model.endpoint, body, template: tv }));
+      const body =
+        model.provider === 'openai'
+          ? { ...(model.extra_body as Record<string, unknown>), ...samplingHere, model: model.model, messages }
+          : { ...samplingHere, chat_template_kwargs: model.chat_template_kwargs, engine: model.engine, model: model.model, messages };
+      const key = sha256Text(canonicalJson({ endpoint, body, template: tv }));
       plan.push({ qid: t.qid, sample: s, req: { key, body, messages } });
     }
   }
@@ -429,105 +505,37 @@ async function generate(
     pending.push(p.req);
   }
   ctx.log(
-    `${model.model} at ${model.endpoint}: ${topics.length} queries × ${own.samples} sample(s) × n=${n}; ${plan.length} requests, ${plan.length - pending.length} already answered, ${pending.length} to send`,
+    `${model.model} at ${endpoint}: ${topics.length} queries × ${own.samples} sample(s) × n=${n}; ${plan.length} requests, ${plan.length - pending.length} already answered, ${pending.length} to send`,
   );
 
-  const secrets: string[] = [];
+  const writer = new LedgerWriter(ctx.store);
   const answered = new Map(stored);
-  let run: Awaited<ReturnType<typeof runRequests>> | undefined;
-  if (pending.length > 0) {
-    const apiKey = rt.api_key_env ? process.env[rt.api_key_env] : undefined;
-    if (rt.api_key_env && !apiKey)
-      throw new Error(
-        `${pending.length} requests must be sent to ${model.model}, but the environment variable ${rt.api_key_env} (models.${own.model}.api_key_env) is not set; set it, or import a ledger that holds these answers (qexp ledger import)`,
-      );
-    if (apiKey) secrets.push(apiKey);
-    const headers: Record<string, string> = { ...(model.headers as Record<string, string>) };
-    for (const [h, v] of Object.entries(model.headers_env as Record<string, string>)) {
-      const value = process.env[v];
-      if (!value)
-        throw new Error(`header ${h} comes from the environment variable ${v} (models.${own.model}.headers_env), which is not set`);
-      headers[h] = value;
-      secrets.push(value);
-    }
-    const release = rt.serve ? await acquireServer(own.model, rt.serve, ctx.log) : undefined;
-    try {
-      const replicas = rt.base_urls.map((url) => ({
-        target: new OpenAIEndpoint(url, { apiKey, headers, timeoutMs: rt.timeout_s * 1000 }),
-        limit: new AdaptiveLimit(rt.concurrency),
-      }));
-      const writer = new LedgerWriter(ctx.store);
-      const total = plan.length;
-      const already = plan.length - pending.length;
-      let lastLog = 0;
-      run = await runRequests(pending, {
-        pool: new ReplicaPool(replicas),
-        maxRetries: rt.max_retries,
-        tokenizer: rt.tokenizer,
-        price: rt.price,
-        maxRequests: rt.max_requests,
-        maxCostUsd: rt.max_cost_usd,
-        maxErrorRate: rt.max_error_rate,
-        signal: ctx.signal,
-        async onAnswer(req, c, cost) {
-          const a: LedgerAnswer = {
-            key: req.key,
-            endpoint: model.endpoint,
-            model: model.model,
-            body: req.body,
-            templateVersion: tv,
-            texts: c.texts,
-            finishReasons: c.finishReasons,
-            promptTokens: c.promptTokens,
-            completionTokens: c.completionTokens,
-            tokensEstimated: c.estimated,
-            latencyMs: c.latencyMs,
-            costUsd: cost,
-            replica: c.endpoint,
-            fingerprint: ctx.fingerprint,
-          };
-          await writer.write(a);
-          answered.set(req.key, a);
-        },
-        async onError(req, err, attempt, final) {
-          const message = redact(err.message, secrets);
-          await ctx.store.recordLlmErrors([
-            {
-              key: req.key,
-              fingerprint: ctx.fingerprint,
-              replica: null,
-              attempt,
-              final,
-              kind: err.kind,
-              status: err.status ?? null,
-              message,
-            },
-          ]);
-          if (final) ctx.log(`request failed for good after ${attempt} attempt(s): ${message}`);
-        },
-        onProgress(s) {
-          const done = already + s.answered + s.failed;
-          ctx.progress(done, total, 'requests', `$${s.costUsd.toFixed(4)}${s.failed ? ` · ${s.failed} failed` : ''}`);
-          const now = Date.now();
-          if (now - lastLog > 10_000 || done === total) {
-            lastLog = now;
-            ctx.log(`${done}/${total} requests; ${s.failed} failed; $${s.costUsd.toFixed(4)} so far`);
-          }
-        },
-      });
-    } finally {
-      await release?.();
-    }
-    if (ctx.signal.aborted) throw new Error('interrupted');
-    if (run.stopped)
-      throw new Error(
-        `stopped: ${redact(run.stopped, secrets)}. ${run.answered} answers of this run are stored; a rerun sends only the ${pending.length - run.answered} others`,
-      );
-    if (run.failed > 0)
-      ctx.log(
-        `warning: ${run.failed} of ${pending.length} requests failed (within max_error_rate ${rt.max_error_rate}); their queries have no generation. See the store's llm_errors table; rerun with --force ${ctx.stageName} to ask again`,
-      );
-  } else ctx.progress(plan.length, plan.length, 'requests');
+  const total = plan.length;
+  const already = plan.length - pending.length;
+  const record = async (req: PlannedRequest, c: Completion, cost: number) => {
+    const a: LedgerAnswer = {
+      key: req.key,
+      endpoint,
+      model: model.model,
+      body: req.body,
+      templateVersion: tv,
+      texts: c.texts,
+      finishReasons: c.finishReasons,
+      promptTokens: c.promptTokens,
+      completionTokens: c.completionTokens,
+      tokensEstimated: c.estimated,
+      latencyMs: c.latencyMs,
+      costUsd: cost,
+      replica: c.endpoint,
+      fingerprint: ctx.fingerprint,
+    };
+    await writer.write(a);
+    answered.set(req.key, a);
+  };
+  let run: SendResult | undefined;
+  if (pending.length === 0) ctx.progress(total, total, 'requests');
+  else if (model.provider === 'local') run = await sendLocal(ctx, model, pending, record, already, total);
+  else run = await sendOpenAI(ctx, own.model, model, pending, record, already, total);
 
   // generations in query order, sample order, choice order, whatever order the answers came in
   const rows: GenerationRow[] = [];
@@ -554,9 +562,9 @@ async function generate(
   const cost = sum((a) => a.costUsd);
   const latencies = used.map((a) => a.latencyMs);
   const stats: Record<string, Json> = {
-    provider: 'openai',
+    provider: model.provider,
     model: model.model,
-    endpoint: model.endpoint,
+    endpoint,
     queries: topics.length,
     requests: plan.length,
     cached: plan.length - pending.length,
@@ -583,4 +591,204 @@ async function generate(
       `latency p50 ${(stats.latency_p50_ms as number).toFixed(0)} ms, p95 ${(stats.latency_p95_ms as number).toFixed(0)} ms`,
   );
   return { rows, stats };
+}
+
+type SendResult = { sent: number; answered: number; failed: number; costUsd: number };
+type RecordAnswer = (req: PlannedRequest, c: Completion, cost: number) => Promise<void>;
+
+/** Sends the pending requests to an OpenAI-compatible endpoint (started first if the model has `serve`). */
+async function sendOpenAI(
+  ctx: RunContext,
+  name: string,
+  model: OpenAIPart,
+  pending: PlannedRequest[],
+  record: RecordAnswer,
+  already: number,
+  total: number,
+): Promise<SendResult> {
+  const rt = ctx.resolved.runtime as unknown as Runtime;
+  const secrets: string[] = [];
+  const apiKey = rt.api_key_env ? process.env[rt.api_key_env] : undefined;
+  if (rt.api_key_env && !apiKey)
+    throw new Error(
+      `${pending.length} requests must be sent to ${model.model}, but the environment variable ${rt.api_key_env} (models.${name}.api_key_env) is not set; set it, or import a ledger that holds these answers (qexp ledger import)`,
+    );
+  if (apiKey) secrets.push(apiKey);
+  const headers: Record<string, string> = { ...(model.headers as Record<string, string>) };
+  for (const [h, v] of Object.entries(model.headers_env as Record<string, string>)) {
+    const value = process.env[v];
+    if (!value) throw new Error(`header ${h} comes from the environment variable ${v} (models.${name}.headers_env), which is not set`);
+    headers[h] = value;
+    secrets.push(value);
+  }
+  let serve = rt.serve;
+  if (serve && model.from) {
+    // a trained student: its server loads the checkpoint
+    const checkpoint = stageInput(ctx, `${model.from}.checkpoint`);
+    serve = {
+      ...serve,
+      command: withCheckpoint(serve.command, checkpoint),
+      env: serve.env && Object.fromEntries(Object.entries(serve.env).map(([k, v]) => [k, withCheckpoint(v, checkpoint)])),
+    };
+  }
+  const release = serve ? await acquireServer(name, serve, ctx.log) : undefined;
+  let run: Awaited<ReturnType<typeof runRequests>>;
+  try {
+    const replicas = rt.base_urls.map((url) => ({
+      target: new OpenAIEndpoint(url, { apiKey, headers, timeoutMs: rt.timeout_s * 1000 }),
+      limit: new AdaptiveLimit(rt.concurrency),
+    }));
+    let lastLog = 0;
+    run = await runRequests(pending, {
+      pool: new ReplicaPool(replicas),
+      maxRetries: rt.max_retries,
+      tokenizer: rt.tokenizer,
+      price: rt.price,
+      maxRequests: rt.max_requests,
+      maxCostUsd: rt.max_cost_usd,
+      maxErrorRate: rt.max_error_rate,
+      signal: ctx.signal,
+      onAnswer: record,
+      async onError(req, err, attempt, final) {
+        const message = redact(err.message, secrets);
+        await ctx.store.recordLlmErrors([
+          {
+            key: req.key,
+            fingerprint: ctx.fingerprint,
+            replica: null,
+            attempt,
+            final,
+            kind: err.kind,
+            status: err.status ?? null,
+            message,
+          },
+        ]);
+        if (final) ctx.log(`request failed for good after ${attempt} attempt(s): ${message}`);
+      },
+      onProgress(s) {
+        const done = already + s.answered + s.failed;
+        ctx.progress(done, total, 'requests', `$${s.costUsd.toFixed(4)}${s.failed ? ` · ${s.failed} failed` : ''}`);
+        const now = Date.now();
+        if (now - lastLog > 10_000 || done === total) {
+          lastLog = now;
+          ctx.log(`${done}/${total} requests; ${s.failed} failed; $${s.costUsd.toFixed(4)} so far`);
+        }
+      },
+    });
+  } finally {
+    await release?.();
+  }
+  if (ctx.signal.aborted) throw new Error('interrupted');
+  if (run.stopped)
+    throw new Error(
+      `stopped: ${redact(run.stopped, secrets)}. ${run.answered} answers of this run are stored; a rerun sends only the ${pending.length - run.answered} others`,
+    );
+  if (run.failed > 0)
+    ctx.log(
+      `warning: ${run.failed} of ${pending.length} requests failed (within max_error_rate ${rt.max_error_rate}); their queries have no generation. See the store's llm_errors table; rerun with --force ${ctx.stageName} to ask again`,
+    );
+  return run;
+}
+
+/** A line of trainers/generate.py --stream: one answer. */
+const ANSWER = 'qexp:answer ';
+
+/**
+ * Answers the pending requests with trainers/generate.py on this machine. Each answer it prints
+ * goes to the ledger at once, so a stopped or failed run keeps what it answered and a rerun asks
+ * only for the rest.
+ */
+async function sendLocal(
+  ctx: RunContext,
+  model: LocalPart,
+  pending: PlannedRequest[],
+  record: RecordAnswer,
+  already: number,
+  total: number,
+): Promise<SendResult> {
+  const rt = ctx.resolved.runtime as unknown as LocalRuntime;
+  const path = model.from ? stageInput(ctx, `${model.from}.checkpoint`) : (model.path as string);
+  const modelPath = model.from || !existsSync(resolve(ctx.root, path)) ? path : resolve(ctx.root, path);
+  const jobPath = join(ctx.tmpDir, 'gen-job.json');
+  const byKey = new Map(pending.map((r) => [r.key, r]));
+  await writeFile(
+    jobPath,
+    `${JSON.stringify({
+      model: modelPath,
+      engine: model.engine,
+      sampling: model.sampling,
+      chat_template_kwargs: model.chat_template_kwargs,
+      batch_size: rt.batch_size,
+      // samples of one query differ by their seed (sampling.seed + sample)
+      requests: pending.map((r) => ({
+        key: r.key,
+        messages: r.messages,
+        ...(typeof r.body.seed === 'number' ? { seed: r.body.seed } : {}),
+      })),
+    })}\n`,
+  );
+  const script = fileURLToPath(new URL('../../trainers/generate.py', import.meta.url));
+  const env: Record<string, string> = { PYTHONUNBUFFERED: '1' };
+  if (rt.cuda_visible_devices !== undefined) env.CUDA_VISIBLE_DEVICES = rt.cuda_visible_devices;
+  ctx.log(`$ ${rt.command} ${script} --job ${jobPath} --stream`);
+  let answered = 0;
+  const writes: Promise<void>[] = [];
+  let bad: string | undefined;
+  const r = await runStreaming('bash', ['-c', `${rt.command} "$0" --job "$1" --stream`, script, jobPath], {
+    cwd: ctx.tmpDir,
+    env,
+    graceS: 30,
+    signal: ctx.signal,
+    onLine(line) {
+      if (!line.startsWith(ANSWER)) return ctx.log(line);
+      let a: {
+        key?: unknown;
+        texts?: unknown;
+        finish_reasons?: unknown;
+        prompt_tokens?: unknown;
+        completion_tokens?: unknown;
+        latency_ms?: unknown;
+      };
+      try {
+        a = JSON.parse(line.slice(ANSWER.length));
+      } catch {
+        bad ??= `generate.py printed an answer that is not JSON: ${line.slice(0, 200)}`;
+        return;
+      }
+      const req = typeof a.key === 'string' ? byKey.get(a.key) : undefined;
+      if (!req || !Array.isArray(a.texts) || !a.texts.every((t) => typeof t === 'string')) {
+        bad ??= `generate.py printed an answer for no request of this stage, or without texts: ${line.slice(0, 200)}`;
+        return;
+      }
+      byKey.delete(a.key as string);
+      answered++;
+      const texts = a.texts as string[];
+      writes.push(
+        record(
+          req,
+          {
+            texts,
+            finishReasons: Array.isArray(a.finish_reasons) ? (a.finish_reasons as (string | null)[]) : texts.map(() => null),
+            promptTokens: Number(a.prompt_tokens) || 0,
+            completionTokens: Number(a.completion_tokens) || 0,
+            estimated: false,
+            latencyMs: Number(a.latency_ms) || 0,
+            endpoint: 'local',
+          },
+          0,
+        ),
+      );
+      ctx.progress(already + answered, total, 'requests');
+    },
+  });
+  await Promise.all(writes);
+  const last = r.tail.length ? `; its last lines:\n${r.tail.slice(-12).join('\n')}` : '';
+  if (r.stopped) throw new Error(`${r.stopped}; ${answered} answers of this run are stored`);
+  if (r.exitCode !== 0)
+    throw new Error(
+      `trainers/generate.py failed (${r.signal ? `killed by ${r.signal}` : `exit ${r.exitCode}`}); ${answered} answers of this run are stored${last}`,
+    );
+  if (bad) throw new Error(bad);
+  if (byKey.size > 0) throw new Error(`trainers/generate.py ended without answering ${byKey.size} of ${pending.length} requests${last}`);
+  return { sent: pending.length, answered, failed: 0, costUsd: 0 };
 }

@@ -9,6 +9,7 @@ import { retrieveStage } from './retrieve.js';
 import { sftDataStage } from './sft-data.js';
 import { shellStage } from './shell.js';
 import type { StageKind } from './stage-kind.js';
+import { trainStage } from './train.js';
 
 /** Every stage kind qexp knows. Adding one: a file in this folder, a line here, `$defs/stage-KIND` in the schema. */
 const KINDS: readonly StageKind[] = [
@@ -22,6 +23,7 @@ const KINDS: readonly StageKind[] = [
   pairsStage,
   sftDataStage,
   dpoDataStage,
+  trainStage,
 ];
 
 const byKind = new Map(KINDS.map((k) => [k.kind, k]));

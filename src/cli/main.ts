@@ -17,6 +17,9 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   index: async () => (await import('./commands/index-search.js')).registerIndex,
   search: async () => (await import('./commands/index-search.js')).registerSearch,
   ledger: async () => (await import('./commands/ledger.js')).registerLedger,
+  report: async () => (await import('./commands/report.js')).registerReport,
+  gate: async () => (await import('./commands/report.js')).registerGate,
+  baseline: async () => (await import('./commands/report.js')).registerBaseline,
 };
 
 // `qexp ... | head` closes the pipe early: that is not an error

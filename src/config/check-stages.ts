@@ -46,6 +46,49 @@ export function checkStages(
       message: `cycle between stages: ${[...cycle].reverse().join(' → ')}; a stage cannot depend on its own outputs`,
     });
   }
+  out.push(...checkReport(doc, map));
+  return out;
+}
+
+/** `report:` names evaluate stages as rows, and rows as baseline, teacher and student; a gate has a limit. */
+function checkReport(doc: ExperimentDoc, map: SourceMap): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const gates = doc.gates as { checks?: { min?: number; max?: number; max_drop?: number }[] } | undefined;
+  (gates?.checks ?? []).forEach((g, i) => {
+    if (g && g.min === undefined && g.max === undefined && g.max_drop === undefined)
+      out.push({ pos: map.locate(`/gates/checks/${i}`), path: `gates.checks[${i}]`, message: 'a gate needs min, max or max_drop' });
+  });
+  const report = doc.report as
+    | { rows?: Record<string, string | string[]>; baseline?: string; teacher?: string; student?: string }
+    | undefined;
+  if (!report || typeof report !== 'object') return out;
+  const evaluates = Object.keys(doc.stages).filter((n) => doc.stages[n]?.kind === 'evaluate');
+  const rows = report.rows ? Object.keys(report.rows) : evaluates;
+  for (const [row, stages] of Object.entries(report.rows ?? {})) {
+    const list = typeof stages === 'string' ? [stages] : Array.isArray(stages) ? stages : [];
+    list.forEach((s, i) => {
+      const ptr = `/report/rows/${row.replace(/~/g, '~0').replace(/\//g, '~1')}${typeof stages === 'string' ? '' : `/${i}`}`;
+      const kind = doc.stages[s]?.kind;
+      if (kind === 'evaluate') return;
+      out.push({
+        pos: map.locate(ptr),
+        path: `report.rows.${row}`,
+        message:
+          kind === undefined
+            ? `unknown stage '${s}'${didYouMean(s, evaluates, 'one of the evaluate stages')}`
+            : `stage '${s}' is ${kind}: a report row shows evaluate stages`,
+      });
+    });
+  }
+  for (const key of ['baseline', 'teacher', 'student'] as const) {
+    const name = report[key];
+    if (typeof name === 'string' && !rows.includes(name))
+      out.push({
+        pos: map.locate(`/report/${key}`),
+        path: `report.${key}`,
+        message: `no report row '${name}'${didYouMean(name, rows, 'one of the rows')}`,
+      });
+  }
   return out;
 }
 

@@ -52,7 +52,7 @@ export interface ExperimentDoc {
   stages: Record<string, StageDecl>;
   ablations?: AblationsDecl;
   report?: Record<string, unknown>;
-  gates?: Record<string, unknown>[];
+  gates?: Record<string, unknown>;
 }
 
 /** One point of the ablation grid: the experiment with its overrides applied. */

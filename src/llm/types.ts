@@ -47,7 +47,21 @@ export interface ReplayModelDecl {
   stage?: string;
 }
 
-export type ModelDecl = OpenAIModelDecl | ReplayModelDecl | LocalModelDecl;
+/** A classical pseudo-relevance-feedback expander written as text: no LLM, deterministic (the quickstart's pools). */
+export interface PrfModelDecl {
+  provider: 'prf';
+  description?: string;
+  method: 'rm3-terms' | 'doc-sentences';
+  /** An index stage (searched with the retrieval: settings). */
+  index: string;
+  /** A dataset stage whose corpus gives the documents' text. */
+  corpus: string;
+  fb_docs: number;
+  fb_terms: number;
+  sentences: number;
+}
+
+export type ModelDecl = OpenAIModelDecl | ReplayModelDecl | LocalModelDecl | PrfModelDecl;
 
 export interface Sampling {
   temperature?: number;

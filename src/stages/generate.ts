@@ -17,6 +17,9 @@ import { type Recorded, readPool, readRecorded } from '../llm/recorded.js';
 import { type PlannedRequest, percentile, runRequests } from '../llm/runner.js';
 import { acquireServer } from '../llm/serve.js';
 import type { Completion, LocalModelDecl, ModelDecl, OpenAIModelDecl } from '../llm/types.js';
+import { getAnalyzer } from '../retrieval/analysis/analyzers.js';
+import { IndexReader } from '../retrieval/index/read-index.js';
+import { prfExpansions } from '../retrieval/prf-expansion.js';
 import type { GenerationRow, LedgerAnswer, Store } from '../store/store.js';
 import { sha256Text } from '../util/hash.js';
 import { runStreaming } from '../util/run-streaming.js';
@@ -199,6 +202,11 @@ export const generateStage: StageKind = {
     // a trained student: the stage runs after its training
     const model = modelOf(decl, doc);
     if (model && 'from' in model && typeof model.from === 'string') out.push({ stage: model.from, ptr: '/model' });
+    // a feedback expander reads an index and a corpus
+    if (model?.provider === 'prf') {
+      if (typeof model.index === 'string') out.push({ stage: splitStageRef(model.index, 'index').stage, ptr: '/model' });
+      if (typeof model.corpus === 'string') out.push({ stage: splitStageRef(model.corpus, 'corpus').stage, ptr: '/model' });
+    }
     return out;
   },
 
@@ -225,7 +233,7 @@ export const generateStage: StageKind = {
           here(`headers/${h}`, `header '${h}' carries a credential: give it with headers_env (the variable's name) or api_key_env`);
       if (model.max_cost_usd !== undefined && !model.price) here('max_cost_usd', 'max_cost_usd needs price (dollars per million tokens)');
     }
-    if (model && model.provider !== 'replay' && model.from !== undefined) {
+    if (model && (model.provider === 'openai' || model.provider === 'local') && model.from !== undefined) {
       const k = scope.doc.stages[model.from]?.kind;
       if (k !== undefined && k !== 'train')
         out.push({
@@ -240,6 +248,28 @@ export const generateStage: StageKind = {
         path: `models.${s.model}`,
         message: "a 'local' model needs 'from' (a train stage) or 'path' (a model folder or id), one of them",
       });
+    if (model?.provider === 'prf') {
+      for (const key of ['index', 'corpus'] as const)
+        if (typeof model[key] !== 'string')
+          out.push({
+            pos: scope.map.locate(`/models/${s.model}`),
+            path: `models.${s.model}`,
+            message: `a 'prf' model needs '${key}': ${key === 'index' ? 'the index stage it searches' : 'the dataset stage whose corpus gives the text'}`,
+          });
+      for (const [key, kind] of [
+        ['index', 'index'],
+        ['corpus', 'dataset'],
+      ] as const) {
+        if (typeof model[key] !== 'string') continue;
+        const target = scope.doc.stages[splitStageRef(model[key], key).stage]?.kind;
+        if (target !== undefined && target !== kind)
+          out.push({
+            pos: scope.map.locate(`/models/${s.model}/${key}`),
+            path: `models.${s.model}.${key}`,
+            message: `a 'prf' model's ${key} is ${kind === 'index' ? 'an index' : 'a dataset'} stage; '${model[key]}' is ${target}`,
+          });
+      }
+    }
     if (model?.provider === 'replay') {
       if (!model.file && !model.stage)
         out.push({
@@ -313,6 +343,20 @@ export const generateStage: StageKind = {
         batch_size: model.batch_size,
       };
       runtime = JSON.parse(JSON.stringify(rt)) as Json;
+    } else if (model.provider === 'prf') {
+      const index = splitStageRef(model.index, 'index');
+      const corpus = splitStageRef(model.corpus, 'corpus');
+      const r = scope.doc.retrieval;
+      modelPart = {
+        provider: 'prf',
+        method: model.method,
+        index: `${index.stage}.${index.output}`,
+        corpus: `${corpus.stage}.${corpus.output}`,
+        fb_docs: model.fb_docs,
+        fb_terms: model.fb_terms,
+        sentences: model.sentences,
+        bm25: r.bm25,
+      };
     } else if (model.provider === 'replay') {
       const file = model.file ? scope.resolvePath(`/models/${s.model}/file`, model.file) : undefined;
       if (file) files.push(file);
@@ -375,7 +419,8 @@ export const generateStage: StageKind = {
     const modelPart = ctx.resolved.uses[`models.${own.model}`] as unknown as
       | OpenAIPart
       | LocalPart
-      | { provider: 'replay'; file: string | null; stage: string | null };
+      | { provider: 'replay'; file: string | null; stage: string | null }
+      | PrfPart;
     const prompt = ctx.resolved.uses[`prompts.${own.prompt}`] as unknown as PromptDecl;
     let topics: Topic[] = await readTopics(stageInput(ctx, own.queries));
     if (own.limit !== null) topics = topics.slice(0, own.limit);
@@ -384,6 +429,8 @@ export const generateStage: StageKind = {
     let stats: Record<string, Json>;
     if (modelPart.provider === 'replay') {
       ({ rows, stats } = await replay(ctx, modelPart, prompt, topics, own.samples));
+    } else if (modelPart.provider === 'prf') {
+      ({ rows, stats } = await feedbackExpansions(ctx, modelPart, prompt, topics, own.samples));
     } else {
       ({ rows, stats } = await generate(ctx, own, modelPart, prompt, topics));
     }
@@ -415,6 +462,64 @@ export const generateStage: StageKind = {
     return { generations: { path, managed: true }, stats: { path: statsPath, managed: true } };
   },
 };
+
+interface PrfPart {
+  provider: 'prf';
+  method: 'rm3-terms' | 'doc-sentences';
+  index: string;
+  corpus: string;
+  fb_docs: number;
+  fb_terms: number;
+  sentences: number;
+  bm25: { k1: number; b: number };
+}
+
+/** A `prf` model's expansions: BM25 feedback from the index, the documents' text from the corpus (read once). */
+async function feedbackExpansions(
+  ctx: RunContext,
+  model: PrfPart,
+  prompt: PromptDecl,
+  topics: Topic[],
+  samples: number,
+): Promise<{ rows: GenerationRow[]; stats: Record<string, Json> }> {
+  const index = new IndexReader(IndexReader.load(stageInput(ctx, model.index), model.method === 'rm3-terms'));
+  const corpus = stageInput(ctx, model.corpus);
+  const textOf = async (ids: Set<string>) => {
+    const out = new Map<string, string>();
+    for await (const d of readCorpus(corpus)) {
+      if (ids.has(d.id)) out.set(d.id, d.text);
+      if (out.size === ids.size) break;
+    }
+    return out;
+  };
+  const t0 = Date.now();
+  const found = await prfExpansions(
+    index,
+    getAnalyzer(index.meta.analyzer.name),
+    model.bm25,
+    topics,
+    { method: model.method, fbDocs: model.fb_docs, fbTerms: model.fb_terms, sentences: model.sentences, samples },
+    textOf,
+  );
+  const rows = found.map((e) => ({ qid: e.qid, sample: e.sample, text: postprocess(e.text, prompt.postprocess), requestKey: null }));
+  const empty = rows.filter((r) => r.text === '').length;
+  if (empty) ctx.log(`warning: ${empty} of ${rows.length} expansions are empty (a query with no hit, or fewer hits than samples)`);
+  const words = rows.reduce((a, r) => a + (r.text ? r.text.split(' ').length : 0), 0);
+  ctx.log(`${rows.length} ${model.method} expansions for ${topics.length} queries in ${Date.now() - t0} ms`);
+  return {
+    rows,
+    stats: {
+      provider: 'prf',
+      method: model.method,
+      queries: topics.length,
+      generations: rows.length,
+      words_per_generation: rows.length ? words / rows.length : 0,
+      requests: 0,
+      sent: 0,
+      cost_usd: 0,
+    },
+  };
+}
 
 async function replay(
   ctx: RunContext,

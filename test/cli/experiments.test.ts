@@ -1,7 +1,8 @@
-import { cpSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MIRROR } from '../helpers/mirror.js';
 import { Workspace } from '../helpers/workspace.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -9,19 +10,65 @@ const ws = new Workspace();
 afterAll(() => ws.remove());
 cpSync(join(repo, 'experiments'), ws.path('experiments'), { recursive: true });
 cpSync(join(repo, 'schemas'), ws.path('schemas'), { recursive: true });
-const files = readdirSync(ws.path('experiments')).filter((f) => f.endsWith('.yaml'));
+
+/** Every experiment file users copy, in subfolders too (experiments/paper/). */
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? yamlFiles(join(dir, e.name)) : e.name.endsWith('.yaml') ? [join(dir, e.name)] : [],
+  );
+}
+const files = yamlFiles(ws.path('experiments')).map((f) => relative(ws.dir, f));
 
 describe('experiments/ shipped with qexp', () => {
   it.each(files)('%s validates and plans', async (f) => {
-    expect((await ws.qexp(['validate', `experiments/${f}`])).exitCode).toBe(0);
-    expect((await ws.qexp(['plan', `experiments/${f}`])).exitCode).toBe(0);
+    // the paper's experiments name API keys and GPUs they do not need to validate or plan
+    const v = await ws.qexp(['validate', f]);
+    expect(v.exitCode, v.all).toBe(0);
+    const p = await ws.qexp(['plan', f]);
+    expect(p.exitCode, p.all).toBe(0);
   });
 
-  it('the quickstart runs, then finds nothing to do', async () => {
-    const first = await ws.qexp(['run', 'experiments/quickstart.yaml']);
+  it('the shell-stage example runs, then finds nothing to do', async () => {
+    const first = await ws.qexp(['run', 'experiments/toy-shell.yaml']);
     expect(first.exitCode, first.all).toBe(0);
     expect(first.stdout).toMatch(/ran 6 of 6 unit\(s\) of work/);
-    const second = await ws.qexp(['run', 'experiments/quickstart.yaml']);
+    const second = await ws.qexp(['run', 'experiments/toy-shell.yaml']);
     expect(second.stdout).toMatch(/nothing to run: all 12 stages of 4 variants are up to date/);
+  });
+});
+
+describe.skipIf(!MIRROR)('the quickstart (CACM from the mirror)', () => {
+  it('runs offline: the ablation table, the report files, the train stages waiting for a GPU (exit 3); again: nothing runs; the gate passes', async () => {
+    const first = await ws.qexp(['run', 'experiments/quickstart.yaml']);
+    expect(first.exitCode, first.all).toBe(3);
+    expect(first.stdout).toMatch(/ran 20 of 24 unit\(s\) of work, 1 waiting, 3 skipped/);
+    expect(first.stderr).toMatch(/waiting: sft .*\n {2}stage sft waits for a manual training run: run 'bash .*run\.sh' on a GPU machine/);
+    // the table: the four systems, BM25+RM3 significantly better than BM25 in MAP as in the literature
+    for (const row of ['BM25', 'BM25+RM3', 'RM3 terms (query2doc)', 'Top-document sentences (query2doc)'])
+      expect(first.stdout).toContain(`| ${row} | `);
+    expect(first.stdout).toMatch(/\| BM25\+RM3 \| [^|]+ \| \*\*0\.36\d\d\*\*†/);
+    const html = readFileSync(ws.path('results/reports/quickstart/report.html'), 'utf8');
+    expect(html).toContain('<table id="results">');
+    expect(html).toContain('Preference pairs against pairs.min_delta');
+    // pairs fall as min_delta rises
+    const curves = JSON.parse(readFileSync(ws.path('results/reports/quickstart/report.json'), 'utf8')).curves.pairs[0].points;
+    expect(curves.map((p: { x: number }) => p.x)).toEqual([0.05, 0.1, 0.2]);
+    expect(curves[0].y).toBeGreaterThan(curves[1].y);
+    expect(curves[1].y).toBeGreaterThan(curves[2].y);
+    // the job a GPU machine would run
+    const jobs = readdirSync(ws.path('results/train'));
+    expect(jobs).toHaveLength(1);
+    expect(existsSync(ws.path(`results/train/${jobs[0]}/job.json`))).toBe(true);
+
+    const second = await ws.qexp(['run', 'experiments/quickstart.yaml']);
+    expect(second.exitCode).toBe(3);
+    expect(second.stdout).toMatch(/running 4 unit\(s\) of work, 20 up to date/);
+    expect(second.stdout).toMatch(/ran 0 of 4 unit\(s\) of work, 1 waiting, 3 skipped/);
+    expect(second.stdout).toContain('| BM25 | ');
+
+    // the committed baseline matches what this machine computes
+    const gate = await ws.qexp(['gate', 'experiments/quickstart.yaml']);
+    expect(gate.exitCode, gate.all).toBe(0);
+    expect(gate.stdout).toMatch(/all 3 gates pass/);
   });
 });

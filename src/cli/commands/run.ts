@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { buildDag } from '../../dag/build-dag.js';
 import { executeDag, type NodeResult } from '../../dag/execute.js';
@@ -168,6 +169,16 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
       }
       if (status === 'interrupted')
         process.stderr.write('\ninterrupted: unfinished stages are not recorded as done; `qexp run` again resumes\n');
+    }
+    // the experiment's report, when it declares one: the table printed, the files written
+    if (!json && exp.doc.report && (status === 'ok' || status === 'waiting')) {
+      const { reportData, render, writeReport } = await import('./report.js');
+      const data = await reportData(exp, store);
+      if (data.rows.length) {
+        process.stdout.write(`\n${await render(data, 'md')}`);
+        const files = await writeReport(exp, data);
+        process.stdout.write(`\nreport: ${files.map((f) => relative(process.cwd(), f) || f).join(', ')}\n`);
+      }
     }
     return status === 'ok' ? EXIT.ok : status === 'interrupted' ? EXIT.interrupted : status === 'waiting' ? EXIT.waiting : EXIT.failure;
   } finally {

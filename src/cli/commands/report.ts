@@ -1,0 +1,171 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { Experiment } from '../../config/types.js';
+import { buildDag } from '../../dag/build-dag.js';
+import { collectReport, reportDecl } from '../../report/collect.js';
+import { baselineFrom, checkGates, type GateDecl, GateError, gateSummary, readBaseline } from '../../report/gates.js';
+import type { ReportData } from '../../report/report-data.js';
+import { buildTable } from '../../report/table.js';
+import type { Store } from '../../store/store.js';
+import { loadOrExit, openStoreOrExit, storePathFor } from '../common.js';
+import { withConfigErrors } from '../config-errors.js';
+import { EXIT } from '../exit-codes.js';
+
+type Format = 'md' | 'csv' | 'latex' | 'json' | 'html';
+const FORMATS: Format[] = ['md', 'csv', 'latex', 'json', 'html'];
+const EXTENSION: Record<Format, string> = { md: 'md', csv: 'csv', latex: 'tex', json: 'json', html: 'html' };
+
+/** The report of an experiment as it stands in the store. */
+export async function reportData(exp: Experiment, store: Store): Promise<ReportData> {
+  const dag = await withConfigErrors(() => buildDag(exp, store), false);
+  return collectReport(dag, store);
+}
+
+/** Renders one format (the HTML renderer, with its plotting library, is loaded only when asked for). */
+export async function render(data: ReportData, format: Format): Promise<string> {
+  const table = buildTable(data);
+  if (format === 'html') return (await import('../../report/render-html.js')).renderHtml(data, table);
+  const text = await import('../../report/render-text.js');
+  const f = { md: text.renderMarkdown, csv: text.renderCsv, latex: text.renderLatex, json: text.renderJson }[format];
+  return f(data, table);
+}
+
+/** Where `report.out` (or results/reports/NAME) puts the report files. */
+export function reportDir(exp: Experiment): string {
+  const out = reportDecl(exp.doc).out;
+  return out ? resolve(exp.map.fileOf('/report/out'), '..', out) : resolve('results/reports', exp.doc.name);
+}
+
+/** Writes the declared formats into the report folder; returns the files written. */
+export async function writeReport(exp: Experiment, data: ReportData): Promise<string[]> {
+  const dir = reportDir(exp);
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  for (const f of reportDecl(exp.doc).formats) {
+    const path = join(dir, `report.${EXTENSION[f]}`);
+    writeFileSync(path, await render(data, f));
+    files.push(path);
+  }
+  return files;
+}
+
+const shown = (p: string) => relative(process.cwd(), p) || p;
+
+function baselinePathOf(exp: Experiment, flag: string | undefined): string {
+  if (flag) return resolve(flag);
+  const gates = exp.doc.gates as { baseline?: string } | undefined;
+  if (gates?.baseline) return resolve(exp.map.fileOf('/gates/baseline'), '..', gates.baseline);
+  return resolve('results/baselines', `${exp.doc.name}.json`);
+}
+
+async function withStore<T>(
+  file: string,
+  opts: { store?: string; wait?: number },
+  f: (exp: Experiment, store: Store) => Promise<T>,
+): Promise<T> {
+  const exp = loadOrExit(file, false);
+  const storePath = storePathFor(exp, opts.store);
+  if (!existsSync(storePath)) {
+    process.stderr.write(`qexp: no store at ${storePath}: run the experiment first (qexp run ${file})\n`);
+    process.exit(EXIT.invalid);
+  }
+  const store = await openStoreOrExit(storePath, opts.wait);
+  try {
+    return await f(exp, store);
+  } finally {
+    store.close();
+  }
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('ablation tables (with significance, % of teacher, cost) and plots from the stored results')
+    .argument('<file>', 'experiment YAML file')
+    .option('--format <format>', `${FORMATS.join(' | ')} (default md)`, 'md')
+    .option('--out <path>', 'write to this file instead of standard output')
+    .option('--store <path>', "DuckDB store (default: the experiment's store: or results/qexp.duckdb)")
+    .option('--wait <seconds>', 'wait this long for a store another qexp process holds', Number)
+    .action(async (file: string, opts: { format: string; out?: string; store?: string; wait?: number }) => {
+      if (!FORMATS.includes(opts.format as Format)) {
+        process.stderr.write(`qexp: --format ${opts.format}: use one of ${FORMATS.join(', ')}\n`);
+        process.exitCode = EXIT.invalid;
+        return;
+      }
+      await withStore(file, opts, async (exp, store) => {
+        const data = await reportData(exp, store);
+        if (data.rows.length === 0) {
+          process.stderr.write(`qexp: ${file} has no evaluate stage and no report.rows: nothing to report\n`);
+          process.exitCode = EXIT.invalid;
+          return;
+        }
+        const text = await render(data, opts.format as Format);
+        if (opts.out) {
+          mkdirSync(dirname(resolve(opts.out)), { recursive: true });
+          writeFileSync(opts.out, text);
+          process.stderr.write(`wrote ${opts.out}\n`);
+        } else process.stdout.write(text);
+      });
+    });
+}
+
+export function registerGate(program: Command): void {
+  program
+    .command('gate')
+    .description('check the gates: exit 0 pass, 1 regression, 2 error; prints a Markdown summary')
+    .argument('<file>', 'experiment YAML file')
+    .option('--baseline <path>', 'baseline file (default: gates.baseline, or results/baselines/NAME.json)')
+    .option('--json', 'print the results as JSON')
+    .option('--store <path>', "DuckDB store (default: the experiment's store: or results/qexp.duckdb)")
+    .option('--wait <seconds>', 'wait this long for a store another qexp process holds', Number)
+    .action(async (file: string, opts: { baseline?: string; json?: boolean; store?: string; wait?: number }) => {
+      process.exitCode = await withStore(file, opts, async (exp, store) => {
+        const gates = exp.doc.gates as { checks?: GateDecl[] } | undefined;
+        if (!gates?.checks?.length) {
+          process.stderr.write(`qexp: ${file} declares no gates (gates.checks)\n`);
+          return EXIT.invalid;
+        }
+        const path = baselinePathOf(exp, opts.baseline);
+        try {
+          const needsBaseline = gates.checks.some((g) => g.max_drop !== undefined);
+          const baseline = needsBaseline || existsSync(path) ? readBaseline(path) : null;
+          const results = checkGates(await reportData(exp, store), gates.checks, baseline, shown(path));
+          if (opts.json) process.stdout.write(`${JSON.stringify({ baseline: path, results }, null, 2)}\n`);
+          else process.stdout.write(gateSummary(results, baseline ? shown(path) : null));
+          return results.every((r) => r.ok) ? EXIT.ok : EXIT.failure;
+        } catch (err) {
+          if (!(err instanceof GateError)) throw err;
+          process.stderr.write(`qexp gate: ${err.message}\n`);
+          return EXIT.invalid;
+        }
+      });
+    });
+}
+
+export function registerBaseline(program: Command): void {
+  const baseline = program.command('baseline').description('the expected values gates compare against');
+  baseline
+    .command('update')
+    .description("write every value of the experiment's report to its baseline file (commit it)")
+    .argument('<file>', 'experiment YAML file')
+    .option('--baseline <path>', 'baseline file (default: gates.baseline, or results/baselines/NAME.json)')
+    .option('--store <path>', "DuckDB store (default: the experiment's store: or results/qexp.duckdb)")
+    .option('--wait <seconds>', 'wait this long for a store another qexp process holds', Number)
+    .action(async (file: string, opts: { baseline?: string; store?: string; wait?: number }) => {
+      await withStore(file, opts, async (exp, store) => {
+        const data = await reportData(exp, store);
+        const b = baselineFrom(data);
+        const n = Object.values(b.values).reduce((a, d) => a + Object.values(d).reduce((x, m) => x + Object.keys(m).length, 0), 0);
+        if (n === 0) {
+          process.stderr.write(`qexp: no stored results for ${file}: run it first\n`);
+          process.exitCode = EXIT.invalid;
+          return;
+        }
+        const path = baselinePathOf(exp, opts.baseline);
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, `${JSON.stringify(b, null, 2)}\n`);
+        process.stdout.write(`wrote ${n} values of ${Object.keys(b.values).length} runs to ${shown(path)}\n`);
+      });
+    });
+}

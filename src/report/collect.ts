@@ -31,6 +31,8 @@ export function declaredRows(doc: ExperimentDoc, topo: string[]): { name: string
 }
 
 const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+/** A plot's x: numbers stay numbers, anything else (a list of pools) is shown as text. */
+const axisValue = (v: unknown): number | string => (typeof v === 'number' ? v : show(v));
 
 /**
  * Gathers what the report shows from the store, for the DAG built from the experiment file:
@@ -166,7 +168,7 @@ function measureCurves(rows: ReportRow[], axis: string, dataset: string | undefi
     const name = `${r.name}${rest.length && r.label !== r.name ? ` [${rest.join(', ')}]` : ''}`;
     const s = series.get(name) ?? { name, points: [] };
     series.set(name, s);
-    s.points.push({ x: r.settings[axis] as number, y });
+    s.points.push({ x: axisValue(r.settings[axis]), y });
   }
   // a curve needs two points
   return [...series.values()].filter((s) => s.points.length > 1);
@@ -187,7 +189,7 @@ async function pairCurves(dag: Dag, store: Store, axis: string, isDone: (fp: str
       const summary = (await store.artifacts([fp])).find((a) => a.name === 'summary');
       if (!summary) continue;
       const pairs = (JSON.parse(readFileSync(summary.path, 'utf8')) as { pairs: number }).pairs;
-      if (!points.some((p) => p.x === x)) points.push({ x: x as number, y: pairs });
+      if (!points.some((p) => p.x === axisValue(x))) points.push({ x: axisValue(x), y: pairs });
     }
     if (points.length > 1) out.push({ name: stage, points });
   }

@@ -2,6 +2,7 @@ import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startChatServer } from '../helpers/chat-server.mjs';
 import { MIRROR } from '../helpers/mirror.js';
 import { Workspace } from '../helpers/workspace.js';
 
@@ -70,5 +71,32 @@ describe.skipIf(!MIRROR)('the quickstart (CACM from the mirror)', () => {
     const gate = await ws.qexp(['gate', 'experiments/quickstart.yaml']);
     expect(gate.exitCode, gate.all).toBe(0);
     expect(gate.stdout).toMatch(/all 3 gates pass/);
+  });
+});
+
+describe.skipIf(!MIRROR)('cacm-llm.yaml against an OpenAI-compatible server on 127.0.0.1', () => {
+  it('generates both pools, reports them with their cost, and gates against a baseline it wrote', async () => {
+    const server = await startChatServer({ latencyMs: 2 });
+    try {
+      const env = { QEXP_LLM_BASE_URL: server.url, QEXP_LLM_MODEL: 'test-model', QEXP_LLM_API_KEY: 'sk-local-test' };
+      const r = await ws.qexp(['run', 'experiments/cacm-llm.yaml'], env);
+      expect(r.exitCode, r.all).toBe(0);
+      // 64 queries × 2 samples × 2 prompts, every few-shot prompt with exemplars
+      expect(server.log).toHaveLength(256);
+      expect(server.log.filter((q) => q.prompt.includes('Question:') && q.prompt.split('Question:').length === 5)).toHaveLength(128);
+      expect(r.stdout).toMatch(/\| run \| nDCG@10 \| AP@1000 \| R@1000 \| % teacher \| tokens\/query \| \$\/1k queries \| p50 ms \|/);
+      expect(r.stdout).toMatch(/\| LLM few-shot \| [^|]+ \| [^|]+ \| [^|]+ \| 100\.0 \| [\d.]+ \| \*\*0\.000\*\* \| (\*\*)?[\d.]+(\*\*)? \|/);
+      let gate = await ws.qexp(['gate', 'experiments/cacm-llm.yaml'], env);
+      expect(gate.exitCode).toBe(2);
+      expect(gate.stderr).toMatch(/baseline .*cacm-llm\.json does not exist: write it with 'qexp baseline update FILE'/);
+      expect((await ws.qexp(['baseline', 'update', 'experiments/cacm-llm.yaml'], env)).exitCode).toBe(0);
+      gate = await ws.qexp(['gate', 'experiments/cacm-llm.yaml'], env);
+      expect(gate.exitCode, gate.all).toBe(0);
+      // the key never reaches the report or the baseline
+      for (const f of ['results/reports/cacm-llm/report.md', 'results/reports/cacm-llm/report.html', 'experiments/baselines/cacm-llm.json'])
+        expect(readFileSync(ws.path(f), 'utf8')).not.toContain('sk-local-test');
+    } finally {
+      await server.close();
+    }
   });
 });

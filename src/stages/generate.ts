@@ -16,7 +16,7 @@ import { chooseExamples, type Exemplar, type PromptDecl, postprocess, renderMess
 import { type Recorded, readPool, readRecorded } from '../llm/recorded.js';
 import { type PlannedRequest, percentile, runRequests } from '../llm/runner.js';
 import { acquireServer } from '../llm/serve.js';
-import type { Completion, LocalModelDecl, ModelDecl, OpenAIModelDecl } from '../llm/types.js';
+import type { Completion, LocalModelDecl, ModelDecl, OpenAIModelDecl, PrfModelDecl } from '../llm/types.js';
 import { getAnalyzer } from '../retrieval/analysis/analyzers.js';
 import { IndexReader } from '../retrieval/index/read-index.js';
 import { prfExpansions } from '../retrieval/prf-expansion.js';
@@ -463,16 +463,8 @@ export const generateStage: StageKind = {
   },
 };
 
-interface PrfPart {
-  provider: 'prf';
-  method: 'rm3-terms' | 'doc-sentences';
-  index: string;
-  corpus: string;
-  fb_docs: number;
-  fb_terms: number;
-  sentences: number;
-  bm25: { k1: number; b: number };
-}
+/** A `prf` model as fingerprinted: its settings (stage references as STAGE.OUTPUT) and the BM25 parameters it searches with. */
+type PrfPart = Omit<PrfModelDecl, 'description'> & { bm25: { k1: number; b: number } };
 
 /** A `prf` model's expansions: BM25 feedback from the index, the documents' text from the corpus (read once). */
 async function feedbackExpansions(

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, listValue as duckList } from '@duckdb/node-api';
+import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance, type DuckDBValue, listValue as duckList } from '@duckdb/node-api';
 import type { HashCache } from '../util/hash.js';
 import { Mutex } from '../util/mutex.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
@@ -297,8 +297,7 @@ export class Store implements HashCache {
   markDone(fingerprint: string, artifacts: ArtifactRecord[], durationMs: number): Promise<void> {
     return this.tx(async () => {
       await this.exec('DELETE FROM artifacts WHERE fingerprint = ?', [fingerprint]);
-      const app = await this.conn.createAppender('artifacts');
-      for (const a of artifacts) {
+      await this.appendRows('artifacts', artifacts, (app, a) => {
         app.appendVarchar(a.fingerprint);
         app.appendVarchar(a.name);
         app.appendVarchar(a.path);
@@ -306,10 +305,7 @@ export class Store implements HashCache {
         app.appendBigInt(BigInt(a.bytes));
         app.appendBoolean(a.managed);
         app.appendDefault();
-        app.endRow();
-      }
-      app.flushSync();
-      app.closeSync();
+      });
       await this.exec(`UPDATE stages SET status = 'done', finished_at = now(), duration_ms = ?, error = NULL WHERE fingerprint = ?`, [
         durationMs,
         fingerprint,
@@ -412,24 +408,31 @@ export class Store implements HashCache {
     });
   }
 
+  /** Appends rows to a table through DuckDB's appender (fast bulk insert), one `write` per row. */
+  private async appendRows<T>(table: string, rows: readonly T[], write: (app: DuckDBAppender, row: T) => void): Promise<void> {
+    const app = await this.conn.createAppender(table);
+    for (const r of rows) {
+      write(app, r);
+      app.endRow();
+    }
+    app.flushSync();
+    app.closeSync();
+  }
+
   // ---- metrics ----
 
   /** Replaces an evaluate stage's rows (per query, and qid 'all' for the aggregate) in one transaction. */
   replaceMetrics(fingerprint: string, rows: MetricRow[]): Promise<void> {
     return this.tx(async () => {
       await this.exec('DELETE FROM metrics WHERE fingerprint = ?', [fingerprint]);
-      const app = await this.conn.createAppender('metrics');
-      for (const r of rows) {
+      await this.appendRows('metrics', rows, (app, r) => {
         app.appendVarchar(fingerprint);
         app.appendVarchar(r.run);
         app.appendVarchar(r.dataset);
         app.appendVarchar(r.qid);
         app.appendVarchar(r.measure);
         app.appendDouble(r.value);
-        app.endRow();
-      }
-      app.flushSync();
-      app.closeSync();
+      });
     });
   }
 
@@ -547,18 +550,14 @@ export class Store implements HashCache {
     return this.tx(async () => {
       await this.exec('DELETE FROM generations WHERE fingerprint = ?', [fingerprint]);
       await this.exec('DELETE FROM generation_stats WHERE fingerprint = ?', [fingerprint]);
-      const app = await this.conn.createAppender('generations');
-      for (const r of rows) {
+      await this.appendRows('generations', rows, (app, r) => {
         app.appendVarchar(fingerprint);
         app.appendVarchar(r.qid);
         app.appendInteger(r.sample);
         app.appendVarchar(r.text);
         if (r.requestKey === null) app.appendNull();
         else app.appendVarchar(r.requestKey);
-        app.endRow();
-      }
-      app.flushSync();
-      app.closeSync();
+      });
       await this.exec('INSERT INTO generation_stats VALUES (?, ?)', [fingerprint, JSON.stringify(stats)]);
     });
   }
@@ -598,18 +597,14 @@ export class Store implements HashCache {
   appendFeedback(fingerprint: string, rows: FeedbackRow[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
     return this.tx(async () => {
-      const app = await this.conn.createAppender('feedback');
-      for (const r of rows) {
+      await this.appendRows('feedback', rows, (app, r) => {
         app.appendVarchar(fingerprint);
         app.appendVarchar(r.qid);
         app.appendVarchar(r.pool);
         app.appendInteger(r.sample);
         app.appendDouble(r.value);
         app.appendDouble(r.baseline);
-        app.endRow();
-      }
-      app.flushSync();
-      app.closeSync();
+      });
     });
   }
 
@@ -617,16 +612,12 @@ export class Store implements HashCache {
   replaceTrainMetrics(fingerprint: string, rows: { step: number; name: string; value: number }[]): Promise<void> {
     return this.tx(async () => {
       await this.exec('DELETE FROM train_metrics WHERE fingerprint = ?', [fingerprint]);
-      const app = await this.conn.createAppender('train_metrics');
-      for (const r of rows) {
+      await this.appendRows('train_metrics', rows, (app, r) => {
         app.appendVarchar(fingerprint);
         app.appendInteger(r.step);
         app.appendVarchar(r.name);
         app.appendDouble(r.value);
-        app.endRow();
-      }
-      app.flushSync();
-      app.closeSync();
+      });
     });
   }
 

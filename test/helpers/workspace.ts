@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { execa, type ResultPromise } from 'execa';
 
 export const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/cli/main.js');
@@ -25,6 +26,18 @@ export class Workspace {
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, text);
     return p;
+  }
+
+  /** Runs a query on the workspace's store, read-only (no qexp may hold it then). */
+  async sql(query: string): Promise<Record<string, unknown>[]> {
+    const db = await DuckDBInstance.create(this.path('results/qexp.duckdb'), { access_mode: 'READ_ONLY' });
+    const conn = await db.connect();
+    try {
+      return (await conn.runAndReadAll(query)).getRowObjectsJson() as Record<string, unknown>[];
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
   }
 
   /** Runs `qexp ARGS` in the workspace; never throws on a non-zero exit. */

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { answerFor, type Behaviour, type ChatRequest, startChatServer } from '../helpers/chat-server.mjs';
 import { MIRROR } from '../helpers/mirror.js';
@@ -31,21 +30,9 @@ function experiment(
 
 const queries = (n: number) => `${Array.from({ length: n }, (_, i) => `q${i}\tquery number ${i}`).join('\n')}\n`;
 
-async function sql(ws: Workspace, query: string): Promise<Record<string, unknown>[]> {
-  const db = await DuckDBInstance.create(ws.path('results/qexp.duckdb'), { access_mode: 'READ_ONLY' });
-  const conn = await db.connect();
-  try {
-    return (await conn.runAndReadAll(query)).getRowObjectsJson() as Record<string, unknown>[];
-  } finally {
-    conn.closeSync();
-    db.closeSync();
-  }
-}
-
 /** The generate stage's published output, read through the store's artifact table. */
 async function generations(ws: Workspace): Promise<{ qid: string; sample: number; text: string }[]> {
-  const rows = await sql(
-    ws,
+  const rows = await ws.sql(
     `SELECT a.path FROM artifacts a JOIN variant_stages b ON a.fingerprint = b.fingerprint WHERE b.stage = 'gen' AND a.name = 'generations'`,
   );
   return readFileSync(String(rows[0]?.path), 'utf8')
@@ -77,9 +64,9 @@ describe('generate stage against a Chat Completions server on 127.0.0.1', () => 
       const gens = await generations(ws);
       expect(gens.map((g) => g.qid)).toEqual(Array.from({ length: 40 }, (_, i) => `q${i}`));
       expect(gens[7]?.text).toBe(answerFor('Write a passage that answers: query number 7', 0));
-      const [stats] = await sql(ws, 'SELECT stats FROM generation_stats');
+      const [stats] = await ws.sql('SELECT stats FROM generation_stats');
       const s = JSON.parse(String(stats?.stats));
-      const answers = await sql(ws, 'SELECT sum(prompt_tokens) AS p, sum(completion_tokens) AS c, sum(cost_usd) AS cost FROM llm_requests');
+      const answers = await ws.sql('SELECT sum(prompt_tokens) AS p, sum(completion_tokens) AS c, sum(cost_usd) AS cost FROM llm_requests');
       expect(s.prompt_tokens).toBe(Number(answers[0]?.p));
       expect(s.completion_tokens).toBe(Number(answers[0]?.c));
       expect(s.cost_usd).toBeCloseTo((Number(answers[0]?.p) * 1 + Number(answers[0]?.c) * 2) / 1e6, 12);
@@ -158,12 +145,12 @@ describe('generate stage against a Chat Completions server on 127.0.0.1', () => 
       expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
       const gens = await generations(ws);
       expect(gens.map((g) => g.qid)).toEqual(Array.from({ length: 10 }, (_, i) => `q${i}`));
-      const errors = await sql(ws, 'SELECT kind, status, final FROM llm_errors ORDER BY kind');
+      const errors = await ws.sql('SELECT kind, status, final FROM llm_errors ORDER BY kind');
       expect(errors.map((e) => e.kind).sort()).toEqual(
         ['empty', 'malformed', 'rate-limit', 'rate-limit', 'rate-limit', 'rate-limit', 'server', 'server', 'timeout'].sort(),
       );
       expect(errors.every((e) => e.final === false)).toBe(true);
-      const ledger = await sql(ws, 'SELECT count(*) AS n, sum(CASE WHEN tokens_estimated THEN 1 ELSE 0 END) AS est FROM llm_requests');
+      const ledger = await ws.sql('SELECT count(*) AS n, sum(CASE WHEN tokens_estimated THEN 1 ELSE 0 END) AS est FROM llm_requests');
       expect(Number(ledger[0]?.n)).toBe(10);
       expect(Number(ledger[0]?.est)).toBe(1);
     } finally {
@@ -191,7 +178,7 @@ describe('generate stage against a Chat Completions server on 127.0.0.1', () => 
       // the 500 was tried three times, the 400 (a client error) once
       expect(server.log.filter((q) => q.prompt.endsWith('query number 3')).length).toBe(3);
       expect(server.log.filter((q) => q.prompt.endsWith('query number 5')).length).toBe(1);
-      expect(Number((await sql(ws, 'SELECT count(*) AS n FROM llm_requests'))[0]?.n)).toBe(18);
+      expect(Number((await ws.sql('SELECT count(*) AS n FROM llm_requests'))[0]?.n)).toBe(18);
       const before = server.log.length;
       broken = false;
       const again = await ws.qexp(['run', 'exp.yaml'], ENV);
@@ -244,9 +231,9 @@ describe('generate stage against a Chat Completions server on 127.0.0.1', () => 
       while (server.log.length < 120) await new Promise((r) => setTimeout(r, 20));
       child.kill('SIGKILL');
       await child;
-      const stored = new Set((await sql(ws, 'SELECT key FROM llm_requests')).map((r) => String(r.key)));
+      const stored = new Set((await ws.sql('SELECT key FROM llm_requests')).map((r) => String(r.key)));
       const storedBodies = new Set(
-        (await sql(ws, 'SELECT body FROM llm_requests')).map((r) => JSON.parse(String(r.body)).messages[0].content),
+        (await ws.sql('SELECT body FROM llm_requests')).map((r) => JSON.parse(String(r.body)).messages[0].content),
       );
       expect(stored.size).toBeGreaterThan(50);
       expect(stored.size).toBeLessThan(400);

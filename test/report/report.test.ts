@@ -1,39 +1,18 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium, screenshot } from '../../scripts/report-screenshot.mjs';
 import { holmBonferroni, pairedTTest } from '../../src/eval/significance.js';
+import { writeToyCollection } from '../helpers/toy-collection.js';
 import { Workspace } from '../helpers/workspace.js';
 
-/**
- * A toy collection where each query's relevant documents share words the query lacks: the
- * `good` expansions (those words) lift nDCG@10, the `bad` ones (another query's words) do not.
- */
+/** The toy collection with `good` expansions (the missing words) and `bad` ones (another query's words). */
 function writeData(ws: Workspace): void {
-  const docs: string[] = [];
-  const qrels: string[] = [];
-  const queries: string[] = [];
-  for (let i = 0; i < 12; i++) {
-    queries.push(`q${i}\tw${i}a w${i}b`);
-    for (let k = 0; k < 2; k++) {
-      docs.push(`r${i}${k}\tw${i}a w${i}c w${i}d filler${k} text`);
-      qrels.push(`q${i} 0 r${i}${k} 1`);
-    }
-    for (let k = 0; k < 3; k++) docs.push(`x${i}${k}\tw${i}a w${i}b w${i}b other${k} words`);
-  }
-  ws.write('data/queries.tsv', `${queries.join('\n')}\n`);
-  ws.write('data/qrels.txt', `${qrels.join('\n')}\n`);
-  ws.write('data/corpus.tsv', `${docs.join('\n')}\n`);
-  const replay = (f: (i: number) => string) =>
-    Array.from({ length: 12 }, (_, i) => `${JSON.stringify({ qid: `q${i}`, text: f(i) })}\n`).join('');
   // good for 9 of 12 queries, so that the student is not better everywhere
-  ws.write(
-    'good.jsonl',
-    replay((i) => (i < 9 ? Array(8).fill(`w${i}c w${i}d`).join(' ') : `w${(i + 1) % 12}c`)),
-  );
-  ws.write(
-    'bad.jsonl',
-    replay((i) => `w${(i + 1) % 12}c w${(i + 1) % 12}d`),
+  writeToyCollection(
+    ws,
+    12,
+    (i) => (i < 9 ? Array(8).fill(`w${i}c w${i}d`).join(' ') : `w${(i + 1) % 12}c`),
+    (i) => `w${(i + 1) % 12}c w${(i + 1) % 12}d`,
   );
 }
 
@@ -76,17 +55,6 @@ gates:
     - {run: BM25, measure: nDCG@10, min: 0.1}
 `;
 
-async function sql(ws: Workspace, query: string): Promise<Record<string, unknown>[]> {
-  const db = await DuckDBInstance.create(ws.path('results/qexp.duckdb'), { access_mode: 'READ_ONLY' });
-  const conn = await db.connect();
-  try {
-    return (await conn.runAndReadAll(query)).getRowObjectsJson() as Record<string, unknown>[];
-  } finally {
-    conn.closeSync();
-    db.closeSync();
-  }
-}
-
 const ws = new Workspace();
 afterAll(() => ws.remove());
 
@@ -117,11 +85,8 @@ describe('qexp report', () => {
     const col = json.columns.findIndex((c: { kind: string; measure: string }) => c.kind === 'measure' && c.measure === 'nDCG@10');
     const pct = json.columns.findIndex((c: { kind: string }) => c.kind === 'pct-teacher');
     const per = async (stage: string, variant = 'run-student.formulation.repeat_query=5') => {
-      const rows = await sql(
-        ws,
-        `SELECT m.qid, m.value FROM metrics m JOIN variant_stages v ON v.fingerprint = m.fingerprint
-         WHERE v.stage = '${stage}' AND v.variant = '${variant}' AND m.measure = 'nDCG@10' ORDER BY m.qid`,
-      );
+      const rows = await ws.sql(`SELECT m.qid, m.value FROM metrics m JOIN variant_stages v ON v.fingerprint = m.fingerprint
+         WHERE v.stage = '${stage}' AND v.variant = '${variant}' AND m.measure = 'nDCG@10' ORDER BY m.qid`);
       return new Map(rows.map((r) => [String(r.qid), Number(r.value)]));
     };
     const bm25 = await per('ev-bm25');

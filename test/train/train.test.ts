@@ -1,12 +1,12 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { withLoraDefaults } from '../../src/stages/train.js';
 import { llamaFactoryArgs, type TrainerSettings, trlArgs } from '../../src/train/trainer-config.js';
 import { LLAMAFACTORY_KEYS, trlKeys } from '../../src/train/trainer-keys.js';
+import { writeToyCollection } from '../helpers/toy-collection.js';
 import { positionOf, Workspace } from '../helpers/workspace.js';
 
 const HELPERS = resolve(dirname(fileURLToPath(import.meta.url)), '../helpers');
@@ -14,35 +14,13 @@ const HELPERS = resolve(dirname(fileURLToPath(import.meta.url)), '../helpers');
 const FAKE = join(HELPERS, 'fake-python.py');
 const SLURM_BIN = join(HELPERS, 'fake-slurm');
 
-/**
- * A toy collection where each query's relevant documents share words the query lacks: the
- * `good` teacher's expansions (those words) beat the query alone, the `bad` teacher's (another
- * query's words) do not, so feedback yields pairs.
- */
+/** The toy collection with `good` expansions (the missing words) and `bad` ones (another query's words). */
 function writeData(ws: Workspace): void {
-  const docs: string[] = [];
-  const qrels: string[] = [];
-  const queries: string[] = [];
-  for (let i = 0; i < 8; i++) {
-    queries.push(`q${i}\tw${i}a w${i}b`);
-    for (let k = 0; k < 2; k++) {
-      docs.push(`r${i}${k}\tw${i}a w${i}c w${i}d filler${k} text`);
-      qrels.push(`q${i} 0 r${i}${k} 1`);
-    }
-    for (let k = 0; k < 3; k++) docs.push(`x${i}${k}\tw${i}a w${i}b w${i}b other${k} words`);
-  }
-  ws.write('data/queries.tsv', `${queries.join('\n')}\n`);
-  ws.write('data/qrels.txt', `${qrels.join('\n')}\n`);
-  ws.write('data/corpus.tsv', `${docs.join('\n')}\n`);
-  const replay = (f: (i: number) => string) =>
-    Array.from({ length: 8 }, (_, i) => `${JSON.stringify({ qid: `q${i}`, text: f(i) })}\n`).join('');
-  ws.write(
-    'good.jsonl',
-    replay((i) => Array(8).fill(`w${i}c w${i}d`).join(' ')),
-  );
-  ws.write(
-    'bad.jsonl',
-    replay((i) => `w${(i + 1) % 8}c w${(i + 1) % 8}d`),
+  writeToyCollection(
+    ws,
+    8,
+    (i) => Array(8).fill(`w${i}c w${i}d`).join(' '),
+    (i) => `w${(i + 1) % 8}c w${(i + 1) % 8}d`,
   );
 }
 
@@ -96,21 +74,9 @@ function experiment(opts: { sft?: Obj; dpo?: Obj; launcher?: Obj; models?: Obj; 
   });
 }
 
-async function sql(ws: Workspace, query: string): Promise<Record<string, unknown>[]> {
-  const db = await DuckDBInstance.create(ws.path('results/qexp.duckdb'), { access_mode: 'READ_ONLY' });
-  const conn = await db.connect();
-  try {
-    return (await conn.runAndReadAll(query)).getRowObjectsJson() as Record<string, unknown>[];
-  } finally {
-    conn.closeSync();
-    db.closeSync();
-  }
-}
-
 /** An output of a stage (its current binding). */
 async function artifact(ws: Workspace, stage: string, name: string): Promise<{ path: string; sha256: string; fingerprint: string }> {
-  const rows = await sql(
-    ws,
+  const rows = await ws.sql(
     `SELECT a.path, a.sha256, a.fingerprint FROM artifacts a JOIN variant_stages b ON a.fingerprint = b.fingerprint WHERE b.stage = '${stage}' AND a.name = '${name}'`,
   );
   if (!rows[0]) throw new Error(`no output ${name} of ${stage}`);
@@ -157,16 +123,14 @@ describe('train stages with a stand-in trainer (the whole control path, no GPU)'
     expect(readFileSync(join(jobOf(ws, 'dpo'), 'trainer.log'), 'utf8')).toContain('fake trainer: done');
 
     // the curves are in DuckDB, one row per step and value
-    const curves = await sql(
-      ws,
+    const curves = await ws.sql(
       `SELECT name, count(*)::INTEGER AS n, max(step)::INTEGER AS last FROM train_metrics WHERE fingerprint = '${dpo.fingerprint}' GROUP BY name ORDER BY name`,
     );
     expect(curves.map((c) => c.name)).toEqual(
       ['epoch', 'learning_rate', 'loss', 'rewards/accuracies', 'rewards/chosen', 'rewards/margins', 'rewards/rejected'].sort(),
     );
     expect(curves.every((c) => c.n === 10 && c.last === 10)).toBe(true);
-    const [margin] = await sql(
-      ws,
+    const [margin] = await ws.sql(
       `SELECT value FROM train_metrics WHERE fingerprint = '${dpo.fingerprint}' AND name = 'rewards/margins' AND step = 5`,
     );
     expect(margin?.value).toBeCloseTo(0.1);
@@ -182,7 +146,7 @@ describe('train stages with a stand-in trainer (the whole control path, no GPU)'
       .trim()
       .split('\n');
     expect(pairs).toHaveLength(8); // good beats bad on every query
-    const metrics = await sql(ws, `SELECT DISTINCT measure, count(*)::INTEGER AS n FROM metrics GROUP BY measure`);
+    const metrics = await ws.sql(`SELECT DISTINCT measure, count(*)::INTEGER AS n FROM metrics GROUP BY measure`);
     expect(metrics.length, JSON.stringify(metrics)).toBe(1);
     expect(Number(metrics[0]?.n)).toBeGreaterThan(0);
 

@@ -124,7 +124,8 @@ export function createDisplay(nodes: DagNode[], variantCount: number, mode: 'int
         handles.get(node.fingerprint)?.set(`${t.title} · done in ${took}`, mode === 'interactive' ? '' : undefined);
         d.resolve();
       } else if (r.outcome === 'waiting') {
-        handles.get(node.fingerprint)?.set(`${t.title} · waiting: ${r.error?.split('\n')[0] ?? ''}`, undefined);
+        // shown as skipped, not as done: nothing was produced yet
+        t.skip = `${t.title} · waiting for manual work (see below)`;
         d.resolve();
       } else if (r.outcome === 'skipped') {
         t.skip = `${t.title} · skipped: ${r.error}`;

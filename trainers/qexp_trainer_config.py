@@ -34,17 +34,23 @@ def _require(job: dict, key: str, kinds: tuple, path: str, nullable: bool = Fals
     return value
 
 
-def load_job(path: str) -> dict:
-    """Reads job.json; paths in it are made absolute against the job's folder."""
+def _read_job(path: str, missing: str) -> dict:
+    """A job file's JSON object; `missing` is the message when the file is not there."""
     try:
         with open(path, encoding="utf-8") as f:
             job = json.load(f)
     except FileNotFoundError:
-        raise JobError(f"{path}: no such job file (qexp writes it into the job folder)") from None
+        raise JobError(f"{path}: {missing}") from None
     except json.JSONDecodeError as e:
         raise JobError(f"{path}:{e.lineno}:{e.colno}: not JSON: {e.msg}") from None
     if not isinstance(job, dict):
         raise JobError(f"{path}: a job is a JSON object")
+    return job
+
+
+def load_job(path: str) -> dict:
+    """Reads job.json; paths in it are made absolute against the job's folder."""
+    job = _read_job(path, "no such job file (qexp writes it into the job folder)")
     method = _require(job, "method", (str,), path)
     if method not in METHODS:
         raise JobError(f"{path}: method '{method}' is not one of {', '.join(METHODS)}")
@@ -162,15 +168,7 @@ ENGINES = ("auto", "vllm", "transformers")
 
 def load_generate_job(path: str) -> dict:
     """Reads gen-job.json (trainers/generate.py): the model, engine, sampling and requests."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            job = json.load(f)
-    except FileNotFoundError:
-        raise JobError(f"{path}: no such job file") from None
-    except json.JSONDecodeError as e:
-        raise JobError(f"{path}:{e.lineno}:{e.colno}: not JSON: {e.msg}") from None
-    if not isinstance(job, dict):
-        raise JobError(f"{path}: a job is a JSON object")
+    job = _read_job(path, "no such job file")
     _require(job, "model", (str,), path)
     engine = job.setdefault("engine", "auto")
     if engine not in ENGINES:

@@ -2,7 +2,7 @@ import { stageInputs, stageRefs } from '../stages/inputs.js';
 import { stageKind } from '../stages/registry.js';
 import { stageScope } from '../stages/scope.js';
 import type { Diagnostic } from './diagnostics.js';
-import type { SourceMap } from './source-map.js';
+import { type SourceMap, toPointer } from './source-map.js';
 import { didYouMean } from './suggest.js';
 import type { ExperimentDoc } from './types.js';
 
@@ -67,7 +67,7 @@ function checkReport(doc: ExperimentDoc, map: SourceMap): Diagnostic[] {
   for (const [row, stages] of Object.entries(report.rows ?? {})) {
     const list = typeof stages === 'string' ? [stages] : Array.isArray(stages) ? stages : [];
     list.forEach((s, i) => {
-      const ptr = `/report/rows/${row.replace(/~/g, '~0').replace(/\//g, '~1')}${typeof stages === 'string' ? '' : `/${i}`}`;
+      const ptr = toPointer(typeof stages === 'string' ? ['report', 'rows', row] : ['report', 'rows', row, i]);
       const kind = doc.stages[s]?.kind;
       if (kind === 'evaluate') return;
       out.push({

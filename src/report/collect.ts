@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ExperimentDoc } from '../config/types.js';
-import type { Dag } from '../dag/build-dag.js';
+import { type Dag, topoStages } from '../dag/build-dag.js';
 import type { Store } from '../store/store.js';
 import type { Cell, ReportData, ReportRow, RowCost, Series } from './report-data.js';
 
@@ -24,10 +24,12 @@ export function reportDecl(doc: ExperimentDoc): ReportDecl {
 }
 
 /** The declared rows (name → evaluate stages), or one row per evaluate stage in the DAG's order. */
-export function declaredRows(doc: ExperimentDoc, topo: string[]): { name: string; stages: string[] }[] {
+function declaredRows(doc: ExperimentDoc): { name: string; stages: string[] }[] {
   const rows = reportDecl(doc).rows;
   if (rows) return Object.entries(rows).map(([name, s]) => ({ name, stages: typeof s === 'string' ? [s] : s }));
-  return topo.filter((s) => doc.stages[s]?.kind === 'evaluate').map((s) => ({ name: s, stages: [s] }));
+  return topoStages(doc)
+    .filter((s) => doc.stages[s]?.kind === 'evaluate')
+    .map((s) => ({ name: s, stages: [s] }));
 }
 
 const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
@@ -44,20 +46,27 @@ export async function collectReport(dag: Dag, store: Store): Promise<ReportData>
   const exp = dag.experiment;
   const doc = exp.doc;
   const decl = reportDecl(doc);
-  const topo = [...new Set(dag.variantStages.map((v) => v.stage))];
   const fpOf = new Map(dag.variantStages.map((v) => [`${v.variant}\u0000${v.stage}`, v.fingerprint]));
+  const fingerprintOf = (variant: string, stage: string) => fpOf.get(`${variant}\u0000${stage}`);
   const settingsOf = new Map(exp.variants.map((v) => [v.name, new Map(v.overrides.map((o) => [o.axis, o.value]))]));
   const axes = exp.variants[0]?.overrides.map((o) => o.axis) ?? [];
   const done = await store.stagesByFingerprint([...dag.nodes.keys()]);
   const isDone = (fp: string) => done.get(fp)?.status === 'done';
   const missing = new Set<string>();
+  // rows and their variant groups often share evaluate stages: each stage's values are read once
+  const metricsOf = new Map<string, ReturnType<Store['metrics']>>();
+  const metrics = (fp: string) => {
+    let m = metricsOf.get(fp);
+    if (!m) metricsOf.set(fp, (m = store.metrics(fp)));
+    return m;
+  };
 
   const rows: ReportRow[] = [];
-  for (const { name, stages } of declaredRows(doc, topo)) {
+  for (const { name, stages } of declaredRows(doc)) {
     // variants with the same fingerprints show the same numbers: one row for them
     const groups = new Map<string, string[]>();
     for (const v of exp.variants) {
-      const key = stages.map((s) => fpOf.get(`${v.name}\u0000${s}`) ?? '').join(',');
+      const key = stages.map((s) => fingerprintOf(v.name, s) ?? '').join(',');
       groups.set(key, [...(groups.get(key) ?? []), v.name]);
     }
     const common = [...groups.values()].map((vs) => {
@@ -70,9 +79,8 @@ export async function collectReport(dag: Dag, store: Store): Promise<ReportData>
     });
     // an axis tells the row's groups apart when they differ on it
     const telling = axes.filter((a) => new Set(common.map((c) => (a in c ? JSON.stringify(c[a]) : '*'))).size > 1);
-    let g = 0;
-    for (const [key, variants] of groups) {
-      const settings = common[g++] as Record<string, unknown>;
+    for (const [g, [key, variants]] of [...groups].entries()) {
+      const settings = common[g] as Record<string, unknown>;
       const parts = telling.filter((a) => a in settings).map((a) => `${a}=${show(settings[a])}`);
       const cells = new Map<string, Map<string, Cell>>();
       const fps = key.split(',');
@@ -82,7 +90,7 @@ export async function collectReport(dag: Dag, store: Store): Promise<ReportData>
           missing.add(stages[i] as string);
           continue;
         }
-        for (const m of await store.metrics(fp)) {
+        for (const m of await metrics(fp)) {
           const byMeasure = cells.get(m.dataset) ?? new Map<string, Cell>();
           cells.set(m.dataset, byMeasure);
           const cell = byMeasure.get(m.measure) ?? { mean: Number.NaN, perQuery: new Map<string, number>() };
@@ -90,7 +98,7 @@ export async function collectReport(dag: Dag, store: Store): Promise<ReportData>
           if (m.qid === 'all') cell.mean = m.value;
           else cell.perQuery.set(m.qid, m.value);
         }
-        for (const g of generateInputs(dag, fp)) generateFps.add(g);
+        for (const gen of generateInputs(dag, fp)) generateFps.add(gen);
       }
       rows.push({
         name,
@@ -125,7 +133,7 @@ export async function collectReport(dag: Dag, store: Store): Promise<ReportData>
     seed: doc.seed,
     axis,
     measureCurves: axis ? measureCurves(rows, axis, datasets[0], measures[0]) : [],
-    pairCurves: axis ? await pairCurves(dag, store, axis, isDone) : [],
+    pairCurves: axis ? await pairCurves(dag, store, axis, fingerprintOf, isDone) : [],
     training: await trainingCurves(dag, store, isDone),
     missing: [...missing],
   };
@@ -174,22 +182,28 @@ function measureCurves(rows: ReportRow[], axis: string, dataset: string | undefi
   return [...series.values()].filter((s) => s.points.length > 1);
 }
 
-async function pairCurves(dag: Dag, store: Store, axis: string, isDone: (fp: string) => boolean): Promise<Series[]> {
+async function pairCurves(
+  dag: Dag,
+  store: Store,
+  axis: string,
+  fingerprintOf: (variant: string, stage: string) => string | undefined,
+  isDone: (fp: string) => boolean,
+): Promise<Series[]> {
   const out: Series[] = [];
   const exp = dag.experiment;
   for (const [stage, decl] of Object.entries(exp.doc.stages)) {
     if (decl.kind !== 'pairs') continue;
     const points: Series['points'] = [];
-    const seen = new Set<string>();
     for (const v of exp.variants) {
-      const x = v.overrides.find((o) => o.axis === axis)?.value;
-      const fp = dag.variantStages.find((s) => s.variant === v.name && s.stage === stage)?.fingerprint;
-      if (x === undefined || !fp || !isDone(fp) || seen.has(`${fp}\u0000${show(x)}`)) continue;
-      seen.add(`${fp}\u0000${show(x)}`);
+      const value = v.overrides.find((o) => o.axis === axis)?.value;
+      const fp = fingerprintOf(v.name, stage);
+      if (value === undefined || !fp || !isDone(fp)) continue;
+      // one point per axis value: variants that differ on other axes only repeat it
+      const x = axisValue(value);
+      if (points.some((p) => p.x === x)) continue;
       const summary = (await store.artifacts([fp])).find((a) => a.name === 'summary');
       if (!summary) continue;
-      const pairs = (JSON.parse(readFileSync(summary.path, 'utf8')) as { pairs: number }).pairs;
-      if (!points.some((p) => p.x === axisValue(x))) points.push({ x: axisValue(x), y: pairs });
+      points.push({ x, y: (JSON.parse(readFileSync(summary.path, 'utf8')) as { pairs: number }).pairs });
     }
     if (points.length > 1) out.push({ name: stage, points });
   }
@@ -204,7 +218,9 @@ async function trainingCurves(dag: Dag, store: Store, isDone: (fp: string) => bo
     seen.add(vs.fingerprint);
     const byName = new Map<string, { x: number; y: number }[]>();
     for (const m of await store.trainMetrics(vs.fingerprint)) {
-      byName.set(m.name, [...(byName.get(m.name) ?? []), { x: m.step, y: m.value }]);
+      const points = byName.get(m.name) ?? [];
+      byName.set(m.name, points);
+      points.push({ x: m.step, y: m.value });
     }
     const label = dag.experiment.variants.length > 1 ? `${vs.stage} (${vs.fingerprint.slice(0, 8)})` : vs.stage;
     for (const [name, points] of byName) out.push({ stage: label, name, points });

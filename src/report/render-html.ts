@@ -1,7 +1,7 @@
 import * as Plot from '@observablehq/plot';
 import { parseHTML } from 'linkedom';
 import type { ReportData } from './report-data.js';
-import { perQueryDiffs, type Table } from './table.js';
+import { columnGroups, perQueryDiffs, type Table } from './table.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -105,13 +105,7 @@ function figures(data: ReportData): { title: string; svg: string; note?: string 
 /** One offline HTML file: the table (bold best values, markers, legend) and the figures as inline SVG. */
 export function renderHtml(data: ReportData, table: Table): string {
   const many = data.datasets.length > 1;
-  const groups: { name: string; span: number }[] = [];
-  for (const c of table.columns) {
-    const name = c.kind === 'cost' ? 'cost' : c.dataset;
-    const last = groups[groups.length - 1];
-    if (last && last.name === name) last.span++;
-    else groups.push({ name, span: 1 });
-  }
+  const groups = columnGroups(table.columns, 'cost');
   const mark = (s: string | null) => (s === 'better' ? '<sup>†</sup>' : s === 'worse' ? '<sup>‡</sup>' : '');
   const rows = table.rows
     .map(

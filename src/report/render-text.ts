@@ -1,5 +1,5 @@
 import type { ReportData } from './report-data.js';
-import type { Column, Table, TableCell } from './table.js';
+import { type Column, columnGroups, type Table, type TableCell } from './table.js';
 
 const mark = (c: TableCell) => (c.sig === 'better' ? '†' : c.sig === 'worse' ? '‡' : '');
 const header = (c: Column, many: boolean) => (many && c.dataset ? `${c.dataset} ${c.title}` : c.title);
@@ -51,13 +51,7 @@ const tex = (s: string) =>
 /** LaTeX with booktabs: a header row per dataset over its measures, best values bold, markers as daggers. */
 export function renderLatex(data: ReportData, table: Table): string {
   const cols = table.columns;
-  const groups: { name: string; span: number }[] = [];
-  for (const c of cols) {
-    const name = c.kind === 'cost' ? 'Cost' : c.dataset;
-    const last = groups[groups.length - 1];
-    if (last && last.name === name) last.span++;
-    else groups.push({ name, span: 1 });
-  }
+  const groups = columnGroups(cols, 'Cost');
   const lines = [
     '% needs \\usepackage{booktabs}',
     '\\begin{table}[t]',

@@ -1,5 +1,5 @@
 import { holmBonferroni, pairedTTest, randomizationTest } from '../eval/significance.js';
-import { COST_MEASURES, higherIsBetter, type ReportData, type ReportRow } from './report-data.js';
+import { COST_MEASURES, higherIsBetter, type ReportData, type ReportRow, valueAt } from './report-data.js';
 
 export interface Column {
   kind: 'measure' | 'pct-teacher' | 'cost';
@@ -86,12 +86,23 @@ export function buildTable(data: ReportData): Table {
 }
 
 function cellValue(row: ReportRow, col: Column, teacher: ReportRow | undefined): number | null {
-  if (col.kind === 'cost') return row.cost ? row.cost[col.measure as keyof typeof row.cost] : null;
-  const v = row.cells.get(col.dataset)?.get(col.measure)?.mean;
+  const v = valueAt(row, col.dataset, col.measure);
   if (v === undefined || Number.isNaN(v)) return null;
-  if (col.kind === 'measure') return v;
+  if (col.kind !== 'pct-teacher') return v;
   const t = teacher?.cells.get(col.dataset)?.get(col.measure)?.mean;
   return t ? (100 * v) / t : null;
+}
+
+/** Runs of adjacent columns under one header (a dataset, or cost), for the renderers' two-level headers. */
+export function columnGroups(columns: Column[], costName: string): { name: string; span: number }[] {
+  const groups: { name: string; span: number }[] = [];
+  for (const c of columns) {
+    const name = c.kind === 'cost' ? costName : c.dataset;
+    const last = groups[groups.length - 1];
+    if (last && last.name === name) last.span++;
+    else groups.push({ name, span: 1 });
+  }
+  return groups;
 }
 
 /** Row index → Holm-adjusted p-value and mean difference against the baseline, for one column. */

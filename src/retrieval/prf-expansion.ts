@@ -38,15 +38,19 @@ export function firstSentences(text: string, n: number): string {
 }
 
 /** For each analyzed term of the texts, its most frequent surface word (lower-cased), so that analysis maps it back to the term. */
-function surfaceWords(analyzer: Analyzer, texts: string[]): Map<string, string> {
+function surfaceWords(analyzer: Analyzer, texts: string[], termOf: Map<string, string | null>): Map<string, string> {
   const counts = new Map<string, Map<string, number>>();
   for (const text of texts) {
     for (const w of words.segment(text)) {
       if (!w.isWordLike) continue;
       const word = w.segment.toLowerCase();
-      const terms = analyzer.analyze(word);
-      if (terms.length !== 1) continue;
-      const term = terms[0] as string;
+      let term = termOf.get(word);
+      if (term === undefined) {
+        const terms = analyzer.analyze(word);
+        term = terms.length === 1 ? (terms[0] as string) : null;
+        termOf.set(word, term);
+      }
+      if (term === null) continue;
       const c = counts.get(term) ?? new Map<string, number>();
       counts.set(term, c);
       c.set(word, (c.get(word) ?? 0) + 1);
@@ -85,6 +89,8 @@ export async function prfExpansions(
     for (const h of hits) wanted.add(h.docid);
   }
   const texts = await textOf(wanted);
+  // each word's analyzed term (or null), shared by all queries: words repeat, and stemming is the costly part
+  const termOf = new Map<string, string | null>();
   const out: PrfExpansion[] = [];
   for (const { topic, query, hits } of ranked) {
     for (let s = 0; s < opts.samples; s++) {
@@ -99,6 +105,7 @@ export async function prfExpansions(
           const surface = surfaceWords(
             analyzer,
             window.map((h) => texts.get(h.docid) ?? ''),
+            termOf,
           );
           text = [...model]
             .filter(([t, w]) => w > 0 && !query.has(t) && surface.has(t) && !/^[0-9]+$/.test(t))

@@ -92,12 +92,11 @@ describe.skipIf(!MIRROR)('retrieval feedback, pairs and training data on CACM (r
 
     // the same formulated queries through the CLI
     const indexDir = out.get('idx@pairs.min_delta=0.1')?.get('index') as string;
-    for (const pool of ['gen-generic', 'gen-short']) {
-      const rows = fb.filter((f) => f.pool === pool);
-      const tsv = rows.map((f) => `${f.qid}\t${Array(5).fill(f.query).concat(f.text).join(' ')}`).join('\n');
-      ws.write(`${pool}.tsv`, tsv);
-      const s = await ws.qexp(['search', '--index', indexDir, '--topics', `${pool}.tsv`, '--output', `${pool}.run`, '--hits', '10']);
-      expect(s.exitCode, s.all).toBe(0);
+    // `qexp search --hits 10` then `qexp eval -q -c -m ndcg_cut.10` on a topics file: nDCG@10 per query
+    const searchAndEval = async (name: string, topics: string) => {
+      ws.write(`${name}.tsv`, topics);
+      const r = await ws.qexp(['search', '--index', indexDir, '--topics', `${name}.tsv`, '--output', `${name}.run`, '--hits', '10']);
+      expect(r.exitCode, r.all).toBe(0);
       const ev = await ws.json<{ per_query: Record<string, { ndcg_cut_10: number }> }>([
         'eval',
         '-q',
@@ -105,23 +104,18 @@ describe.skipIf(!MIRROR)('retrieval feedback, pairs and training data on CACM (r
         '-m',
         'ndcg_cut.10',
         cacm('qrels.cacm.txt'),
-        `${pool}.run`,
+        `${name}.run`,
       ]);
-      for (const f of rows) expect(f.value, `${pool} ${f.qid}`).toBe(ev.data.per_query[f.qid]?.ndcg_cut_10);
+      return (qid: string) => ev.data.per_query[qid]?.ndcg_cut_10;
+    };
+    for (const pool of ['gen-generic', 'gen-short']) {
+      const rows = fb.filter((f) => f.pool === pool);
+      const ndcg = await searchAndEval(pool, rows.map((f) => `${f.qid}\t${Array(5).fill(f.query).concat(f.text).join(' ')}`).join('\n'));
+      for (const f of rows) expect(f.value, `${pool} ${f.qid}`).toBe(ndcg(f.qid));
     }
     // the baseline is the query alone
-    ws.write('alone.tsv', [...new Map(fb.map((f) => [f.qid, f.query]))].map(([q, t]) => `${q}\t${t}`).join('\n'));
-    await ws.qexp(['search', '--index', indexDir, '--topics', 'alone.tsv', '--output', 'alone.run', '--hits', '10']);
-    const alone = await ws.json<{ per_query: Record<string, { ndcg_cut_10: number }> }>([
-      'eval',
-      '-q',
-      '-c',
-      '-m',
-      'ndcg_cut.10',
-      cacm('qrels.cacm.txt'),
-      'alone.run',
-    ]);
-    for (const f of fb) expect(f.baseline).toBe(alone.data.per_query[f.qid]?.ndcg_cut_10);
+    const alone = await searchAndEval('alone', [...new Map(fb.map((f) => [f.qid, f.query]))].map(([q, t]) => `${q}\t${t}`).join('\n'));
+    for (const f of fb) expect(f.baseline).toBe(alone(f.qid));
 
     const counts = ['0.05', '0.1', '0.2'].map((d) => jsonl(out.get(`pairs@pairs.min_delta=${d}`)?.get('pairs') as string).length);
     // measured here: 46, 12 and 0 pairs

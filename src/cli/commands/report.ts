@@ -6,7 +6,7 @@ import { buildDag } from '../../dag/build-dag.js';
 import { collectReport, reportDecl } from '../../report/collect.js';
 import { baselineFrom, checkGates, type GateDecl, GateError, gateSummary, readBaseline } from '../../report/gates.js';
 import type { ReportData } from '../../report/report-data.js';
-import { buildTable } from '../../report/table.js';
+import { buildTable, type Table } from '../../report/table.js';
 import type { Store } from '../../store/store.js';
 import { loadOrExit, openStoreOrExit, storePathFor } from '../common.js';
 import { withConfigErrors } from '../config-errors.js';
@@ -22,9 +22,11 @@ export async function reportData(exp: Experiment, store: Store): Promise<ReportD
   return collectReport(dag, store);
 }
 
-/** Renders one format (the HTML renderer, with its plotting library, is loaded only when asked for). */
-export async function render(data: ReportData, format: Format): Promise<string> {
-  const table = buildTable(data);
+/**
+ * Renders one format of a table built once (its significance tests are the costly part); the HTML
+ * renderer, with its plotting library, is loaded only when asked for.
+ */
+export async function render(data: ReportData, format: Format, table: Table = buildTable(data)): Promise<string> {
   if (format === 'html') return (await import('../../report/render-html.js')).renderHtml(data, table);
   const text = await import('../../report/render-text.js');
   const f = { md: text.renderMarkdown, csv: text.renderCsv, latex: text.renderLatex, json: text.renderJson }[format];
@@ -38,13 +40,13 @@ export function reportDir(exp: Experiment): string {
 }
 
 /** Writes the declared formats into the report folder; returns the files written. */
-export async function writeReport(exp: Experiment, data: ReportData): Promise<string[]> {
+export async function writeReport(exp: Experiment, data: ReportData, table: Table): Promise<string[]> {
   const dir = reportDir(exp);
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   for (const f of reportDecl(exp.doc).formats) {
     const path = join(dir, `report.${EXTENSION[f]}`);
-    writeFileSync(path, await render(data, f));
+    writeFileSync(path, await render(data, f, table));
     files.push(path);
   }
   return files;

@@ -172,11 +172,17 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
     }
     // the experiment's report, when it declares one: the table printed, the files written
     if (!json && exp.doc.report && (status === 'ok' || status === 'waiting')) {
-      const { reportData, render, writeReport } = await import('./report.js');
-      const data = await reportData(exp, store);
+      const [{ collectReport }, { buildTable }, { render, writeReport }] = await Promise.all([
+        import('../../report/collect.js'),
+        import('../../report/table.js'),
+        import('./report.js'),
+      ]);
+      // the DAG this run executed: its fingerprints are the results just stored
+      const data = await collectReport(dag, store);
       if (data.rows.length) {
-        process.stdout.write(`\n${await render(data, 'md')}`);
-        const files = await writeReport(exp, data);
+        const table = buildTable(data);
+        process.stdout.write(`\n${await render(data, 'md', table)}`);
+        const files = await writeReport(exp, data, table);
         process.stdout.write(`\nreport: ${files.map((f) => relative(process.cwd(), f) || f).join(', ')}\n`);
       }
     }

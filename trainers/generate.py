@@ -23,12 +23,14 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from qexp_trainer_config import JobError, answered_keys, load_generate_job  # noqa: E402
+from qexp_trainer_config import JobError, answered_keys, load_generate_job, quiet_progress_bars  # noqa: E402
 
 
 def with_transformers(job: dict, todo: list[dict], emit) -> None:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    quiet_progress_bars()
 
     path = job["model"]
     adapter = None

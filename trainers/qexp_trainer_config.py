@@ -225,3 +225,15 @@ def answered_keys(path: str) -> set[str]:
         with open(path, "ab") as f:
             f.write(b"\n")
     return keys
+
+
+def quiet_progress_bars() -> None:
+    """Turns off the progress bars of transformers (weights loading) and datasets (tokenizing): in
+    a log file each redraw is a line of noise; the trainer prints its own `qexp:progress` lines."""
+    import importlib
+
+    for module in ("transformers.utils.logging", "datasets.utils.logging"):
+        try:
+            importlib.import_module(module).disable_progress_bar()
+        except (ImportError, AttributeError):
+            pass

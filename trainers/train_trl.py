@@ -31,6 +31,7 @@ from qexp_trainer_config import (  # noqa: E402
     last_checkpoint,
     load_examples,
     load_job,
+    quiet_progress_bars,
     trl_major,
     write_json,
 )
@@ -69,6 +70,8 @@ def main() -> int:
     import trl
     from datasets import Dataset
     from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
+
+    quiet_progress_bars()
 
     declared, installed = trl_major(job["trl_version"]), trl_major(trl.__version__)
     if declared != installed:

@@ -94,6 +94,11 @@ function figures(data: ReportData): { title: string; svg: string; note?: string 
               mine.flatMap((c) => c.points.map((p) => ({ ...p, name: c.name }))),
               { x: 'x', y: 'y', stroke: 'name' },
             ),
+            // a line needs two points: values logged rarely (eval_loss at the end of a short run) show as dots
+            Plot.dot(
+              mine.filter((c) => c.points.length <= 50).flatMap((c) => c.points.map((p) => ({ ...p, name: c.name }))),
+              { x: 'x', y: 'y', fill: 'name', r: 2.5 },
+            ),
           ],
         }),
       });

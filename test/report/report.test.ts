@@ -80,6 +80,15 @@ describe('qexp report', () => {
     for (const ext of ['md', 'html', 'csv', 'tex', 'json']) expect(existsSync(ws.path(`results/reports/rep/report.${ext}`))).toBe(true);
   });
 
+  it('with another store (--store), the report files go beside it, not into results/', async () => {
+    const other = await ws.qexp(['run', 'exp.yaml', '--store', 'other/q.duckdb']);
+    expect(other.exitCode, other.all).toBe(0);
+    expect(other.stdout).toMatch(/report: other\/reports\/rep\/report\.md/);
+    expect(readFileSync(ws.path('other/reports/rep/report.md'), 'utf8')).toBe(
+      readFileSync(ws.path('results/reports/rep/report.md'), 'utf8'),
+    );
+  });
+
   it('values, % of teacher and significance come from the stored per-query values (Holm over the rows of a column)', async () => {
     const json = JSON.parse(readFileSync(ws.path('results/reports/rep/report.json'), 'utf8'));
     const col = json.columns.findIndex((c: { kind: string; measure: string }) => c.kind === 'measure' && c.measure === 'nDCG@10');

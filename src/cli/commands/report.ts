@@ -33,15 +33,15 @@ export async function render(data: ReportData, format: Format, table: Table = bu
   return f(data, table);
 }
 
-/** Where `report.out` (or results/reports/NAME) puts the report files. */
-export function reportDir(exp: Experiment): string {
+/** Where the report files go: `report.out`, or reports/NAME beside the store (results/reports/NAME by default). */
+export function reportDir(exp: Experiment, storeDir: string): string {
   const out = reportDecl(exp.doc).out;
-  return out ? resolve(exp.map.fileOf('/report/out'), '..', out) : resolve('results/reports', exp.doc.name);
+  return out ? resolve(exp.map.fileOf('/report/out'), '..', out) : resolve(storeDir, 'reports', exp.doc.name);
 }
 
 /** Writes the declared formats into the report folder; returns the files written. */
-export async function writeReport(exp: Experiment, data: ReportData, table: Table): Promise<string[]> {
-  const dir = reportDir(exp);
+export async function writeReport(exp: Experiment, data: ReportData, table: Table, storeDir: string): Promise<string[]> {
+  const dir = reportDir(exp, storeDir);
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   for (const f of reportDecl(exp.doc).formats) {

@@ -182,7 +182,7 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
       if (data.rows.length) {
         const table = buildTable(data);
         process.stdout.write(`\n${await render(data, 'md', table)}`);
-        const files = await writeReport(exp, data, table);
+        const files = await writeReport(exp, data, table, store.dir);
         process.stdout.write(`\nreport: ${files.map((f) => relative(process.cwd(), f) || f).join(', ')}\n`);
       }
     }

@@ -7,6 +7,7 @@ import type { Doc } from '../../src/data/corpus.js';
 import { getAnalyzer } from '../../src/retrieval/analysis/analyzers.js';
 import { buildIndex } from '../../src/retrieval/index/build-index.js';
 import { IndexReader } from '../../src/retrieval/index/read-index.js';
+import { groupTopK } from '../../src/retrieval/search/group-search.js';
 import { Bm25Searcher } from '../../src/retrieval/search/search.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qexp-maxscore-'));
@@ -56,6 +57,50 @@ describe('MaxScore top-k equals exhaustive top-k', () => {
         },
       ),
       { numRuns: 150, seed: 20261125 },
+    );
+  });
+});
+
+describe('group scoring (searchMany) equals exhaustive top-k', () => {
+  it('on random corpora and batches of long and short queries: same ids, order and scores, for several k, windows and both norms', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        corpus,
+        fc.array(query, { minLength: 1, maxLength: 8 }),
+        fc.constantFrom(1, 3, 10, 1000),
+        fc.constantFrom('lucene-byte4', 'exact'),
+        fc.constantFrom(16, 64, 1 << 13),
+        // every term dense, the default split, every term sparse
+        fc.constantFrom(0, 2, Number.POSITIVE_INFINITY),
+        async (docs, queries, k, norms, window, densePerWindow) => {
+          const out = join(dir, `group${n++}`);
+          const list = docs.map((words, i) => ({ id: `d${String((i * 7919) % 100003).padStart(6, '0')}`, text: words.join(' ') }));
+          await buildIndex(docsOf(list), getAnalyzer('whitespace'), out, { norms: norms as 'lucene-byte4' | 'exact' });
+          const index = new IndexReader(out);
+          const searcher = new Bm25Searcher(index, { k1: 0.9, b: 0.4, hits: k }, 1 << 16, window);
+          const termsOf = queries.map((q) => {
+            const terms = new Map<string, number>();
+            for (const w of q) terms.set(w, (terms.get(w) ?? 0) + 1);
+            return terms;
+          });
+          const exhaustive = termsOf.map((terms) => searcher.exhaustive(terms, k));
+          expect(searcher.searchMany(termsOf, k)).toEqual(exhaustive);
+          const tops = groupTopK(
+            termsOf.map((terms) => searcher.weighted(terms)),
+            k,
+            searcher.docNormInv,
+            index.docOrder,
+            norms === 'exact',
+            window,
+            densePerWindow,
+          );
+          expect(tops.map((top) => top.sorted().map((h) => [index.docid(h.doc), h.score]))).toEqual(
+            exhaustive.map((hits) => hits.map((h) => [h.docid, h.score])),
+          );
+          rmSync(out, { recursive: true, force: true });
+        },
+      ),
+      { numRuns: 100, seed: 20261126 },
     );
   });
 });

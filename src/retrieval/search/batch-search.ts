@@ -14,10 +14,10 @@ export interface BatchSearchJob {
   rm3?: Rm3Params;
 }
 
-/** One topic's hits, on any thread. */
-export function searchTopic(searcher: Bm25Searcher, analyzer: ReturnType<typeof getAnalyzer>, text: string, rm3?: Rm3Params): Hit[] {
-  const q = queryTerms(analyzer, text);
-  return rm3 ? searchRm3(searcher, q, rm3) : searcher.search(q);
+/** A batch of topics' hits, on any thread: long queries of a batch are scored together (`searchMany`), RM3 queries one by one. */
+export function searchTopics(searcher: Bm25Searcher, analyzer: ReturnType<typeof getAnalyzer>, texts: string[], rm3?: Rm3Params): Hit[][] {
+  const queries = texts.map((t) => queryTerms(analyzer, t));
+  return rm3 ? queries.map((q) => searchRm3(searcher, q, rm3)) : searcher.searchMany(queries);
 }
 
 /**
@@ -30,7 +30,8 @@ export async function batchHits(
   topics: Topic[],
   threads: number,
   onProgress?: (done: number) => void,
-  batchSize = 16,
+  // long queries of one batch share their decoding: large batches, but enough of them to keep every thread busy
+  batchSize = Math.min(256, Math.max(16, Math.ceil(topics.length / (2 * threads)))),
 ): Promise<Hit[][]> {
   const shared = job.shared ?? IndexReader.load(job.indexDir, job.rm3 !== undefined);
   const batches: Topic[][] = [];
@@ -43,7 +44,12 @@ export async function batchHits(
     const searcher = new Bm25Searcher(index, job.params);
     let done = 0;
     batches.forEach((batch, b) => {
-      results[b] = batch.map((t) => searchTopic(searcher, analyzer, t.text, job.rm3));
+      results[b] = searchTopics(
+        searcher,
+        analyzer,
+        batch.map((t) => t.text),
+        job.rm3,
+      );
       done += batch.length;
       onProgress?.(done);
     });

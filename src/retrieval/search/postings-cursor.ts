@@ -193,6 +193,39 @@ export class PostingsCursor {
   }
 
   /**
+   * Copies the postings below `end` into slots[at...] (doc − base) and tfs[at...]; returns how
+   * many. Leaves the cursor at the first posting ≥ end. Group scoring's decoder: the postings are
+   * scored once and added for several queries.
+   */
+  collectUpTo(end: number, base: number, slots: Int32Array, at: number, tfs: Int32Array): number {
+    if (this.doc < base && this.advance(base) >= end) return 0;
+    let n = 0;
+    while (this.doc < end) {
+      if (!this.decoded) this.decode();
+      const docs = this.docs;
+      const blockTfs = this.tfs;
+      let i = Math.max(this.i, 0);
+      const count = this.count;
+      for (; i < count; i++) {
+        const doc = docs[i] as number;
+        if (doc >= end) break;
+        slots[at + n] = doc - base;
+        tfs[at + n++] = blockTfs[i] as number;
+      }
+      if (i < count) {
+        this.i = i;
+        this.doc = docs[i] as number;
+        return n;
+      }
+      if (!this.nextBlock()) return n;
+      this.decode();
+      this.i = 0;
+      this.doc = this.docs[0] as number;
+    }
+    return n;
+  }
+
+  /**
    * Adds the score of every posting below `end` to acc[doc − base], marking nothing: for windows
    * dense enough that the candidates are found by scanning the accumulator.
    */

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { getAnalyzer } from '../analysis/analyzers.js';
 import { IndexReader, type SharedIndex } from '../index/read-index.js';
-import { searchTopic } from './batch-search.js';
+import { searchTopics } from './batch-search.js';
 import type { Rm3Params } from './rm3.js';
 import { Bm25Searcher, type SearchParams } from './search.js';
 
@@ -22,5 +22,5 @@ parentPort?.on('message', (batch: { id: number; texts: string[] } | null) => {
     parentPort?.close();
     return;
   }
-  parentPort?.postMessage({ id: batch.id, hits: batch.texts.map((t) => searchTopic(searcher, analyzer, t, job.rm3)) });
+  parentPort?.postMessage({ id: batch.id, hits: searchTopics(searcher, analyzer, batch.texts, job.rm3) });
 });

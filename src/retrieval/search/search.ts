@@ -1,12 +1,15 @@
 import type { Analyzer } from '../analysis/analyzers.js';
-import type { IndexReader, TermInfo } from '../index/read-index.js';
+import type { IndexReader } from '../index/read-index.js';
 import { averageLength, idf, normCache, normInverse } from './bm25.js';
+import { GROUP_WINDOW, groupTopK, type Weighted } from './group-search.js';
 import { maxScoreTopK, WINDOW } from './maxscore.js';
 import { NO_MORE_DOCS, PostingsCursor } from './postings-cursor.js';
 import { TopK } from './top-k.js';
 
 /** Up to this many postings a query is scored exhaustively: cheaper than MaxScore's bookkeeping. */
 const EXHAUSTIVE_UP_TO = 65_536;
+/** `searchMany` scores queries together when their postings reach this share of the documents (expanded queries). */
+const GROUP_FROM = 0.25;
 
 export interface Hit {
   docid: string;
@@ -48,6 +51,8 @@ export class Bm25Searcher {
     readonly params: SearchParams,
     /** MaxScore's window of documents (tests shrink it to cross many windows on small corpora). */
     private readonly window = WINDOW,
+    /** `searchMany`'s window of documents (likewise). */
+    private readonly groupWindow = GROUP_WINDOW,
   ) {
     this.avgdl = averageLength(index.meta.sumTotalTermFreq, index.meta.docsWithTerms);
     this.cache = index.normBytes ? normCache(params.k1, params.b, this.avgdl) : null;
@@ -63,7 +68,7 @@ export class Bm25Searcher {
   }
 
   /** The query's terms found in the index, with weight = count · idf (float). */
-  weighted(terms: Map<string, number>): { info: TermInfo; weight: number }[] {
+  weighted(terms: Map<string, number>): Weighted {
     const N = this.index.meta.docsWithTerms;
     const list = [];
     for (const [t, count] of terms) {
@@ -83,10 +88,36 @@ export class Bm25Searcher {
    */
   search(terms: Map<string, number>, hits = this.params.hits): Hit[] {
     const weighted = this.weighted(terms);
-    let postings = 0;
-    for (const t of weighted) postings += t.info.df;
-    if (postings <= EXHAUSTIVE_UP_TO) return this.hits(this.exhaustiveTop(weighted, hits));
-    return this.hits(this.maxScoreTop(weighted, hits));
+    return this.hits(postingsOf(weighted) <= EXHAUSTIVE_UP_TO ? this.exhaustiveTop(weighted, hits) : this.maxScoreTop(weighted, hits));
+  }
+
+  /**
+   * Top-k of many queries, each as `search` would give it. The long ones (postings for at least
+   * a quarter of the documents: expanded queries), when there are several, are scored together by
+   * `groupTopK`, which decodes and scores the terms they share once; the others one by one.
+   */
+  searchMany(list: Map<string, number>[], hits = this.params.hits): Hit[][] {
+    const weighted = list.map((terms) => this.weighted(terms));
+    const long = weighted.flatMap((w, i) => (postingsOf(w) >= GROUP_FROM * this.index.meta.docCount ? [i] : []));
+    const out: Hit[][] = new Array(list.length);
+    if (long.length >= 2) {
+      const exact = this.index.meta.norms === 'exact';
+      const tops = groupTopK(
+        long.map((i) => weighted[i] as Weighted),
+        hits,
+        this.docNormInv,
+        this.index.docOrder,
+        exact,
+        this.groupWindow,
+      );
+      long.forEach((i, j) => {
+        out[i] = this.hits(tops[j] as TopK);
+      });
+    }
+    list.forEach((terms, i) => {
+      out[i] ??= this.search(terms, hits);
+    });
+    return out;
   }
 
   /** Top-k with MaxScore whatever the query's size (`search` picks; tests compare this with `exhaustive`). */
@@ -94,7 +125,7 @@ export class Bm25Searcher {
     return this.hits(this.maxScoreTop(this.weighted(terms), hits));
   }
 
-  private maxScoreTop(weighted: { info: TermInfo; weight: number }[], hits: number): TopK {
+  private maxScoreTop(weighted: Weighted, hits: number): TopK {
     const cache = this.cache;
     const { k1, b } = this.params;
     const niOfNorm = cache ? (norm: number) => cache[norm] as number : (len: number) => normInverse(k1, b, len, this.avgdl);
@@ -107,7 +138,7 @@ export class Bm25Searcher {
     return this.hits(this.exhaustiveTop(this.weighted(terms), hits));
   }
 
-  private exhaustiveTop(weighted: { info: TermInfo; weight: number }[], hits: number): TopK {
+  private exhaustiveTop(weighted: Weighted, hits: number): TopK {
     const n = this.index.meta.docCount;
     if (!this.acc) {
       this.acc = new Float64Array(n);
@@ -132,6 +163,12 @@ export class Bm25Searcher {
     }
     return top;
   }
+}
+
+function postingsOf(weighted: Weighted): number {
+  let postings = 0;
+  for (const t of weighted) postings += t.info.df;
+  return postings;
 }
 
 /** Anserini's run line: `qid Q0 docid rank score tag`, score with 6 decimals. */

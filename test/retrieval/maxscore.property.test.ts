@@ -30,6 +30,20 @@ const corpus = fc.array(fc.array(word, { minLength: 0, maxLength: 40, size: 'max
 const query = fc.array(word, { minLength: 1, maxLength: 60, size: 'max' });
 
 let n = 0;
+/** An index of the random documents, with ids in an order unlike the internal one, so that tie-breaking by external id is exercised. */
+async function indexOf(docs: string[][], norms: string, name: string): Promise<string> {
+  const out = join(dir, `${name}${n++}`);
+  const list = docs.map((words, i) => ({ id: `d${String((i * 7919) % 100003).padStart(6, '0')}`, text: words.join(' ') }));
+  await buildIndex(docsOf(list), getAnalyzer('whitespace'), out, { norms: norms as 'lucene-byte4' | 'exact' });
+  return out;
+}
+
+function termsOf(q: string[]): Map<string, number> {
+  const terms = new Map<string, number>();
+  for (const w of q) terms.set(w, (terms.get(w) ?? 0) + 1);
+  return terms;
+}
+
 describe('MaxScore top-k equals exhaustive top-k', () => {
   it('on random corpora and queries: same ids, order and scores, for several k, windows and both norms', async () => {
     await fc.assert(
@@ -41,14 +55,10 @@ describe('MaxScore top-k equals exhaustive top-k', () => {
         fc.constantFrom([0.9, 0.4], [1.2, 0.75], [0.5, 0]),
         fc.constantFrom(16, 64, 1 << 16),
         async (docs, queries, k, norms, [k1, b], window) => {
-          const out = join(dir, `idx${n++}`);
-          // ids in an order unlike the internal one, so that tie-breaking by external id is exercised
-          const list = docs.map((words, i) => ({ id: `d${String((i * 7919) % 100003).padStart(6, '0')}`, text: words.join(' ') }));
-          await buildIndex(docsOf(list), getAnalyzer('whitespace'), out, { norms: norms as 'lucene-byte4' | 'exact' });
+          const out = await indexOf(docs, norms, 'idx');
           const searcher = new Bm25Searcher(new IndexReader(out), { k1: k1 as number, b: b as number, hits: k }, window);
           for (const q of queries) {
-            const terms = new Map<string, number>();
-            for (const w of q) terms.set(w, (terms.get(w) ?? 0) + 1);
+            const terms = termsOf(q);
             const exhaustive = searcher.exhaustive(terms, k);
             expect(searcher.pruned(terms, k)).toEqual(exhaustive);
             expect(searcher.search(terms, k)).toEqual(exhaustive);
@@ -73,20 +83,14 @@ describe('group scoring (searchMany) equals exhaustive top-k', () => {
         // every term dense, the default split, every term sparse
         fc.constantFrom(0, 2, Number.POSITIVE_INFINITY),
         async (docs, queries, k, norms, window, densePerWindow) => {
-          const out = join(dir, `group${n++}`);
-          const list = docs.map((words, i) => ({ id: `d${String((i * 7919) % 100003).padStart(6, '0')}`, text: words.join(' ') }));
-          await buildIndex(docsOf(list), getAnalyzer('whitespace'), out, { norms: norms as 'lucene-byte4' | 'exact' });
+          const out = await indexOf(docs, norms, 'group');
           const index = new IndexReader(out);
           const searcher = new Bm25Searcher(index, { k1: 0.9, b: 0.4, hits: k }, 1 << 16, window);
-          const termsOf = queries.map((q) => {
-            const terms = new Map<string, number>();
-            for (const w of q) terms.set(w, (terms.get(w) ?? 0) + 1);
-            return terms;
-          });
-          const exhaustive = termsOf.map((terms) => searcher.exhaustive(terms, k));
-          expect(searcher.searchMany(termsOf, k)).toEqual(exhaustive);
+          const batch = queries.map(termsOf);
+          const exhaustive = batch.map((terms) => searcher.exhaustive(terms, k));
+          expect(searcher.searchMany(batch, k)).toEqual(exhaustive);
           const tops = groupTopK(
-            termsOf.map((terms) => searcher.weighted(terms)),
+            batch.map((terms) => searcher.weighted(terms)),
             k,
             searcher.docNormInv,
             index.docOrder,

@@ -30,8 +30,9 @@ export async function batchHits(
   topics: Topic[],
   threads: number,
   onProgress?: (done: number) => void,
-  // long queries of one batch share their decoding: large batches, but enough of them to keep every thread busy
-  batchSize = Math.min(256, Math.max(16, Math.ceil(topics.length / (2 * threads)))),
+  // long queries of one batch share their decoding (the larger the batch, the more they share): one
+  // batch per thread, up to 512 queries
+  batchSize = Math.min(512, Math.max(16, Math.ceil(topics.length / threads))),
 ): Promise<Hit[][]> {
   const shared = job.shared ?? IndexReader.load(job.indexDir, job.rm3 !== undefined);
   const batches: Topic[][] = [];

@@ -98,15 +98,20 @@ const scorers = {
 };
 for (let r = 0; r < (BIG ? 1 : 2); r++)
   for (const { qs, k } of configs) for (const fn of Object.values(scorers)) for (const q of qs) fn(q, k);
-const timeQps = (qs, k, fn) => {
+/** Queries per second of the best pass of `run` over qs. */
+const bestQps = (qs, run) => {
   let best = Number.POSITIVE_INFINITY;
   for (let r = 0; r < (BIG ? 2 : 5); r++) {
     const start = performance.now();
-    for (const q of qs) fn(q, k);
+    run();
     best = Math.min(best, performance.now() - start);
   }
   return qs.length / (best / 1000);
 };
+const timeQps = (qs, k, fn) =>
+  bestQps(qs, () => {
+    for (const q of qs) fn(q, k);
+  });
 const rows = [];
 const ours = {};
 for (const { name, k, qs } of configs) {
@@ -131,13 +136,7 @@ const batched = [];
 for (const k of KS) {
   const qs = parsed.expanded;
   searcher.searchMany(qs, k);
-  let best = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < (BIG ? 2 : 5); r++) {
-    const start = performance.now();
-    searcher.searchMany(qs, k);
-    best = Math.min(best, performance.now() - start);
-  }
-  const qps = qs.length / (best / 1000);
+  const qps = bestQps(qs, () => searcher.searchMany(qs, k));
   batched.push(`top-${k} ${qps.toFixed(1)} q/s (${(qps / ours[`expanded@${k}`]).toFixed(2)}× one at a time)`);
 }
 console.log(`expanded queries in one batch (searchMany), one thread: ${batched.join(', ')}`);

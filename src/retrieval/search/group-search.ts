@@ -79,22 +79,19 @@ export function groupTopK(
   const isDense = (s: number) => (infos[segTerm[s] as number] as TermInfo).df >= denseDf;
 
   // sparse segments, whole
-  const sparseDocs = new Map<number, Int32Array>();
-  const sparseTfs = new Map<number, Int32Array>();
+  const sparsePostings = new Map<number, { docs: Int32Array; tfs: Int32Array }>();
   const sparseScores = new Map<number, Float32Array>();
   for (let s = 0; s < segTerm.length; s++) {
     if (isDense(s)) continue;
     const t = segTerm[s] as number;
-    let docs = sparseDocs.get(t);
-    let tfs = sparseTfs.get(t);
-    if (!docs || !tfs) {
+    let postings = sparsePostings.get(t);
+    if (!postings) {
       const info = infos[t] as TermInfo;
-      docs = new Int32Array(info.df);
-      tfs = new Int32Array(info.df);
-      new PostingsCursor(info, exact).collectUpTo(NO_MORE_DOCS, 0, docs, 0, tfs);
-      sparseDocs.set(t, docs);
-      sparseTfs.set(t, tfs);
+      postings = { docs: new Int32Array(info.df), tfs: new Int32Array(info.df) };
+      new PostingsCursor(info, exact).collectUpTo(NO_MORE_DOCS, 0, postings.docs, 0, postings.tfs);
+      sparsePostings.set(t, postings);
     }
+    const { docs, tfs } = postings;
     const weight = segWeight[s] as number;
     const scores = new Float32Array(docs.length);
     for (let j = 0; j < docs.length; j++) scores[j] = termScore(weight, tfs[j] as number, normInv[docs[j] as number] as number);
@@ -106,7 +103,7 @@ export function groupTopK(
     const at = new Int32Array(windows + 1);
     let n = 0;
     for (const s of sparse) {
-      const docs = sparseDocs.get(segTerm[s] as number) as Int32Array;
+      const { docs } = sparsePostings.get(segTerm[s] as number) as { docs: Int32Array };
       n += docs.length;
       for (let j = 0; j < docs.length; j++) {
         const w = ((docs[j] as number) / window) | 0;
@@ -122,7 +119,7 @@ export function groupTopK(
     const scores = new Float32Array(n);
     const next = at.slice();
     for (const s of sparse) {
-      const docs = sparseDocs.get(segTerm[s] as number) as Int32Array;
+      const { docs } = sparsePostings.get(segTerm[s] as number) as { docs: Int32Array };
       const sc = sparseScores.get(s) as Float32Array;
       for (let j = 0; j < docs.length; j++) {
         const d = docs[j] as number;
@@ -135,8 +132,7 @@ export function groupTopK(
     }
     return { dense: Int32Array.from(segs.filter(isDense)), at, slots, scores };
   });
-  sparseDocs.clear();
-  sparseTfs.clear();
+  sparsePostings.clear();
   sparseScores.clear();
 
   // dense terms: decoded window by window into one buffer, term after term; scored segment after segment

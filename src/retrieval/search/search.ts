@@ -42,6 +42,8 @@ export class Bm25Searcher {
   private readonly cache: Float32Array | null;
   /** normInverse of every document, looked up per posting. */
   readonly docNormInv: Float32Array;
+  /** Whether the index stores exact lengths (its block headers then hold a word more). */
+  private readonly exact: boolean;
   private acc: Float64Array | null = null;
   private seen: Uint8Array | null = null;
   private touched: Int32Array | null = null;
@@ -56,6 +58,7 @@ export class Bm25Searcher {
   ) {
     this.avgdl = averageLength(index.meta.sumTotalTermFreq, index.meta.docsWithTerms);
     this.cache = index.normBytes ? normCache(params.k1, params.b, this.avgdl) : null;
+    this.exact = index.meta.norms === 'exact';
     const n = index.meta.docCount;
     this.docNormInv = new Float32Array(n);
     const nb = index.normBytes;
@@ -87,8 +90,11 @@ export class Bm25Searcher {
    * pruning would cost more than it saves. Either way the same hits, scores and order.
    */
   search(terms: Map<string, number>, hits = this.params.hits): Hit[] {
-    const weighted = this.weighted(terms);
-    return this.hits(postingsOf(weighted) <= EXHAUSTIVE_UP_TO ? this.exhaustiveTop(weighted, hits) : this.maxScoreTop(weighted, hits));
+    return this.hits(this.top(this.weighted(terms), hits));
+  }
+
+  private top(weighted: Weighted, hits: number): TopK {
+    return postingsOf(weighted) <= EXHAUSTIVE_UP_TO ? this.exhaustiveTop(weighted, hits) : this.maxScoreTop(weighted, hits);
   }
 
   /**
@@ -101,21 +107,20 @@ export class Bm25Searcher {
     const long = weighted.flatMap((w, i) => (postingsOf(w) >= GROUP_FROM * this.index.meta.docCount ? [i] : []));
     const out: Hit[][] = new Array(list.length);
     if (long.length >= 2) {
-      const exact = this.index.meta.norms === 'exact';
       const tops = groupTopK(
         long.map((i) => weighted[i] as Weighted),
         hits,
         this.docNormInv,
         this.index.docOrder,
-        exact,
+        this.exact,
         this.groupWindow,
       );
       long.forEach((i, j) => {
         out[i] = this.hits(tops[j] as TopK);
       });
     }
-    list.forEach((terms, i) => {
-      out[i] ??= this.search(terms, hits);
+    weighted.forEach((w, i) => {
+      out[i] ??= this.hits(this.top(w, hits));
     });
     return out;
   }
@@ -129,8 +134,7 @@ export class Bm25Searcher {
     const cache = this.cache;
     const { k1, b } = this.params;
     const niOfNorm = cache ? (norm: number) => cache[norm] as number : (len: number) => normInverse(k1, b, len, this.avgdl);
-    const exact = this.index.meta.norms === 'exact';
-    return maxScoreTopK(weighted, hits, this.docNormInv, niOfNorm, this.index.docOrder, exact, this.window);
+    return maxScoreTopK(weighted, hits, this.docNormInv, niOfNorm, this.index.docOrder, this.exact, this.window);
   }
 
   /** Exhaustive term-at-a-time scoring of every posting: the reference for `search`. */
@@ -149,9 +153,8 @@ export class Bm25Searcher {
     const seen = this.seen as Uint8Array;
     const touched = this.touched as Int32Array;
     let count = 0;
-    const exact = this.index.meta.norms === 'exact';
     for (const { info, weight } of weighted) {
-      const cursor = new PostingsCursor(info, exact);
+      const cursor = new PostingsCursor(info, this.exact);
       count = cursor.scoreUpTo(NO_MORE_DOCS, 0, weight, this.docNormInv, acc, seen, touched, count);
     }
     const top = new TopK(hits, this.index.docOrder);

@@ -72,7 +72,7 @@ describe('MaxScore top-k equals exhaustive top-k', () => {
 });
 
 describe('group scoring (searchMany) equals exhaustive top-k', () => {
-  it('on random corpora and batches of long and short queries: same ids, order and scores, for several k, windows and both norms', async () => {
+  it('on random corpora and batches of long and short queries: same ids, order and scores, for several k, windows, spans, dense-sparse splits and both norms (the kernel memory reused from group to group)', async () => {
     await fc.assert(
       fc.asyncProperty(
         corpus,
@@ -82,7 +82,9 @@ describe('group scoring (searchMany) equals exhaustive top-k', () => {
         fc.constantFrom(16, 64, 1 << 13),
         // every term dense, the default split, every term sparse
         fc.constantFrom(0, 2, Number.POSITIVE_INFINITY),
-        async (docs, queries, k, norms, window, densePerWindow) => {
+        // windows per span: one, a few (spans end inside the corpus), the default
+        fc.constantFrom(1, 3, 16),
+        async (docs, queries, k, norms, window, densePerWindow, span) => {
           const out = await indexOf(docs, norms, 'group');
           const index = new IndexReader(out);
           const searcher = new Bm25Searcher(index, { k1: 0.9, b: 0.4, hits: k }, 1 << 16, window);
@@ -97,6 +99,7 @@ describe('group scoring (searchMany) equals exhaustive top-k', () => {
             norms === 'exact',
             window,
             densePerWindow,
+            span,
           );
           expect(tops.map((top) => top.sorted().map((h) => [index.docid(h.doc), h.score]))).toEqual(
             exhaustive.map((hits) => hits.map((h) => [h.docid, h.score])),

@@ -15,8 +15,6 @@ export class PostingsCursor {
   private readonly exact: boolean;
   /** Next block's first word. */
   private p: number;
-  readonly docs = new Int32Array(128);
-  readonly tfs = new Int32Array(128);
   /** Postings in the current block. */
   count = 0;
   /** Position in the decoded block (−1 before the first). */
@@ -34,7 +32,16 @@ export class PostingsCursor {
   /** The term's (tf, norm) frontier: its largest score for any k1 and b is at one of these pairs. */
   readonly frontier: Uint32Array;
 
-  constructor(term: TermInfo, exact: boolean) {
+  /**
+   * `docs` and `tfs` receive each decoded block (128 postings at most); cursors used one after
+   * another may share them.
+   */
+  constructor(
+    term: TermInfo,
+    exact: boolean,
+    readonly docs = new Int32Array(128),
+    readonly tfs = new Int32Array(128),
+  ) {
     this.words = term.words;
     this.exact = exact;
     const at = term.offset;

@@ -1,0 +1,97 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+// the few WebAssembly declarations used here (the project's lib has no DOM types, which carry them)
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface Wasm {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+
+interface KernelExports {
+  memory: WasmMemory;
+  score(slots: number, tfs: number, n: number, weight: number, norms: number, scores: number): void;
+  add(acc: number, slots: number, scores: number, n: number): void;
+  addSegments(acc: number, segs: number, count: number, table: number, w: number): void;
+  scan(acc: number, width: number, cut: number, outSlots: number, outSums: number): number;
+}
+
+const PAGE = 1 << 16;
+
+/** group-kernel.wasm, beside this module in dist/; from src/ (tests run the TypeScript), the built one in dist/. */
+function kernelModule(): object {
+  const here = new URL('./group-kernel.wasm', import.meta.url);
+  const built = new URL('../../../dist/retrieval/search/group-kernel.wasm', import.meta.url);
+  const path = [here, built].map((u) => fileURLToPath(u)).find((p) => existsSync(p));
+  if (!path) throw new Error(`group-kernel.wasm is missing beside ${fileURLToPath(import.meta.url)}: run \`npm run build\``);
+  return new wasm.Module(readFileSync(path));
+}
+
+let compiled: object | null = null;
+
+/**
+ * Group scoring's WebAssembly kernel (group-kernel.wat) and its memory, which the caller lays
+ * out with `alloc` (a bump allocator, `reset` for each group). One per thread, reused.
+ */
+export class GroupKernel {
+  private readonly k: KernelExports;
+  private used = 0;
+  /** The largest span buffers a group has needed on this thread, to allocate them at once for the next group. */
+  readonly sizes = { postings: 0, scores: 0 };
+
+  constructor() {
+    compiled ??= kernelModule();
+    this.k = new wasm.Instance(compiled, {}).exports as KernelExports;
+  }
+
+  /** Forgets every allocation (the memory stays, for the next group). */
+  reset(): void {
+    this.used = 0;
+  }
+
+  /** Reserves `bytes` (16-byte aligned) and returns their address. Growing the memory detaches every view taken before. */
+  alloc(bytes: number): number {
+    const at = this.used;
+    this.used = at + Math.ceil(bytes / 16) * 16;
+    const have = this.k.memory.buffer.byteLength;
+    if (this.used > have) this.k.memory.grow(Math.ceil((this.used - have) / PAGE));
+    return at;
+  }
+
+  /** The memory, for typed-array views (take them again after an `alloc`). */
+  get buffer(): ArrayBuffer {
+    return this.k.memory.buffer;
+  }
+
+  /** scores[j] = termScore(weight, tfs[j], norms[slots[j]]) for j < n (addresses of i32, i32, f32 and f32 arrays). */
+  score(slots: number, tfs: number, n: number, weight: number, norms: number, scores: number): void {
+    this.k.score(slots, tfs, n, weight, norms, scores);
+  }
+
+  /** acc[slots[j]] += scores[j] for j < n (addresses of f64, i32 and f32 arrays). */
+  add(acc: number, slots: number, scores: number, n: number): void {
+    this.k.add(acc, slots, scores, n);
+  }
+
+  /** `add` for each segment id in segs[0..count), of the span's window w (table: see group-kernel.wat). */
+  addSegments(acc: number, segs: number, count: number, table: number, w: number): void {
+    this.k.addSegments(acc, segs, count, table, w);
+  }
+
+  /** Writes the slots of acc[0..width) above cut, and their sums, to outSlots and outSums; zeroes acc; returns how many. */
+  scan(acc: number, width: number, cut: number, outSlots: number, outSums: number): number {
+    return this.k.scan(acc, width, cut, outSlots, outSums);
+  }
+}
+
+let shared: GroupKernel | null = null;
+
+/** This thread's kernel. */
+export function groupKernel(): GroupKernel {
+  shared ??= new GroupKernel();
+  return shared;
+}

@@ -135,7 +135,8 @@ export function groupTopK(
   const denseTerms = [...new Set(denseSegs.map((s) => segTerm[s] as number))];
   const boundsAt = kernel.alloc(4 * denseTerms.length * (span + 1));
   const shares = querySegs.map((segs) => {
-    const dense = segs.filter(isDense);
+    // in the order of their scores in the span buffer: each query's reads move forward through it
+    const dense = segs.filter(isDense).sort((a, b) => a - b);
     const sparse = segs.filter((s) => !isDense(s));
     let n = 0;
     for (const s of sparse) n += (infos[segTerm[s] as number] as TermInfo).df;

@@ -29,8 +29,8 @@ export class PostingsCursor {
   blockMaxTf = 0;
   blockMinNorm = 0;
   doc = -1;
-  /** The term's (tf, norm) frontier: its largest score for any k1 and b is at one of these pairs. */
-  readonly frontier: Uint32Array;
+  /** Where the term's frontier starts (its pair count, then the pairs). */
+  private readonly frontierAt: number;
 
   /**
    * `docs` and `tfs` receive each decoded block (128 postings at most); cursors used one after
@@ -46,10 +46,16 @@ export class PostingsCursor {
     this.exact = exact;
     const at = term.offset;
     const n = this.words[at] as number;
-    this.frontier = this.words.subarray(at + 1, at + 1 + 2 * n);
+    this.frontierAt = at;
     this.p = at + 1 + 2 * n;
     this.end = term.offset + term.length;
     this.nextBlock();
+  }
+
+  /** The term's (tf, norm) frontier: its largest score for any k1 and b is at one of these pairs. */
+  get frontier(): Uint32Array {
+    const at = this.frontierAt;
+    return this.words.subarray(at + 1, at + 1 + 2 * (this.words[at] as number));
   }
 
   /** Reads the next block's header; false (and NO_MORE_DOCS) past the last block. */

@@ -1,5 +1,5 @@
 import type { Analyzer } from '../analysis/analyzers.js';
-import type { IndexReader } from '../index/read-index.js';
+import type { IndexReader, TermInfo } from '../index/read-index.js';
 import { averageLength, idf, normCache, normInverse } from './bm25.js';
 import { GROUP_WINDOW, groupTopK, type Weighted } from './group-search.js';
 import { maxScoreTopK, WINDOW } from './maxscore.js';
@@ -23,6 +23,9 @@ export interface SearchParams {
   b: number;
   hits: number;
 }
+
+/** Every document's normInverse, per index read into memory and per (k1, b): searchers of one index (one per batch of a run) share it. */
+const normInvCache = new WeakMap<object, Map<string, Float32Array>>();
 
 /** Query terms with their counts, in first-occurrence order (a repeated term weighs by its count). */
 export function queryTerms(analyzer: Analyzer, text: string): Map<string, number> {
@@ -59,23 +62,39 @@ export class Bm25Searcher {
     this.avgdl = averageLength(index.meta.sumTotalTermFreq, index.meta.docsWithTerms);
     this.cache = index.normBytes ? normCache(params.k1, params.b, this.avgdl) : null;
     this.exact = index.meta.norms === 'exact';
-    const n = index.meta.docCount;
-    this.docNormInv = new Float32Array(n);
-    const nb = index.normBytes;
-    const cache = this.cache;
-    const lengths = index.lengths;
-    for (let d = 0; d < n; d++) {
-      this.docNormInv[d] =
-        nb && cache ? (cache[nb[d] as number] as number) : normInverse(params.k1, params.b, lengths?.[d] as number, this.avgdl);
+    const key = `${params.k1} ${params.b}`;
+    let byParams = normInvCache.get(index.shared);
+    if (!byParams) normInvCache.set(index.shared, (byParams = new Map()));
+    let docNormInv = byParams.get(key);
+    if (!docNormInv) {
+      const n = index.meta.docCount;
+      docNormInv = new Float32Array(n);
+      const nb = index.normBytes;
+      const cache = this.cache;
+      const lengths = index.lengths;
+      for (let d = 0; d < n; d++) {
+        docNormInv[d] =
+          nb && cache ? (cache[nb[d] as number] as number) : normInverse(params.k1, params.b, lengths?.[d] as number, this.avgdl);
+      }
+      byParams.set(key, docNormInv);
     }
+    this.docNormInv = docNormInv;
   }
 
-  /** The query's terms found in the index, with weight = count · idf (float). */
-  weighted(terms: Map<string, number>): Weighted {
+  /**
+   * The query's terms found in the index, with weight = count · idf (float). `seen` keeps the
+   * lookups of a batch, whose queries share many terms.
+   */
+  weighted(terms: Map<string, number>, seen?: Map<string, TermInfo | undefined>): Weighted {
     const N = this.index.meta.docsWithTerms;
     const list = [];
     for (const [t, count] of terms) {
-      const info = this.index.term(t);
+      let info: TermInfo | undefined;
+      if (seen?.has(t)) info = seen.get(t);
+      else {
+        info = this.index.term(t);
+        seen?.set(t, info);
+      }
       if (info) list.push({ info, weight: Math.fround(Math.fround(count) * idf(info.df, N)) });
     }
     return list;
@@ -103,7 +122,8 @@ export class Bm25Searcher {
    * `groupTopK`, which decodes and scores the terms they share once; the others one by one.
    */
   searchMany(list: Map<string, number>[], hits = this.params.hits): Hit[][] {
-    const weighted = list.map((terms) => this.weighted(terms));
+    const seen = new Map<string, TermInfo | undefined>();
+    const weighted = list.map((terms) => this.weighted(terms, seen));
     const long = weighted.flatMap((w, i) => (postingsOf(w) >= GROUP_FROM * this.index.meta.docCount ? [i] : []));
     const out: Hit[][] = new Array(list.length);
     if (long.length >= 2) {

@@ -14,6 +14,7 @@ const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
 
 interface KernelExports {
   memory: WasmMemory;
+  decode(words: number, end: number, exact: number, prev: number, base: number, docs: number, tfs: number): number;
   score(slots: number, tfs: number, n: number, weight: number, norms: number, scores: number): void;
   add(acc: number, slots: number, scores: number, n: number): void;
   addSegments(acc: number, segs: number, count: number, table: number, w: number): void;
@@ -41,7 +42,7 @@ export class GroupKernel {
   private readonly k: KernelExports;
   private used = 0;
   /** The largest span buffers a group has needed on this thread, to allocate them at once for the next group. */
-  readonly sizes = { postings: 0, scores: 0 };
+  readonly sizes = { postings: 0, scores: 0, staging: 0 };
 
   constructor() {
     compiled ??= kernelModule();
@@ -58,13 +59,29 @@ export class GroupKernel {
     const at = this.used;
     this.used = at + Math.ceil(bytes / 16) * 16;
     const have = this.k.memory.buffer.byteLength;
-    if (this.used > have) this.k.memory.grow(Math.ceil((this.used - have) / PAGE));
+    if (this.used > have) {
+      try {
+        this.k.memory.grow(Math.ceil((this.used - have) / PAGE));
+      } catch (e) {
+        throw new Error(
+          `group scoring needs ${Math.ceil(this.used / 2 ** 20)} MiB of WebAssembly memory, over its 4 GiB limit: search fewer queries at a time (${(e as Error).message})`,
+        );
+      }
+    }
     return at;
   }
 
   /** The memory, for typed-array views (take them again after an `alloc`). */
   get buffer(): ArrayBuffer {
     return this.k.memory.buffer;
+  }
+
+  /**
+   * Decodes the postings blocks in [words, end) into docs (document − base) and tfs (i32), the
+   * first gap counting from prev; returns how many. Up to 4 bytes past end must be readable.
+   */
+  decode(words: number, end: number, exact: boolean, prev: number, base: number, docs: number, tfs: number): number {
+    return this.k.decode(words, end, exact ? 1 : 0, prev, base, docs, tfs);
   }
 
   /** scores[j] = termScore(weight, tfs[j], norms[slots[j]]) for j < n (addresses of i32, i32, f32 and f32 arrays). */

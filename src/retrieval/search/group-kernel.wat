@@ -5,7 +5,81 @@
 (module
   (memory (export "memory") 1)
 
-;; scores[j] = Lucene's BM25 term score of a posting, weight − weight / (1 + tf · normInv), for
+  ;; Decodes the postings blocks in [words, end) (byte addresses; format: index-format.ts, with a
+  ;; header of four words if exact, else three) into docs (document − base, i32) and tfs (i32),
+  ;; leaving out the documents below base (the first block may have been decoded for the span
+  ;; before); prev is the document before the first block's (its first gap counts from it).
+  ;; Returns how many it wrote. Packed values are read with 64-bit loads, which may read up to 4
+  ;; bytes past end: the caller leaves them readable.
+  (func (export "decode") (param $words i32) (param $end i32) (param $exact i32) (param $prev i32) (param $base i32)
+    (param $docs i32) (param $tfs i32) (result i32)
+    (local $h i32) (local $count i32) (local $bits i32) (local $mask i64) (local $body i32) (local $i i32)
+    (local $bit i32) (local $total i32) (local $out i32) (local $drop i32)
+    (block $done
+      (loop $block
+        (br_if $done (i32.ge_u (local.get $words) (local.get $end)))
+        (local.set $h (i32.load (local.get $words)))
+        (local.set $count (i32.and (local.get $h) (i32.const 0xff)))
+        (local.set $body (i32.add (local.get $words) (select (i32.const 16) (i32.const 12) (local.get $exact))))
+        ;; document gaps minus one, docBits each
+        (local.set $bits (i32.and (i32.shr_u (local.get $h) (i32.const 8)) (i32.const 0xff)))
+        (local.set $mask (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $bits))) (i64.const 1)))
+        (local.set $out (i32.add (local.get $docs) (i32.shl (local.get $total) (i32.const 2))))
+        (local.set $i (i32.const 0))
+        (local.set $bit (i32.const 0))
+        (local.set $drop (i32.const 0))
+        (block $gapsDone
+          (loop $gap
+            (br_if $gapsDone (i32.ge_u (local.get $i) (local.get $count)))
+            (local.set $prev
+              (i32.add (local.get $prev)
+                (i32.add (i32.const 1)
+                  (i32.wrap_i64
+                    (i64.and (local.get $mask)
+                      (i64.shr_u
+                        (i64.load (i32.add (local.get $body) (i32.shl (i32.shr_u (local.get $bit) (i32.const 5)) (i32.const 2))))
+                        (i64.extend_i32_u (i32.and (local.get $bit) (i32.const 31)))))))))
+            (i32.store (local.get $out) (i32.sub (local.get $prev) (local.get $base)))
+            ;; a document below base is overwritten by the next
+            (if (i32.lt_s (local.get $prev) (local.get $base))
+              (then (local.set $drop (i32.add (local.get $drop) (i32.const 1))))
+              (else (local.set $out (i32.add (local.get $out) (i32.const 4)))))
+            (local.set $bit (i32.add (local.get $bit) (local.get $bits)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $gap)))
+        ;; frequencies minus one, tfBits each, after the gaps' words
+        (local.set $body
+          (i32.add (local.get $body)
+            (i32.shl (i32.shr_u (i32.add (i32.mul (local.get $count) (local.get $bits)) (i32.const 31)) (i32.const 5)) (i32.const 2))))
+        (local.set $bits (i32.and (i32.shr_u (local.get $h) (i32.const 16)) (i32.const 0xff)))
+        (local.set $mask (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $bits))) (i64.const 1)))
+        (local.set $out (i32.add (local.get $tfs) (i32.shl (local.get $total) (i32.const 2))))
+        (local.set $i (i32.const 0))
+        (local.set $bit (i32.const 0))
+        (block $tfsDone
+          (loop $tf
+            (br_if $tfsDone (i32.ge_u (local.get $i) (local.get $count)))
+            ;; the frequencies of the documents left out come first: they are overwritten likewise
+            (i32.store (local.get $out)
+              (i32.add (i32.const 1)
+                (i32.wrap_i64
+                  (i64.and (local.get $mask)
+                    (i64.shr_u
+                      (i64.load (i32.add (local.get $body) (i32.shl (i32.shr_u (local.get $bit) (i32.const 5)) (i32.const 2))))
+                      (i64.extend_i32_u (i32.and (local.get $bit) (i32.const 31))))))))
+            (if (i32.ge_u (local.get $i) (local.get $drop))
+              (then (local.set $out (i32.add (local.get $out) (i32.const 4)))))
+            (local.set $bit (i32.add (local.get $bit) (local.get $bits)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $tf)))
+        (local.set $words
+          (i32.add (local.get $body)
+            (i32.shl (i32.shr_u (i32.add (i32.mul (local.get $count) (local.get $bits)) (i32.const 31)) (i32.const 5)) (i32.const 2))))
+        (local.set $total (i32.add (local.get $total) (i32.sub (local.get $count) (local.get $drop))))
+        (br $block)))
+    (local.get $total))
+
+  ;; scores[j] = Lucene's BM25 term score of a posting, weight − weight / (1 + tf · normInv), for
   ;; j < n: slots[j] (i32) is the posting's document within the window, tfs[j] (i32) its frequency,
   ;; norms (f32) the window's normInverse per document. In float (f32) arithmetic, which gives the
   ;; same floats as bm25.ts's termScore: each step there is computed in double and rounded to
@@ -42,7 +116,7 @@
         (local.set $scores (i32.add (local.get $scores) (i32.const 4)))
         (br $next))))
 
-;; `add` for each segment id in segs[0..count) (i32), of window w of the span: table[id] holds
+  ;; `add` for each segment id in segs[0..count) (i32), of window w of the span: table[id] holds
   ;; three i32, the addresses of the segment's slots and scores (indexed by position in the span's
   ;; buffer) and of its term's window bounds, whose entries w and w + 1 are the positions of the
   ;; window's first posting and of the next window's.

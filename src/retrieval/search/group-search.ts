@@ -1,15 +1,20 @@
+import { packedWords } from '../index/bitpack.js';
 import type { TermInfo } from '../index/read-index.js';
 import { termScore } from './bm25.js';
 import { type GroupKernel, groupKernel } from './group-kernel.js';
 import { NO_MORE_DOCS, PostingsCursor } from './postings-cursor.js';
 import { TopK } from './top-k.js';
 
-/** Documents per window of group scoring: the accumulator (8 bytes a document) stays in cache. */
-export const GROUP_WINDOW = 1 << 13;
+/**
+ * Documents per window of group scoring: the accumulator (8 bytes a document, 128 KiB) stays in
+ * the core's second-level cache. Windows of 8,192 and 32,768 were slower on the 1M synthetic
+ * corpus (more calls per posting; an accumulator out of that cache).
+ */
+export const GROUP_WINDOW = 1 << 14;
 /** Windows per span: dense terms are decoded and scored a span at a time (fewer, longer calls than window by window). */
-export const GROUP_SPAN = 16;
+export const GROUP_SPAN = 8;
 /** A term is dense, and decoded span by span, if it has at least this many postings per window on average. */
-export const DENSE_PER_WINDOW = 2;
+export const DENSE_PER_WINDOW = 4;
 
 /** A query's terms found in the index, with their weights (count · idf). */
 export type Weighted = { info: TermInfo; weight: number }[];
@@ -187,7 +192,11 @@ export function groupTopK(
   denseTerms.forEach((t, i) => {
     denseIndex[t] = i;
   });
-  const cursors = denseTerms.map((t) => new PostingsCursor(infos[t] as TermInfo, exact));
+  const decoder = new DenseDecoder(
+    denseTerms.map((t) => infos[t] as TermInfo),
+    exact,
+    kernel,
+  );
   const termStart = new Int32Array(denseTerms.length);
   const termLength = new Int32Array(denseTerms.length);
   const buffers = new SpanBuffers(kernel, {
@@ -206,14 +215,9 @@ export function groupTopK(
     const spanEnd = Math.min(spanStart + span * window, docCount);
     const count = Math.min(span, windows - first);
     let used = 0;
-    denseTerms.forEach((t, i) => {
-      const cur = cursors[i] as PostingsCursor;
+    for (let i = 0; i < denseTerms.length; i++) {
       termStart[i] = used;
-      let n = 0;
-      if (cur.doc < spanEnd) {
-        buffers.reservePostings(used, used + Math.min((infos[t] as TermInfo).df, spanEnd - spanStart));
-        n = cur.collectUpTo(spanEnd, spanStart, buffers.docs, used, buffers.tfs);
-      }
+      const n = decoder.span(i, spanStart, spanEnd, buffers, used);
       termLength[i] = n;
       // bounds[w]: the first of the term's postings in the span's window w (positions in the buffer)
       const docs = buffers.docs;
@@ -227,7 +231,7 @@ export function groupTopK(
       }
       bounds[b + count] = used + n;
       used += n;
-    });
+    }
     let scoredTotal = 0;
     for (const s of denseSegs) scoredTotal += termLength[denseIndex[segTerm[s] as number] as number] as number;
     buffers.reserveScores(scoredTotal);
@@ -274,6 +278,88 @@ export function groupTopK(
 }
 
 /**
+ * The dense terms' postings, decoded span by span in the kernel: each span, a term's blocks that
+ * can hold documents below the span's end are copied into the kernel's memory and decoded there.
+ * The last of them may run past the span's end: it is decoded again for the next span, which
+ * keeps its documents from there on.
+ */
+class DenseDecoder {
+  /** Each term's next block to decode (word in its postings file), and the document before it. */
+  private readonly next: Int32Array;
+  private readonly prev: Int32Array;
+  /** Each term's word past its last block. */
+  private readonly end: Int32Array;
+
+  constructor(
+    private readonly terms: TermInfo[],
+    private readonly exact: boolean,
+    private readonly kernel: GroupKernel,
+  ) {
+    const n = terms.length;
+    this.next = new Int32Array(n);
+    this.prev = new Int32Array(n).fill(-1);
+    this.end = new Int32Array(n);
+    terms.forEach((info, i) => {
+      // past the header of the term's (tf, norm) frontier: a count, then the pairs
+      this.next[i] = info.offset + 1 + 2 * (info.words[info.offset] as number);
+      this.end[i] = info.offset + info.length;
+    });
+  }
+
+  /** Decodes term i's postings in [spanStart, spanEnd) into the buffers at `used` (documents from spanStart); returns how many. */
+  span(i: number, spanStart: number, spanEnd: number, buffers: SpanBuffers, used: number): number {
+    const from = this.next[i] as number;
+    const end = this.end[i] as number;
+    const prev = this.prev[i] as number;
+    if (from >= end || prev >= spanEnd - 1) return 0;
+    // the blocks whose first document can be below the span's end
+    const words = (this.terms[i] as TermInfo).words;
+    const header = this.exact ? 4 : 3;
+    let q = from;
+    let lastStart = from;
+    let beforeLast = prev;
+    let last = prev;
+    let total = 0;
+    while (q < end && last < spanEnd - 1) {
+      const h = words[q] as number;
+      const count = h & 0xff;
+      lastStart = q;
+      beforeLast = last;
+      last = words[q + 1] as number;
+      total += count;
+      q += header + packedWords(count, (h >>> 8) & 0xff) + packedWords(count, (h >>> 16) & 0xff);
+    }
+    const length = q - from;
+    // the kernel reads packed values 8 bytes at a time: a word of slack after the last
+    buffers.reserveStaging(length + 1);
+    buffers.reservePostings(used, used + total);
+    const stage = buffers.staging;
+    for (let j = 0; j < length; j++) stage[j] = words[from + j] as number;
+    stage[length] = 0;
+    let n = this.kernel.decode(
+      buffers.stagingAt,
+      buffers.stagingAt + 4 * length,
+      this.exact,
+      prev,
+      spanStart,
+      buffers.docsAt + 4 * used,
+      buffers.tfsAt + 4 * used,
+    );
+    if (last >= spanEnd) {
+      // the last block runs past the span's end: the next span decodes it again
+      this.next[i] = lastStart;
+      this.prev[i] = beforeLast;
+      const docs = buffers.docs;
+      while (n > 0 && (docs[used + n - 1] as number) >= spanEnd - spanStart) n--;
+    } else {
+      this.next[i] = q;
+      this.prev[i] = last;
+    }
+    return n;
+  }
+}
+
+/**
  * A span's buffers in the kernel's memory: the dense terms' decoded postings (documents from the
  * span's start, and tfs, i32) and their segments' scores (f32), regrown as needed; and typed-array
  * views of everything the span loop writes or reads, taken again whenever the memory grows.
@@ -282,10 +368,14 @@ class SpanBuffers {
   docsAt = 0;
   tfsAt = 0;
   scoresAt = 0;
+  stagingAt = 0;
   private postingsCap = 0;
   private scoresCap = 0;
+  private stagingCap = 0;
   docs = new Int32Array(0);
   tfs = new Int32Array(0);
+  /** A term's postings words, copied for the kernel to decode. */
+  staging = new Uint32Array(0);
   bounds = new Int32Array(0);
   table = new Int32Array(0);
   outSlots = new Int32Array(0);
@@ -305,6 +395,16 @@ class SpanBuffers {
   ) {
     this.reservePostings(0, kernel.sizes.postings);
     this.reserveScores(kernel.sizes.scores);
+    this.reserveStaging(kernel.sizes.staging);
+    this.views();
+  }
+
+  /** Room for `need` words of postings to decode. */
+  reserveStaging(need: number): void {
+    if (need <= this.stagingCap) return;
+    this.stagingCap = Math.max(need, 2 * this.stagingCap);
+    this.kernel.sizes.staging = Math.max(this.kernel.sizes.staging, this.stagingCap);
+    this.stagingAt = this.kernel.alloc(4 * this.stagingCap);
     this.views();
   }
 
@@ -338,6 +438,7 @@ class SpanBuffers {
     const f = this.fixed;
     this.docs = new Int32Array(b, this.docsAt, this.postingsCap);
     this.tfs = new Int32Array(b, this.tfsAt, this.postingsCap);
+    this.staging = new Uint32Array(b, this.stagingAt, this.stagingCap);
     this.bounds = new Int32Array(b, f.boundsAt, f.bounds);
     this.table = new Int32Array(b, f.tableAt, 3 * f.segs);
     this.outSlots = new Int32Array(b, f.outSlotsAt, f.width);

@@ -15,8 +15,8 @@ const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
 interface KernelExports {
   memory: WasmMemory;
   decode(words: number, end: number, exact: number, prev: number, base: number, docs: number, tfs: number): number;
-  score(slots: number, tfs: number, n: number, weight: number, norms: number, scores: number): void;
-  add(acc: number, slots: number, scores: number, n: number): void;
+  score(slots: number, tfs: number, n: number, weight: number, norms: number, pairs: number): void;
+  add(acc: number, pairs: number, n: number): void;
   addSegments(acc: number, segs: number, count: number, table: number, w: number): void;
   scan(acc: number, width: number, cut: number, outSlots: number, outSums: number): number;
 }
@@ -84,14 +84,14 @@ export class GroupKernel {
     return this.k.decode(words, end, exact ? 1 : 0, prev, base, docs, tfs);
   }
 
-  /** scores[j] = termScore(weight, tfs[j], norms[slots[j]]) for j < n (addresses of i32, i32, f32 and f32 arrays). */
-  score(slots: number, tfs: number, n: number, weight: number, norms: number, scores: number): void {
-    this.k.score(slots, tfs, n, weight, norms, scores);
+  /** pairs[j] = (slots[j], termScore(weight, tfs[j], norms[slots[j]])) for j < n (i32 and f32 side by side). */
+  score(slots: number, tfs: number, n: number, weight: number, norms: number, pairs: number): void {
+    this.k.score(slots, tfs, n, weight, norms, pairs);
   }
 
-  /** acc[slots[j]] += scores[j] for j < n (addresses of f64, i32 and f32 arrays). */
-  add(acc: number, slots: number, scores: number, n: number): void {
-    this.k.add(acc, slots, scores, n);
+  /** acc[slot] += score for n (slot, score) pairs (i32 and f32 side by side; acc f64). */
+  add(acc: number, pairs: number, n: number): void {
+    this.k.add(acc, pairs, n);
   }
 
   /** `add` for each segment id in segs[0..count), of the span's window w (table: see group-kernel.wat). */

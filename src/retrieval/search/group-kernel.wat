@@ -79,59 +79,61 @@
         (br $block)))
     (local.get $total))
 
-  ;; scores[j] = Lucene's BM25 term score of a posting, weight − weight / (1 + tf · normInv), for
-  ;; j < n: slots[j] (i32) is the posting's document within the window, tfs[j] (i32) its frequency,
-  ;; norms (f32) the window's normInverse per document. In float (f32) arithmetic, which gives the
-  ;; same floats as bm25.ts's termScore: each step there is computed in double and rounded to
-  ;; float, and double has enough precision that this rounds as a float operation would.
-  (func (export "score") (param $slots i32) (param $tfs i32) (param $n i32) (param $weight f32) (param $norms i32) (param $scores i32)
-    (local $end i32)
+  ;; pairs[j] = (slots[j], Lucene's BM25 term score of the posting) for j < n, an i32 and an f32:
+  ;; the score is weight − weight / (1 + tf · normInv), slots[j] (i32) being the posting's
+  ;; document within the window's span, tfs[j] (i32) its frequency, norms (f32) the normInverse
+  ;; per document from the span's start. In float (f32) arithmetic, which gives the same floats
+  ;; as bm25.ts's termScore: each step there is computed in double and rounded to float, and
+  ;; double has enough precision that this rounds as a float operation would. Slot and score side
+  ;; by side: the additions then read one stream per segment, not two.
+  (func (export "score") (param $slots i32) (param $tfs i32) (param $n i32) (param $weight f32) (param $norms i32) (param $pairs i32)
+    (local $end i32) (local $slot i32)
     (local.set $end (i32.add (local.get $slots) (i32.shl (local.get $n) (i32.const 2))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $slots) (local.get $end)))
-        (f32.store (local.get $scores)
+        (local.set $slot (i32.load (local.get $slots)))
+        (i32.store (local.get $pairs) (local.get $slot))
+        (f32.store offset=4 (local.get $pairs)
           (f32.sub (local.get $weight)
             (f32.div (local.get $weight)
               (f32.add (f32.const 1)
                 (f32.mul (f32.convert_i32_s (i32.load (local.get $tfs)))
-                  (f32.load (i32.add (local.get $norms) (i32.shl (i32.load (local.get $slots)) (i32.const 2)))))))))
+                  (f32.load (i32.add (local.get $norms) (i32.shl (local.get $slot) (i32.const 2)))))))))
         (local.set $slots (i32.add (local.get $slots) (i32.const 4)))
         (local.set $tfs (i32.add (local.get $tfs) (i32.const 4)))
-        (local.set $scores (i32.add (local.get $scores) (i32.const 4)))
+        (local.set $pairs (i32.add (local.get $pairs) (i32.const 8)))
         (br $next))))
 
-  ;; acc[slots[j]] += scores[j] for j < n: slots i32, scores f32 (widened to f64), acc f64.
+  ;; acc[slot] += score for each of the n (slot i32, score f32) pairs: acc f64, the score widened.
   ;; A document's score is the double sum of its terms' float scores, as in Bm25Searcher.
-  (func $add (export "add") (param $acc i32) (param $slots i32) (param $scores i32) (param $n i32)
+  (func $add (export "add") (param $acc i32) (param $pairs i32) (param $n i32)
     (local $end i32) (local $a i32)
-    (local.set $end (i32.add (local.get $slots) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end (i32.add (local.get $pairs) (i32.shl (local.get $n) (i32.const 3))))
     (block $done
       (loop $next
-        (br_if $done (i32.ge_u (local.get $slots) (local.get $end)))
-        (local.set $a (i32.add (local.get $acc) (i32.shl (i32.load (local.get $slots)) (i32.const 3))))
+        (br_if $done (i32.ge_u (local.get $pairs) (local.get $end)))
+        (local.set $a (i32.add (local.get $acc) (i32.shl (i32.load (local.get $pairs)) (i32.const 3))))
         (f64.store (local.get $a)
-          (f64.add (f64.load (local.get $a)) (f64.promote_f32 (f32.load (local.get $scores)))))
-        (local.set $slots (i32.add (local.get $slots) (i32.const 4)))
-        (local.set $scores (i32.add (local.get $scores) (i32.const 4)))
+          (f64.add (f64.load (local.get $a)) (f64.promote_f32 (f32.load offset=4 (local.get $pairs)))))
+        (local.set $pairs (i32.add (local.get $pairs) (i32.const 8)))
         (br $next))))
 
   ;; `add` for each segment id in segs[0..count) (i32), of window w of the span: table[id] holds
-  ;; three i32, the addresses of the segment's slots and scores (indexed by position in the span's
-  ;; buffer) and of its term's window bounds, whose entries w and w + 1 are the positions of the
-  ;; window's first posting and of the next window's.
+  ;; two i32, the address of the segment's pairs (indexed by position in the span's buffer) and
+  ;; that of its term's window bounds, whose entries w and w + 1 are the positions of the window's
+  ;; first posting and of the next window's.
   (func (export "addSegments") (param $acc i32) (param $segs i32) (param $count i32) (param $table i32) (param $w i32)
     (local $end i32) (local $e i32) (local $b i32) (local $from i32)
     (local.set $end (i32.add (local.get $segs) (i32.shl (local.get $count) (i32.const 2))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $segs) (local.get $end)))
-        (local.set $e (i32.add (local.get $table) (i32.mul (i32.load (local.get $segs)) (i32.const 12))))
-        (local.set $b (i32.add (i32.load offset=8 (local.get $e)) (i32.shl (local.get $w) (i32.const 2))))
+        (local.set $e (i32.add (local.get $table) (i32.shl (i32.load (local.get $segs)) (i32.const 3))))
+        (local.set $b (i32.add (i32.load offset=4 (local.get $e)) (i32.shl (local.get $w) (i32.const 2))))
         (local.set $from (i32.load (local.get $b)))
         (call $add (local.get $acc)
-          (i32.add (i32.load (local.get $e)) (i32.shl (local.get $from) (i32.const 2)))
-          (i32.add (i32.load offset=4 (local.get $e)) (i32.shl (local.get $from) (i32.const 2)))
+          (i32.add (i32.load (local.get $e)) (i32.shl (local.get $from) (i32.const 3)))
           (i32.sub (i32.load offset=4 (local.get $b)) (local.get $from)))
         (local.set $segs (i32.add (local.get $segs) (i32.const 4)))
         (br $next))))

@@ -24,10 +24,9 @@ interface Member {
   /** its dense segment ids (i32, in the kernel's memory), and how many */
   denseAt: number;
   denseCount: number;
-  /** sparse postings of window w: from at[w] to at[w + 1] of its slots (i32) and scores (f32), in the kernel's memory */
+  /** sparse postings of window w: from at[w] to at[w + 1] of its (slot i32, score f32) pairs, in the kernel's memory */
   at: Int32Array;
-  slotsAt: number;
-  scoresAt: number;
+  pairsAt: number;
 }
 
 /**
@@ -134,7 +133,7 @@ export function groupTopK(
   const outSlotsAt = kernel.alloc(4 * width8);
   const outSumsAt = kernel.alloc(8 * width8);
   const normsAt = kernel.alloc(4 * docCount);
-  const tableAt = kernel.alloc(12 * segTerm.length);
+  const tableAt = kernel.alloc(8 * segTerm.length);
   const denseSegs: number[] = [];
   for (let s = 0; s < segTerm.length; s++) if (isDense(s)) denseSegs.push(s);
   const denseTerms = [...new Set(denseSegs.map((s) => segTerm[s] as number))];
@@ -145,12 +144,12 @@ export function groupTopK(
     const sparse = segs.filter((s) => !isDense(s));
     let n = 0;
     for (const s of sparse) n += (infos[segTerm[s] as number] as TermInfo).df;
-    return { dense, sparse, n, denseAt: kernel.alloc(4 * dense.length), slotsAt: kernel.alloc(4 * n), scoresAt: kernel.alloc(4 * n) };
+    return { dense, sparse, n, denseAt: kernel.alloc(4 * dense.length), pairsAt: kernel.alloc(8 * n) };
   });
   // the memory is reused from group to group: the accumulator starts at 0 (each scan leaves it so)
   new Float64Array(kernel.buffer, accAt, width8).fill(0);
   new Float32Array(kernel.buffer, normsAt, docCount).set(normInv);
-  const members: Member[] = shares.map(({ dense, sparse, n, denseAt, slotsAt, scoresAt }) => {
+  const members: Member[] = shares.map(({ dense, sparse, n, denseAt, pairsAt }) => {
     new Int32Array(kernel.buffer, denseAt, dense.length).set(dense);
     // a counting sort of the query's sparse postings by window
     const at = new Int32Array(windows + 1);
@@ -167,8 +166,8 @@ export function groupTopK(
       at[w] = sum;
       sum += c;
     }
-    const slots = new Int32Array(kernel.buffer, slotsAt, n);
-    const scores = new Float32Array(kernel.buffer, scoresAt, n);
+    const slots = new Int32Array(kernel.buffer, pairsAt, 2 * n);
+    const scores = new Float32Array(kernel.buffer, pairsAt, 2 * n);
     const next = at.slice();
     for (const s of sparse) {
       const from = sparseFrom[segTerm[s] as number] as number;
@@ -179,11 +178,11 @@ export function groupTopK(
         const w = (d / window) | 0;
         const i = next[w] as number;
         next[w] = i + 1;
-        slots[i] = d % window;
-        scores[i] = sparseScores[sc + j] as number;
+        slots[2 * i] = d % window;
+        scores[2 * i + 1] = sparseScores[sc + j] as number;
       }
     }
-    return { denseAt, denseCount: dense.length, at, slotsAt, scoresAt };
+    return { denseAt, denseCount: dense.length, at, pairsAt };
   });
 
   // dense terms: decoded span by span, term after term, into the kernel's memory, with the bounds of
@@ -241,13 +240,12 @@ export function groupTopK(
       const i = denseIndex[segTerm[s] as number] as number;
       const n = termLength[i] as number;
       const from = termStart[i] as number;
-      const scoresAt = buffers.scoresAt + 4 * scored;
+      const pairsAt = buffers.pairsAt + 8 * scored;
       if (n > 0)
-        kernel.score(buffers.docsAt + 4 * from, buffers.tfsAt + 4 * from, n, segWeight[s] as number, normsAt + 4 * spanStart, scoresAt);
+        kernel.score(buffers.docsAt + 4 * from, buffers.tfsAt + 4 * from, n, segWeight[s] as number, normsAt + 4 * spanStart, pairsAt);
       // the segment's slots and scores, addressed by position in the buffer, and its term's window bounds
-      table[3 * s] = buffers.docsAt;
-      table[3 * s + 1] = scoresAt - 4 * from;
-      table[3 * s + 2] = boundsAt + 4 * i * (span + 1);
+      table[2 * s] = pairsAt - 8 * from;
+      table[2 * s + 1] = boundsAt + 4 * i * (span + 1);
       scored += n;
     }
 
@@ -262,7 +260,7 @@ export function groupTopK(
         const m = members[q] as Member;
         kernel.addSegments(spanAcc, m.denseAt, m.denseCount, tableAt, w - first);
         const from = m.at[w] as number;
-        kernel.add(accAt, m.slotsAt + 4 * from, m.scoresAt + 4 * from, (m.at[w + 1] as number) - from);
+        kernel.add(accAt, m.pairsAt + 8 * from, (m.at[w + 1] as number) - from);
         // below `cut` a sum cannot round (to float) up to the k-th score; `offer` makes the exact test
         let cut = top.size < top.k ? 0 : top.threshold * (1 - 2 ** -20);
         const found = kernel.scan(accAt, width, cut, outSlotsAt, outSumsAt);
@@ -367,7 +365,7 @@ class DenseDecoder {
 class SpanBuffers {
   docsAt = 0;
   tfsAt = 0;
-  scoresAt = 0;
+  pairsAt = 0;
   stagingAt = 0;
   private postingsCap = 0;
   private scoresCap = 0;
@@ -429,7 +427,7 @@ class SpanBuffers {
     if (need <= this.scoresCap) return;
     this.scoresCap = Math.max(need, 2 * this.scoresCap);
     this.kernel.sizes.scores = Math.max(this.kernel.sizes.scores, this.scoresCap);
-    this.scoresAt = this.kernel.alloc(4 * this.scoresCap);
+    this.pairsAt = this.kernel.alloc(8 * this.scoresCap);
     this.views();
   }
 
@@ -440,7 +438,7 @@ class SpanBuffers {
     this.tfs = new Int32Array(b, this.tfsAt, this.postingsCap);
     this.staging = new Uint32Array(b, this.stagingAt, this.stagingCap);
     this.bounds = new Int32Array(b, f.boundsAt, f.bounds);
-    this.table = new Int32Array(b, f.tableAt, 3 * f.segs);
+    this.table = new Int32Array(b, f.tableAt, 2 * f.segs);
     this.outSlots = new Int32Array(b, f.outSlotsAt, f.width);
     this.outSums = new Float64Array(b, f.outSumsAt, f.width);
   }

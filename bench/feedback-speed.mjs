@@ -5,7 +5,8 @@
 // bench/lib/synthetic.mjs (BENCH_DOCS passages, default 100,000; the figure is at
 // 1,000,000). Candidates: BENCH_QUERIES (default 100) queries × 5 expansions each, formulated
 // query2doc-style (the query 5 times, then the expansion); qrels: 20 seeded random passages per
-// query. Each figure is the best of 3 timed passes after an untimed one, on one thread and on all.
+// query. Each figure is the best of 5 timed passes after an untimed one (this machine's speed varies
+// from pass to pass), on one thread and on all.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -48,7 +49,7 @@ const spec = parseIrMeasure('nDCG@10');
 const rate = async (fn) => {
   await fn();
   let best = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < 3; r++) {
+  for (let r = 0; r < 5; r++) {
     const t0 = performance.now();
     await fn();
     best = Math.min(best, performance.now() - t0);

@@ -17,7 +17,7 @@ interface KernelExports {
   decode(words: number, end: number, exact: number, prev: number, base: number, docs: number, tfs: number): number;
   score(slots: number, tfs: number, n: number, weight: number, norms: number, pairs: number): void;
   add(acc: number, pairs: number, n: number): void;
-  addSegments(acc: number, segs: number, count: number, table: number, w: number): void;
+  addSegments(acc: number, segs: number, count: number, table: number): void;
   scan(acc: number, width: number, cut: number, outSlots: number, outSums: number): number;
 }
 
@@ -94,9 +94,9 @@ export class GroupKernel {
     this.k.add(acc, pairs, n);
   }
 
-  /** `add` for each segment id in segs[0..count), of the span's window w (table: see group-kernel.wat). */
-  addSegments(acc: number, segs: number, count: number, table: number, w: number): void {
-    this.k.addSegments(acc, segs, count, table, w);
+  /** `add` for each segment id in segs[0..count), table[id] being its pairs' address and count (i32 each). */
+  addSegments(acc: number, segs: number, count: number, table: number): void {
+    this.k.addSegments(acc, segs, count, table);
   }
 
   /** Writes the slots of acc[0..width) above cut, and their sums, to outSlots and outSums; zeroes acc; returns how many. */

@@ -119,22 +119,16 @@
         (local.set $pairs (i32.add (local.get $pairs) (i32.const 8)))
         (br $next))))
 
-  ;; `add` for each segment id in segs[0..count) (i32), of window w of the span: table[id] holds
-  ;; two i32, the address of the segment's pairs (indexed by position in the span's buffer) and
-  ;; that of its term's window bounds, whose entries w and w + 1 are the positions of the window's
-  ;; first posting and of the next window's.
-  (func (export "addSegments") (param $acc i32) (param $segs i32) (param $count i32) (param $table i32) (param $w i32)
-    (local $end i32) (local $e i32) (local $b i32) (local $from i32)
+  ;; `add` for each segment id in segs[0..count) (i32): table[id] holds two i32, the address of
+  ;; the segment's pairs in the window and how many there are.
+  (func (export "addSegments") (param $acc i32) (param $segs i32) (param $count i32) (param $table i32)
+    (local $end i32) (local $e i32)
     (local.set $end (i32.add (local.get $segs) (i32.shl (local.get $count) (i32.const 2))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $segs) (local.get $end)))
         (local.set $e (i32.add (local.get $table) (i32.shl (i32.load (local.get $segs)) (i32.const 3))))
-        (local.set $b (i32.add (i32.load offset=4 (local.get $e)) (i32.shl (local.get $w) (i32.const 2))))
-        (local.set $from (i32.load (local.get $b)))
-        (call $add (local.get $acc)
-          (i32.add (i32.load (local.get $e)) (i32.shl (local.get $from) (i32.const 3)))
-          (i32.sub (i32.load offset=4 (local.get $b)) (local.get $from)))
+        (call $add (local.get $acc) (i32.load (local.get $e)) (i32.load offset=4 (local.get $e)))
         (local.set $segs (i32.add (local.get $segs) (i32.const 4)))
         (br $next))))
 

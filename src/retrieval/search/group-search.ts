@@ -133,7 +133,7 @@ export function groupTopK(
   const outSlotsAt = kernel.alloc(4 * width8);
   const outSumsAt = kernel.alloc(8 * width8);
   const normsAt = kernel.alloc(4 * docCount);
-  const tableAt = kernel.alloc(8 * segTerm.length);
+  const tableAt = kernel.alloc(8 * segTerm.length * span);
   const denseSegs: number[] = [];
   for (let s = 0; s < segTerm.length; s++) if (isDense(s)) denseSegs.push(s);
   const denseTerms = [...new Set(denseSegs.map((s) => segTerm[s] as number))];
@@ -205,8 +205,11 @@ export function groupTopK(
     boundsAt,
     width: width8,
     segs: segTerm.length,
+    span,
     bounds: denseTerms.length * (span + 1),
   });
+  /** where each window's pairs start in the span's buffer (then where the next segment's go) */
+  const windowAt = new Float64Array(span + 1);
 
   const tops = queries.map(() => new TopK(k, order));
   for (let first = 0; first < windows; first += span) {
@@ -234,19 +237,34 @@ export function groupTopK(
     let scoredTotal = 0;
     for (const s of denseSegs) scoredTotal += termLength[denseIndex[segTerm[s] as number] as number] as number;
     buffers.reserveScores(scoredTotal);
-    const table = buffers.table;
-    let scored = 0;
+    // the span's pairs window by window, and within a window segment by segment: a query's reads in
+    // a window then stay in one region of the buffer, in ascending order
+    const bounds = buffers.bounds;
+    windowAt.fill(0);
     for (const s of denseSegs) {
-      const i = denseIndex[segTerm[s] as number] as number;
-      const n = termLength[i] as number;
-      const from = termStart[i] as number;
-      const pairsAt = buffers.pairsAt + 8 * scored;
-      if (n > 0)
-        kernel.score(buffers.docsAt + 4 * from, buffers.tfsAt + 4 * from, n, segWeight[s] as number, normsAt + 4 * spanStart, pairsAt);
-      // the segment's slots and scores, addressed by position in the buffer, and its term's window bounds
-      table[2 * s] = pairsAt - 8 * from;
-      table[2 * s + 1] = boundsAt + 4 * i * (span + 1);
-      scored += n;
+      const b = (denseIndex[segTerm[s] as number] as number) * (span + 1);
+      for (let w = 0; w < count; w++)
+        windowAt[w + 1] = (windowAt[w + 1] as number) + (bounds[b + w + 1] as number) - (bounds[b + w] as number);
+    }
+    for (let w = 0, at = buffers.pairsAt; w <= count; w++) {
+      at += 8 * (windowAt[w] as number);
+      windowAt[w] = at;
+    }
+    const table = buffers.table;
+    for (const s of denseSegs) {
+      const b = (denseIndex[segTerm[s] as number] as number) * (span + 1);
+      const weight = segWeight[s] as number;
+      for (let w = 0; w < count; w++) {
+        const from = bounds[b + w] as number;
+        const n = (bounds[b + w + 1] as number) - from;
+        const at = windowAt[w] as number;
+        // the segment's pairs in window w, and how many
+        table[2 * (w * segTerm.length + s)] = at;
+        table[2 * (w * segTerm.length + s) + 1] = n;
+        if (n === 0) continue;
+        kernel.score(buffers.docsAt + 4 * from, buffers.tfsAt + 4 * from, n, weight, normsAt + 4 * spanStart, at);
+        windowAt[w] = at + 8 * n;
+      }
     }
 
     const { outSlots, outSums } = buffers;
@@ -258,7 +276,7 @@ export function groupTopK(
       const spanAcc = accAt - 8 * (start - spanStart);
       tops.forEach((top, q) => {
         const m = members[q] as Member;
-        kernel.addSegments(spanAcc, m.denseAt, m.denseCount, tableAt, w - first);
+        kernel.addSegments(spanAcc, m.denseAt, m.denseCount, tableAt + 8 * (w - first) * segTerm.length);
         const from = m.at[w] as number;
         kernel.add(accAt, m.pairsAt + 8 * from, (m.at[w + 1] as number) - from);
         // below `cut` a sum cannot round (to float) up to the k-th score; `offer` makes the exact test
@@ -388,6 +406,7 @@ class SpanBuffers {
       boundsAt: number;
       width: number;
       segs: number;
+      span: number;
       bounds: number;
     },
   ) {
@@ -438,7 +457,7 @@ class SpanBuffers {
     this.tfs = new Int32Array(b, this.tfsAt, this.postingsCap);
     this.staging = new Uint32Array(b, this.stagingAt, this.stagingCap);
     this.bounds = new Int32Array(b, f.boundsAt, f.bounds);
-    this.table = new Int32Array(b, f.tableAt, 2 * f.segs);
+    this.table = new Int32Array(b, f.tableAt, 2 * f.segs * f.span);
     this.outSlots = new Int32Array(b, f.outSlotsAt, f.width);
     this.outSums = new Float64Array(b, f.outSumsAt, f.width);
   }

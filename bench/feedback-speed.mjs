@@ -5,8 +5,8 @@
 // bench/lib/synthetic.mjs (BENCH_DOCS passages, default 100,000; the figure is at
 // 1,000,000). Candidates: BENCH_QUERIES (default 100) queries × 5 expansions each, formulated
 // query2doc-style (the query 5 times, then the expansion); qrels: 20 seeded random passages per
-// query. Each figure is the best of 5 timed passes after an untimed one (this machine's speed varies
-// from pass to pass), on one thread and on all.
+// query. Each figure is the best of 5 timed passes after an untimed one, the four measures timed in
+// turn in each round (this machine's speed varies from pass to pass), on one thread and on all.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -46,25 +46,30 @@ const formulation = { mode: 'query2doc', repeat_query: 5, separator: ' ', concat
 const topics = candidates.map((c) => ({ qid: c.qid, text: formulate(c.query, [c.text], formulation) }));
 const spec = parseIrMeasure('nDCG@10');
 
-const rate = async (fn) => {
-  await fn();
-  let best = Number.POSITIVE_INFINITY;
+/** Rates (per second) of several runs of the candidates: one untimed pass of each, then 5 rounds that time each once, in turn (so that no figure gets only the machine's better moments), best pass each. */
+const rates = async (fns) => {
+  for (const fn of fns) await fn();
+  const best = fns.map(() => Number.POSITIVE_INFINITY);
   for (let r = 0; r < 5; r++) {
-    const t0 = performance.now();
-    await fn();
-    best = Math.min(best, performance.now() - t0);
+    // each round starts one further on, so that no measure always follows the same one (and pays its garbage)
+    for (let j = 0; j < fns.length; j++) {
+      const i = (r + j) % fns.length;
+      const t0 = performance.now();
+      await fns[i]();
+      best[i] = Math.min(best[i], performance.now() - t0);
+    }
   }
-  return candidates.length / (best / 1000);
+  return best.map((ms) => candidates.length / (ms / 1000));
 };
 const rows = [];
 for (const threads of [1, cpus]) {
-  const fb = await rate(() => scoreCandidates(shared, { k1: 0.9, b: 0.4, hits: 10 }, candidates, qrels, spec, formulation, threads));
-  const top10 = await rate(() => batchHits({ indexDir: out, shared, params: { k1: 0.9, b: 0.4, hits: 10 } }, topics, threads));
-  // batches of one: every query searched alone (MaxScore), as before the engine scored long queries in groups
-  const alone = await rate(() =>
-    batchHits({ indexDir: out, shared, params: { k1: 0.9, b: 0.4, hits: 10 } }, topics, threads, undefined, 1),
-  );
-  const top1000 = await rate(() => batchHits({ indexDir: out, shared, params: { k1: 0.9, b: 0.4, hits: 1000 } }, topics, threads));
+  const [fb, top10, alone, top1000] = await rates([
+    () => scoreCandidates(shared, { k1: 0.9, b: 0.4, hits: 10 }, candidates, qrels, spec, formulation, threads),
+    () => batchHits({ indexDir: out, shared, params: { k1: 0.9, b: 0.4, hits: 10 } }, topics, threads),
+    // batches of one: every query searched alone (MaxScore), as before the engine scored long queries in groups
+    () => batchHits({ indexDir: out, shared, params: { k1: 0.9, b: 0.4, hits: 10 } }, topics, threads, undefined, 1),
+    () => batchHits({ indexDir: out, shared, params: { k1: 0.9, b: 0.4, hits: 1000 } }, topics, threads),
+  ]);
   rows.push({
     threads,
     'feedback candidates/s': fb.toFixed(1),

@@ -16,6 +16,17 @@ interface KernelExports {
   memory: WasmMemory;
   decode(words: number, end: number, exact: number, prev: number, base: number, docs: number, tfs: number): number;
   score(slots: number, tfs: number, n: number, weight: number, norms: number, pairs: number): void;
+  scoreSpan(
+    slots: number,
+    tfs: number,
+    weight: number,
+    norms: number,
+    bounds: number,
+    count: number,
+    cursors: number,
+    table: number,
+    stride: number,
+  ): void;
   add(acc: number, pairs: number, n: number): void;
   addSegments(acc: number, segs: number, count: number, table: number): void;
   scan(acc: number, width: number, cut: number, outSlots: number, outSums: number): number;
@@ -87,6 +98,25 @@ export class GroupKernel {
   /** pairs[j] = (slots[j], termScore(weight, tfs[j], norms[slots[j]])) for j < n (i32 and f32 side by side). */
   score(slots: number, tfs: number, n: number, weight: number, norms: number, pairs: number): void {
     this.k.score(slots, tfs, n, weight, norms, pairs);
+  }
+
+  /**
+   * `score` for a segment, window by window in its span: see group-kernel.wat (bounds: positions
+   * per window; cursors: where each window's pairs go, moved on; table: each window's (address,
+   * count), stride bytes apart).
+   */
+  scoreSpan(
+    slots: number,
+    tfs: number,
+    weight: number,
+    norms: number,
+    bounds: number,
+    count: number,
+    cursors: number,
+    table: number,
+    stride: number,
+  ): void {
+    this.k.scoreSpan(slots, tfs, weight, norms, bounds, count, cursors, table, stride);
   }
 
   /** acc[slot] += score for n (slot, score) pairs (i32 and f32 side by side; acc f64). */

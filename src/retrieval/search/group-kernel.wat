@@ -86,7 +86,7 @@
   ;; as bm25.ts's termScore: each step there is computed in double and rounded to float, and
   ;; double has enough precision that this rounds as a float operation would. Slot and score side
   ;; by side: the additions then read one stream per segment, not two.
-  (func (export "score") (param $slots i32) (param $tfs i32) (param $n i32) (param $weight f32) (param $norms i32) (param $pairs i32)
+  (func $score (export "score") (param $slots i32) (param $tfs i32) (param $n i32) (param $weight f32) (param $norms i32) (param $pairs i32)
     (local $end i32) (local $slot i32)
     (local.set $end (i32.add (local.get $slots) (i32.shl (local.get $n) (i32.const 2))))
     (block $done
@@ -103,6 +103,33 @@
         (local.set $slots (i32.add (local.get $slots) (i32.const 4)))
         (local.set $tfs (i32.add (local.get $tfs) (i32.const 4)))
         (local.set $pairs (i32.add (local.get $pairs) (i32.const 8)))
+        (br $next))))
+
+  ;; `score` for one segment, window by window in its span: bounds (i32, count + 1 entries) are the
+  ;; positions of the segment's first posting in each window of the span, in the slots and tfs
+  ;; arrays; cursors (i32, count entries) where the next pairs of each window go, moved on past
+  ;; them; and table + w · stride receives the address of the segment's pairs in window w and how
+  ;; many (two i32).
+  (func (export "scoreSpan") (param $slots i32) (param $tfs i32) (param $weight f32) (param $norms i32) (param $bounds i32)
+    (param $count i32) (param $cursors i32) (param $table i32) (param $stride i32)
+    (local $w i32) (local $from i32) (local $n i32) (local $at i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $w) (local.get $count)))
+        (local.set $from (i32.load (local.get $bounds)))
+        (local.set $n (i32.sub (i32.load offset=4 (local.get $bounds)) (local.get $from)))
+        (local.set $at (i32.load (local.get $cursors)))
+        (i32.store (local.get $table) (local.get $at))
+        (i32.store offset=4 (local.get $table) (local.get $n))
+        (call $score
+          (i32.add (local.get $slots) (i32.shl (local.get $from) (i32.const 2)))
+          (i32.add (local.get $tfs) (i32.shl (local.get $from) (i32.const 2)))
+          (local.get $n) (local.get $weight) (local.get $norms) (local.get $at))
+        (i32.store (local.get $cursors) (i32.add (local.get $at) (i32.shl (local.get $n) (i32.const 3))))
+        (local.set $bounds (i32.add (local.get $bounds) (i32.const 4)))
+        (local.set $cursors (i32.add (local.get $cursors) (i32.const 4)))
+        (local.set $table (i32.add (local.get $table) (local.get $stride)))
+        (local.set $w (i32.add (local.get $w) (i32.const 1)))
         (br $next))))
 
   ;; acc[slot] += score for each of the n (slot i32, score f32) pairs: acc f64, the score widened.

@@ -138,6 +138,8 @@ export function groupTopK(
   for (let s = 0; s < segTerm.length; s++) if (isDense(s)) denseSegs.push(s);
   const denseTerms = [...new Set(denseSegs.map((s) => segTerm[s] as number))];
   const boundsAt = kernel.alloc(4 * denseTerms.length * (span + 1));
+  /** where the next pairs of each window of the span go */
+  const cursorsAt = kernel.alloc(4 * (span + 1));
   const shares = querySegs.map((segs) => {
     // in the order of their scores in the span buffer: each query's reads move forward through it
     const dense = segs.filter(isDense).sort((a, b) => a - b);
@@ -201,15 +203,12 @@ export function groupTopK(
   const buffers = new SpanBuffers(kernel, {
     outSlotsAt,
     outSumsAt,
-    tableAt,
     boundsAt,
     width: width8,
-    segs: segTerm.length,
     span,
     bounds: denseTerms.length * (span + 1),
+    cursorsAt,
   });
-  /** where each window's pairs start in the span's buffer (then where the next segment's go) */
-  const windowAt = new Float64Array(span + 1);
 
   const tops = queries.map(() => new TopK(k, order));
   for (let first = 0; first < windows; first += span) {
@@ -240,31 +239,31 @@ export function groupTopK(
     // the span's pairs window by window, and within a window segment by segment: a query's reads in
     // a window then stay in one region of the buffer, in ascending order
     const bounds = buffers.bounds;
-    windowAt.fill(0);
+    const cursors = buffers.cursors;
+    cursors.fill(0);
     for (const s of denseSegs) {
       const b = (denseIndex[segTerm[s] as number] as number) * (span + 1);
       for (let w = 0; w < count; w++)
-        windowAt[w + 1] = (windowAt[w + 1] as number) + (bounds[b + w + 1] as number) - (bounds[b + w] as number);
+        cursors[w + 1] = (cursors[w + 1] as number) + (bounds[b + w + 1] as number) - (bounds[b + w] as number);
     }
     for (let w = 0, at = buffers.pairsAt; w <= count; w++) {
-      at += 8 * (windowAt[w] as number);
-      windowAt[w] = at;
+      at += 8 * (cursors[w] as number);
+      cursors[w] = at;
     }
-    const table = buffers.table;
+    // each segment's pairs, window after window, at its window's cursor; the table says where
     for (const s of denseSegs) {
-      const b = (denseIndex[segTerm[s] as number] as number) * (span + 1);
-      const weight = segWeight[s] as number;
-      for (let w = 0; w < count; w++) {
-        const from = bounds[b + w] as number;
-        const n = (bounds[b + w + 1] as number) - from;
-        const at = windowAt[w] as number;
-        // the segment's pairs in window w, and how many
-        table[2 * (w * segTerm.length + s)] = at;
-        table[2 * (w * segTerm.length + s) + 1] = n;
-        if (n === 0) continue;
-        kernel.score(buffers.docsAt + 4 * from, buffers.tfsAt + 4 * from, n, weight, normsAt + 4 * spanStart, at);
-        windowAt[w] = at + 8 * n;
-      }
+      const i = denseIndex[segTerm[s] as number] as number;
+      kernel.scoreSpan(
+        buffers.docsAt,
+        buffers.tfsAt,
+        segWeight[s] as number,
+        normsAt + 4 * spanStart,
+        boundsAt + 4 * i * (span + 1),
+        count,
+        cursorsAt,
+        tableAt + 8 * s,
+        8 * segTerm.length,
+      );
     }
 
     const { outSlots, outSums } = buffers;
@@ -393,7 +392,7 @@ class SpanBuffers {
   /** A term's postings words, copied for the kernel to decode. */
   staging = new Uint32Array(0);
   bounds = new Int32Array(0);
-  table = new Int32Array(0);
+  cursors = new Int32Array(0);
   outSlots = new Int32Array(0);
   outSums = new Float64Array(0);
 
@@ -402,11 +401,10 @@ class SpanBuffers {
     private readonly fixed: {
       outSlotsAt: number;
       outSumsAt: number;
-      tableAt: number;
       boundsAt: number;
       width: number;
-      segs: number;
       span: number;
+      cursorsAt: number;
       bounds: number;
     },
   ) {
@@ -457,7 +455,7 @@ class SpanBuffers {
     this.tfs = new Int32Array(b, this.tfsAt, this.postingsCap);
     this.staging = new Uint32Array(b, this.stagingAt, this.stagingCap);
     this.bounds = new Int32Array(b, f.boundsAt, f.bounds);
-    this.table = new Int32Array(b, f.tableAt, 2 * f.segs * f.span);
+    this.cursors = new Int32Array(b, f.cursorsAt, f.span + 1);
     this.outSlots = new Int32Array(b, f.outSlotsAt, f.width);
     this.outSums = new Float64Array(b, f.outSumsAt, f.width);
   }

@@ -1,6 +1,7 @@
-;; Group scoring's inner loops (group-search.ts), in WebAssembly: V8 ran the JavaScript versions
-;; of these loops at about a third of this speed (bounds checks on three arrays per posting) and
-;; does not vectorise the scan. Compiled to group-kernel.wasm by scripts/build-wasm.mjs.
+;; Group scoring's inner loops (group-search.ts), in WebAssembly: the JavaScript versions of these
+;; loops ran at about a third of this speed in a microbenchmark (V8 checks the bounds of each
+;; typed-array access), and V8 does not vectorise the scan. Compiled to group-kernel.wasm by
+;; scripts/build-wasm.mjs.
 ;; Addresses are byte offsets into the exported memory, which group-kernel.ts lays out.
 (module
   (memory (export "memory") 1)

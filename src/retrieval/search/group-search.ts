@@ -37,13 +37,14 @@ interface Member {
  * one window that stays in cache, and one scan of it.
  *
  * - Dense terms (postings in most windows) are decoded a span of windows at a time, once, and
- *   their postings scored once per distinct weight the group's queries give them (a segment).
+ *   their postings scored once per distinct weight the group's queries give them (a segment). A
+ *   span's scores are laid out window by window, segment after segment within a window, so that
+ *   a query's reads in a window move forward through one region of memory.
  * - Sparse terms are decoded and scored once, whole, and their scores sorted into each query's list
  *   by window: visiting them window by window would cost a cache miss per term and window for a
  *   posting or two.
- * - The per-posting loops (scoring, each query's additions, the scan) run in a WebAssembly kernel
- *   (group-kernel.wat) over buffers in its memory: about three times the speed of the same loops
- *   in JavaScript.
+ * - The per-posting loops (decoding, scoring, each query's additions, the scan) run in a
+ *   WebAssembly kernel (group-kernel.wat) over buffers in its memory.
  *
  * Exact: a document's score is the double sum of its terms' float scores (Lucene's formula and
  * rounding, as `Bm25Searcher` computes them, stored as the floats they are), rounded to float; ties
@@ -376,8 +377,9 @@ class DenseDecoder {
 
 /**
  * A span's buffers in the kernel's memory: the dense terms' decoded postings (documents from the
- * span's start, and tfs, i32) and their segments' scores (f32), regrown as needed; and typed-array
- * views of everything the span loop writes or reads, taken again whenever the memory grows.
+ * span's start, and tfs, i32) and their segments' (slot, score) pairs, regrown as needed; and
+ * typed-array views of everything the span loop writes or reads, taken again whenever the memory
+ * grows.
  */
 class SpanBuffers {
   docsAt = 0;

@@ -70,7 +70,7 @@ describe('index files', () => {
     const dup = [...docs.slice(0, 10), { id: docs[3]?.id, contents: 'again' }];
     ws.write('dup.jsonl', `${dup.map((d) => JSON.stringify(d)).join('\n')}\n`);
     const r = await ws.qexp(['index', 'dup.jsonl', '--out', 'dup']);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, r.all).toBe(2);
     expect(r.stderr).toContain(`dup.jsonl: document id ${docs[3]?.id} appears twice (documents 4 and 11 in corpus order)`);
     expect(readdirSync(ws.dir).filter((f) => f.startsWith('dup'))).toEqual(['dup.jsonl']);
   });

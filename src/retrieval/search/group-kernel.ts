@@ -12,10 +12,13 @@ interface Wasm {
 }
 const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
 
-interface KernelExports {
-  memory: WasmMemory;
+/** The kernel's functions (group-kernel.wat documents each); addresses are byte offsets into its memory. */
+export interface KernelFunctions {
+  /** Decodes postings blocks in [words, end) into docs (document − base) and tfs, leaving out documents below base; returns how many. */
   decode(words: number, end: number, exact: number, prev: number, base: number, docs: number, tfs: number): number;
+  /** pairs[j] = (slots[j], termScore(weight, tfs[j], norms[slots[j]])) for j < n. */
   score(slots: number, tfs: number, n: number, weight: number, norms: number, pairs: number): void;
+  /** `score` for a segment, window by window in its span, each window's pairs at its cursor; table entries (address, count) stride bytes apart. */
   scoreSpan(
     slots: number,
     tfs: number,
@@ -27,8 +30,11 @@ interface KernelExports {
     table: number,
     stride: number,
   ): void;
+  /** acc[slot] += score for n (slot, score) pairs. */
   add(acc: number, pairs: number, n: number): void;
+  /** `add` for each segment id in segs[0..count), table[id] being its pairs' address and count. */
   addSegments(acc: number, segs: number, count: number, table: number): void;
+  /** Writes the slots of acc[0..width) above cut, and their sums, to outSlots and outSums; zeroes acc; returns how many. */
   scan(acc: number, width: number, cut: number, outSlots: number, outSums: number): number;
 }
 
@@ -50,14 +56,18 @@ let compiled: object | null = null;
  * out with `alloc` (a bump allocator, `reset` for each group). One per thread, reused.
  */
 export class GroupKernel {
-  private readonly k: KernelExports;
+  /** The kernel's functions. */
+  readonly run: KernelFunctions;
+  private readonly memory: WasmMemory;
   private used = 0;
   /** The largest span buffers a group has needed on this thread, to allocate them at once for the next group. */
   readonly sizes = { postings: 0, scores: 0, staging: 0 };
 
   constructor() {
     compiled ??= kernelModule();
-    this.k = new wasm.Instance(compiled, {}).exports as KernelExports;
+    const exports = new wasm.Instance(compiled, {}).exports as KernelFunctions & { memory: WasmMemory };
+    this.run = exports;
+    this.memory = exports.memory;
   }
 
   /** Forgets every allocation (the memory stays, for the next group). */
@@ -69,10 +79,10 @@ export class GroupKernel {
   alloc(bytes: number): number {
     const at = this.used;
     this.used = at + Math.ceil(bytes / 16) * 16;
-    const have = this.k.memory.buffer.byteLength;
+    const have = this.memory.buffer.byteLength;
     if (this.used > have) {
       try {
-        this.k.memory.grow(Math.ceil((this.used - have) / PAGE));
+        this.memory.grow(Math.ceil((this.used - have) / PAGE));
       } catch (e) {
         throw new Error(
           `group scoring needs ${Math.ceil(this.used / 2 ** 20)} MiB of WebAssembly memory, over its 4 GiB limit: search fewer queries at a time (${(e as Error).message})`,
@@ -84,54 +94,7 @@ export class GroupKernel {
 
   /** The memory, for typed-array views (take them again after an `alloc`). */
   get buffer(): ArrayBuffer {
-    return this.k.memory.buffer;
-  }
-
-  /**
-   * Decodes the postings blocks in [words, end) into docs (document − base) and tfs (i32), the
-   * first gap counting from prev; returns how many. Up to 4 bytes past end must be readable.
-   */
-  decode(words: number, end: number, exact: boolean, prev: number, base: number, docs: number, tfs: number): number {
-    return this.k.decode(words, end, exact ? 1 : 0, prev, base, docs, tfs);
-  }
-
-  /** pairs[j] = (slots[j], termScore(weight, tfs[j], norms[slots[j]])) for j < n (i32 and f32 side by side). */
-  score(slots: number, tfs: number, n: number, weight: number, norms: number, pairs: number): void {
-    this.k.score(slots, tfs, n, weight, norms, pairs);
-  }
-
-  /**
-   * `score` for a segment, window by window in its span: see group-kernel.wat (bounds: positions
-   * per window; cursors: where each window's pairs go, moved on; table: each window's (address,
-   * count), stride bytes apart).
-   */
-  scoreSpan(
-    slots: number,
-    tfs: number,
-    weight: number,
-    norms: number,
-    bounds: number,
-    count: number,
-    cursors: number,
-    table: number,
-    stride: number,
-  ): void {
-    this.k.scoreSpan(slots, tfs, weight, norms, bounds, count, cursors, table, stride);
-  }
-
-  /** acc[slot] += score for n (slot, score) pairs (i32 and f32 side by side; acc f64). */
-  add(acc: number, pairs: number, n: number): void {
-    this.k.add(acc, pairs, n);
-  }
-
-  /** `add` for each segment id in segs[0..count), table[id] being its pairs' address and count (i32 each). */
-  addSegments(acc: number, segs: number, count: number, table: number): void {
-    this.k.addSegments(acc, segs, count, table);
-  }
-
-  /** Writes the slots of acc[0..width) above cut, and their sums, to outSlots and outSums; zeroes acc; returns how many. */
-  scan(acc: number, width: number, cut: number, outSlots: number, outSums: number): number {
-    return this.k.scan(acc, width, cut, outSlots, outSums);
+    return this.memory.buffer;
   }
 }
 

@@ -254,7 +254,7 @@ export function groupTopK(
     // each segment's pairs, window after window, at its window's cursor; the table says where
     for (const s of denseSegs) {
       const i = denseIndex[segTerm[s] as number] as number;
-      kernel.scoreSpan(
+      kernel.run.scoreSpan(
         buffers.docsAt,
         buffers.tfsAt,
         segWeight[s] as number,
@@ -276,12 +276,12 @@ export function groupTopK(
       const spanAcc = accAt - 8 * (start - spanStart);
       tops.forEach((top, q) => {
         const m = members[q] as Member;
-        kernel.addSegments(spanAcc, m.denseAt, m.denseCount, tableAt + 8 * (w - first) * segTerm.length);
+        kernel.run.addSegments(spanAcc, m.denseAt, m.denseCount, tableAt + 8 * (w - first) * segTerm.length);
         const from = m.at[w] as number;
-        kernel.add(accAt, m.pairsAt + 8 * from, (m.at[w + 1] as number) - from);
+        kernel.run.add(accAt, m.pairsAt + 8 * from, (m.at[w + 1] as number) - from);
         // below `cut` a sum cannot round (to float) up to the k-th score; `offer` makes the exact test
         let cut = top.size < top.k ? 0 : top.threshold * (1 - 2 ** -20);
-        const found = kernel.scan(accAt, width, cut, outSlotsAt, outSumsAt);
+        const found = kernel.run.scan(accAt, width, cut, outSlotsAt, outSumsAt);
         for (let i = 0; i < found; i++) {
           const v = outSums[i] as number;
           if (v > cut && top.offer(start + (outSlots[i] as number), Math.fround(v)) && top.size === top.k)
@@ -352,10 +352,10 @@ class DenseDecoder {
     const stage = buffers.staging;
     for (let j = 0; j < length; j++) stage[j] = words[from + j] as number;
     stage[length] = 0;
-    let n = this.kernel.decode(
+    let n = this.kernel.run.decode(
       buffers.stagingAt,
       buffers.stagingAt + 4 * length,
-      this.exact,
+      this.exact ? 1 : 0,
       prev,
       spanStart,
       buffers.docsAt + 4 * used,

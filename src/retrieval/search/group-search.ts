@@ -1,8 +1,7 @@
-import { packedWords } from '../index/bitpack.js';
 import type { TermInfo } from '../index/read-index.js';
 import { termScore } from './bm25.js';
 import { type GroupKernel, groupKernel } from './group-kernel.js';
-import { NO_MORE_DOCS, PostingsCursor } from './postings-cursor.js';
+import { blockEnd, firstBlock, NO_MORE_DOCS, PostingsCursor } from './postings-cursor.js';
 import { TopK } from './top-k.js';
 
 /**
@@ -199,7 +198,6 @@ export function groupTopK(
     exact,
     kernel,
   );
-  const termStart = new Int32Array(denseTerms.length);
   const termLength = new Int32Array(denseTerms.length);
   const buffers = new SpanBuffers(kernel, {
     outSlotsAt,
@@ -218,7 +216,6 @@ export function groupTopK(
     const count = Math.min(span, windows - first);
     let used = 0;
     for (let i = 0; i < denseTerms.length; i++) {
-      termStart[i] = used;
       const n = decoder.span(i, spanStart, spanEnd, buffers, used);
       termLength[i] = n;
       // bounds[w]: the first of the term's postings in the span's window w (positions in the buffer)
@@ -316,8 +313,7 @@ class DenseDecoder {
     this.prev = new Int32Array(n).fill(-1);
     this.end = new Int32Array(n);
     terms.forEach((info, i) => {
-      // past the header of the term's (tf, norm) frontier: a count, then the pairs
-      this.next[i] = info.offset + 1 + 2 * (info.words[info.offset] as number);
+      this.next[i] = firstBlock(info);
       this.end[i] = info.offset + info.length;
     });
   }
@@ -330,20 +326,17 @@ class DenseDecoder {
     if (from >= end || prev >= spanEnd - 1) return 0;
     // the blocks whose first document can be below the span's end
     const words = (this.terms[i] as TermInfo).words;
-    const header = this.exact ? 4 : 3;
     let q = from;
     let lastStart = from;
     let beforeLast = prev;
     let last = prev;
     let total = 0;
     while (q < end && last < spanEnd - 1) {
-      const h = words[q] as number;
-      const count = h & 0xff;
       lastStart = q;
       beforeLast = last;
       last = words[q + 1] as number;
-      total += count;
-      q += header + packedWords(count, (h >>> 8) & 0xff) + packedWords(count, (h >>> 16) & 0xff);
+      total += (words[q] as number) & 0xff;
+      q = blockEnd(words, q, this.exact);
     }
     const length = q - from;
     // the kernel reads packed values 8 bytes at a time: a word of slack after the last
@@ -390,7 +383,6 @@ class SpanBuffers {
   private scoresCap = 0;
   private stagingCap = 0;
   docs = new Int32Array(0);
-  tfs = new Int32Array(0);
   /** A term's postings words, copied for the kernel to decode. */
   staging = new Uint32Array(0);
   bounds = new Int32Array(0);
@@ -454,7 +446,6 @@ class SpanBuffers {
     const b = this.kernel.buffer;
     const f = this.fixed;
     this.docs = new Int32Array(b, this.docsAt, this.postingsCap);
-    this.tfs = new Int32Array(b, this.tfsAt, this.postingsCap);
     this.staging = new Uint32Array(b, this.stagingAt, this.stagingCap);
     this.bounds = new Int32Array(b, f.boundsAt, f.bounds);
     this.cursors = new Int32Array(b, f.cursorsAt, f.span + 1);

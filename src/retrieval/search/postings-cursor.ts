@@ -4,6 +4,18 @@ import { termScore } from './bm25.js';
 
 export const NO_MORE_DOCS = 0x7fffffff;
 
+/** A term's first block (word in its postings file): past its frontier, a count and then the pairs. */
+export function firstBlock(term: TermInfo): number {
+  return term.offset + 1 + 2 * (term.words[term.offset] as number);
+}
+
+/** The word after the block that starts at word p: a header of three words (four with exact norms), then the packed gaps and tfs. */
+export function blockEnd(words: Uint32Array, p: number, exact: boolean): number {
+  const h = words[p] as number;
+  const count = h & 0xff;
+  return p + (exact ? 4 : 3) + packedWords(count, (h >>> 8) & 0xff) + packedWords(count, (h >>> 16) & 0xff);
+}
+
 /**
  * Reads one term's postings block by block (format v2: bit-packed blocks with a header). Headers
  * are read without decoding the block: `shallowAdvance` skips whole blocks by their last document,
@@ -44,10 +56,8 @@ export class PostingsCursor {
   ) {
     this.words = term.words;
     this.exact = exact;
-    const at = term.offset;
-    const n = this.words[at] as number;
-    this.frontierAt = at;
-    this.p = at + 1 + 2 * n;
+    this.frontierAt = term.offset;
+    this.p = firstBlock(term);
     this.end = term.offset + term.length;
     this.nextBlock();
   }
@@ -81,7 +91,7 @@ export class PostingsCursor {
       this.blockMinNorm = h >>> 24;
       this.bodyStart = this.p + 3;
     }
-    this.p = this.bodyStart + packedWords(this.count, this.docBits) + packedWords(this.count, this.tfBits);
+    this.p = blockEnd(w, this.p, this.exact);
     this.decoded = false;
     this.i = -1;
     return true;
@@ -130,13 +140,10 @@ export class PostingsCursor {
     let p = this.p;
     const w = this.words;
     while (last < end - 1 && p < this.end) {
-      const h = w[p] as number;
-      const count = h & 0xff;
-      const body = this.exact ? p + 4 : p + 3;
-      const b = bound(w[p + 2] as number, this.exact ? (w[p + 3] as number) : h >>> 24);
+      const b = bound(w[p + 2] as number, this.exact ? (w[p + 3] as number) : (w[p] as number) >>> 24);
       if (b > ub) ub = b;
       last = w[p + 1] as number;
-      p = body + packedWords(count, (h >>> 8) & 0xff) + packedWords(count, (h >>> 16) & 0xff);
+      p = blockEnd(w, p, this.exact);
     }
     return ub;
   }
@@ -207,8 +214,8 @@ export class PostingsCursor {
 
   /**
    * Copies the postings below `end` into slots[at...] (doc − base) and tfs[at...]; returns how
-   * many. Leaves the cursor at the first posting ≥ end. Group scoring's decoder: the postings are
-   * scored once and added for several queries.
+   * many. Leaves the cursor at the first posting ≥ end. Group scoring decodes its sparse terms
+   * with it, whole.
    */
   collectUpTo(end: number, base: number, slots: Int32Array, at: number, tfs: Int32Array): number {
     if (this.doc < base && this.advance(base) >= end) return 0;

@@ -44,16 +44,11 @@ export class PostingsCursor {
   /** Where the term's frontier starts (its pair count, then the pairs). */
   private readonly frontierAt: number;
 
-  /**
-   * `docs` and `tfs` receive each decoded block (128 postings at most); cursors used one after
-   * another may share them.
-   */
-  constructor(
-    term: TermInfo,
-    exact: boolean,
-    readonly docs = new Int32Array(128),
-    readonly tfs = new Int32Array(128),
-  ) {
+  /** The current block's documents and frequencies, decoded (128 postings at most). */
+  readonly docs = new Int32Array(128);
+  readonly tfs = new Int32Array(128);
+
+  constructor(term: TermInfo, exact: boolean) {
     this.words = term.words;
     this.exact = exact;
     this.frontierAt = term.offset;
@@ -210,39 +205,6 @@ export class PostingsCursor {
       this.doc = this.docs[0] as number;
     }
     return nTouched;
-  }
-
-  /**
-   * Copies the postings below `end` into slots[at...] (doc − base) and tfs[at...]; returns how
-   * many. Leaves the cursor at the first posting ≥ end. Group scoring decodes its sparse terms
-   * with it, whole.
-   */
-  collectUpTo(end: number, base: number, slots: Int32Array, at: number, tfs: Int32Array): number {
-    if (this.doc < base && this.advance(base) >= end) return 0;
-    let n = 0;
-    while (this.doc < end) {
-      if (!this.decoded) this.decode();
-      const docs = this.docs;
-      const blockTfs = this.tfs;
-      let i = Math.max(this.i, 0);
-      const count = this.count;
-      for (; i < count; i++) {
-        const doc = docs[i] as number;
-        if (doc >= end) break;
-        slots[at + n] = doc - base;
-        tfs[at + n++] = blockTfs[i] as number;
-      }
-      if (i < count) {
-        this.i = i;
-        this.doc = docs[i] as number;
-        return n;
-      }
-      if (!this.nextBlock()) return n;
-      this.decode();
-      this.i = 0;
-      this.doc = this.docs[0] as number;
-    }
-    return n;
   }
 
   /**

@@ -4,7 +4,7 @@ import { getAnalyzer } from '../analysis/analyzers.js';
 import { IndexReader, type SharedIndex } from '../index/read-index.js';
 import { type Rm3Params, searchRm3 } from './rm3.js';
 import { Bm25Searcher, type Hit, queryTerms, runLines, type SearchParams } from './search.js';
-import type { SearchJob } from './search-worker.js';
+import type { SearchBatch, SearchThreadData } from './search-worker.js';
 
 export interface BatchSearchJob {
   indexDir: string;
@@ -58,31 +58,99 @@ export async function batchHits(
   }
   let next = 0;
   let done = 0;
-  const workerUrl = new URL('./search-worker.js', import.meta.url);
-  const workerData: SearchJob = { index: shared, params: job.params, rm3: job.rm3 };
-  const run = (worker: Worker) =>
+  const threadsUsed = takeThreads(shared, count);
+  const lost = new Set<SearchThread>();
+  const run = (thread: SearchThread) =>
     new Promise<void>((resolve, reject) => {
+      const { worker } = thread;
       const feed = () => {
         if (next >= batches.length) {
-          worker.postMessage(null);
+          stop();
+          resolve();
           return;
         }
         const id = next++;
-        worker.postMessage({ id, texts: (batches[id] as Topic[]).map((t) => t.text) });
+        const batch: SearchBatch = { id, texts: (batches[id] as Topic[]).map((t) => t.text), params: job.params, rm3: job.rm3 };
+        worker.postMessage(batch);
       };
-      worker.on('message', (m: { id: number; hits: Hit[][] }) => {
+      const onMessage = (m: { id: number; hits: Hit[][] }) => {
         results[m.id] = m.hits;
         done += m.hits.length;
         onProgress?.(done);
         feed();
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`search thread exited with code ${code}`))));
+      };
+      const onError = (e: Error) => {
+        stop();
+        lost.add(thread);
+        // the other threads stop after their current batch
+        next = batches.length;
+        reject(e);
+      };
+      const onExit = (code: number) => onError(new Error(`search thread exited with code ${code}`));
+      const stop = () => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
       feed();
     });
-  const workers = Array.from({ length: count }, () => new Worker(workerUrl, { workerData }));
-  await Promise.all(workers.map(run));
+  // every thread done with this call before any is handed out again
+  const settled = await Promise.allSettled(threadsUsed.map(run));
+  giveBack(threadsUsed.filter((t) => !lost.has(t)));
+  for (const t of lost) void t.worker.terminate();
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return results.flat();
+}
+
+/**
+ * Search threads are kept between calls on one index: the feedback stage searches chunk after
+ * chunk, and a thread that starts cold compiles its code again and regrows group scoring's memory
+ * (for a batch of 250 expanded queries at 1M passages, a third of its time). Idle threads are
+ * unreferenced, so that they never hold the process open; they end when another index is
+ * searched, or IDLE_MS after their last batch.
+ */
+interface SearchThread {
+  worker: Worker;
+  shared: SharedIndex;
+}
+let idle: SearchThread[] = [];
+let idleTimer: NodeJS.Timeout | undefined;
+const IDLE_MS = 30_000;
+
+/** `count` threads for the index, idle ones first; idle threads of other indexes end. */
+function takeThreads(shared: SharedIndex, count: number): SearchThread[] {
+  clearTimeout(idleTimer);
+  for (const t of idle) if (t.shared !== shared) void t.worker.terminate();
+  idle = idle.filter((t) => t.shared === shared);
+  const taken = idle.splice(0, count);
+  const workerData: SearchThreadData = { index: shared };
+  while (taken.length < count) taken.push({ worker: new Worker(new URL('./search-worker.js', import.meta.url), { workerData }), shared });
+  for (const t of taken) t.worker.ref();
+  return taken;
+}
+
+function giveBack(threads: SearchThread[]): void {
+  for (const t of threads) t.worker.unref();
+  idle.push(...threads);
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(endSearchThreads, IDLE_MS);
+  idleTimer.unref();
+}
+
+/** How many search threads wait for the next call, and the indexes (folders) they read. */
+export function idleSearchThreads(): { count: number; indexes: string[] } {
+  return { count: idle.length, indexes: [...new Set(idle.map((t) => t.shared.dir))] };
+}
+
+/** Ends the idle search threads now (they end by themselves IDLE_MS after their last batch). */
+export function endSearchThreads(): void {
+  clearTimeout(idleTimer);
+  for (const t of idle) void t.worker.terminate();
+  idle = [];
 }
 
 /** `batchHits` written as TREC run lines with a run tag. */

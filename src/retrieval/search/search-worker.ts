@@ -6,21 +6,27 @@ import type { Rm3Params } from './rm3.js';
 import { Bm25Searcher, type SearchParams } from './search.js';
 
 /** One search thread: reads the index from shared memory and answers batches of query texts with their hits. */
-export interface SearchJob {
+export interface SearchThreadData {
   index: SharedIndex;
+}
+
+/** A batch of query texts, searched with its parameters (a thread serves one call after another). */
+export interface SearchBatch {
+  id: number;
+  texts: string[];
   params: SearchParams;
   rm3?: Rm3Params;
 }
 
-const job = workerData as SearchJob;
-const index = new IndexReader(job.index);
+const index = new IndexReader((workerData as SearchThreadData).index);
 const analyzer = getAnalyzer(index.meta.analyzer.name);
-const searcher = new Bm25Searcher(index, job.params);
+/** A searcher per parameters, kept for the next batch. */
+const searchers = new Map<string, Bm25Searcher>();
 
-parentPort?.on('message', (batch: { id: number; texts: string[] } | null) => {
-  if (batch === null) {
-    parentPort?.close();
-    return;
-  }
-  parentPort?.postMessage({ id: batch.id, hits: searchTopics(searcher, analyzer, batch.texts, job.rm3) });
+parentPort?.on('message', (batch: SearchBatch) => {
+  const { k1, b, hits } = batch.params;
+  const key = `${k1} ${b} ${hits}`;
+  let searcher = searchers.get(key);
+  if (!searcher) searchers.set(key, (searcher = new Bm25Searcher(index, { k1, b, hits })));
+  parentPort?.postMessage({ id: batch.id, hits: searchTopics(searcher, analyzer, batch.texts, batch.rm3) });
 });

@@ -100,7 +100,7 @@ export function groupTopK(
   const isDense = (s: number) => (infos[segTerm[s] as number] as TermInfo).df >= denseDf;
 
   // the kernel's memory: the accumulator, the scan's output, every document's normInverse, the
-  // segment table, the dense terms' window bounds, the sparse terms' postings, then each query's share
+  // segment table, the dense terms' window bounds, the sparse segments' pairs, then each query's share
   const kernel = groupKernel();
   kernel.reset();
   const width8 = Math.ceil(window / 8) * 8;
@@ -115,29 +115,13 @@ export function groupTopK(
   const boundsAt = kernel.alloc(4 * denseTerms.length * (span + 1));
   /** where the next pairs of each window of the span go */
   const cursorsAt = kernel.alloc(4 * (span + 1));
-  // sparse terms, decoded whole: their blocks' words one after another, then their postings (from
-  // sparseFrom[t]), then their segments' (document, score) pairs (from segFrom[s])
-  const sparseTerms: number[] = [];
-  const sparseFrom = new Int32Array(infos.length);
-  let sparseTotal = 0;
-  let sparseWords = 0;
-  infos.forEach((info, t) => {
-    if (info.df >= denseDf) return;
-    sparseTerms.push(t);
-    sparseFrom[t] = sparseTotal;
-    sparseTotal += info.df;
-    sparseWords += info.offset + info.length - firstBlock(info);
-  });
+  // sparse terms' segments: their (document, score) pairs, from segFrom[s]
   const segFrom = new Int32Array(segTerm.length);
   let sparseScored = 0;
   for (let s = 0; s < segTerm.length; s++) {
     segFrom[s] = sparseScored;
     if (!isDense(s)) sparseScored += (infos[segTerm[s] as number] as TermInfo).df;
   }
-  // a word of slack after the last block: `decode` reads 8 bytes at a time
-  const wordsAt = kernel.alloc(4 * (sparseWords + 1));
-  const sparseDocsAt = kernel.alloc(4 * sparseTotal);
-  const sparseTfsAt = kernel.alloc(4 * sparseTotal);
   const sparsePairsAt = kernel.alloc(8 * sparseScored);
   const shares = querySegs.map((segs) => {
     // in the order of their scores in the span buffer: each query's reads move forward through it
@@ -147,32 +131,49 @@ export function groupTopK(
     for (const s of sparse) n += (infos[segTerm[s] as number] as TermInfo).df;
     return { dense, sparse, n, denseAt: kernel.alloc(4 * dense.length), pairsAt: kernel.alloc(8 * n) };
   });
-  // every allocation is made: views taken from here on stay valid
+  const buffers = new SpanBuffers(kernel, {
+    outSlotsAt,
+    outSumsAt,
+    boundsAt,
+    width: width8,
+    span,
+    bounds: denseTerms.length * (span + 1),
+    cursorsAt,
+  });
+  // sparse terms: decoded whole (one span of every document) into the span buffers, from sparseFrom[t]
+  const sparseTerms: number[] = [];
+  infos.forEach((info, t) => {
+    if (info.df < denseDf) sparseTerms.push(t);
+  });
+  const sparseDecoder = new SpanDecoder(
+    sparseTerms.map((t) => infos[t] as TermInfo),
+    exact,
+    kernel,
+  );
+  const sparseFrom = new Int32Array(infos.length);
+  let sparseUsed = 0;
+  sparseTerms.forEach((t, i) => {
+    sparseFrom[t] = sparseUsed;
+    sparseUsed += sparseDecoder.span(i, 0, docCount, buffers, sparseUsed);
+  });
+  // the memory has grown as much as it will before the span loop: views taken here stay valid until then
   const mem = new Int32Array(kernel.buffer);
   // the memory is reused from group to group: the accumulator starts at 0 (each scan leaves it so)
   new Float64Array(kernel.buffer, accAt, width8).fill(0);
   new Float32Array(kernel.buffer, normsAt, docCount).set(normInv);
-  const wordsFrom = new Int32Array(sparseTerms.length + 1);
-  wordsFrom[0] = wordsAt;
-  sparseTerms.forEach((t, i) => {
-    const info = infos[t] as TermInfo;
-    const at = wordsFrom[i] as number;
-    const from = firstBlock(info);
-    const to = info.offset + info.length;
-    mem.set(info.words.subarray(from, to), at / 4);
-    wordsFrom[i + 1] = at + 4 * (to - from);
-  });
-  mem[(wordsFrom[sparseTerms.length] as number) / 4] = 0;
-  sparseTerms.forEach((t, i) => {
-    const at = 4 * (sparseFrom[t] as number);
-    kernel.run.decode(wordsFrom[i] as number, wordsFrom[i + 1] as number, exact ? 1 : 0, -1, 0, sparseDocsAt + at, sparseTfsAt + at);
-  });
   for (let s = 0; s < segTerm.length; s++) {
     if (isDense(s)) continue;
     const t = segTerm[s] as number;
     const at = 4 * (sparseFrom[t] as number);
     const df = (infos[t] as TermInfo).df;
-    kernel.run.score(sparseDocsAt + at, sparseTfsAt + at, df, segWeight[s] as number, normsAt, sparsePairsAt + 8 * (segFrom[s] as number));
+    kernel.run.score(
+      buffers.docsAt + at,
+      buffers.tfsAt + at,
+      df,
+      segWeight[s] as number,
+      normsAt,
+      sparsePairsAt + 8 * (segFrom[s] as number),
+    );
   }
   const members: Member[] = shares.map(({ dense, sparse, denseAt, pairsAt }) => {
     mem.set(dense, denseAt / 4);
@@ -215,21 +216,12 @@ export function groupTopK(
   denseTerms.forEach((t, i) => {
     denseIndex[t] = i;
   });
-  const decoder = new DenseDecoder(
+  const decoder = new SpanDecoder(
     denseTerms.map((t) => infos[t] as TermInfo),
     exact,
     kernel,
   );
   const termLength = new Int32Array(denseTerms.length);
-  const buffers = new SpanBuffers(kernel, {
-    outSlotsAt,
-    outSumsAt,
-    boundsAt,
-    width: width8,
-    span,
-    bounds: denseTerms.length * (span + 1),
-    cursorsAt,
-  });
 
   const tops = queries.map(() => new TopK(k, order));
   for (let first = 0; first < windows; first += span) {
@@ -319,12 +311,13 @@ export function groupTopK(
 }
 
 /**
- * The dense terms' postings, decoded span by span in the kernel: each span, a term's blocks that
- * can hold documents below the span's end are copied into the kernel's memory and decoded there.
+ * Terms' postings, decoded span by span in the kernel (a sparse term's one span is every document):
+ * each span, a term's blocks that can hold documents below the span's end are copied into the
+ * kernel's memory and decoded there.
  * The last of them may run past the span's end: it is decoded again for the next span, which
  * keeps its documents from there on.
  */
-class DenseDecoder {
+class SpanDecoder {
   /** Each term's next block to decode (word in its postings file), and the document before it. */
   private readonly next: Int32Array;
   private readonly prev: Int32Array;

@@ -33,7 +33,7 @@ describe('search threads', () => {
     const oneB = await batch.batchHits({ indexDir: '', shared: b, params }, topics, 1);
     expect(oneA.flat().length).toBeGreaterThan(100);
 
-    // batches of 16: three threads on each call, the same three the second time
+    // three batches of 20: three threads on each call, the same three the second time
     expect(await batch.batchHits({ indexDir: '', shared: a, params }, topics, 3)).toEqual(oneA);
     expect(batch.idleSearchThreads()).toEqual({ count: 3, indexes: [ws.path('a')] });
     expect(await batch.batchHits({ indexDir: '', shared: a, params }, topics, 3)).toEqual(oneA);

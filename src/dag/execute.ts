@@ -5,9 +5,9 @@ import { stageKind } from '../stages/registry.js';
 import { type StageOutput, StageWaiting } from '../stages/stage-kind.js';
 import type { ArtifactRecord, Binding, Store } from '../store/store.js';
 import { atomicCopy } from '../util/atomic-copy.js';
+import { canonicalJson } from '../util/canonical-json.js';
 import { digestPath } from '../util/hash.js';
 import type { Dag, DagNode } from './build-dag.js';
-import { canonicalJson } from './canonical-json.js';
 
 export type NodeOutcome = 'done' | 'failed' | 'interrupted' | 'skipped' | 'waiting';
 

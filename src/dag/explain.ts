@@ -1,4 +1,4 @@
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../util/canonical-json.js';
 import type { FingerprintParts } from './fingerprint.js';
 
 const MAX_REASONS = 12;

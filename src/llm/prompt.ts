@@ -1,5 +1,5 @@
 import { unsafeUniformIntDistribution, xoroshiro128plus } from 'pure-rand';
-import { canonicalJson } from '../dag/canonical-json.js';
+import { canonicalJson } from '../util/canonical-json.js';
 import { sha256Text } from '../util/hash.js';
 import type { ChatMessage } from './types.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/dag/canonical-json.js';
 import { explainChange } from '../../src/dag/explain.js';
 import { type FingerprintParts, fingerprintOf } from '../../src/dag/fingerprint.js';
+import { canonicalJson } from '../../src/util/canonical-json.js';
 
 const parts = (over: Partial<FingerprintParts> = {}): FingerprintParts => ({
   kind: 'shell',

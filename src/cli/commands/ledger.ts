@@ -1,8 +1,8 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { canonicalJson } from '../../dag/canonical-json.js';
 import type { LedgerAnswer } from '../../store/store.js';
+import { canonicalJson } from '../../util/canonical-json.js';
 import { sha256Text } from '../../util/hash.js';
 import { CliExit, loadOrExit, openStoreOrExit, storePathFor } from '../common.js';
 import { EXIT } from '../exit-codes.js';

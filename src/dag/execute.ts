@@ -1,8 +1,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { type StageOutput, StageWaiting } from '../stages/contract.js';
 import { stageKind } from '../stages/registry.js';
-import { type StageOutput, StageWaiting } from '../stages/stage-kind.js';
 import type { ArtifactRecord, Binding, Store } from '../store/store.js';
 import { atomicCopy } from '../util/atomic-copy.js';
 import { canonicalJson } from '../util/canonical-json.js';

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Type } from '@sinclair/typebox';
 import type { Diagnostic } from '../config/diagnostics.js';
 import { didYouMean } from '../config/suggest.js';
-import type { StageDecl } from '../config/types.js';
 import { readCorpus } from '../data/corpus.js';
 import { readQrels } from '../data/qrels.js';
 import { readTopics, type Topic } from '../data/topics.js';
@@ -23,20 +23,10 @@ import type { GenerationRow, LedgerAnswer, Store } from '../store/store.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { sha256Text } from '../util/hash.js';
 import { runStreaming } from '../util/run-streaming.js';
-import { checkHookRef, hookOf, resolveHook } from './hook-ref.js';
-import { checkOutputRef, splitStageRef, stageInput } from './output-ref.js';
-import type { Json, Resolved, RunContext, StageKind, StageOutput, StageScope } from './stage-kind.js';
-
-interface GenerateStage extends StageDecl {
-  kind: 'generate';
-  model: string;
-  prompt: string;
-  queries: string;
-  samples: number;
-  limit?: number;
-  examples_pool?: string;
-  postprocess_hook?: string;
-}
+import { defineStage, input, type Json, type RunContext, type StageRef, splitStageRef } from './contract.js';
+import { hookOf } from './hook-ref.js';
+import { stageInput } from './output-ref.js';
+import { Ref } from './schema-parts.js';
 
 /** Header names that carry credentials: they must come from `headers_env`, never from YAML. */
 const SECRET_HEADERS = /^(authorization|proxy-authorization|api-key|x-api-key|cookie)$/i;
@@ -175,8 +165,8 @@ interface LocalRuntime {
 }
 
 /** The model a stage uses, if it names one that exists. */
-function modelOf(decl: StageDecl, doc: { models?: Record<string, unknown> } | undefined): ModelDecl | undefined {
-  const name = (decl as Partial<GenerateStage>).model;
+function modelOf(decl: { model?: unknown }, doc: { models?: Record<string, unknown> } | undefined): ModelDecl | undefined {
+  const name = decl.model;
   return typeof name === 'string' ? (doc?.models?.[name] as ModelDecl | undefined) : undefined;
 }
 
@@ -190,15 +180,49 @@ const withCheckpoint = (text: string, path: string) => text.replace(/\{\{\s*chec
  * in another stage asking the same) sends only what is missing. Outputs `generations` (JSONL:
  * qid, query, sample, text, in query order) and `stats` (tokens, cost, latency).
  */
-export const generateStage: StageKind = {
+export const generateStage = defineStage({
   kind: 'generate',
   version: 1,
+  title: 'Generates with a language model.',
+  description:
+    'Generates expansions: a model × a prompt × a query set (× samples). Every answer is stored as it arrives; a rerun sends only what is missing. Outputs `generations` (JSONL: qid, query, sample, text) and `stats` (tokens, cost, latency).',
+  inputs: {
+    queries: input({
+      accepts: 'queries',
+      output: 'queries',
+      description: 'Stage whose output `queries` holds the topics (a dataset stage), or `STAGE.OUTPUT`.',
+    }),
+    examples_pool: input({
+      accepts: 'queries',
+      output: 'queries',
+      stageOnly: true,
+      optional: true,
+      description:
+        'For a few-shot prompt without `examples.pool`: a dataset stage with queries, qrels and corpus; each judged query is paired with its first relevant document (e.g. MS MARCO training queries with their relevant passage).',
+    }),
+  },
+  hooks: {
+    postprocess_hook: {
+      description: "A hook `postprocess(text, query) -> str` applied to every answer after the prompt's post-processing.",
+    },
+  },
+  properties: {
+    model: Ref.name('A model declared under `models`.'),
+    prompt: Ref.name('A prompt declared under `prompts`.'),
+    samples: Type.Optional(
+      Type.Integer({
+        description: 'Requests per query (each with seed + i when `sampling.seed` is set); each gives `sampling.n` completions.',
+        minimum: 1,
+        default: 1,
+      }),
+    ),
+    limit: Type.Optional(Type.Integer({ description: 'Only the first N queries (for a trial run).', minimum: 1 })),
+  },
+  required: ['model', 'prompt'],
+  outputs: { generations: 'generations', stats: 'generation-stats' },
 
-  refs(decl, doc) {
-    const s = decl as GenerateStage;
-    const out = [];
-    if (typeof s.queries === 'string') out.push({ stage: splitStageRef(s.queries, 'queries').stage, ptr: '/queries' });
-    if (typeof s.examples_pool === 'string') out.push({ stage: s.examples_pool, ptr: '/examples_pool' });
+  indirectRefs(decl, doc) {
+    const out: StageRef[] = [];
     // a trained student: the stage runs after its training
     const model = modelOf(decl, doc);
     if (model && 'from' in model && typeof model.from === 'string') out.push({ stage: model.from, ptr: '/model' });
@@ -211,7 +235,7 @@ export const generateStage: StageKind = {
   },
 
   check(scope, decl) {
-    const s = decl as GenerateStage;
+    const s = decl;
     const out: Diagnostic[] = [];
     const at = (key: string, message: string, ptr = `${scope.ptr}/${key}`) =>
       out.push({ pos: scope.map.locate(ptr), path: `stages.${scope.stageName}.${key}`, message });
@@ -221,7 +245,6 @@ export const generateStage: StageKind = {
     const prompt = prompts[s.prompt] as PromptDecl | undefined;
     if (!model) at('model', `no model '${s.model}' under models${didYouMean(s.model, Object.keys(models))}`);
     if (!prompt) at('prompt', `no prompt '${s.prompt}' under prompts${didYouMean(s.prompt, Object.keys(prompts))}`);
-    out.push(...checkOutputRef(scope, 'queries', s.queries, 'queries'));
     if (model?.provider === 'openai') {
       const mp = `/models/${s.model}`;
       const here = (key: string, message: string) =>
@@ -304,9 +327,8 @@ export const generateStage: StageKind = {
         if (prompt.examples.pool && s.examples_pool) at('examples_pool', `prompt '${s.prompt}' already has examples.pool`);
       }
     }
-    out.push(...checkHookRef(scope, 'postprocess_hook', s.postprocess_hook));
     if (s.examples_pool) {
-      const outs = scope.outputsOf(s.examples_pool) ?? [];
+      const outs = Object.keys(scope.outputsOf(s.examples_pool) ?? {});
       for (const need of ['queries', 'qrels', 'corpus'])
         if (scope.outputsOf(s.examples_pool) && !outs.includes(need))
           at('examples_pool', `stage '${s.examples_pool}' has no output '${need}': the pool needs queries, qrels and a corpus`);
@@ -314,15 +336,10 @@ export const generateStage: StageKind = {
     return out;
   },
 
-  outputs() {
-    return ['generations', 'stats'];
-  },
-
-  resolve(scope: StageScope, decl): Resolved {
-    const s = decl as GenerateStage;
+  resolve(scope, decl) {
+    const s = decl;
     const model = scope.doc.models?.[s.model] as unknown as ModelDecl;
     const prompt = scope.doc.prompts?.[s.prompt] as unknown as PromptDecl;
-    const queries = splitStageRef(s.queries, 'queries');
     const files: string[] = [];
     let modelPart: Json;
     let runtime: Json = null;
@@ -384,28 +401,15 @@ export const generateStage: StageKind = {
       files.push(pool);
       promptPart = { ...prompt, examples: { ...prompt.examples, pool: scope.recordPath(pool) } } as unknown as Json;
     }
-    const resolved: Resolved = {
-      own: {
-        model: s.model,
-        prompt: s.prompt,
-        queries: `${queries.stage}.${queries.output}`,
-        samples: s.samples,
-        limit: s.limit ?? null,
-        examples_pool: s.examples_pool ?? null,
-        seed: scope.doc.seed,
-        postprocess_hook: s.postprocess_hook ?? null,
-      },
+    return {
+      own: { model: s.model, prompt: s.prompt, samples: s.samples ?? 1, limit: s.limit ?? null, seed: scope.doc.seed },
       uses: { [`models.${s.model}`]: modelPart, [`prompts.${s.prompt}`]: promptPart },
       files,
-      outputs: ['generations', 'stats'],
-      publish: {},
       runtime,
     };
-    resolveHook(scope, s.postprocess_hook, resolved);
-    return resolved;
   },
 
-  async run(ctx: RunContext): Promise<Record<string, StageOutput>> {
+  async run(ctx) {
     const own = ctx.resolved.own as {
       model: string;
       prompt: string;
@@ -461,7 +465,7 @@ export const generateStage: StageKind = {
     await ctx.store.replaceGenerations(ctx.fingerprint, rows, stats);
     return { generations: { path, managed: true }, stats: { path: statsPath, managed: true } };
   },
-};
+});
 
 /** A `prf` model as fingerprinted: its settings (stage references as STAGE.OUTPUT) and the BM25 parameters it searches with. */
 type PrfPart = Omit<PrfModelDecl, 'description'> & { bm25: { k1: number; b: number } };

@@ -1,30 +1,10 @@
-import type { Diagnostic } from '../config/diagnostics.js';
-import { didYouMean } from '../config/suggest.js';
-import type { RunContext, StageScope } from './stage-kind.js';
-
-/** `STAGE` or `STAGE.OUTPUT` (default output given). */
-export function splitStageRef(ref: string, output: string): { stage: string; output: string } {
-  const dot = ref.indexOf('.');
-  return dot < 0 ? { stage: ref, output } : { stage: ref.slice(0, dot), output: ref.slice(dot + 1) };
-}
-
-/** A diagnostic when the referenced stage exists but has no such output (a missing stage is reported elsewhere). */
-export function checkOutputRef(scope: StageScope, key: string, ref: string, defaultOutput: string, hint = ''): Diagnostic[] {
-  const r = splitStageRef(ref, defaultOutput);
-  const names = scope.outputsOf(r.stage);
-  if (!names || names.includes(r.output)) return [];
-  return [
-    {
-      pos: scope.map.locate(`${scope.ptr}/${key}`),
-      path: `stages.${scope.stageName}.${key}`,
-      message: `stage '${r.stage}' has no output '${r.output}'${didYouMean(r.output, names)}${hint}`,
-    },
-  ];
-}
+import type { RunContext } from './stage-types.js';
 
 /** Path of an upstream output named `STAGE.OUTPUT` (as resolved configs record it), or an error. */
 export function stageInput(ctx: RunContext, ref: string): string {
-  const { stage, output } = splitStageRef(ref, '');
+  const dot = ref.indexOf('.');
+  const stage = dot < 0 ? ref : ref.slice(0, dot);
+  const output = dot < 0 ? '' : ref.slice(dot + 1);
   const p = ctx.inputs[stage]?.[output];
   if (!p) throw new Error(`stage ${stage} produced no output '${output}'`);
   return p;

@@ -1,10 +1,11 @@
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Type } from '@sinclair/typebox';
 import type { Diagnostic } from '../config/diagnostics.js';
-import type { StageDecl } from '../config/types.js';
 import { checkpointProblem, lastCheckpoint, trainCurves } from '../train/checkpoint.js';
 import { type LaunchSpec, launchLocal, launchSlurm, sbatchScript } from '../train/launch.js';
+import { LAUNCHER_SCHEMA, TRAINER_SCHEMA } from '../train/train-schema.js';
 import {
   llamaFactoryArgs,
   llamaFactoryDataset,
@@ -14,26 +15,8 @@ import {
   type TrlJob,
   trlArgs,
 } from '../train/trainer-config.js';
-import { checkOutputRef, stageInput } from './output-ref.js';
-import {
-  type Json,
-  type Resolved,
-  type RunContext,
-  type StageKind,
-  type StageOutput,
-  type StageScope,
-  StageWaiting,
-} from './stage-kind.js';
-
-interface TrainStage extends StageDecl {
-  kind: 'train';
-  method: 'sft' | 'dpo';
-  base: string | { from: string };
-  data: string;
-  backend: 'trl' | 'llamafactory';
-  trainer: TrainerSettings;
-  launcher: LaunchSpec & { command?: string };
-}
+import { defineStage, input, type Json, StageWaiting } from './contract.js';
+import { Ref, StringEnum } from './schema-parts.js';
 
 /** What a train stage's fingerprint is made of (the launcher is not: where it runs does not change what it produces). */
 interface TrainOwn {
@@ -43,6 +26,8 @@ interface TrainOwn {
   backend: 'trl' | 'llamafactory';
   trainer: TrainerSettings;
 }
+
+type Launcher = LaunchSpec & { command?: string };
 
 /** The Python that runs on the GPU machine, shipped with the package (copied into every job folder). */
 const TRAINERS = fileURLToPath(new URL('../../trainers/', import.meta.url));
@@ -57,9 +42,9 @@ export function withLoraDefaults(t: TrainerSettings): TrainerSettings {
   };
 }
 
-function settingProblems(method: 'sft' | 'dpo', s: TrainStage): SettingProblem[] {
-  const t = withLoraDefaults(s.trainer);
-  return s.backend === 'llamafactory' ? llamaFactoryArgs(method, t, '', null, '').problems : trlArgs(method, t).problems;
+function settingProblems(method: 'sft' | 'dpo', backend: string, trainer: TrainerSettings): SettingProblem[] {
+  const t = withLoraDefaults(trainer);
+  return backend === 'llamafactory' ? llamaFactoryArgs(method, t, '', null, '').problems : trlArgs(method, t).problems;
 }
 
 /**
@@ -71,78 +56,97 @@ function settingProblems(method: 'sft' | 'dpo', s: TrainStage): SettingProblem[]
  * records the checkpoint (artifact `checkpoint`), the trainer's metrics and its curves
  * (`train_metrics` table).
  */
-export const trainStage: StageKind = {
+export const trainStage = defineStage({
   kind: 'train',
   version: 1,
-
-  refs(decl) {
-    const s = decl as TrainStage;
-    const out = [];
-    if (typeof s.data === 'string') out.push({ stage: s.data, ptr: '/data' });
-    if (s.base && typeof s.base === 'object' && typeof s.base.from === 'string') out.push({ stage: s.base.from, ptr: '/base/from' });
-    return out;
+  title: 'Trains the student.',
+  description:
+    "SFT or DPO of a base model on an sft-data or dpo-data stage, through TRL (`trainers/train_trl.py`) or LLaMA-Factory, on this machine, on Slurm, or by hand elsewhere. Outputs `checkpoint` (a folder: the LoRA adapter or the model, trainer_state.json, metrics.json) and `metrics`; the logged curves go to the store's train_metrics table.",
+  inputs: {
+    data: input({
+      accepts: ['sft-examples', 'dpo-examples'],
+      output: 'train',
+      stageOnly: true,
+      description: 'An sft-data stage (method sft) or a dpo-data stage (method dpo).',
+      hint: '; data comes from an sft-data or dpo-data stage',
+    }),
+    base: input({
+      accepts: 'checkpoint',
+      output: 'checkpoint',
+      at: ['base', 'from'],
+      optional: true,
+      stageOnly: true,
+      description: 'A train stage.',
+    }),
   },
+  properties: {
+    method: StringEnum(['sft', 'dpo'], {
+      description: '`sft`: supervised fine-tuning on sft-data; `dpo`: direct preference optimization on dpo-data.',
+    }),
+    base: Type.Union([Type.String({ minLength: 1 }), Type.Object({ from: Ref.name('A train stage.') }, { additionalProperties: false })], {
+      description:
+        "The model to start from: a Hugging Face id or a local path, or `{from: STAGE}` for another train stage's checkpoint (a LoRA adapter is merged into its own base first).",
+    }),
+    backend: Type.Optional(
+      StringEnum(['trl', 'llamafactory'], {
+        description: "`trl`: qexp's TRL script in trainers/; `llamafactory`: the YAML `llamafactory-cli train` reads.",
+        default: 'trl',
+      }),
+    ),
+    trainer: Type.Optional(Type.Unsafe<TrainerSettings>(TRAINER_SCHEMA)),
+    launcher: Type.Optional(Type.Unsafe<Launcher>(LAUNCHER_SCHEMA)),
+  },
+  required: ['method', 'base'],
+  outputs: { checkpoint: 'checkpoint', metrics: 'train-metrics' },
 
-  check(scope: StageScope, decl) {
-    const s = decl as TrainStage;
+  check(scope, decl) {
     const out: Diagnostic[] = [];
-    const at = (key: string, message: string) =>
-      out.push({ pos: scope.map.locate(`${scope.ptr}/${key}`), path: `stages.${scope.stageName}.${key.replace(/\//g, '.')}`, message });
-    out.push(...checkOutputRef(scope, 'data', s.data, 'train', '; data comes from an sft-data or dpo-data stage'));
-    const dataKind = scope.doc.stages[s.data]?.kind;
-    const want = s.method === 'sft' ? 'sft-data' : 'dpo-data';
+    const dataKind = scope.doc.stages[decl.data]?.kind;
+    const want = decl.method === 'sft' ? 'sft-data' : 'dpo-data';
     if (dataKind !== undefined && dataKind !== want)
-      at('data', `a ${s.method} stage trains on a ${want} stage; '${s.data}' is ${dataKind}`);
-    if (typeof s.base === 'object') {
-      const k = scope.doc.stages[s.base.from]?.kind;
-      if (k !== undefined && k !== 'train') at('base/from', `base.from must be a train stage (its checkpoint); '${s.base.from}' is ${k}`);
+      out.push(scope.at('data', `a ${decl.method} stage trains on a ${want} stage; '${decl.data}' is ${dataKind}`));
+    if (typeof decl.base === 'object') {
+      const k = scope.doc.stages[decl.base.from]?.kind;
+      if (k !== undefined && k !== 'train')
+        out.push(scope.at('base/from', `base.from must be a train stage (its checkpoint); '${decl.base.from}' is ${k}`));
     }
-    for (const p of settingProblems(s.method, s)) at(`trainer/${p.key}`, p.message);
-    if (s.launcher.kind === 'slurm' && !s.launcher.slurm) at('launcher', "launcher slurm needs 'slurm' (partition, gpus, time, ...)");
+    const trainer = decl.trainer as TrainerSettings;
+    for (const p of settingProblems(decl.method, decl.backend ?? 'trl', trainer)) out.push(scope.at(`trainer/${p.key}`, p.message));
+    const launcher = decl.launcher as Launcher;
+    if (launcher.kind === 'slurm' && !launcher.slurm)
+      out.push(scope.at('launcher', "launcher slurm needs 'slurm' (partition, gpus, time, ...)"));
     return out;
   },
 
-  outputs() {
-    return ['checkpoint', 'metrics'];
-  },
+  resolve: (_scope, decl) => ({
+    own: {
+      method: decl.method,
+      base: typeof decl.base === 'string' ? decl.base : { from: decl.base.from },
+      backend: decl.backend ?? 'trl',
+      trainer: withLoraDefaults(decl.trainer as TrainerSettings) as unknown as Json,
+    },
+    // where and how it runs does not change what it produces
+    runtime: decl.launcher as unknown as Json,
+  }),
 
-  resolve(_scope: StageScope, decl): Resolved {
-    const s = decl as TrainStage;
-    return {
-      own: {
-        method: s.method,
-        base: typeof s.base === 'string' ? s.base : { from: s.base.from },
-        data: s.data,
-        backend: s.backend,
-        trainer: withLoraDefaults(s.trainer) as unknown as Json,
-      },
-      uses: {},
-      files: [],
-      outputs: ['checkpoint', 'metrics'],
-      publish: {},
-      // where and how it runs does not change what it produces
-      runtime: s.launcher as unknown as Json,
-    };
-  },
-
-  async run(ctx: RunContext): Promise<Record<string, StageOutput>> {
-    const own = ctx.resolved.own as unknown as TrainOwn;
-    const launcher = ctx.resolved.runtime as unknown as TrainStage['launcher'];
+  async run(ctx) {
+    const own = ctx.own as unknown as TrainOwn;
+    const launcher = ctx.resolved.runtime as unknown as Launcher;
     const jobDir = join(ctx.store.dir, 'train', ctx.fingerprint);
     const outDir = join(jobDir, 'output');
     mkdirSync(outDir, { recursive: true });
 
     // the data, and the base: a model id or path, or a train stage's checkpoint (a LoRA adapter is merged into its own base first)
-    const trainFile = stageInput(ctx, `${own.data}.train`);
+    const trainFile = ctx.input.data;
     if (readFileSync(trainFile, 'utf8').trim() === '')
       throw new Error(
         `stage ${own.data} wrote no training examples (${trainFile}); ${own.method === 'dpo' ? 'no pair passed the pairs stage (lower min_delta?)' : 'no candidate was selected'}, or all went to validation`,
       );
     copyFileSync(trainFile, join(jobDir, 'train.jsonl'));
-    const validation = stageInput(ctx, `${own.data}.validation`);
+    const validation = ctx.upstream('data').validation as string;
     const hasEval = readFileSync(validation, 'utf8').trim() !== '';
     if (hasEval) copyFileSync(validation, join(jobDir, 'eval.jsonl'));
-    let base = typeof own.base === 'string' ? own.base : stageInput(ctx, `${own.base.from}.checkpoint`);
+    let base = typeof own.base === 'string' ? own.base : (ctx.input.base as string);
     let adapter: string | null = null;
     if (typeof own.base !== 'string') {
       // the checkpoint travels with the job folder (a manual run elsewhere, a Slurm node): an adapter always (it is small), a full model for manual runs
@@ -244,4 +248,4 @@ export const trainStage: StageKind = {
     rmSync(outDir, { recursive: true, force: true });
     return { checkpoint: { path: checkpoint, managed: true }, metrics: { path: metricsPath, managed: true } };
   },
-};
+});

@@ -4,13 +4,14 @@ import type { Command } from 'commander';
 import type { Experiment } from '../../config/types.js';
 import { buildDag, type Dag } from '../../dag/build-dag.js';
 import { type Plan, planDag } from '../../dag/plan.js';
-import { loadOrExit, openStoreOrExit, storePathFor } from '../common.js';
+import { collectSet, loadOrExit, openStoreOrExit, SET_FLAG, storePathFor } from '../common.js';
 import { withConfigErrors } from '../config-errors.js';
 
 export interface PlanOptions {
   json?: boolean;
   store?: string;
   wait?: number;
+  set?: string[];
 }
 
 export function registerPlan(program: Command): void {
@@ -21,8 +22,9 @@ export function registerPlan(program: Command): void {
     .option('--json', 'machine-readable output')
     .option('--store <path>', "DuckDB store (default: the experiment's store: or results/qexp.duckdb)")
     .option('--wait <seconds>', 'wait this long for a store another qexp process holds', Number)
+    .option(...SET_FLAG, collectSet)
     .action(async (file: string, opts: PlanOptions) => {
-      const exp = loadOrExit(file, Boolean(opts.json));
+      const exp = loadOrExit(file, Boolean(opts.json), opts.set);
       const storePath = storePathFor(exp, opts.store);
       const store = existsSync(storePath) ? await openStoreOrExit(storePath, opts.wait) : undefined;
       try {
@@ -46,6 +48,7 @@ export function planJson(dag: Dag, plan: Plan, storePath: string) {
   return {
     experiment: dag.experiment.doc.name,
     file: dag.experiment.file,
+    settings: dag.experiment.settings,
     store: storePath,
     variants: variantsJson(dag.experiment),
     nodes: dag.nodes.size,
@@ -65,6 +68,7 @@ export function renderPlan(dag: Dag, plan: Plan, storePath: string): string {
       (nVariants > 1 ? ` × ${nVariants} variants = ${dag.nodes.size} distinct units of work` : '') +
       ` (store ${where})`,
   );
+  if (exp.settings.length > 0) lines.push(`settings from the command line: ${exp.settings.map((s) => `-S ${s}`).join(' ')}`);
   const width = Math.max(...plan.stages.map((s) => s.stage.length));
   let current = '';
   for (const s of plan.stages) {

@@ -5,7 +5,7 @@ import { buildDag } from '../../dag/build-dag.js';
 import { executeDag, type NodeResult } from '../../dag/execute.js';
 import { planDag } from '../../dag/plan.js';
 import { SelectionError, selectNodes } from '../../dag/select.js';
-import { loadOrExit, openStoreOrExit, storePathFor, VERSION } from '../common.js';
+import { collectSet, loadOrExit, openStoreOrExit, SET_FLAG, storePathFor, VERSION } from '../common.js';
 import { withConfigErrors } from '../config-errors.js';
 import { EXIT } from '../exit-codes.js';
 import { createDisplay, duration, nodeTitle } from '../progress.js';
@@ -24,6 +24,7 @@ interface RunOptions {
   dryRun?: boolean;
   keepGoing?: boolean;
   progress?: 'auto' | 'interactive' | 'plain' | 'none';
+  set?: string[];
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').filter(Boolean)];
@@ -47,6 +48,7 @@ export function registerRun(program: Command): void {
     .option('--wait <seconds>', 'wait this long for a store another qexp process holds', Number)
     .option('--progress <mode>', 'auto | interactive | plain | none', 'auto')
     .option('--json', 'print a JSON summary (and no progress display)')
+    .option(...SET_FLAG, collectSet)
     .action(async (file: string, opts: RunOptions) => {
       process.exitCode = await runCommand(file, opts);
     });
@@ -54,7 +56,7 @@ export function registerRun(program: Command): void {
 
 async function runCommand(file: string, opts: RunOptions): Promise<number> {
   const json = Boolean(opts.json);
-  const exp = loadOrExit(file, json);
+  const exp = loadOrExit(file, json, opts.set);
   const storePath = storePathFor(exp, opts.store);
   const store = await openStoreOrExit(storePath, opts.wait);
   const abort = new AbortController();

@@ -1,10 +1,12 @@
-import { stageInputs, stageRefs } from '../stages/inputs.js';
+import type { Diagnostic } from '../config/diagnostics.js';
+import { type SourceMap, toPointer } from '../config/source-map.js';
+import { didYouMean } from '../config/suggest.js';
+import type { ExperimentDoc } from '../config/types.js';
+import { parseIrMeasure } from '../eval/measure-spec.js';
+import { splitStageRef } from '../stages/contract.js';
+import { stageRefs, upstreamStages } from '../stages/references.js';
 import { stageKind } from '../stages/registry.js';
 import { stageScope } from '../stages/scope.js';
-import type { Diagnostic } from './diagnostics.js';
-import { type SourceMap, toPointer } from './source-map.js';
-import { didYouMean } from './suggest.js';
-import type { ExperimentDoc } from './types.js';
 
 /** Checks the schema cannot express: stage references, cycles, and each kind's own checks. */
 export function checkStages(
@@ -14,6 +16,8 @@ export function checkStages(
   root: string,
   /** Stages the schema already rejected: only their references are checked. */
   invalid: ReadonlySet<string> = new Set(),
+  /** Names of stage families: a reference to one where one stage is expected is reported where families are expanded. */
+  families: ReadonlySet<string> = new Set(),
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   if (!doc.stages || typeof doc.stages !== 'object') return out;
@@ -28,7 +32,7 @@ export function checkStages(
       };
       if (ref.stage === name) {
         out.push({ ...where, message: `stage '${name}' cannot read its own output` });
-      } else if (!(ref.stage in doc.stages)) {
+      } else if (!(ref.stage in doc.stages) && !families.has(ref.stage)) {
         const others = names.filter((n) => n !== name);
         out.push({ ...where, message: `unknown stage '${ref.stage}'${didYouMean(ref.stage, others, 'one of the stages')}` });
       }
@@ -59,7 +63,14 @@ function checkReport(doc: ExperimentDoc, map: SourceMap): Diagnostic[] {
       out.push({ pos: map.locate(`/gates/checks/${i}`), path: `gates.checks[${i}]`, message: 'a gate needs min, max or max_drop' });
   });
   const report = doc.report as
-    | { rows?: Record<string, string | string[]>; baseline?: string; teacher?: string; student?: string }
+    | {
+        rows?: Record<string, string | string[]>;
+        baseline?: string;
+        teacher?: string;
+        student?: string;
+        measures?: string[];
+        dataset_measures?: Record<string, string[]>;
+      }
     | undefined;
   if (!report || typeof report !== 'object') return out;
   const evaluates = Object.keys(doc.stages).filter((n) => doc.stages[n]?.kind === 'evaluate');
@@ -69,7 +80,17 @@ function checkReport(doc: ExperimentDoc, map: SourceMap): Diagnostic[] {
     list.forEach((s, i) => {
       const ptr = toPointer(typeof stages === 'string' ? ['report', 'rows', row] : ['report', 'rows', row, i]);
       const kind = doc.stages[s]?.kind;
-      if (kind === 'evaluate') return;
+      if (kind === 'evaluate') {
+        // a column the report asks for must be computed by every evaluate stage of the row, or its cell stays empty
+        const missing = uncomputed(doc, s, report);
+        if (missing.wanted.length > 0)
+          out.push({
+            pos: map.locate(ptr),
+            path: `report.rows.${row}`,
+            message: `stage '${s}' (dataset ${missing.dataset}) does not compute ${missing.wanted.join(', ')}, which the report shows for ${missing.dataset} (it computes ${missing.computed.join(', ')}): add ${missing.wanted.length === 1 ? 'it' : 'them'} to its measures, or give the report's measures for ${missing.dataset} in report.dataset_measures`,
+          });
+        return;
+      }
       out.push({
         pos: map.locate(ptr),
         path: `report.rows.${row}`,
@@ -92,6 +113,27 @@ function checkReport(doc: ExperimentDoc, map: SourceMap): Diagnostic[] {
   return out;
 }
 
+/** The report's measures for an evaluate stage's dataset that the stage does not compute (as labels). */
+function uncomputed(
+  doc: ExperimentDoc,
+  stage: string,
+  report: { measures?: string[]; dataset_measures?: Record<string, string[]> },
+): { dataset: string; wanted: string[]; computed: string[] } {
+  const decl = doc.stages[stage] as { measures?: unknown; qrels?: unknown };
+  const label = (m: string) => {
+    try {
+      return parseIrMeasure(m).label;
+    } catch {
+      return m; // reported at the measure itself
+    }
+  };
+  const computed = Array.isArray(decl.measures) ? decl.measures.filter((m): m is string => typeof m === 'string').map(label) : [];
+  const qrels = typeof decl.qrels === 'string' ? splitStageRef(decl.qrels, 'qrels').stage : '';
+  const dataset = typeof doc.stages[qrels]?.dataset === 'string' ? (doc.stages[qrels]?.dataset as string) : qrels;
+  const wanted = (report.dataset_measures?.[dataset] ?? report.measures ?? []).filter((m) => !computed.includes(label(m)));
+  return { dataset, wanted, computed };
+}
+
 /** Each elementary cycle once, as [a, b, ..., a] following `from` edges (a reads b). */
 export function findCycles(doc: ExperimentDoc): string[][] {
   const state = new Map<string, 'active' | 'done'>();
@@ -100,7 +142,7 @@ export function findCycles(doc: ExperimentDoc): string[][] {
   const visit = (n: string) => {
     state.set(n, 'active');
     stack.push(n);
-    for (const dep of stageInputs(doc.stages[n], doc)) {
+    for (const dep of upstreamStages(doc.stages[n], doc)) {
       if (!(dep in doc.stages) || dep === n) continue;
       const s = state.get(dep);
       if (s === 'active') cycles.push([...stack.slice(stack.indexOf(dep)), dep]);

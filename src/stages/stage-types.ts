@@ -1,11 +1,12 @@
 import type { Diagnostic } from '../config/diagnostics.js';
 import type { SourceMap } from '../config/source-map.js';
-import type { ExperimentDoc, StageDecl } from '../config/types.js';
+import type { ExperimentDoc } from '../config/types.js';
 import type { Store } from '../store/store.js';
+import type { Json } from '../util/json.js';
+import type { ArtifactType } from './artifact-types.js';
 
-export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+export type { Json };
 
-/** What a stage kind sees of the experiment when checking or resolving one stage. */
 /**
  * Thrown by a stage that cannot go on until a person does something elsewhere (a manual training
  * run): the stage is recorded `waiting`, the stages after it are skipped, the others run, and a
@@ -13,6 +14,7 @@ export type Json = null | boolean | number | string | Json[] | { [k: string]: Js
  */
 export class StageWaiting extends Error {}
 
+/** What a stage kind sees of the experiment when checking or resolving one stage. */
 export interface StageScope {
   doc: ExperimentDoc;
   map: SourceMap;
@@ -24,15 +26,17 @@ export interface StageScope {
   resolvePath(ptr: string, path: string): string;
   /** Path as recorded in fingerprints: relative to the project root, POSIX separators. */
   recordPath(abs: string): string;
-  /** Output names of another stage of the experiment (undefined if there is no such stage). */
-  outputsOf(stageName: string): string[] | undefined;
+  /** Outputs (name → artifact type) of another stage of the experiment; undefined if there is no such stage. */
+  outputsOf(stageName: string): Record<string, ArtifactType> | undefined;
+  /** A diagnostic at a key of this stage (`key` in pointer form below the stage, e.g. `trainer/lora`). */
+  at(key: string, message: string): Diagnostic;
 }
 
 /** Everything that identifies a stage's work, apart from its inputs' fingerprints. */
 export interface Resolved {
-  /** The stage's own settings after defaults and substitutions (paths in recorded form). */
+  /** The stage's own settings after defaults and substitutions (references normalised, paths in recorded form). */
   own: Json;
-  /** Experiment settings the stage reads, by dotted path (e.g. `retrieval.bm25`). */
+  /** Experiment settings the stage reads, by dotted path (e.g. `retrieval.bm25.k1`). */
   uses: Record<string, Json>;
   /** Absolute paths of the files and folders it reads; their checksums enter the fingerprint. */
   files: string[];
@@ -44,7 +48,7 @@ export interface Resolved {
   runtime?: Json;
 }
 
-/** What a stage's `run` gets. */
+/** What the DAG hands a stage's `run`. */
 export interface RunContext {
   fingerprint: string;
   stageName: string;
@@ -75,17 +79,8 @@ export interface StageOutput {
   managed: boolean;
 }
 
-/** One stage kind: its schema entry is `$defs/stage-KIND` in schemas/experiment.schema.json. */
-export interface StageKind {
-  kind: string;
-  /** Bump when the implementation changes what it produces: every stage of this kind re-runs. */
-  version: number;
-  /** Checks that need more than the schema (references, files); diagnostics carry positions. */
-  check(scope: StageScope, decl: StageDecl): Diagnostic[];
-  /** Stages this kind reads besides `from` (e.g. evaluate's `run:` and `qrels:`), with where they are written; `doc` for references made through other sections (a model trained by a stage). */
-  refs?(decl: StageDecl, doc?: ExperimentDoc): { stage: string; ptr: string }[];
-  /** Output names, known from the declaration alone (other stages' templates refer to them). */
-  outputs(scope: StageScope, decl: StageDecl): string[];
-  resolve(scope: StageScope, decl: StageDecl): Resolved;
-  run(ctx: RunContext): Promise<Record<string, StageOutput>>;
+/** A reference from one stage to another, with the JSON Pointer (below the stage) where it is written. */
+export interface StageRef {
+  stage: string;
+  ptr: string;
 }

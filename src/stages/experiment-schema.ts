@@ -154,6 +154,7 @@ export function experimentSchema(): Schema {
       propertyNames: { $ref: '#/$defs/name' },
       additionalProperties: {
         if: { type: 'object', properties: { matrix: true }, required: ['matrix'] },
+        // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else
         then: { $ref: '#/$defs/family' },
         else: { $ref: '#/$defs/stage' },
       },
@@ -180,6 +181,7 @@ export function experimentSchema(): Schema {
   const patchStages = (defs['patch-experiment'] as { properties: { stages: Schema } }).properties.stages;
   patchStages.additionalProperties = {
     if: { type: 'object', properties: { matrix: true }, required: ['matrix'] },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else
     then: { $ref: '#/$defs/family' },
     else: { $ref: '#/$defs/patch-stage' },
   };
@@ -192,6 +194,7 @@ export function experimentSchema(): Schema {
     description: 'A qexp experiment (or, with `extends`, changes to the experiments it extends).',
     type: 'object',
     if: { type: 'object', properties: { extends: true }, required: ['extends'] },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else
     then: { $ref: '#/$defs/patch-experiment' },
     else: { $ref: '#/$defs/experiment' },
     $defs: defs,

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../config/diagnostics.js';
 import type { StageDecl } from '../config/types.js';
 import { checkpointProblem, lastCheckpoint, trainCurves } from '../train/checkpoint.js';
-import { type LaunchSpec, launchLocal, launchSlurm, sbatchScript } from '../train/launch.js';
+import type { LaunchSpec } from '../train/launchers/launcher.js';
+import { findLauncher, getLauncher } from '../train/launchers/registry.js';
 import {
   llamaFactoryArgs,
   llamaFactoryDataset,
@@ -32,7 +33,7 @@ interface TrainStage extends StageDecl {
   data: string;
   backend: 'trl' | 'llamafactory';
   trainer: TrainerSettings;
-  launcher: LaunchSpec & { command?: string };
+  launcher: LaunchSpec;
 }
 
 /** What a train stage's fingerprint is made of (the launcher is not: where it runs does not change what it produces). */
@@ -98,7 +99,7 @@ export const trainStage: StageKind = {
       if (k !== undefined && k !== 'train') at('base/from', `base.from must be a train stage (its checkpoint); '${s.base.from}' is ${k}`);
     }
     for (const p of settingProblems(s.method, s)) at(`trainer/${p.key}`, p.message);
-    if (s.launcher.kind === 'slurm' && !s.launcher.slurm) at('launcher', "launcher slurm needs 'slurm' (partition, gpus, time, ...)");
+    for (const p of findLauncher(s.launcher.kind)?.check(s.launcher) ?? []) at(p.key ? `launcher/${p.key}` : 'launcher', p.message);
     return out;
   },
 
@@ -127,7 +128,8 @@ export const trainStage: StageKind = {
 
   async run(ctx: RunContext): Promise<Record<string, StageOutput>> {
     const own = ctx.resolved.own as unknown as TrainOwn;
-    const launcher = ctx.resolved.runtime as unknown as TrainStage['launcher'];
+    const spec = ctx.resolved.runtime as unknown as LaunchSpec;
+    const launcher = getLauncher(spec.kind);
     const jobDir = join(ctx.store.dir, 'train', ctx.fingerprint);
     const outDir = join(jobDir, 'output');
     mkdirSync(outDir, { recursive: true });
@@ -152,7 +154,7 @@ export const trainStage: StageKind = {
         cpSync(base, join(jobDir, 'base-adapter'), { recursive: true });
         adapter = 'base-adapter';
         base = config.base_model_name_or_path;
-      } else if (launcher.kind === 'manual') {
+      } else if (!launcher.sharesFiles) {
         cpSync(base, join(jobDir, 'base'), { recursive: true });
         base = 'base';
       }
@@ -176,7 +178,7 @@ export const trainStage: StageKind = {
       writeFileSync(join(jobDir, 'job.json'), `${JSON.stringify(job, null, 2)}\n`);
       for (const f of ['train_trl.py', 'qexp_trainer_config.py']) copyFileSync(join(TRAINERS, f), join(jobDir, f));
       finalDir = join(outDir, 'final');
-      command = `${launcher.command ?? 'python3'} train_trl.py --job job.json`;
+      command = `${spec.command ?? 'python3'} train_trl.py --job job.json`;
     } else {
       const { args } = llamaFactoryArgs(own.method, own.trainer, base, adapter, 'output');
       writeFileSync(
@@ -198,7 +200,7 @@ export const trainStage: StageKind = {
         writeFileSync(join(jobDir, 'train.jsonl'), `${rows.join('\n')}\n`);
       }
       finalDir = outDir;
-      command = `${launcher.command ?? 'llamafactory-cli'} train llamafactory.yaml`;
+      command = `${spec.command ?? 'llamafactory-cli'} train llamafactory.yaml`;
     }
     const script = join(jobDir, 'run.sh');
     writeFileSync(
@@ -208,25 +210,17 @@ export const trainStage: StageKind = {
     const resumeFrom = lastCheckpoint(outDir);
     if (resumeFrom) ctx.log(`an earlier run left ${resumeFrom}: the trainer resumes from it`);
 
-    const lctx = { jobDir, script, name: ctx.stageName, log: ctx.log, progress: ctx.progress, signal: ctx.signal };
-    if (launcher.kind === 'manual') {
-      if (!existsSync(join(finalDir, 'metrics.json'))) {
-        writeFileSync(
-          join(jobDir, 'README.txt'),
-          `Run this training job on a GPU machine:\n  bash ${script}\n(or copy this folder there, run it, and copy it back, output/ included).\nThen run qexp again: it finds the checkpoint and goes on.\n`,
-        );
-        throw new StageWaiting(
-          `stage ${ctx.stageName} waits for a manual training run: run 'bash ${script}' on a GPU machine (see ${join(jobDir, 'README.txt')}), then qexp run again`,
-        );
-      }
-      ctx.log(`found the manual run's checkpoint in ${finalDir}`);
-    } else if (launcher.kind === 'slurm') {
-      const sbatch = join(jobDir, 'job.sbatch');
-      writeFileSync(sbatch, sbatchScript(launcher, lctx));
-      await launchSlurm(launcher, lctx, sbatch);
-    } else {
-      await launchLocal(launcher, lctx);
-    }
+    const launched = await launcher.launch(spec, {
+      jobDir,
+      script,
+      name: ctx.stageName,
+      outputDir: finalDir,
+      finished: () => existsSync(join(finalDir, 'metrics.json')),
+      log: ctx.log,
+      progress: ctx.progress,
+      signal: ctx.signal,
+    });
+    if ('waiting' in launched) throw new StageWaiting(launched.waiting);
 
     if (own.backend === 'llamafactory' && !existsSync(join(finalDir, 'metrics.json')) && existsSync(join(finalDir, 'all_results.json')))
       copyFileSync(join(finalDir, 'all_results.json'), join(finalDir, 'metrics.json'));

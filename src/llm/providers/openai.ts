@@ -129,7 +129,7 @@ export const openaiProvider = defineProvider<OpenAIModelDecl, OpenAIIdentity, Op
         },
       },
       headers_env: {
-        description: 'Extra HTTP headers whose values come from environment variables: header name \u2192 variable name.',
+        description: 'Extra HTTP headers whose values come from environment variables: header name → variable name.',
         type: 'object',
         additionalProperties: {
           type: 'string',

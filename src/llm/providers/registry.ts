@@ -1,4 +1,3 @@
-import { canonicalJson } from '../../util/canonical-json.js';
 import type { Json } from '../types.js';
 import { localProvider } from './local.js';
 import { openaiProvider } from './openai.js';
@@ -26,7 +25,7 @@ export function getProvider(name: string): Provider {
 
 /**
  * The schema of a model (`$defs/model`): `provider` and `description`, then every provider's
- * settings. A key two providers declare must mean the same in both (e.g. `sampling`).
+ * settings. A key two providers have is declared once and shared (`common-schema.ts`).
  */
 export function modelSchema(): Json {
   const properties: Record<string, Json> = {
@@ -38,9 +37,8 @@ export function modelSchema(): Json {
   };
   for (const p of PROVIDERS)
     for (const [key, schema] of Object.entries(p.schema)) {
-      const before = properties[key];
-      if (before !== undefined && canonicalJson(before) !== canonicalJson(schema))
-        throw new Error(`providers declare models' '${key}' twice, differently (${p.name} and another)`);
+      if (properties[key] !== undefined && properties[key] !== schema)
+        throw new Error(`providers declare models' '${key}' twice (${p.name} and another): declare it once and share it`);
       properties[key] = schema;
     }
   const nouns = PROVIDERS.map((p) => p.noun);

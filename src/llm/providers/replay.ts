@@ -31,7 +31,7 @@ export const replayProvider = defineProvider<ReplayModelDecl, ReplayIdentity, nu
   schema: {
     file: {
       description:
-        "For `replay`: recorded generations \u2014 JSONL with `qid` and `text` (optionally `sample`; a generate stage's `generations` output), a JSON list of `[qid, query, text]`, or TSV `qid<TAB>text`.",
+        "For `replay`: recorded generations — JSONL with `qid` and `text` (optionally `sample`; a generate stage's `generations` output), a JSON list of `[qid, query, text]`, or TSV `qid<TAB>text`.",
       $ref: '#/$defs/path',
     },
     stage: {

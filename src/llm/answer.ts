@@ -1,11 +1,11 @@
 import type { Topic } from '../data/topics.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { sha256Text } from '../util/hash.js';
+import { answeredStats, ledgerStats, type Traffic } from './generation-stats.js';
 import { type Ledger, type LedgerAnswer, LedgerWriter } from './ledger-writer.js';
 import { chooseExamples, type Exemplar, type PromptDecl, postprocess, renderMessages, templateVersion } from './prompt.js';
 import type { AnswerContext, LlmRequest, ModelIdentity, Provider } from './providers/provider.js';
 import { redact, redactError } from './redact.js';
-import { percentile } from './runner.js';
 import type { Completion, Json } from './types.js';
 
 /** A model as a stage resolved it: its provider, and what `resolve` gave. */
@@ -70,15 +70,6 @@ export function planRequests(model: ResolvedModel, job: GenerateJob): LlmRequest
   return out;
 }
 
-/** What one run of a provider did: requests sent (retries included), answers, final failures, cost. */
-interface Traffic {
-  sent: number;
-  answered: number;
-  failed: number;
-  costUsd: number;
-  about: Record<string, Json>;
-}
-
 /**
  * Answers a job's requests with a model: for a ledgered provider, what the ledger holds is used
  * and only the rest is sent, each answer stored as it arrives (a crash loses only what is in
@@ -110,18 +101,7 @@ export async function generate(
         requestKey: null,
       })),
     );
-    const words = generations.reduce((a, g) => a + (g.text ? g.text.split(' ').length : 0), 0);
-    const stats: Record<string, Json> = {
-      provider: provider.name,
-      ...traffic.about,
-      queries: job.topics.length,
-      generations: generations.length,
-      words_per_generation: generations.length ? words / generations.length : 0,
-      requests: 0,
-      sent: 0,
-      cost_usd: 0,
-    };
-    return { generations, stats };
+    return { generations, stats: answeredStats(provider.name, traffic.about, job.topics.length, generations) };
   }
 
   const endpoint = shape.endpoint(identity, job.fingerprintOf);
@@ -137,7 +117,7 @@ export async function generate(
     pendingKeys.add(p.key as string);
     pending.push(p);
   }
-  ctx.log(
+  pctx.log(
     `${modelName} at ${endpoint}: ${job.topics.length} queries × ${job.samples} sample(s) × n=${n}; ${plan.length} requests, ${plan.length - pending.length} already answered, ${pending.length} to send`,
   );
 
@@ -155,7 +135,7 @@ export async function generate(
       const now = Date.now();
       if (now - lastLog > 10_000 || done === total) {
         lastLog = now;
-        ctx.log(`${done}/${total} requests; ${t.failed} failed; $${t.costUsd.toFixed(4)} so far`);
+        pctx.log(`${done}/${total} requests; ${t.failed} failed; $${t.costUsd.toFixed(4)} so far`);
       }
     };
     traffic = await run(
@@ -217,41 +197,24 @@ export async function generate(
   }
   const short = used.filter((a) => a.texts.length < n).length;
   if (short > 0)
-    ctx.log(
+    pctx.log(
       `warning: ${short} answers have fewer than n=${n} choices (the endpoint ignores n?); use samples: ${n} with sampling.n: 1 for such endpoints`,
     );
-  const sum = (f: (a: LedgerAnswer) => number) => used.reduce((x, a) => x + f(a), 0);
-  const completion = sum((a) => a.completionTokens);
-  const cost = sum((a) => a.costUsd);
-  const latencies = used.map((a) => a.latencyMs);
-  const topics = job.topics.length;
-  const stats: Record<string, Json> = {
+  const stats = ledgerStats({
     provider: provider.name,
     model: modelName,
     endpoint,
-    queries: topics,
+    queries: job.topics.length,
     requests: plan.length,
     cached: plan.length - pending.length,
     generations: generations.length,
     missing,
-    // what the generations used cost, cached or not: the inference cost of this model and prompt
-    prompt_tokens: sum((a) => a.promptTokens),
-    completion_tokens: completion,
-    estimated_answers: used.filter((a) => a.tokensEstimated).length,
-    completion_tokens_per_query: topics ? completion / topics : 0,
-    cost_usd: cost,
-    cost_per_1000_queries_usd: topics ? (1000 * cost) / topics : 0,
-    latency_p50_ms: percentile(latencies, 50),
-    latency_p95_ms: percentile(latencies, 95),
-    // this run's traffic
-    sent: traffic?.sent ?? 0,
-    answered_now: traffic?.answered ?? 0,
-    failed: traffic?.failed ?? 0,
-    cost_usd_now: traffic?.costUsd ?? 0,
-  };
-  ctx.log(
+    used,
+    traffic,
+  });
+  pctx.log(
     `${generations.length} generations; ${stats.sent} requests sent, ${stats.cached} answered from the ledger, ${stats.failed} failed; ` +
-      `${completion} completion tokens (${(stats.completion_tokens_per_query as number).toFixed(1)}/query), $${cost.toFixed(4)}; ` +
+      `${stats.completion_tokens} completion tokens (${(stats.completion_tokens_per_query as number).toFixed(1)}/query), $${(stats.cost_usd as number).toFixed(4)}; ` +
       `latency p50 ${(stats.latency_p50_ms as number).toFixed(0)} ms, p95 ${(stats.latency_p95_ms as number).toFixed(0)} ms`,
   );
   return { generations, stats };

@@ -1,5 +1,4 @@
-/** A JSON value: what fingerprints, request keys and stored stats are made of. */
-export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+export type { Json } from '../util/json.js';
 
 /** A problem the schema cannot see: the keys where it is (relative to what was checked; none: that thing itself) and what is wrong. */
 export interface Problem {

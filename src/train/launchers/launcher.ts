@@ -1,4 +1,4 @@
-import type { Json } from '../../llm/types.js';
+import type { Json } from '../../util/json.js';
 import type { SettingProblem } from '../trainer-config.js';
 
 /**

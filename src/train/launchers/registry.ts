@@ -1,4 +1,4 @@
-import type { Json } from '../../llm/types.js';
+import type { Json } from '../../util/json.js';
 import type { Launcher } from './launcher.js';
 import { localLauncher } from './local.js';
 import { manualLauncher } from './manual.js';

@@ -65,7 +65,7 @@ export const generateStage: StageKind = {
     const out = [];
     if (typeof s.queries === 'string') out.push({ stage: splitStageRef(s.queries, 'queries').stage, ptr: '/queries' });
     if (typeof s.examples_pool === 'string') out.push({ stage: s.examples_pool, ptr: '/examples_pool' });
-    // a trained student runs after its training, a feedback expander after its index
+    // a trained student runs after its training, a prf model after its index and corpus
     const m = modelOf(decl, doc);
     for (const r of m?.provider.refs(m.model) ?? []) out.push({ stage: splitStageRef(r.ref, r.output).stage, ptr: '/model' });
     return out;

@@ -8,8 +8,8 @@ import {
   STORE_SCHEMA,
 } from '../config/sections.js';
 import { HOOK_SCHEMA } from '../hooks/hook-schema.js';
-import { MODEL_SCHEMA } from '../llm/model-schema.js';
 import { PROMPT_SCHEMA } from '../llm/prompt-schema.js';
+import { modelSchema } from '../llm/providers/registry.js';
 import { DATASET_DECL } from './dataset.js';
 import { allStageKinds } from './registry.js';
 import { SHARED_DEFS } from './schema-parts.js';
@@ -114,7 +114,7 @@ export function experimentSchema(): Schema {
   const defs: Schema = {};
   for (const [k, v] of Object.entries(SHARED_DEFS)) defs[k] = plain(v);
   defs.dataset = plain(DATASET_DECL);
-  defs.model = plain(MODEL_SCHEMA);
+  defs.model = plain(modelSchema());
   defs.prompt = plain(PROMPT_SCHEMA);
   defs.hook = plain(HOOK_SCHEMA);
   defs.retrieval = plain(RETRIEVAL_SECTION);

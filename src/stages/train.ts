@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { Type } from '@sinclair/typebox';
 import type { Diagnostic } from '../config/diagnostics.js';
 import { checkpointProblem, lastCheckpoint, trainCurves } from '../train/checkpoint.js';
-import { type LaunchSpec, launchLocal, launchSlurm, sbatchScript } from '../train/launch.js';
-import { LAUNCHER_SCHEMA, TRAINER_SCHEMA } from '../train/train-schema.js';
+import type { LaunchSpec } from '../train/launchers/launcher.js';
+import { findLauncher, getLauncher, launcherProperties } from '../train/launchers/registry.js';
+import { TRAINER_SCHEMA } from '../train/train-schema.js';
 import {
   llamaFactoryArgs,
   llamaFactoryDataset,
@@ -26,8 +27,6 @@ interface TrainOwn {
   backend: 'trl' | 'llamafactory';
   trainer: TrainerSettings;
 }
-
-type Launcher = LaunchSpec & { command?: string };
 
 /** The Python that runs on the GPU machine, shipped with the package (copied into every job folder). */
 const TRAINERS = fileURLToPath(new URL('../../trainers/', import.meta.url));
@@ -94,7 +93,23 @@ export const trainStage = defineStage({
       }),
     ),
     trainer: Type.Optional(Type.Unsafe<TrainerSettings>(TRAINER_SCHEMA)),
-    launcher: Type.Optional(Type.Unsafe<Launcher>(LAUNCHER_SCHEMA)),
+    launcher: Type.Optional(
+      Type.Unsafe<LaunchSpec>({
+        description: 'Where the job runs.',
+        type: 'object',
+        additionalProperties: false,
+        default: {},
+        properties: {
+          ...launcherProperties(),
+          command: {
+            description:
+              "What runs the trainer script: `python3` (default for trl), `accelerate launch`, `llamafactory-cli` (default for llamafactory), or a path to a virtual environment's python.",
+            type: 'string',
+            minLength: 1,
+          },
+        },
+      }),
+    ),
   },
   required: ['method', 'base'],
   outputs: { checkpoint: 'checkpoint', metrics: 'train-metrics' },
@@ -112,9 +127,9 @@ export const trainStage = defineStage({
     }
     const trainer = decl.trainer as TrainerSettings;
     for (const p of settingProblems(decl.method, decl.backend ?? 'trl', trainer)) out.push(scope.at(`trainer/${p.key}`, p.message));
-    const launcher = decl.launcher as Launcher;
-    if (launcher.kind === 'slurm' && !launcher.slurm)
-      out.push(scope.at('launcher', "launcher slurm needs 'slurm' (partition, gpus, time, ...)"));
+    const launcher = decl.launcher as LaunchSpec;
+    for (const p of findLauncher(launcher.kind)?.check(launcher) ?? [])
+      out.push(scope.at(p.key ? `launcher/${p.key}` : 'launcher', p.message));
     return out;
   },
 
@@ -131,7 +146,8 @@ export const trainStage = defineStage({
 
   async run(ctx) {
     const own = ctx.own as unknown as TrainOwn;
-    const launcher = ctx.resolved.runtime as unknown as Launcher;
+    const spec = ctx.resolved.runtime as unknown as LaunchSpec;
+    const launcher = getLauncher(spec.kind);
     const jobDir = join(ctx.store.dir, 'train', ctx.fingerprint);
     const outDir = join(jobDir, 'output');
     mkdirSync(outDir, { recursive: true });
@@ -156,7 +172,7 @@ export const trainStage = defineStage({
         cpSync(base, join(jobDir, 'base-adapter'), { recursive: true });
         adapter = 'base-adapter';
         base = config.base_model_name_or_path;
-      } else if (launcher.kind === 'manual') {
+      } else if (!launcher.sharesFiles) {
         cpSync(base, join(jobDir, 'base'), { recursive: true });
         base = 'base';
       }
@@ -180,7 +196,7 @@ export const trainStage = defineStage({
       writeFileSync(join(jobDir, 'job.json'), `${JSON.stringify(job, null, 2)}\n`);
       for (const f of ['train_trl.py', 'qexp_trainer_config.py']) copyFileSync(join(TRAINERS, f), join(jobDir, f));
       finalDir = join(outDir, 'final');
-      command = `${launcher.command ?? 'python3'} train_trl.py --job job.json`;
+      command = `${spec.command ?? 'python3'} train_trl.py --job job.json`;
     } else {
       const { args } = llamaFactoryArgs(own.method, own.trainer, base, adapter, 'output');
       writeFileSync(
@@ -202,7 +218,7 @@ export const trainStage = defineStage({
         writeFileSync(join(jobDir, 'train.jsonl'), `${rows.join('\n')}\n`);
       }
       finalDir = outDir;
-      command = `${launcher.command ?? 'llamafactory-cli'} train llamafactory.yaml`;
+      command = `${spec.command ?? 'llamafactory-cli'} train llamafactory.yaml`;
     }
     const script = join(jobDir, 'run.sh');
     writeFileSync(
@@ -212,25 +228,17 @@ export const trainStage = defineStage({
     const resumeFrom = lastCheckpoint(outDir);
     if (resumeFrom) ctx.log(`an earlier run left ${resumeFrom}: the trainer resumes from it`);
 
-    const lctx = { jobDir, script, name: ctx.stageName, log: ctx.log, progress: ctx.progress, signal: ctx.signal };
-    if (launcher.kind === 'manual') {
-      if (!existsSync(join(finalDir, 'metrics.json'))) {
-        writeFileSync(
-          join(jobDir, 'README.txt'),
-          `Run this training job on a GPU machine:\n  bash ${script}\n(or copy this folder there, run it, and copy it back, output/ included).\nThen run qexp again: it finds the checkpoint and goes on.\n`,
-        );
-        throw new StageWaiting(
-          `stage ${ctx.stageName} waits for a manual training run: run 'bash ${script}' on a GPU machine (see ${join(jobDir, 'README.txt')}), then qexp run again`,
-        );
-      }
-      ctx.log(`found the manual run's checkpoint in ${finalDir}`);
-    } else if (launcher.kind === 'slurm') {
-      const sbatch = join(jobDir, 'job.sbatch');
-      writeFileSync(sbatch, sbatchScript(launcher, lctx));
-      await launchSlurm(launcher, lctx, sbatch);
-    } else {
-      await launchLocal(launcher, lctx);
-    }
+    const launched = await launcher.launch(spec, {
+      jobDir,
+      script,
+      name: ctx.stageName,
+      outputDir: finalDir,
+      finished: () => existsSync(join(finalDir, 'metrics.json')),
+      log: ctx.log,
+      progress: ctx.progress,
+      signal: ctx.signal,
+    });
+    if ('waiting' in launched) throw new StageWaiting(launched.waiting);
 
     if (own.backend === 'llamafactory' && !existsSync(join(finalDir, 'metrics.json')) && existsSync(join(finalDir, 'all_results.json')))
       copyFileSync(join(finalDir, 'all_results.json'), join(finalDir, 'metrics.json'));

@@ -1,69 +1,92 @@
-import { closeSync, createWriteStream, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { parseProgress, runStreaming } from '../util/run-streaming.js';
+import { parseProgress } from '../../util/run-streaming.js';
+import { defineLauncher, type LaunchContext, type LaunchSpec, TIMEOUT_SCHEMA } from './launcher.js';
 
-/** How a train stage's job runs: here, on Slurm, or by a person elsewhere. */
-export interface LaunchSpec {
-  kind: 'local' | 'slurm' | 'manual';
-  cuda_visible_devices?: string;
-  timeout_s: number;
-  /** Seconds a stopped trainer gets to save before it is killed. */
-  stop_grace_s: number;
-  /** Seconds between two looks at a Slurm job. */
+export interface SlurmLaunchSpec extends LaunchSpec {
+  kind: 'slurm';
+  /** Seconds between two looks at the job. */
   poll_s: number;
   slurm?: { partition?: string; gpus?: number; time?: string; account?: string; cpus?: number; mem?: string; directives?: string[] };
 }
 
-export interface LaunchContext {
-  jobDir: string;
-  /** The job's entry point, `run.sh` in the job folder. */
-  script: string;
-  name: string;
-  log(line: string): void;
-  progress(done: number, total: number | undefined, unit: string | undefined): void;
-  signal: AbortSignal;
-}
-
-const keepTail = (tail: string[], text: string) => {
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    tail.push(line);
-    if (tail.length > 30) tail.shift();
-  }
-};
-
 /**
- * Runs the job here: its output streamed to the stage's log and to `trainer.log` in the job folder,
- * a timeout, and a stop (timeout or Ctrl-C) that gives the trainer stop_grace_s to save.
+ * `slurm`: submits the job with sbatch (`job.sbatch` in the job folder) and follows it: squeue
+ * while it is pending or running (its output streamed to the log), then sacct for how it ended.
+ * A requeued job (preempted, or a node failure) is followed through its next run. A job that
+ * fails shows its last log lines.
  */
-export async function launchLocal(spec: LaunchSpec, ctx: LaunchContext): Promise<void> {
-  const env: Record<string, string> = { PYTHONUNBUFFERED: '1' };
-  if (spec.cuda_visible_devices !== undefined) env.CUDA_VISIBLE_DEVICES = spec.cuda_visible_devices;
-  const file = createWriteStream(join(ctx.jobDir, 'trainer.log'), { flags: 'a' });
-  const r = await runStreaming('bash', [ctx.script], {
-    cwd: ctx.jobDir,
-    env,
-    timeoutS: spec.timeout_s,
-    graceS: spec.stop_grace_s,
-    signal: ctx.signal,
-    tailLines: 30,
-    onLine(line) {
-      ctx.log(line);
-      file.write(`${line}\n`);
+export const slurmLauncher = defineLauncher<SlurmLaunchSpec>({
+  kind: 'slurm',
+  summary: 'sbatch, followed with squeue/sacct',
+  schema: {
+    timeout_s: TIMEOUT_SCHEMA,
+    poll_s: {
+      description: 'Seconds between two looks at a Slurm job.',
+      type: 'number',
+      exclusiveMinimum: 0,
+      default: 30,
     },
-    onProgress: ctx.progress,
-  });
-  await new Promise<void>((done) => file.end(done));
-  const last = `; its last lines:\n${r.tail.slice(-15).join('\n')}`;
-  if (r.stopped === 'interrupted') throw new Error(`interrupted; the trainer was asked to save a checkpoint${last}`);
-  if (r.stopped)
-    throw new Error(`the trainer ${r.stopped} (launcher timeout_s) and was stopped; a rerun resumes from its last checkpoint${last}`);
-  if (r.exitCode !== 0) throw new Error(`the trainer failed (${r.signal ? `killed by ${r.signal}` : `exit ${r.exitCode}`})${last}`);
-}
+    slurm: {
+      description: "The job's resources.",
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        partition: {
+          description: '--partition.',
+          type: 'string',
+          minLength: 1,
+        },
+        gpus: {
+          description: 'GPUs (--gres=gpu:N).',
+          type: 'integer',
+          minimum: 1,
+        },
+        time: {
+          description: '--time, e.g. `12:00:00`.',
+          type: 'string',
+          minLength: 1,
+        },
+        account: {
+          description: '--account.',
+          type: 'string',
+          minLength: 1,
+        },
+        cpus: {
+          description: '--cpus-per-task.',
+          type: 'integer',
+          minimum: 1,
+        },
+        mem: {
+          description: '--mem, e.g. `64G`.',
+          type: 'string',
+          minLength: 1,
+        },
+        directives: {
+          description: 'Further `#SBATCH` lines, without the prefix (e.g. `--qos=high`).',
+          type: 'array',
+          items: {
+            type: 'string',
+            minLength: 1,
+          },
+        },
+      },
+    },
+  },
+  sharesFiles: true,
+  check: (spec) => (spec.slurm ? [] : [{ key: '', message: "launcher slurm needs 'slurm' (partition, gpus, time, ...)" }]),
+
+  async launch(spec, ctx) {
+    const sbatch = join(ctx.jobDir, 'job.sbatch');
+    writeFileSync(sbatch, sbatchScript(spec, ctx));
+    await follow(spec, ctx, sbatch);
+    return { done: true };
+  },
+});
 
 /** The sbatch script for the job: the declared resources, the job's output in the job folder, requeue allowed. */
-export function sbatchScript(spec: LaunchSpec, ctx: LaunchContext): string {
+export function sbatchScript(spec: SlurmLaunchSpec, ctx: Pick<LaunchContext, 'jobDir' | 'script' | 'name'>): string {
   const s = spec.slurm ?? {};
   const lines = [
     '#!/bin/bash',
@@ -82,6 +105,14 @@ export function sbatchScript(spec: LaunchSpec, ctx: LaunchContext): string {
   lines.push(`cd ${JSON.stringify(ctx.jobDir)}`, `exec bash ${JSON.stringify(ctx.script)}`, '');
   return lines.join('\n');
 }
+
+const keepTail = (tail: string[], text: string) => {
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    tail.push(line);
+    if (tail.length > 30) tail.shift();
+  }
+};
 
 /** New complete lines of a growing file, from where the last read stopped. */
 class Follower {
@@ -114,12 +145,8 @@ class Follower {
   }
 }
 
-/**
- * Submits the job with sbatch and follows it: squeue while it is pending or running (its output
- * streamed to the log), then sacct for how it ended. A requeued job (preempted, or a node
- * failure) is followed through its next run. A job that fails shows its last log lines.
- */
-export async function launchSlurm(spec: LaunchSpec, ctx: LaunchContext, sbatchPath: string): Promise<void> {
+/** Submits the job and follows it to its end (see `slurmLauncher`). */
+async function follow(spec: SlurmLaunchSpec, ctx: LaunchContext, sbatchPath: string): Promise<void> {
   const sub = await execa('sbatch', ['--parsable', sbatchPath], { cwd: ctx.jobDir, reject: false, all: true });
   if (sub.exitCode !== 0) throw new Error(`sbatch refused the job (exit ${sub.exitCode}): ${String(sub.all).trim()}`);
   const id = String(sub.stdout).trim().split(';')[0] as string;

@@ -62,6 +62,8 @@ import org.jsoup.Jsoup;
  *   probe FROM TO     for every code point in [FROM, TO): the tokens of a few strings around
  *                     it, written as runs "first-code-point TAB signature" where it changes
  *   jsoup             stdin "id TAB base64(html)"; stdout "id TAB base64(Jsoup.parse(html).text())"
+ *   bench TEXTS SECONDS  EnglishAnalyzer over TEXTS ("id TAB base64(text)") on one thread, passes
+ *                     after a warm-up until SECONDS have gone: "tokens chars seconds" (bench/)
  *   bm25 DOCS TOPICS K k1 b   index DOCS ("id TAB base64(text)") with EnglishAnalyzer and BM25,
  *                     print "stats docs uniqueTerms totalTerms", then for each topic of TOPICS
  *                     its top K as "qid TAB docid TAB score" (score as Float.floatToIntBits),
@@ -159,6 +161,10 @@ public class LuceneReference {
         }
         break;
       }
+      case "bench": {
+        bench(out, args[1], Double.parseDouble(args[2]));
+        break;
+      }
       case "bm25": {
         bm25(out, args[1], args[2], Integer.parseInt(args[3]), Float.parseFloat(args[4]), Float.parseFloat(args[5]));
         break;
@@ -197,6 +203,34 @@ public class LuceneReference {
       default:
         throw new IllegalArgumentException("unknown analyzer " + name);
     }
+  }
+
+  static void bench(PrintStream out, String path, double seconds) throws Exception {
+    List<String[]> texts = readRecords(path);
+    Analyzer a = new EnglishAnalyzer();
+    long tokens = 0, chars = 0;
+    for (int pass = 0; pass < 3; pass++) tokens += analyzeAll(a, texts);
+    tokens = 0;
+    long t0 = System.nanoTime();
+    double elapsed;
+    do {
+      tokens += analyzeAll(a, texts);
+      for (String[] t : texts) chars += t[1].length();
+      elapsed = (System.nanoTime() - t0) / 1e9;
+    } while (elapsed < seconds);
+    out.println(tokens + " " + chars + " " + elapsed);
+  }
+
+  static long analyzeAll(Analyzer a, List<String[]> texts) throws Exception {
+    long n = 0;
+    for (String[] t : texts) {
+      try (TokenStream ts = a.tokenStream("contents", t[1])) {
+        ts.reset();
+        while (ts.incrementToken()) n++;
+        ts.end();
+      }
+    }
+    return n;
   }
 
   static List<String[]> readRecords(String path) throws Exception {

@@ -80,11 +80,8 @@ describe.skipIf(!MIRROR)('BM25 on CACM through the CLI (real data)', () => {
     expect(r.stderr).toMatch(/--analyzer cjk: cacm-index was built with analyzer 'english'/);
   });
 
-  it('indexes the HTML tarball to the same statistics as the JSONL', async () => {
+  it("indexes the HTML tarball to Anserini's statistics", async () => {
     const a = await ws.qexp(['index', cacm('cacm.tar.gz'), '--out', 'cacm-tar-index']);
-    const b = await ws.qexp(['index', cacm('corpus.jsonl'), '--out', 'cacm-jsonl-index']);
-    const stats = (s: string) => /: (\d+ unique terms, \d+ total terms)/.exec(s)?.[1];
-    expect(stats(a.stdout)).toBeDefined();
-    expect(stats(a.stdout)).toBe(stats(b.stdout));
+    expect(/: (\d+ unique terms, \d+ total terms)/.exec(a.stdout)?.[1]).toBe('14363 unique terms, 320968 total terms');
   });
 });

@@ -1,0 +1,37 @@
+// Where StandardTokenizer's lucene8 rules (Unicode 9.0) and lucene9 rules (Unicode 12.1) differ:
+// every code point of planes 0-3 and the tag plane, tokenized in the contexts of the differential
+// test by both, counted by context (needs `npm run build`). docs/analysis.md quotes its output.
+import { StandardTokenizer, TOKEN_TYPES } from '../dist/retrieval/analysis/standard-tokenizer.js';
+
+const CONTEXTS = ['X', 'XX', 'aXa', '1X1', 'aX', 'Xa', '1X', 'X1', '_X_', 'אXא', 'カXカ', '가X', 'X\u0301', '\u200dX', '😀\u200dX', 'X\ufe0f', 'X\u20e3', 'X🏻', '🇦X', 'X\u{e0061}\u{e007f}', 'กX', 'אX"א'];
+const l8 = new StandardTokenizer('lucene8');
+const l9 = new StandardTokenizer('lucene9');
+const tokens = (t, s) => {
+  t.reset(s);
+  let out = '';
+  while (t.next()) out += `${t.start}-${t.end}${TOKEN_TYPES[t.type]} `;
+  return out;
+};
+const byContext = new Map(CONTEXTS.map((c) => [c, 0]));
+const anyButModifier = new Map();
+for (let cp = 0; cp < 0xe1000; cp++) {
+  if ((cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x40000 && cp < 0xe0000)) continue;
+  const x = String.fromCodePoint(cp);
+  let other = false;
+  for (const c of CONTEXTS) {
+    const s = c.split('X').join(x);
+    const a = tokens(l8, s);
+    const b = tokens(l9, s);
+    if (a === b) continue;
+    byContext.set(c, (byContext.get(c) ?? 0) + 1);
+    if (c !== 'X🏻') other = true;
+  }
+  if (other) {
+    const k = `${(tokens(l8, x).replace(/[\d-]+/g, '').trim() || 'no token')} -> ${tokens(l9, x).replace(/[\d-]+/g, '').trim() || 'no token'}`;
+    anyButModifier.set(k, (anyButModifier.get(k) ?? 0) + 1);
+  }
+}
+console.log('code points whose tokens differ, by context:');
+for (const [c, n] of byContext) console.log(`  ${JSON.stringify(c)}: ${n}`);
+console.log('code points that differ in another context than "X🏻", by the token of the code point alone (lucene8 -> lucene9):');
+for (const [k, n] of [...anyButModifier].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1])) console.log(`  ${k}: ${n}`);

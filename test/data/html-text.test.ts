@@ -92,5 +92,5 @@ describe.skipIf(REFERENCE_MISSING !== undefined || !MIRROR)(`HTML text against J
     console.log(`Jsoup text(): ${docs.length} documents, ${differ.length} differ`);
     expect(differ).toEqual([]);
     expect(docs.length).toBe(3204 + SNIPPETS.length);
-  }, 120_000);
+  }, 300_000);
 });

@@ -151,7 +151,7 @@ beforeAll(async () => {
     ...WRITTEN.map((t, i) => ({ id: `written-${i}`, text: t })),
     ...fuzz(FUZZ_COUNT, FUZZ_SEED).map((t, i) => ({ id: `fuzz-${i}`, text: t })),
   ];
-}, 120_000);
+}, 300_000);
 
 /** The reference's tokens of every text: term and type per token. */
 async function reference(analyzer: string): Promise<Map<string, [string, string][]>> {
@@ -191,7 +191,7 @@ describe.skipIf(REFERENCE_MISSING !== undefined || !MIRROR)(`qexp against Lucene
     console.log(`StandardTokenizer: ${texts.length} texts, ${r.tokens} tokens, ${r.differ.length} differ`);
     expect(r.differ).toEqual([]);
     expect(r.tokens).toBeGreaterThan(300_000);
-  });
+  }, 300_000);
 
   it('analyzes every text as EnglishAnalyzer, CJKAnalyzer, WhitespaceAnalyzer and SimpleAnalyzer', async () => {
     for (const [lucene, ours] of [
@@ -207,7 +207,7 @@ describe.skipIf(REFERENCE_MISSING !== undefined || !MIRROR)(`qexp against Lucene
       console.log(`${lucene}: ${texts.length} texts, ${r.tokens} tokens, ${r.differ.length} differ`);
       expect(r.differ, lucene).toEqual([]);
     }
-  });
+  }, 300_000);
 
   it("stems every word of the texts as Lucene's PorterStemmer", async () => {
     const words = new Set<string>();
@@ -217,7 +217,7 @@ describe.skipIf(REFERENCE_MISSING !== undefined || !MIRROR)(`qexp against Lucene
     const differ = list.filter((w, i) => porterStem(w) !== ref[i]).map((w) => `${w}: ${porterStem(w)}`);
     console.log(`PorterStemmer: ${list.length} words, ${differ.length} differ`);
     expect(differ).toEqual([]);
-  });
+  }, 300_000);
 
   it('classifies every code point of planes 0-2 and the tags as StandardTokenizer does, in 22 contexts each', async () => {
     const templates = [
@@ -269,7 +269,7 @@ describe.skipIf(REFERENCE_MISSING !== undefined || !MIRROR)(`qexp against Lucene
     ].filter((l) => l !== '');
     console.log(`code points: ${0x31000} probed in ${templates.length} contexts, ${ref.length} runs of equal behaviour`);
     expect(ours).toEqual(ref);
-  }, 120_000);
+  }, 300_000);
 
   it('indexes CACM from the raw tar and ranks every topic and long expanded query with the same float scores', async () => {
     const analyzer = getAnalyzer('english-lucene8');
@@ -302,5 +302,5 @@ describe.skipIf(REFERENCE_MISSING !== undefined || !MIRROR)(`qexp against Lucene
     console.log(`BM25: ${queries.length} queries, ${ref.length} ranked documents compared (scores as float bits)`);
     expect(ours.length).toBe(ref.length);
     expect(ours).toEqual(ref);
-  }, 180_000);
+  }, 300_000);
 });

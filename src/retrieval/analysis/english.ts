@@ -78,18 +78,20 @@ export function porterStem(t: string): string {
   }
 }
 
-// Stems of recent words: text repeats its words (Zipf), and the stemmer is the costly step.
-let stems = new Map<string, string>();
-const STEM_CACHE = 200_000;
+// Terms of recent tokens ('' for a stop word): text repeats its words (Zipf), and a lookup costs
+// less than lower-casing, the stop set and the stemmer.
+let terms = new Map<string, string>();
+const TERM_CACHE = 200_000;
 
-function stemCached(t: string): string {
-  let s = stems.get(t);
-  if (s === undefined) {
-    s = porterStem(t);
-    if (stems.size >= STEM_CACHE) stems = new Map();
-    stems.set(t, s);
+function termOf(token: string): string {
+  let term = terms.get(token);
+  if (term === undefined) {
+    const t = lowerCase(removePossessive(token));
+    term = ENGLISH_STOP_WORDS.has(t) ? '' : porterStem(t);
+    if (terms.size >= TERM_CACHE) terms = new Map();
+    terms.set(token, term);
   }
-  return s;
+  return term;
 }
 
 const tokenizers = new Map<UnicodeRules, StandardTokenizer>();
@@ -103,9 +105,8 @@ export function analyzeEnglish(text: string, out: string[] = [], rules: UnicodeR
   if (!tok) tokenizers.set(rules, (tok = new StandardTokenizer(rules)));
   tok.reset(text);
   while (tok.next()) {
-    const t = lowerCase(removePossessive(text.slice(tok.start, tok.end)));
-    if (ENGLISH_STOP_WORDS.has(t)) continue;
-    out.push(stemCached(t));
+    const term = termOf(text.slice(tok.start, tok.end));
+    if (term !== '') out.push(term);
   }
   return out;
 }

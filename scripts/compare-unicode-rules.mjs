@@ -35,3 +35,19 @@ console.log('code points whose tokens differ, by context:');
 for (const [c, n] of byContext) console.log(`  ${JSON.stringify(c)}: ${n}`);
 console.log('code points that differ in another context than "X🏻", by the token of the code point alone (lucene8 -> lucene9):');
 for (const [k, n] of [...anyButModifier].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1])) console.log(`  ${k}: ${n}`);
+
+// the real texts of the differential test, where the mirror has them
+const { existsSync, readFileSync } = await import('node:fs');
+const { join } = await import('node:path');
+const mirror = process.env.QEXP_DATA_MIRROR ?? join(import.meta.dirname, '..', '..', 'shared', 'datasets');
+if (existsSync(join(mirror, 'cacm'))) {
+  const { readCorpus } = await import('../dist/data/corpus.js');
+  const { readTopics } = await import('../dist/data/topics.js');
+  const texts = [];
+  for await (const d of readCorpus(join(mirror, 'cacm', 'cacm.tar.gz'))) texts.push(d.text);
+  for (const f of ['cacm/topics.cacm.txt', 'trec-dl/topics.dl19-passage.txt', 'trec-dl/topics.dl20.txt', 'trec-dl/topics.dl21.txt', 'miracl-zh/topics.miracl-v1.0-zh-dev.tsv'])
+    for (const t of await readTopics(join(mirror, f))) texts.push(t.text);
+  for (const [, q, p] of JSON.parse(readFileSync(join(mirror, 'expansions', 'dl19.gpt-4o-mini.exp4fuse.json'), 'utf8'))) texts.push(`${q} ${p}`);
+  const differ = texts.filter((t) => tokens(l8, t) !== tokens(l9, t)).length;
+  console.log(`CACM, the CACM/DL19/DL20/DL21/MIRACL-zh topics and the DL19 expansions: ${texts.length} texts, ${differ} tokenized differently`);
+}

@@ -5,8 +5,10 @@ import type { Formulation, StageDecl } from '../config/types.js';
 import { readTopics } from '../data/topics.js';
 import { formulate } from '../retrieval/formulation.js';
 import { readIndexMeta } from '../retrieval/index/read-index.js';
-import { batchSearch } from '../retrieval/search/batch-search.js';
+import { batchHits } from '../retrieval/search/batch-search.js';
 import { RM3_DEFAULTS } from '../retrieval/search/rm3.js';
+import { type Hit, runLines } from '../retrieval/search/search.js';
+import { adjustTies, type TieAdjust } from '../retrieval/tie-adjust.js';
 import { readGenerations } from './feedback.js';
 import { checkOutputRef, splitStageRef, stageInput } from './output-ref.js';
 import type { Json, Resolved, RunContext, StageKind, StageOutput } from './stage-kind.js';
@@ -22,6 +24,7 @@ interface RetrieveStage extends StageDecl {
   rm3?: boolean | { fb_docs?: number; fb_terms?: number; original_query_weight?: number };
   expansions?: string;
   formulation?: Partial<Formulation>;
+  tie_adjust?: TieAdjust;
 }
 
 /**
@@ -87,6 +90,8 @@ export const retrieveStage: StageKind = {
                   : RM3_DEFAULTS.originalQueryWeight,
             }
           : null,
+        // only when set, so that the runs written before it keep their fingerprints
+        ...(s.tie_adjust && s.tie_adjust !== 'none' ? { tie_adjust: s.tie_adjust } : {}),
       },
       uses,
       files: [],
@@ -106,6 +111,7 @@ export const retrieveStage: StageKind = {
       rm3: { fb_docs: number; fb_terms: number; original_query_weight: number } | null;
       expansions: string | null;
       formulation: Formulation | null;
+      tie_adjust?: TieAdjust;
     };
     const rm3 = own.rm3
       ? { fbDocs: own.rm3.fb_docs, fbTerms: own.rm3.fb_terms, originalQueryWeight: own.rm3.original_query_weight }
@@ -134,17 +140,15 @@ export const retrieveStage: StageKind = {
       ctx.log(`queries formulated with their expansions from ${own.expansions}: ${JSON.stringify(formulation)}`);
     }
     ctx.log(
-      `bm25 k1=${k1} b=${b}${rm3 ? ` rm3 ${JSON.stringify(own.rm3)}` : ''} hits=${hits} analyzer=${meta.analyzer.name} docs=${meta.docCount} topics=${topics.length}`,
+      `bm25 k1=${k1} b=${b}${rm3 ? ` rm3 ${JSON.stringify(own.rm3)}` : ''} hits=${hits} analyzer=${meta.analyzer.name} docs=${meta.docCount} topics=${topics.length}${own.tie_adjust ? ` tie_adjust=${own.tie_adjust}` : ''}`,
     );
     const path = join(ctx.tmpDir, 'run.trec');
-    const lines = await batchSearch(
-      { indexDir, params: { k1, b, hits }, rm3, runTag: own.run_tag },
-      topics,
-      availableParallelism(),
-      (done) => ctx.progress(done, topics.length, 'queries'),
+    const hitsOf = await batchHits({ indexDir, params: { k1, b, hits }, rm3 }, topics, availableParallelism(), (done) =>
+      ctx.progress(done, topics.length, 'queries'),
     );
     if (ctx.signal.aborted) throw new Error('interrupted');
-    await writeFile(path, lines.join(''));
+    const tieAdjust = own.tie_adjust ?? 'none';
+    await writeFile(path, topics.map((t, i) => runLines(t.qid, adjustTies(hitsOf[i] as Hit[], tieAdjust), own.run_tag)).join(''));
     return { run: { path, managed: true } };
   },
 };

@@ -1,3 +1,4 @@
+import type { AnalyzerName } from '../retrieval/analysis/analyzers.js';
 import type { Family } from './families.js';
 import type { SourceMap } from './source-map.js';
 
@@ -11,7 +12,7 @@ export interface Formulation {
 
 /** BM25 defaults and query formulation shared by retrieval stages (filled from the schema's defaults). */
 export interface RetrievalConfig {
-  analyzer: 'english' | 'cjk' | 'zh-words' | 'whitespace' | 'simple';
+  analyzer: AnalyzerName;
   bm25: { k1: number; b: number };
   hits: number;
   formulation: Formulation;

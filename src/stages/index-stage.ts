@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { readCorpus } from '../data/corpus.js';
 import { getAnalyzer } from '../retrieval/analysis/analyzers.js';
 import { buildIndex } from '../retrieval/index/build-index.js';
-import { defineStage, input, uses } from './contract.js';
+import { defineStage, input, type Json, uses } from './contract.js';
 import { StringEnum } from './schema-parts.js';
 import { ANALYZER } from './settings.js';
 
@@ -32,7 +32,10 @@ export const indexStage = defineStage({
   },
   outputs: { index: 'index' },
 
-  resolve: (_scope, decl) => ({ own: { norms: decl.norms ?? 'lucene' } }),
+  // the analyzer's settings (its tokenizer's Unicode rules among them): an index built by other analysis is other work
+  resolve: (scope, decl) => ({
+    own: { norms: decl.norms ?? 'lucene', analysis: getAnalyzer(decl.analyzer ?? scope.doc.retrieval.analyzer).params as Json },
+  }),
 
   async run(ctx) {
     const out = join(ctx.tmpDir, 'index');

@@ -6,9 +6,12 @@ import { readGenerations } from '../artifacts/generations.js';
 import { readTopics } from '../data/topics.js';
 import { formulate } from '../retrieval/formulation.js';
 import { readIndexMeta } from '../retrieval/index/read-index.js';
-import { batchSearch } from '../retrieval/search/batch-search.js';
+import { batchHits } from '../retrieval/search/batch-search.js';
 import { RM3_DEFAULTS } from '../retrieval/search/rm3.js';
+import { type Hit, runLines } from '../retrieval/search/search.js';
+import { adjustTies, type TieAdjust } from '../retrieval/tie-adjust.js';
 import { defineStage, input, uses } from './contract.js';
+import { StringEnum } from './schema-parts.js';
 import { BM25_B, BM25_K1, FORMULATION, HITS } from './settings.js';
 
 /**
@@ -44,6 +47,13 @@ export const retrieveStage = defineStage({
   },
   properties: {
     run_tag: Type.Optional(Type.String({ description: 'Last column of the run (default: the stage name).', pattern: '^\\S+$' })),
+    tie_adjust: Type.Optional(
+      StringEnum(['none', 'anserini'], {
+        description:
+          "Scores as written: `none` (as searched) or `anserini` (Anserini's ScoreTiesAdjusterReranker: rounded to 4 decimals, each tie in a row 1e-6 lower, so that trec_eval keeps the engine's order of ties; what Anserini's published figures are computed from).",
+        default: 'none',
+      }),
+    ),
     rm3: Type.Optional(
       Type.Union(
         [
@@ -80,6 +90,8 @@ export const retrieveStage = defineStage({
               original_query_weight: rm3.original_query_weight ?? RM3_DEFAULTS.originalQueryWeight,
             }
           : null,
+        // only when set, so that the runs written before it keep their fingerprints
+        ...(decl.tie_adjust && decl.tie_adjust !== 'none' ? { tie_adjust: decl.tie_adjust } : {}),
       },
     };
   },
@@ -108,18 +120,16 @@ export const retrieveStage = defineStage({
       });
       ctx.log(`queries formulated with their expansions from ${from}: ${JSON.stringify(formulation)}`);
     }
+    const tieAdjust: TieAdjust = (ctx.own as { tie_adjust?: TieAdjust }).tie_adjust ?? 'none';
     ctx.log(
-      `bm25 k1=${k1} b=${b}${rm3 ? ` rm3 ${JSON.stringify(ctx.own.rm3)}` : ''} hits=${hits} analyzer=${meta.analyzer.name} docs=${meta.docCount} topics=${topics.length}`,
+      `bm25 k1=${k1} b=${b}${rm3 ? ` rm3 ${JSON.stringify(ctx.own.rm3)}` : ''} hits=${hits} analyzer=${meta.analyzer.name} docs=${meta.docCount} topics=${topics.length}${tieAdjust !== 'none' ? ` tie_adjust=${tieAdjust}` : ''}`,
     );
     const path = join(ctx.tmpDir, 'run.trec');
-    const lines = await batchSearch(
-      { indexDir, params: { k1, b, hits }, rm3, runTag: ctx.own.run_tag },
-      topics,
-      availableParallelism(),
-      (done) => ctx.progress(done, topics.length, 'queries'),
+    const hitsOf = await batchHits({ indexDir, params: { k1, b, hits }, rm3 }, topics, availableParallelism(), (done) =>
+      ctx.progress(done, topics.length, 'queries'),
     );
     if (ctx.signal.aborted) throw new Error('interrupted');
-    await writeFile(path, lines.join(''));
+    await writeFile(path, topics.map((t, i) => runLines(t.qid, adjustTies(hitsOf[i] as Hit[], tieAdjust), ctx.own.run_tag)).join(''));
     return { run: { path, managed: true } };
   },
 });

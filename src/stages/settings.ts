@@ -65,7 +65,8 @@ export const RETRIEVAL_SECTION = Type.Object(
   {
     analyzer: Type.Optional({
       ...ANALYZER_SCHEMA,
-      description: 'Text analysis: `english` (Lucene/Anserini default), `cjk` (bigrams), `zh-words`, `whitespace`, `simple`.',
+      description:
+        "Text analysis: `english` (Lucene/Anserini default), `cjk` (bigrams), `zh-words`, `whitespace`, `simple`; `english-lucene8` and `cjk-lucene8` tokenize with Lucene 8's Unicode 9.0 rules instead of Lucene 9/10's Unicode 12.1 (docs/analysis.md).",
       default: 'english',
     } as TSchema),
     bm25: Type.Optional(

@@ -17,9 +17,18 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const EXPERIMENTS = join(ROOT, 'experiments');
 const SCHEMA_URI = pathToFileURL(SCHEMA_PATH).href;
 
+/** Every experiment file; regressions/ holds expected figures (Anserini's regression format), not experiments. */
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? yamlFiles(join(dir, e.name)) : e.name.endsWith('.yaml') ? [join(dir, e.name)] : []))
+    .flatMap((e) =>
+      e.isDirectory()
+        ? e.name === 'regressions'
+          ? []
+          : yamlFiles(join(dir, e.name))
+        : e.name.endsWith('.yaml')
+          ? [join(dir, e.name)]
+          : [],
+    )
     .sort();
 }
 const files = yamlFiles(EXPERIMENTS);

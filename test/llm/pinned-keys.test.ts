@@ -89,7 +89,8 @@ function experiment(baseUrl: string): string {
 /**
  * Computed by the code before the providers moved (commit 9e6b7fd). The four stages downstream
  * of the index (gen-prf, sft, and the students trained by it) changed once since, with the index
- * stage's own fingerprint (version 4: the stage contract records its analyzer like any setting).
+ * stage's own fingerprint (version 4: the stage contract records its analyzer like any setting,
+ * and the analyzer's settings, its tokenizer's Unicode rules among them).
  */
 const FINGERPRINTS: Record<string, string> = {
   'gen-api': 'b845e50d18a7af07fcb885f5011b3a6e9f82e65846977e2d522d353f8e90f0c5',
@@ -98,12 +99,12 @@ const FINGERPRINTS: Record<string, string> = {
   'gen-keyed': '6dfcd354786187734bdcc1621c775a6b34759c689cffac46b25d9f00e5b0b635',
   'gen-keyed-fs': '5e896353a557087232c699056791324920bc6c1bf4fbf001c2cd8af4eb3600a5',
   'gen-local': 'caa240cb37d47d2406c5d2f67534c3855965753fd43c8baff8a081d308c557d5',
-  'gen-prf': 'dc87cb47f777cdaed5c2ae9e8b2a1cd8c6e9c9ebf5380e77564e5904722d6ee4',
+  'gen-prf': '552434b056a19a6fd42f91bba4645fc43abbe6f6ef52485c5e9c81627abde2a6',
   'gen-replay': 'dce684e0ed29a2d4fee195d443ddcdedf9fa7dd053b6e8a85c0ca52b7713ab96',
-  'gen-served': '2ccc3eb3cae7c370838e72ccab846684dfee59d1b37731138d7cc0185ffc19ea',
-  'gen-student': '9c3253d6b975528b0729b26d51a32e91caa7bbb7f87ff9b1c38cef090191dab6',
+  'gen-served': '3393d7ea6bfb041ba0963cc86d55e489cffa4997ec23de6308af2ce149be7b22',
+  'gen-student': '26b8b82ffce25c7f68b0a50337c854cb1aabae3489881c5ad67f4b19f8a64a9e',
   // the launcher is not fingerprinted: where a model trains does not change it
-  sft: '959b1bbf062c7541796dfa12189e92ff9ae35b3b8a3647049b217ffcfb1ced37',
+  sft: '456a5c26377d3c5d158f039e6365008b35d9009005091c2efcbe89d8115f80bd',
 };
 /** Request keys of each generation row, in (qid, sample) order: sampling.n = 2 gives two rows per request. */
 const KEYS: Record<string, string[]> = {

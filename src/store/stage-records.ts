@@ -126,6 +126,7 @@ export class StageRecords {
   }
 
   async artifacts(fingerprints?: string[]): Promise<ArtifactRecord[]> {
+    if (fingerprints?.length === 0) return [];
     const rows = await this.db.read((q) =>
       fingerprints
         ? q.all(`SELECT ${ARTIFACT_COLUMNS} FROM artifacts WHERE fingerprint IN (SELECT unnest(?::VARCHAR[])) ORDER BY fingerprint, name`, [

@@ -97,42 +97,38 @@ export function createTableSql(t: Table, ifNotExists = false): string {
   return `CREATE TABLE ${ifNotExists ? 'IF NOT EXISTS ' : ''}${t.name} (${defs.join(', ')})`;
 }
 
-/** The SELECT list of a table's columns, in declaration order, but those in `omit`. */
-export function selectList<C extends Columns>(t: Table<C>, omit: readonly (keyof C & string)[] = []): string {
-  return t.order
-    .filter((c) => !(omit as readonly string[]).includes(c.key))
-    .map((c) => c.sql)
-    .join(', ');
+/** How to read a table's rows, but the columns in `omit`: the SELECT list, and the typed row of a result row. */
+export interface RowReader<T> {
+  readonly columns: string;
+  readonly decode: (r: Record<string, unknown>) => T;
 }
 
-/** Turns a row of `getRowObjectsJson()` into the typed row, leaving out the columns in `omit`. */
-export function decode<T extends Table, K extends keyof T['columns'] & string = never>(
+export function rowReader<T extends Table, K extends keyof T['columns'] & string = never>(
   t: T,
-  r: Record<string, unknown>,
   omit: readonly K[] = [],
-): Omit<Row<T>, K> {
-  const out: Record<string, unknown> = {};
-  for (const { key, sql, column } of t.order) {
-    if (omit.includes(key as K)) continue;
-    const v = r[sql];
-    out[key] = column.nullable && (v === null || v === undefined) ? null : decodeValue(column.type, v);
-  }
-  return out as Omit<Row<T>, K>;
+): RowReader<Omit<Row<T>, K>> {
+  const cols = t.order.filter((c) => !(omit as readonly string[]).includes(c.key));
+  // a generated object literal: every row gets one shape, built as fast as hand-written code
+  // (a feedback stage resumes by reading millions of rows); names come from the declarations only
+  const fields = cols.map(({ key, sql, column }) => {
+    const v = `r[${JSON.stringify(sql)}]`;
+    const read = `READ.${column.type}(${v})`;
+    return `${JSON.stringify(key)}: ${column.nullable ? `${v} === null || ${v} === undefined ? null : ${read}` : read}`;
+  });
+  const decode = new Function('READ', `return (r) => ({ ${fields.join(', ')} });`)(READ);
+  return { columns: cols.map((c) => c.sql).join(', '), decode };
 }
 
-function decodeValue(type: SqlType, v: unknown): unknown {
-  switch (type) {
-    case 'VARCHAR':
-    case 'TIMESTAMPTZ':
-      return String(v);
-    case 'JSON':
-      return parseJson(v);
-    case 'BOOLEAN':
-      return Boolean(v);
-    default:
-      return Number(v);
-  }
-}
+/** From what `getRowObjectsJson()` gives (BIGINT as text, JSON as text) to the row's value. */
+const READ: Record<SqlType, (v: unknown) => unknown> = {
+  VARCHAR: String,
+  TIMESTAMPTZ: String,
+  JSON: parseJson,
+  BOOLEAN: Boolean,
+  INTEGER: Number,
+  BIGINT: Number,
+  DOUBLE: Number,
+};
 
 function parseJson(v: unknown): unknown {
   if (typeof v !== 'string') return v;
@@ -167,23 +163,48 @@ export function insertSql(
   return { sql: `${verb} ${t.name} (${cols.map((c) => c.sql).join(', ')}) VALUES ${tuples.join(', ')}`, params };
 }
 
-/** Appends one row to a DuckDB appender on `t`: every column in order, defaulted ones as DEFAULT. */
-export function appendRow(app: DuckDBAppender, t: Table, row: object, fixed?: object): void {
-  for (const { key, column } of t.order) {
-    if (column.defaultSql) {
-      app.appendDefault();
-      continue;
-    }
-    const v = valueIn(row, fixed, key);
-    if (column.type === 'JSON') app.appendVarchar(JSON.stringify(v));
-    else if (v === null) app.appendNull();
-    else if (column.type === 'VARCHAR') app.appendVarchar(v as string);
-    else if (column.type === 'INTEGER') app.appendInteger(v as number);
-    else if (column.type === 'BIGINT') app.appendBigInt(BigInt(v as number));
-    else if (column.type === 'DOUBLE') app.appendDouble(v as number);
-    else if (column.type === 'BOOLEAN') app.appendBoolean(v as boolean);
-    else throw new Error(`append to ${t.name}: ${column.type} column ${key} takes its default or an INSERT`);
+/**
+ * Appends rows to a DuckDB appender on `t`: every column in order, defaulted ones as DEFAULT, the
+ * columns in `fixed` from it. The per-row code is generated once per table and set of fixed
+ * columns, straight-line as hand-written appends (feedback and metrics come in 10^5-row batches).
+ */
+export function appendRows(app: DuckDBAppender, t: Table, rows: readonly object[], fixed: object = {}): void {
+  const fixedKeys = Object.keys(fixed).filter((k) => k in t.columns);
+  const id = `${t.name}\u0000${fixedKeys.join(',')}`;
+  let write = APPENDERS.get(id);
+  if (!write) APPENDERS.set(id, (write = rowAppender(t, new Set(fixedKeys))));
+  for (const r of rows) {
+    write(app, r, fixed, missing);
+    app.endRow();
   }
+}
+
+type RowAppender = (app: DuckDBAppender, row: object, fixed: object, missing: (key: string) => never) => void;
+const APPENDERS = new Map<string, RowAppender>();
+
+function rowAppender(t: Table, fixed: Set<string>): RowAppender {
+  const lines = t.order.map(({ key, column }) => {
+    if (column.defaultSql) return 'app.appendDefault();';
+    const k = JSON.stringify(key);
+    const get = `v = ${fixed.has(key) ? 'f' : 'r'}[${k}]; if (v === undefined) missing(${k});`;
+    const put = {
+      JSON: 'app.appendVarchar(JSON.stringify(v));',
+      VARCHAR: 'if (v === null) app.appendNull(); else app.appendVarchar(v);',
+      INTEGER: 'if (v === null) app.appendNull(); else app.appendInteger(v);',
+      BIGINT: 'if (v === null) app.appendNull(); else app.appendBigInt(BigInt(v));',
+      DOUBLE: 'if (v === null) app.appendNull(); else app.appendDouble(v);',
+      BOOLEAN: 'if (v === null) app.appendNull(); else app.appendBoolean(v);',
+      TIMESTAMPTZ: `if (v === null) app.appendNull(); else throw new Error(${JSON.stringify(
+        `append to ${t.name}: TIMESTAMPTZ column ${key} takes its default, NULL or an INSERT`,
+      )});`,
+    }[column.type];
+    return `${get} ${put}`;
+  });
+  return new Function('app', 'r', 'f', 'missing', `let v; ${lines.join('\n')}`) as RowAppender;
+}
+
+function missing(key: string): never {
+  throw new Error(`a row has no value for column ${key}`);
 }
 
 function valueIn(row: object, fixed: object | undefined, key: string): unknown {

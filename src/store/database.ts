@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { Mutex } from '../util/mutex.js';
-import { appendRow, insertSql } from './columns.js';
+import { appendRows, insertSql } from './columns.js';
 import { migrate, SCHEMA_VERSION, schemaVersion } from './migrations.js';
 import type { Query } from './query.js';
 import { lockHolder, StoreBusyError } from './store-busy.js';
@@ -38,11 +38,16 @@ export class Database {
       },
       append: async (t, rows, fixed) => {
         const app = await conn.createAppender(t.name);
-        for (const r of rows) {
-          appendRow(app, t, r, fixed);
-          app.endRow();
+        try {
+          appendRows(app, t, rows, fixed);
+          app.flushSync();
+        } catch (err) {
+          // the transaction rolls back; the row's own error says more than a failed close
+          try {
+            app.closeSync();
+          } catch {}
+          throw err;
         }
-        app.flushSync();
         app.closeSync();
       },
     };

@@ -1,5 +1,5 @@
 import { listValue } from '@duckdb/node-api';
-import { decode, type Row, selectList } from './columns.js';
+import { type Row, rowReader } from './columns.js';
 import type { Database } from './database.js';
 import { LLM_ERRORS, LLM_REQUESTS } from './tables.js';
 
@@ -8,8 +8,8 @@ export type LedgerAnswer = Omit<Row<typeof LLM_REQUESTS>, 'createdAt'>;
 /** A failed attempt at a request. */
 export type LedgerError = Omit<Row<typeof LLM_ERRORS>, 'loggedAt'>;
 
-const ANSWER_COLUMNS = selectList(LLM_REQUESTS, ['createdAt']);
-const ERROR_COLUMNS = selectList(LLM_ERRORS, ['loggedAt']);
+const ANSWER = rowReader(LLM_REQUESTS, ['createdAt']);
+const ERROR = rowReader(LLM_ERRORS, ['loggedAt']);
 
 /** The LLM request ledger: answers by request key (a request asked again is answered from here), failed attempts. */
 export class Ledger {
@@ -20,11 +20,11 @@ export class Ledger {
     const out = new Map<string, LedgerAnswer>();
     for (let i = 0; i < keys.length; i += 5000) {
       const rows = await this.db.read((q) =>
-        q.all(`SELECT ${ANSWER_COLUMNS} FROM llm_requests WHERE key IN (SELECT unnest(?::VARCHAR[]))`, [
+        q.all(`SELECT ${ANSWER.columns} FROM llm_requests WHERE key IN (SELECT unnest(?::VARCHAR[]))`, [
           listValue(keys.slice(i, i + 5000)),
         ]),
       );
-      for (const r of rows) out.set(String(r.key), decode(LLM_REQUESTS, r, ['createdAt']));
+      for (const r of rows) out.set(String(r.key), ANSWER.decode(r));
     }
     return out;
   }
@@ -34,12 +34,12 @@ export class Ledger {
     const rows = await this.db.read((q) =>
       fingerprint
         ? q.all(
-            `SELECT ${ANSWER_COLUMNS} FROM llm_requests WHERE key IN (SELECT request_key FROM generations WHERE fingerprint = ?) ORDER BY key`,
+            `SELECT ${ANSWER.columns} FROM llm_requests WHERE key IN (SELECT request_key FROM generations WHERE fingerprint = ?) ORDER BY key`,
             [fingerprint],
           )
-        : q.all(`SELECT ${ANSWER_COLUMNS} FROM llm_requests ORDER BY key`),
+        : q.all(`SELECT ${ANSWER.columns} FROM llm_requests ORDER BY key`),
     );
-    return rows.map((r) => decode(LLM_REQUESTS, r, ['createdAt']));
+    return rows.map(ANSWER.decode);
   }
 
   /**
@@ -65,8 +65,8 @@ export class Ledger {
 
   async llmErrors(fingerprint: string): Promise<LedgerError[]> {
     const rows = await this.db.read((q) =>
-      q.all(`SELECT ${ERROR_COLUMNS} FROM llm_errors WHERE fingerprint = ? ORDER BY logged_at`, [fingerprint]),
+      q.all(`SELECT ${ERROR.columns} FROM llm_errors WHERE fingerprint = ? ORDER BY logged_at`, [fingerprint]),
     );
-    return rows.map((r) => decode(LLM_ERRORS, r, ['loggedAt']));
+    return rows.map(ERROR.decode);
   }
 }

@@ -1,4 +1,4 @@
-import { decode, type Row, selectList } from './columns.js';
+import { type Row, rowReader } from './columns.js';
 import type { Database } from './database.js';
 import { FEEDBACK, GENERATION_STATS, GENERATIONS, METRICS, TRAIN_METRICS } from './tables.js';
 
@@ -7,10 +7,11 @@ export type GenerationRow = Omit<Row<typeof GENERATIONS>, 'fingerprint'>;
 export type FeedbackRow = Omit<Row<typeof FEEDBACK>, 'fingerprint'>;
 export type TrainMetricRow = Omit<Row<typeof TRAIN_METRICS>, 'fingerprint'>;
 
-const METRIC_COLUMNS = selectList(METRICS, ['fingerprint']);
-const GENERATION_COLUMNS = selectList(GENERATIONS, ['fingerprint']);
-const FEEDBACK_COLUMNS = selectList(FEEDBACK, ['fingerprint']);
-const TRAIN_METRIC_COLUMNS = selectList(TRAIN_METRICS, ['fingerprint']);
+const METRIC = rowReader(METRICS, ['fingerprint']);
+const GENERATION = rowReader(GENERATIONS, ['fingerprint']);
+const GENERATION_STAT = rowReader(GENERATION_STATS, ['fingerprint']);
+const FEEDBACK_ROW = rowReader(FEEDBACK, ['fingerprint']);
+const TRAIN_METRIC = rowReader(TRAIN_METRICS, ['fingerprint']);
 
 /** What stages produce as rows, each row keyed by the fingerprint of the stage that wrote it. */
 export class Results {
@@ -26,9 +27,9 @@ export class Results {
 
   async metrics(fingerprint: string): Promise<MetricRow[]> {
     const rows = await this.db.read((q) =>
-      q.all(`SELECT ${METRIC_COLUMNS} FROM metrics WHERE fingerprint = ? ORDER BY rowid`, [fingerprint]),
+      q.all(`SELECT ${METRIC.columns} FROM metrics WHERE fingerprint = ? ORDER BY rowid`, [fingerprint]),
     );
-    return rows.map((r) => decode(METRICS, r, ['fingerprint']));
+    return rows.map(METRIC.decode);
   }
 
   /** Replaces a generate stage's generations and its stats in one transaction. */
@@ -43,22 +44,24 @@ export class Results {
 
   async generations(fingerprint: string): Promise<GenerationRow[]> {
     const rows = await this.db.read((q) =>
-      q.all(`SELECT ${GENERATION_COLUMNS} FROM generations WHERE fingerprint = ? ORDER BY rowid`, [fingerprint]),
+      q.all(`SELECT ${GENERATION.columns} FROM generations WHERE fingerprint = ? ORDER BY rowid`, [fingerprint]),
     );
-    return rows.map((r) => decode(GENERATIONS, r, ['fingerprint']));
+    return rows.map(GENERATION.decode);
   }
 
   async generationStats(fingerprint: string): Promise<unknown> {
-    const rows = await this.db.read((q) => q.all('SELECT stats FROM generation_stats WHERE fingerprint = ?', [fingerprint]));
-    return rows[0] ? decode(GENERATION_STATS, rows[0], ['fingerprint']).stats : undefined;
+    const rows = await this.db.read((q) =>
+      q.all(`SELECT ${GENERATION_STAT.columns} FROM generation_stats WHERE fingerprint = ?`, [fingerprint]),
+    );
+    return rows[0] ? GENERATION_STAT.decode(rows[0]).stats : undefined;
   }
 
   /** Feedback rows a (possibly interrupted) feedback stage has stored so far. */
   async feedback(fingerprint: string): Promise<FeedbackRow[]> {
     const rows = await this.db.read((q) =>
-      q.all(`SELECT ${FEEDBACK_COLUMNS} FROM feedback WHERE fingerprint = ? ORDER BY rowid`, [fingerprint]),
+      q.all(`SELECT ${FEEDBACK_ROW.columns} FROM feedback WHERE fingerprint = ? ORDER BY rowid`, [fingerprint]),
     );
-    return rows.map((r) => decode(FEEDBACK, r, ['fingerprint']));
+    return rows.map(FEEDBACK_ROW.decode);
   }
 
   /** Appends feedback rows (a batch as it is done: an interrupted stage resumes from them). */
@@ -77,8 +80,8 @@ export class Results {
 
   async trainMetrics(fingerprint: string): Promise<TrainMetricRow[]> {
     const rows = await this.db.read((q) =>
-      q.all(`SELECT ${TRAIN_METRIC_COLUMNS} FROM train_metrics WHERE fingerprint = ? ORDER BY step, name`, [fingerprint]),
+      q.all(`SELECT ${TRAIN_METRIC.columns} FROM train_metrics WHERE fingerprint = ? ORDER BY step, name`, [fingerprint]),
     );
-    return rows.map((r) => decode(TRAIN_METRICS, r, ['fingerprint']));
+    return rows.map(TRAIN_METRIC.decode);
   }
 }

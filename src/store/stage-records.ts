@@ -1,5 +1,5 @@
 import { listValue } from '@duckdb/node-api';
-import { decode, NOW, type Row, selectList } from './columns.js';
+import { NOW, type Row, rowReader } from './columns.js';
 import type { Database } from './database.js';
 import { ARTIFACTS, EXPERIMENTS, RUNS, STAGES, TABLES, VARIANT_STAGES, VARIANTS } from './tables.js';
 
@@ -8,9 +8,9 @@ export type ArtifactRecord = Omit<Row<typeof ARTIFACTS>, 'createdAt'>;
 /** Which fingerprint an (experiment, variant, stage) last completed with. */
 export type Binding = Omit<Row<typeof VARIANT_STAGES>, 'boundAt'>;
 
-const STAGE_COLUMNS = selectList(STAGES);
-const ARTIFACT_COLUMNS = selectList(ARTIFACTS, ['createdAt']);
-const BINDING_COLUMNS = selectList(VARIANT_STAGES, ['boundAt']);
+const STAGE = rowReader(STAGES);
+const ARTIFACT = rowReader(ARTIFACTS, ['createdAt']);
+const BINDING = rowReader(VARIANT_STAGES, ['boundAt']);
 
 /** Experiments, their runs, each stage's attempt and outputs, and what each variant points at. */
 export class StageRecords {
@@ -46,14 +46,14 @@ export class StageRecords {
   async stagesByFingerprint(fps: string[]): Promise<Map<string, StageRecord>> {
     if (fps.length === 0) return new Map();
     const rows = await this.db.read((q) =>
-      q.all(`SELECT ${STAGE_COLUMNS} FROM stages WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))`, [listValue(fps)]),
+      q.all(`SELECT ${STAGE.columns} FROM stages WHERE fingerprint IN (SELECT unnest(?::VARCHAR[]))`, [listValue(fps)]),
     );
-    return new Map(rows.map((r) => [String(r.fingerprint), decode(STAGES, r)]));
+    return new Map(rows.map((r) => [String(r.fingerprint), STAGE.decode(r)]));
   }
 
   async allStages(): Promise<StageRecord[]> {
-    const rows = await this.db.read((q) => q.all(`SELECT ${STAGE_COLUMNS} FROM stages ORDER BY finished_at NULLS LAST, fingerprint`));
-    return rows.map((r) => decode(STAGES, r));
+    const rows = await this.db.read((q) => q.all(`SELECT ${STAGE.columns} FROM stages ORDER BY finished_at NULLS LAST, fingerprint`));
+    return rows.map(STAGE.decode);
   }
 
   /** Records a stage's attempt as running (forgetting any earlier attempt and its outputs). */
@@ -112,8 +112,8 @@ export class StageRecords {
   }
 
   async bindings(experiment: string): Promise<Binding[]> {
-    const rows = await this.db.read((q) => q.all(`SELECT ${BINDING_COLUMNS} FROM variant_stages WHERE experiment = ?`, [experiment]));
-    return rows.map((r) => decode(VARIANT_STAGES, r, ['boundAt']));
+    const rows = await this.db.read((q) => q.all(`SELECT ${BINDING.columns} FROM variant_stages WHERE experiment = ?`, [experiment]));
+    return rows.map(BINDING.decode);
   }
 
   bind(list: Binding[]): Promise<void> {
@@ -129,12 +129,12 @@ export class StageRecords {
     if (fingerprints?.length === 0) return [];
     const rows = await this.db.read((q) =>
       fingerprints
-        ? q.all(`SELECT ${ARTIFACT_COLUMNS} FROM artifacts WHERE fingerprint IN (SELECT unnest(?::VARCHAR[])) ORDER BY fingerprint, name`, [
+        ? q.all(`SELECT ${ARTIFACT.columns} FROM artifacts WHERE fingerprint IN (SELECT unnest(?::VARCHAR[])) ORDER BY fingerprint, name`, [
             listValue(fingerprints),
           ])
-        : q.all(`SELECT ${ARTIFACT_COLUMNS} FROM artifacts ORDER BY fingerprint, name`),
+        : q.all(`SELECT ${ARTIFACT.columns} FROM artifacts ORDER BY fingerprint, name`),
     );
-    return rows.map((r) => decode(ARTIFACTS, r, ['createdAt']));
+    return rows.map(ARTIFACT.decode);
   }
 
   /** Fingerprints some (experiment, variant, stage) currently points at. */

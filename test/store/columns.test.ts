@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { decode, NOW, selectList } from '../../src/store/columns.js';
+import { NOW, rowReader } from '../../src/store/columns.js';
 import { Database } from '../../src/store/database.js';
 import { GENERATIONS, STAGES, TABLES } from '../../src/store/tables.js';
 import { instants, scratch } from './fixtures/duckdb-files.js';
@@ -36,9 +36,9 @@ describe('table declarations', () => {
           await q.exec(`DELETE FROM ${t.name}`);
           await q.insert(t, inserted as never[]);
           await q.append(t, appended as never[]);
-          return q.all(`SELECT ${selectList(t)} FROM ${t.name} ORDER BY rowid`);
+          return q.all(`SELECT ${rowReader(t).columns} FROM ${t.name} ORDER BY rowid`);
         });
-        const decoded = back.map((r) => decode(t, r));
+        const decoded = back.map(rowReader(t).decode);
         const filled = t.order.filter((c) => c.column.defaultSql).map((c) => c.key);
         // defaulted columns were filled by now()
         for (const d of decoded)
@@ -82,7 +82,17 @@ describe('table declarations', () => {
       await expect(db.tx((q) => q.insert(GENERATIONS, [{ qid: 'q', sample: 0, text: 't' } as never]))).rejects.toThrow(
         'a row has no value for column fingerprint',
       );
+      const rows = [
+        { qid: 'q', sample: 0, text: 't', requestKey: null },
+        { qid: 'q', sample: 1, text: 't' },
+      ];
+      await expect(db.tx((q) => q.append(GENERATIONS, rows as never[], { fingerprint: 'fp' }))).rejects.toThrow(
+        'a row has no value for column requestKey',
+      );
       expect(await db.read((q) => q.all('SELECT count(*)::INTEGER AS n FROM generations'))).toEqual([{ n: 0 }]);
+      // the store is usable after the refused rows
+      await db.tx((q) => q.append(GENERATIONS, [rows[0] as never], { fingerprint: 'fp' }));
+      expect(await db.read((q) => q.all('SELECT count(*)::INTEGER AS n FROM generations'))).toEqual([{ n: 1 }]);
     } finally {
       db.close();
     }

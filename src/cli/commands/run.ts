@@ -174,18 +174,10 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
     }
     // the experiment's report, when it declares one: the table printed, the files written
     if (!json && exp.doc.report && (status === 'ok' || status === 'waiting')) {
-      const [{ collectReport }, { buildTable }, { render, writeReport }] = await Promise.all([
-        import('../../report/collect.js'),
-        import('../../report/table.js'),
-        import('./report.js'),
-      ]);
-      // the DAG this run executed: its fingerprints are the results just stored
-      const data = await collectReport(dag, store);
-      if (data.rows.length) {
-        const table = buildTable(data);
-        process.stdout.write(`\n${await render(data, 'md', table)}`);
-        const files = await writeReport(exp, data, table, store.dir);
-        process.stdout.write(`\nreport: ${files.map((f) => relative(process.cwd(), f) || f).join(', ')}\n`);
+      const report = await (await import('../../report/write-report.js')).writeRunReport(dag, store);
+      if (report) {
+        process.stdout.write(`\n${report.markdown}`);
+        process.stdout.write(`\nreport: ${report.files.map((f) => relative(process.cwd(), f) || f).join(', ')}\n`);
       }
     }
     return status === 'ok' ? EXIT.ok : status === 'interrupted' ? EXIT.interrupted : status === 'waiting' ? EXIT.waiting : EXIT.failure;

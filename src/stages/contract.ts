@@ -34,6 +34,8 @@ export interface InputSpec {
   at?: readonly string[];
   /** A list of references (feedback's `pool`). */
   list?: boolean;
+  /** With `list`: one reference may be written without the list. */
+  single?: boolean;
   optional?: boolean;
   /** The reference names a stage only, and the run may read any of its outputs (train's `data`). */
   stageOnly?: boolean;
@@ -98,7 +100,7 @@ export interface StageContext<I extends InputsDecl, U extends SettingsDecl, O, H
   input: InputPaths<I>;
   /** The references as resolved (`STAGE.OUTPUT`; the stage alone for `stageOnly` inputs), for names in logs and records. */
   ref: { [K in keyof I]: I[K]['list'] extends true ? string[] : I[K]['optional'] extends true ? string | undefined : string };
-  /** Every output of the stage an input names (train reads its data stage's `train` and `validation`). */
+  /** Every output of the stage(s) an input names (train reads its data stage's `train` and `validation`). */
   upstream(name: keyof I & string): Record<string, string>;
   /** The setting's value: the stage's own if written, else the experiment's. */
   settings: SettingValues<U>;
@@ -196,6 +198,7 @@ function written(name: string, spec: InputSpec, decl: Record<string, unknown>): 
   const path = spec.at ?? [name];
   const v = valueAt(decl, path);
   const ptr = `/${path.join('/')}`;
+  if (spec.list && spec.single && typeof v === 'string') return [{ ref: v, ptr }];
   if (spec.list) return Array.isArray(v) ? v.flatMap((r, i) => (typeof r === 'string' ? [{ ref: r, ptr: `${ptr}/${i}` }] : [])) : [];
   return typeof v === 'string' ? [{ ref: v, ptr }] : [];
 }
@@ -219,9 +222,14 @@ function kindSchema(def: AnyDef): Record<string, unknown> {
   for (const [name, spec] of Object.entries(def.inputs ?? {})) {
     if (spec.at) continue; // written inside an own key's schema (train's base.from)
     const ref = spec.stageOnly ? Type.Unsafe({ $ref: '#/$defs/name' }) : StageRefSchema;
-    props[name] = spec.list
-      ? { ...StageRefsSchema, description: spec.description }
-      : ({ ...ref, description: spec.description } as TSchema);
+    const list = spec.stageOnly ? Type.Array(ref, { minItems: 1 }) : StageRefsSchema;
+    props[name] = (
+      spec.list
+        ? spec.single
+          ? { oneOf: [ref, list], description: spec.description }
+          : { ...list, description: spec.description }
+        : { ...ref, description: spec.description }
+    ) as TSchema;
     if (!spec.optional) required.push(name);
   }
   for (const [name, use] of Object.entries(def.settings ?? {})) {
@@ -303,7 +311,8 @@ export function defineStage<
         // a nested reference (train's base.from) is recorded where it is written, and only if written
         if (spec.at) {
           if (refs[0] !== undefined) setAt(own, spec.at, refs[0]);
-        } else own[name] = spec.list ? refs : (refs[0] ?? null);
+        } else if (!spec.list || (spec.single && typeof d[name] === 'string')) own[name] = refs[0] ?? null;
+        else own[name] = spec.optional && d[name] === undefined ? null : refs;
       }
       for (const [name, use] of Object.entries(settings)) {
         const given = d[name] as Json | undefined;
@@ -344,10 +353,13 @@ export function defineStage<
       const refs: Record<string, string | string[] | undefined> = {};
       for (const [name, spec] of Object.entries(inputs)) {
         const v = valueAt(own, spec.at ?? [name]);
-        const r = typeof v === 'string' || Array.isArray(v) ? (v as string | string[]) : null;
+        const written = typeof v === 'string' || Array.isArray(v) ? (v as string | string[]) : null;
+        // a list input sees a list, however it was written
+        const r = spec.list ? (written === null ? [] : typeof written === 'string' ? [written] : written) : written;
         refs[name] = r ?? undefined;
         if (r === null) inputPaths[name] = undefined;
-        else if (Array.isArray(r)) inputPaths[name] = r.map(path);
+        // a list of whole stages (a few-shot pool from a queries stage and a corpus stage): the default outputs they have
+        else if (Array.isArray(r)) inputPaths[name] = spec.stageOnly ? r.flatMap((s) => ctx.inputs[s]?.[spec.output] ?? []) : r.map(path);
         else inputPaths[name] = spec.stageOnly ? path(`${r}.${spec.output}`) : path(r);
       }
       const values: Record<string, unknown> = {};
@@ -361,10 +373,10 @@ export function defineStage<
         own,
         upstream(name: string) {
           const r = refs[name];
-          const stage = typeof r === 'string' ? splitStageRef(r, '').stage : undefined;
-          const outs = stage ? ctx.inputs[stage] : undefined;
-          if (!outs) throw new Error(`internal: input ${name} names no upstream stage`);
-          return outs;
+          const stages = (Array.isArray(r) ? r : r === undefined ? [] : [r]).map((x) => splitStageRef(x, '').stage);
+          if (stages.length === 0 || stages.some((s) => !ctx.inputs[s])) throw new Error(`internal: input ${name} names no upstream stage`);
+          // the first stage that has an output gives it
+          return Object.assign({}, ...stages.reverse().map((s) => ctx.inputs[s])) as Record<string, string>;
         },
       };
       return def.run(typed as unknown as StageContext<I, U, O, H>);

@@ -42,7 +42,7 @@ export const dpoDataStage = defineStage({
         prompt: studentMessages(prompt, p.query),
         chosen: [{ role: 'assistant', content: p.chosen.text }],
         rejected: [{ role: 'assistant', content: p.rejected.text }],
-      } as unknown as Json,
+      },
     }));
     return writeSplit(ctx, 'trl-conversational-preference', examples, ctx.own.validation, ctx.own.seed, prompt, {});
   },

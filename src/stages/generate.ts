@@ -50,12 +50,14 @@ export const generateStage = defineStage({
       description: 'Stage whose output `queries` holds the topics (a dataset stage), or `STAGE.OUTPUT`.',
     }),
     examples_pool: input({
-      accepts: 'queries',
+      accepts: ['queries', 'qrels', 'corpus'],
       output: 'queries',
       stageOnly: true,
       optional: true,
+      list: true,
+      single: true,
       description:
-        'For a few-shot prompt without `examples.pool`: a dataset stage with queries, qrels and corpus; each judged query is paired with its first relevant document (e.g. MS MARCO training queries with their relevant passage).',
+        'For a few-shot prompt without `examples.pool`: a dataset stage with queries, qrels and corpus (or stages that have them together, e.g. `[miracl-train, miracl-corpus]`); each judged query is paired with its first relevant document (e.g. MS MARCO training queries with their relevant passage).',
     }),
   },
   hooks: {
@@ -120,12 +122,21 @@ export const generateStage = defineStage({
       }
     }
     if (s.examples_pool) {
-      const outs = scope.outputsOf(s.examples_pool);
-      for (const need of ['queries', 'qrels', 'corpus'])
-        if (outs && !(need in outs))
+      const pool = typeof s.examples_pool === 'string' ? [s.examples_pool] : s.examples_pool;
+      const outs = pool.map((p) => scope.outputsOf(p));
+      if (outs.every((o) => o !== undefined)) {
+        const have = new Set(outs.flatMap((o) => Object.keys(o ?? {})));
+        const missing = ['queries', 'qrels', 'corpus'].filter((n) => !have.has(n));
+        const who = pool.length === 1 ? `stage '${pool[0]}' has` : `stages ${pool.map((p) => `'${p}'`).join(', ')} have`;
+        const hint = missing.includes('corpus') ? '; list a stage with the corpus too, e.g. examples_pool: [train-queries, corpus]' : '';
+        if (missing.length > 0)
           out.push(
-            scope.at('examples_pool', `stage '${s.examples_pool}' has no output '${need}': the pool needs queries, qrels and a corpus`),
+            scope.at(
+              'examples_pool',
+              `${who} no output ${missing.map((m) => `'${m}'`).join(', ')}: the pool needs queries, qrels and a corpus${hint}`,
+            ),
           );
+      }
     }
     return out;
   },
@@ -189,7 +200,7 @@ export const generateStage = defineStage({
     let pool: Exemplar[] = [];
     if (model.provider.fewShot && prompt.examples) {
       if (prompt.examples.pool) pool = await fewShotPool({ file: join(ctx.root, prompt.examples.pool) });
-      else if (ctx.input.examples_pool) {
+      else if (ctx.ref.examples_pool.length > 0) {
         const outs = ctx.upstream('examples_pool');
         pool = await fewShotPool({
           dataset: { queries: outs.queries as string, qrels: outs.qrels as string, corpus: outs.corpus as string },

@@ -75,7 +75,7 @@ export const sftDataStage = defineStage({
     }
     const examples = chosen.map((c) => ({
       qid: c.qid,
-      record: { messages: [...studentMessages(prompt, c.query), { role: 'assistant', content: c.text }] } as unknown as Json,
+      record: { messages: [...studentMessages(prompt, c.query), { role: 'assistant', content: c.text }] },
     }));
     return writeSplit(ctx, 'trl-conversational-language-modeling', examples, own.validation, own.seed, prompt, {
       selection: own.selection,

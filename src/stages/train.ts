@@ -2,6 +2,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Type } from '@sinclair/typebox';
+import { readDpoExamples } from '../artifacts/training-examples.js';
 import type { Diagnostic } from '../config/diagnostics.js';
 import { checkpointProblem, lastCheckpoint, trainCurves } from '../train/checkpoint.js';
 import type { LaunchSpec } from '../train/launchers/launcher.js';
@@ -208,13 +209,9 @@ export const trainStage = defineStage({
       writeFileSync(join(jobDir, 'dataset_info.json'), `${JSON.stringify(llamaFactoryDataset(own.method), null, 2)}\n`);
       if (own.method === 'dpo') {
         // LLaMA-Factory's ranked sharegpt rows: the prompt turns, and one chosen and one rejected turn
-        const rows = readFileSync(join(jobDir, 'train.jsonl'), 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => {
-            const r = JSON.parse(l) as { prompt: unknown[]; chosen: unknown[]; rejected: unknown[] };
-            return JSON.stringify({ messages: r.prompt, chosen: r.chosen[0], rejected: r.rejected[0] });
-          });
+        const rows = (await readDpoExamples(join(jobDir, 'train.jsonl'))).map((r) =>
+          JSON.stringify({ messages: r.prompt, chosen: r.chosen[0], rejected: r.rejected[0] }),
+        );
         writeFileSync(join(jobDir, 'train.jsonl'), `${rows.join('\n')}\n`);
       }
       finalDir = outDir;

@@ -1,10 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
+import { type DpoExample, type SftExample, writeExamples } from '../artifacts/training-examples.js';
 import type { Diagnostic } from '../config/diagnostics.js';
 import { didYouMean } from '../config/suggest.js';
-import { isValidation } from '../feedback/split.js';
 import { type PromptDecl, renderMessages, templateVersion } from '../llm/prompt.js';
+import { isValidation } from '../train/validation-split.js';
 import type { Json, RunContext, StageOutput, StageScope } from './stage-types.js';
 
 /** `validation:` of the data stages. */
@@ -37,25 +38,25 @@ export function studentMessages(prompt: PromptDecl, query: string) {
 export async function writeSplit(
   ctx: RunContext,
   format: string,
-  examples: { qid: string; record: Json }[],
+  examples: { qid: string; record: SftExample | DpoExample }[],
   fraction: number,
   seed: number,
   prompt: PromptDecl,
   extra: Record<string, Json>,
 ): Promise<Record<string, StageOutput>> {
-  const train: string[] = [];
-  const validation: string[] = [];
+  const train: (SftExample | DpoExample)[] = [];
+  const validation: (SftExample | DpoExample)[] = [];
   const qTrain = new Set<string>();
   const qVal = new Set<string>();
   for (const e of examples) {
     const val = isValidation(e.qid, fraction, seed);
-    (val ? validation : train).push(`${JSON.stringify(e.record)}\n`);
+    (val ? validation : train).push(e.record);
     (val ? qVal : qTrain).add(e.qid);
   }
   const trainPath = join(ctx.tmpDir, 'train.jsonl');
   const valPath = join(ctx.tmpDir, 'validation.jsonl');
-  await writeFile(trainPath, train.join(''));
-  await writeFile(valPath, validation.join(''));
+  await writeExamples(trainPath, train);
+  await writeExamples(valPath, validation);
   const manifest = {
     format,
     stage: ctx.stageName,

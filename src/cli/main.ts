@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { StoreDamagedError } from '../store/store-damaged.js';
 import { CliExit, VERSION } from './cli-exit.js';
 import { EXIT } from './exit-codes.js';
 
@@ -49,6 +50,9 @@ try {
   else if (err instanceof CommanderError) {
     const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
     process.exitCode = ok ? EXIT.ok : EXIT.invalid;
+  } else if (err instanceof StoreDamagedError) {
+    process.stderr.write(`qexp: ${err.message}\n`);
+    process.exitCode = EXIT.failure;
   } else {
     process.stderr.write(`qexp: internal error: ${(err as Error).stack ?? String(err)}\n`);
     process.exitCode = EXIT.failure;

@@ -4,6 +4,7 @@ import { Database, type OpenOptions } from './database.js';
 import { FileHashes } from './file-hashes.js';
 import { Ledger } from './ledger.js';
 import { Results } from './results.js';
+import type { SnapshotInfo } from './snapshot.js';
 import { StageRecords } from './stage-records.js';
 
 export type { OpenOptions } from './database.js';
@@ -11,6 +12,9 @@ export type { LedgerAnswer, LedgerError } from './ledger.js';
 export type { FeedbackRow, GenerationRow, MetricRow, TrainMetricRow } from './results.js';
 export type { ArtifactRecord, Binding, StageRecord } from './stage-records.js';
 export type { StageStatus } from './tables.js';
+
+/** Where a store's rows are read from: the file itself, or the snapshot a running writer published. */
+export type ReadSource = { kind: 'store' } | ({ kind: 'snapshot'; path: string } & SnapshotInfo);
 
 /**
  * The DuckDB file that keeps every result; one writer process at a time (DuckDB's file lock).
@@ -22,19 +26,31 @@ export class Store implements HashCache {
   private readonly results: Results;
   private readonly hashes: FileHashes;
 
-  private constructor(private readonly db: Database) {
+  private constructor(
+    private readonly db: Database,
+    /** The store this object stands for (a snapshot's rows describe it, not the copy). */
+    readonly path: string,
+    readonly source: ReadSource,
+  ) {
     this.records = new StageRecords(db);
     this.llm = new Ledger(db);
     this.results = new Results(db);
     this.hashes = new FileHashes(db);
   }
 
+  /** Opens the store to write (one process at a time), or read-only; readers use openStoreForReading. */
   static async open(path: string, opts: OpenOptions = {}): Promise<Store> {
-    return new Store(await Database.open(path, opts));
+    const db = await Database.open(path, opts);
+    return new Store(db, db.path, { kind: 'store' });
   }
 
-  get path(): string {
-    return this.db.path;
+  /** A store over a database already open: for readers, the file itself or a writer's snapshot (open-for-reading.ts). */
+  static over(db: Database, storePath: string, source: ReadSource): Store {
+    return new Store(db, storePath, source);
+  }
+
+  get readOnly(): boolean {
+    return this.db.readOnly;
   }
   /** Folder beside the DuckDB file holding managed artifacts, logs and temporary outputs. */
   get dir(): string {
@@ -55,6 +71,9 @@ export class Store implements HashCache {
   }
   schemaVersion(): Promise<number> {
     return this.db.schemaVersion();
+  }
+  publishSnapshot(...a: Parameters<Database['publishSnapshot']>) {
+    return this.db.publishSnapshot(...a);
   }
 
   // ---- stage records (stage-records.ts) ----
@@ -155,7 +174,8 @@ export class Store implements HashCache {
   get(...a: Parameters<FileHashes['get']>) {
     return this.hashes.get(...a);
   }
+  /** A reader cannot write: its checksums are computed again next time. */
   put(...a: Parameters<FileHashes['put']>) {
-    return this.hashes.put(...a);
+    return this.db.readOnly ? Promise.resolve() : this.hashes.put(...a);
   }
 }

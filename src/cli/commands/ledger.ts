@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { exportLedger, LedgerFileError, readLedgerFile } from '../../store/ledger-file.js';
-import { CliExit, loadOrExit, openStoreOrExit, storePathFor } from '../common.js';
+import { CliExit, loadOrExit, openStoreForReadingOrExit, openStoreOrExit, storePathFor } from '../common.js';
 import { EXIT } from '../exit-codes.js';
 import { existingStore, type StoreOptions, withStoreOptions } from '../store-options.js';
 
@@ -25,7 +25,7 @@ export function registerLedger(program: Command): void {
     .argument('<file>', 'JSONL file to write')
     .option('--stage <name>', "only the answers of this generate stage's last completed run");
   withStoreOptions(ledger.commands.at(-1) as Command).action(async (file: string, opts: StoreOptions & { stage?: string }) => {
-    const store = await openStoreOrExit(existingStore(opts), opts.wait);
+    const store = await openStoreForReadingOrExit(existingStore(opts), opts.wait);
     try {
       const n = await orInvalid(() => exportLedger(store, file, opts.stage));
       const result = { file, answers: n, stage: opts.stage ?? null };

@@ -5,6 +5,7 @@ import { buildDag } from '../../dag/build-dag.js';
 import { executeDag, type NodeResult } from '../../dag/execute.js';
 import { planDag } from '../../dag/plan.js';
 import { SelectionError, selectNodes } from '../../dag/select.js';
+import { SnapshotPublisher } from '../../store/snapshot.js';
 import { collectSet, loadOrExit, openStoreOrExit, SET_FLAG, storePathFor, VERSION } from '../common.js';
 import { withConfigErrors } from '../config-errors.js';
 import { EXIT } from '../exit-codes.js';
@@ -59,6 +60,10 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
   const exp = loadOrExit(file, json, opts.set);
   const storePath = storePathFor(exp, opts.store);
   const store = await openStoreOrExit(storePath, opts.wait);
+  // readers (plan, report, view...) read this while the run holds the store
+  const snapshots = new SnapshotPublisher(store, `qexp ${process.argv.slice(2).join(' ')}`, (m) => {
+    if (!json) process.stderr.write(`qexp: warning: ${m}\n`);
+  });
   const abort = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -73,6 +78,7 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
     const orphans = await store.markOrphansInterrupted();
     if (orphans > 0 && !json)
       process.stderr.write(`qexp: ${orphans} stage(s) left running by a stopped qexp process are marked interrupted\n`);
+    await snapshots.start();
     const dag = await withConfigErrors(() => buildDag(exp, store), json);
     const plan = await planDag(dag, store);
     let chosen: ReturnType<typeof selectNodes>;
@@ -133,6 +139,8 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
     const display = nothing ? undefined : createDisplay(runNodes, nVariants, mode);
     const runId = newRunId();
     await store.beginRun(runId, exp.doc.name, exp.file, process.argv.slice(2), VERSION);
+    snapshots.runId = runId;
+    snapshots.request();
     const results = await executeDag({
       store,
       dag,
@@ -143,7 +151,13 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
       concurrency: opts.concurrency && opts.concurrency > 0 ? opts.concurrency : availableParallelism(),
       signal: abort.signal,
       keepGoing: opts.keepGoing,
-      events: display?.events,
+      events: {
+        ...display?.events,
+        end(node, r) {
+          display?.events.end?.(node, r);
+          snapshots.request();
+        },
+      },
     });
     await display?.finish();
     const failed = results.filter((r) => r.outcome === 'failed');
@@ -184,6 +198,7 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await snapshots.finish();
     store.close();
   }
 }

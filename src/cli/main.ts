@@ -21,6 +21,8 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   report: async () => (await import('./commands/report.js')).registerReport,
   gate: async () => (await import('./commands/report.js')).registerGate,
   baseline: async () => (await import('./commands/report.js')).registerBaseline,
+  exp: async () => (await import('./commands/exp.js')).registerExp,
+  diff: async () => (await import('./commands/exp.js')).registerDiff,
 };
 
 // `qexp ... | head` closes the pipe early: that is not an error

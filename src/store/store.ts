@@ -2,12 +2,14 @@ import { dirname, join } from 'node:path';
 import type { HashCache } from '../util/hash.js';
 import { Database, type OpenOptions } from './database.js';
 import { FileHashes } from './file-hashes.js';
+import { History } from './history.js';
 import { Ledger } from './ledger.js';
 import { Results } from './results.js';
 import type { SnapshotInfo } from './snapshot.js';
 import { StageRecords } from './stage-records.js';
 
 export type { OpenOptions } from './database.js';
+export type { AggregateMetric, RunRecord, VariantRecord } from './history.js';
 export type { LedgerAnswer, LedgerError } from './ledger.js';
 export type { FeedbackRow, GenerationRow, MetricRow, TrainMetricRow } from './results.js';
 export type { ArtifactRecord, Binding, StageRecord } from './stage-records.js';
@@ -25,6 +27,7 @@ export class Store implements HashCache {
   private readonly llm: Ledger;
   private readonly results: Results;
   private readonly hashes: FileHashes;
+  private readonly past: History;
 
   private constructor(
     private readonly db: Database,
@@ -36,6 +39,7 @@ export class Store implements HashCache {
     this.llm = new Ledger(db);
     this.results = new Results(db);
     this.hashes = new FileHashes(db);
+    this.past = new History(db);
   }
 
   /** Opens the store to write (one process at a time), or read-only; readers use openStoreForReading. */
@@ -121,6 +125,23 @@ export class Store implements HashCache {
   }
   forgetStages(...a: Parameters<StageRecords['forgetStages']>) {
     return this.records.forgetStages(...a);
+  }
+
+  // ---- what earlier runs left (history.ts) ----
+  experimentNames() {
+    return this.past.experimentNames();
+  }
+  runs(...a: Parameters<History['runs']>) {
+    return this.past.runs(...a);
+  }
+  variants(...a: Parameters<History['variants']>) {
+    return this.past.variants(...a);
+  }
+  stagesRunBy(...a: Parameters<History['stagesRunBy']>) {
+    return this.past.stagesRunBy(...a);
+  }
+  aggregateMetrics(...a: Parameters<History['aggregateMetrics']>) {
+    return this.past.aggregateMetrics(...a);
   }
 
   // ---- results (results.ts) ----

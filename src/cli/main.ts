@@ -6,7 +6,7 @@ import { EXIT } from './exit-codes.js';
 
 /**
  * Each command's module is imported only when that command runs: `qexp eval` must not pay for
- * loading DuckDB, ajv and listr2 (hundreds of milliseconds), only `qexp --help` loads them all.
+ * loading DuckDB and ajv (hundreds of milliseconds), only `qexp --help` loads them all.
  */
 const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   validate: async () => (await import('./commands/validate.js')).registerValidate,

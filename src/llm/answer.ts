@@ -128,6 +128,7 @@ export async function generate(
   let traffic: Traffic | undefined;
   if (pending.length === 0) ctx.progress(total, total, 'requests');
   else {
+    ctx.progress(already, total, 'requests');
     let lastLog = 0;
     const progress = (t: Traffic) => {
       const done = already + t.answered + t.failed;

@@ -82,6 +82,7 @@ export const feedbackStage = defineStage({
     const threads = availableParallelism();
     const queries = new Map<string, string>();
     for (const c of candidates) if (!queries.has(c.qid)) queries.set(c.qid, c.query);
+    ctx.step('scoring the queries without expansion');
     const baseline = await scoreQueries(shared, params, queries, qrels, spec, threads);
 
     const key = (c: { qid: string; pool: string; sample: number }) => `${c.pool}\u0000${c.qid}\u0000${c.sample}`;
@@ -89,6 +90,7 @@ export const feedbackStage = defineStage({
     if (done.size > 0) ctx.log(`resuming: ${done.size} candidates were scored before`);
     const todo = candidates.filter((c) => !done.has(key(c)));
     const t0 = Date.now();
+    ctx.progress(done.size, candidates.length, 'candidates');
     for (let i = 0; i < todo.length; i += CHUNK) {
       if (ctx.signal.aborted) throw new Error('interrupted');
       const chunk = todo.slice(i, i + CHUNK);

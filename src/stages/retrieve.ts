@@ -125,6 +125,7 @@ export const retrieveStage = defineStage({
       `bm25 k1=${k1} b=${b}${rm3 ? ` rm3 ${JSON.stringify(ctx.own.rm3)}` : ''} hits=${hits} analyzer=${meta.analyzer.name} docs=${meta.docCount} topics=${topics.length}${tieAdjust !== 'none' ? ` tie_adjust=${tieAdjust}` : ''}`,
     );
     const path = join(ctx.tmpDir, 'run.trec');
+    ctx.progress(0, topics.length, 'queries');
     const hitsOf = await batchHits({ indexDir, params: { k1, b, hits }, rm3 }, topics, availableParallelism(), (done) =>
       ctx.progress(done, topics.length, 'queries'),
     );

@@ -18,6 +18,8 @@ export interface BuildOptions {
   onProgress?: (docs: number) => void;
   /** Called as each phase ends (analysis, dictionary, merge, layout) with its seconds. */
   onPhase?: (phase: string, seconds: number) => void;
+  /** Called as each phase after the analysis starts, with what it does (for a display: these have no counts). */
+  onStep?: (step: string) => void;
   /** Indexing threads (default: number of CPUs). */
   threads?: number;
   /** Postings held in memory (over all threads) before sorted runs are spilled to disk (default 40 million). */
@@ -192,6 +194,12 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
   }
 }
 
+const NEXT_STEP: Record<string, string> = {
+  analysis: "merging the threads' dictionaries",
+  dictionary: 'merging postings',
+  merge: 'writing postings files and term vectors',
+};
+
 async function build(
   docs: AsyncIterable<Doc>,
   analyzer: Analyzer,
@@ -200,7 +208,7 @@ async function build(
   threads: Threads,
   exact: boolean,
   maxFileBytes: number,
-  { onProgress, onPhase }: BuildOptions,
+  { onProgress, onPhase, onStep }: BuildOptions,
 ): Promise<IndexMeta> {
   const T = threads.count;
   let clock = performance.now();
@@ -208,6 +216,8 @@ async function build(
     const now = performance.now();
     onPhase?.(name, (now - clock) / 1000);
     clock = now;
+    const next = NEXT_STEP[name];
+    if (next) onStep?.(next);
   };
   // 1. analysis and inversion
   const idsOut = createWriteStream(join(tmp, 'docids.txt'));

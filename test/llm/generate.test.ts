@@ -1,54 +1,10 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { answerFor, type Behaviour, type ChatRequest, startChatServer } from '../helpers/chat-server.mjs';
 import { MIRROR } from '../helpers/mirror.js';
 import { Workspace } from '../helpers/workspace.js';
-
-const KEY = 'sk-test-0123456789abcdefSECRET';
-const ENV = { TEST_LLM_KEY: KEY };
-
-function experiment(
-  url: string,
-  model: Record<string, unknown> = {},
-  stage: Record<string, unknown> = {},
-  extra: Record<string, unknown> = {},
-) {
-  const m = { provider: 'openai', base_url: url, model: 'test-model', api_key_env: 'TEST_LLM_KEY', timeout_s: 2, max_retries: 3, ...model };
-  return JSON.stringify({
-    name: 'gen',
-    datasets: { q: { queries: 'queries.tsv' } },
-    models: { teacher: m },
-    prompts: { zs: { messages: [{ role: 'user', content: 'Write a passage that answers: {{query}}' }] } },
-    stages: {
-      data: { kind: 'dataset', dataset: 'q' },
-      gen: { kind: 'generate', model: 'teacher', prompt: 'zs', queries: 'data', ...stage },
-    },
-    ...extra,
-  });
-}
-
-const queries = (n: number) => `${Array.from({ length: n }, (_, i) => `q${i}\tquery number ${i}`).join('\n')}\n`;
-
-/** The generate stage's published output, read through the store's artifact table. */
-async function generations(ws: Workspace): Promise<{ qid: string; sample: number; text: string }[]> {
-  const rows = await ws.sql(
-    `SELECT a.path FROM artifacts a JOIN variant_stages b ON a.fingerprint = b.fingerprint WHERE b.stage = 'gen' AND a.name = 'generations'`,
-  );
-  return readFileSync(String(rows[0]?.path), 'utf8')
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
-}
-
-/** Every file under a folder, recursively. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
+import { ENV, experiment, filesUnder, generations, KEY, queries } from './gen-fixture.js';
 
 describe('generate stage against a Chat Completions server on 127.0.0.1', () => {
   it('generates each query in query order, records tokens and cost, and a rerun sends nothing', async () => {

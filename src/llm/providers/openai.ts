@@ -147,7 +147,8 @@ export const openaiProvider = defineProvider<OpenAIModelDecl, OpenAIIdentity, Op
         default: 16,
       },
       timeout_s: {
-        description: 'Seconds before a request is abandoned and retried.',
+        description:
+          'Deadline of one attempt, in seconds: from sending the request to the last byte of its answer (a server that drips its answer is cut off too). Past it the attempt is abandoned and retried.',
         type: 'number',
         exclusiveMinimum: 0,
         default: 120,

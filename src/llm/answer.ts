@@ -4,7 +4,7 @@ import { sha256Text } from '../util/hash.js';
 import { answeredStats, ledgerStats, type Traffic } from './generation-stats.js';
 import { type Ledger, type LedgerAnswer, LedgerWriter } from './ledger-writer.js';
 import { chooseExamples, type Exemplar, type PromptDecl, postprocess, renderMessages, templateVersion } from './prompt.js';
-import type { AnswerContext, LlmRequest, ModelIdentity, Provider } from './providers/provider.js';
+import { type AnswerContext, DRAW_MEMBER, type LlmRequest, type ModelIdentity, type Provider } from './providers/provider.js';
 import { redact, redactError } from './redact.js';
 import type { Completion, Json } from './types.js';
 
@@ -42,8 +42,9 @@ export interface GenerateContext extends AnswerContext {
 
 /**
  * The requests of a job: one per (query, sample), in query order. For a ledgered provider each
- * carries its body (the prompt rendered with the query's exemplars; the seed moved on per sample)
- * and its key, sha256 of the canonical JSON of {endpoint, body, template version}.
+ * carries its body (the prompt rendered with the query's exemplars; the seed moved on per sample,
+ * or without a seed the draw's number, DRAW_MEMBER) and its key, sha256 of the canonical JSON of
+ * {endpoint, body, template version}: N samples are N requests, whether seeded or not.
  */
 export function planRequests(model: ResolvedModel, job: GenerateJob): LlmRequest[] {
   const shape = model.provider.requests;
@@ -63,6 +64,8 @@ export function planRequests(model: ResolvedModel, job: GenerateJob): LlmRequest
       const samplingHere = { ...sampling };
       if (job.samples > 1 && typeof sampling.seed === 'number') samplingHere.seed = sampling.seed + s;
       const body = shape.body(model.identity, messages, samplingHere);
+      // sample 0 keeps the key a single request has; the others are told apart by their number
+      if (s > 0 && typeof sampling.seed !== 'number') body[DRAW_MEMBER] = s;
       const key = sha256Text(canonicalJson({ endpoint, body, template }));
       out.push({ qid: t.qid, query: t.text, sample: s, key, body, messages });
     }

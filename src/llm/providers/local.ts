@@ -160,7 +160,7 @@ export const localProvider = defineProvider<LocalModelDecl, LocalIdentity, Local
           sampling: m.sampling,
           chat_template_kwargs: m.chat_template_kwargs,
           batch_size: rt.batch_size,
-          // samples of one query differ by their seed (sampling.seed + sample)
+          // samples of one query differ by their seed (sampling.seed + sample); without one each is a draw of its own
           requests: pending.map((r) => ({
             key: r.key,
             messages: r.messages,

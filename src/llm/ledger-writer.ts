@@ -35,6 +35,8 @@ export interface Ledger {
   /** Stores answers in one transaction; an answer already stored (same key) is kept. */
   recordAnswers(answers: LedgerAnswer[]): Promise<unknown>;
   recordLlmErrors(errors: LedgerError[]): Promise<void>;
+  /** Deletes the answers with these keys (a damaged answer, before it is asked again). */
+  forgetAnswers(keys: string[]): Promise<number>;
 }
 
 /** Answers are written in batches as they arrive (a crash loses what is in flight, nothing stored). */

@@ -11,6 +11,15 @@ export type LedgerError = Omit<Row<typeof LLM_ERRORS>, 'loggedAt'>;
 const ANSWER = rowReader(LLM_REQUESTS, ['createdAt']);
 const ERROR = rowReader(LLM_ERRORS, ['loggedAt']);
 
+/** Which stored answers to list or delete; every filter given must hold. */
+export interface LedgerFilter {
+  keyPrefix?: string;
+  endpoint?: string;
+  model?: string;
+  /** Answers a stage's generations (of this fingerprint) came from. */
+  usedBy?: string;
+}
+
 /** The LLM request ledger: answers by request key (a request asked again is answered from here), failed attempts. */
 export class Ledger {
   constructor(private readonly db: Database) {}
@@ -40,6 +49,43 @@ export class Ledger {
         : q.all(`SELECT ${ANSWER.columns} FROM llm_requests ORDER BY key`),
     );
     return rows.map(ANSWER.decode);
+  }
+
+  /** Stored answers that match every filter given (a key prefix, an endpoint, a model, the stage that first asked), by key. */
+  async select(f: LedgerFilter = {}): Promise<LedgerAnswer[]> {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (f.keyPrefix !== undefined) {
+      where.push('starts_with(key, ?)');
+      params.push(f.keyPrefix);
+    }
+    if (f.endpoint !== undefined) {
+      where.push('endpoint = ?');
+      params.push(f.endpoint);
+    }
+    if (f.model !== undefined) {
+      where.push('model = ?');
+      params.push(f.model);
+    }
+    if (f.usedBy !== undefined) {
+      where.push('key IN (SELECT request_key FROM generations WHERE fingerprint = ?)');
+      params.push(f.usedBy);
+    }
+    const rows = await this.db.read((q) =>
+      q.all(`SELECT ${ANSWER.columns} FROM llm_requests${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY key`, params),
+    );
+    return rows.map(ANSWER.decode);
+  }
+
+  /** Deletes the answers with these keys (their failed attempts stay, for diagnosis); returns how many there were. */
+  forgetAnswers(keys: string[]): Promise<number> {
+    if (keys.length === 0) return Promise.resolve(0);
+    return this.db.tx(async (q) => {
+      const list = [listValue(keys)];
+      const n = Number((await q.all('SELECT count(*) AS n FROM llm_requests WHERE key IN (SELECT unnest(?::VARCHAR[]))', list))[0]?.n ?? 0);
+      await q.exec('DELETE FROM llm_requests WHERE key IN (SELECT unnest(?::VARCHAR[]))', list);
+      return n;
+    });
   }
 
   /**

@@ -7,7 +7,7 @@ import { Results } from './results.js';
 import { StageRecords } from './stage-records.js';
 
 export type { OpenOptions } from './database.js';
-export type { LedgerAnswer, LedgerError } from './ledger.js';
+export type { LedgerAnswer, LedgerError, LedgerFilter } from './ledger.js';
 export type { FeedbackRow, GenerationRow, MetricRow, TrainMetricRow } from './results.js';
 export type { ArtifactRecord, Binding, StageRecord } from './stage-records.js';
 export type { StageStatus } from './tables.js';
@@ -140,6 +140,12 @@ export class Store implements HashCache {
   /** Every stored answer, or those of the requests a stage made (for export). */
   ledger(...a: Parameters<Ledger['all']>) {
     return this.llm.all(...a);
+  }
+  selectAnswers(...a: Parameters<Ledger['select']>) {
+    return this.llm.select(...a);
+  }
+  forgetAnswers(...a: Parameters<Ledger['forgetAnswers']>) {
+    return this.llm.forgetAnswers(...a);
   }
   recordAnswers(...a: Parameters<Ledger['recordAnswers']>) {
     return this.llm.recordAnswers(...a);

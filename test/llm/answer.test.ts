@@ -193,6 +193,7 @@ describe('a provider declared once is asked through the ledger', () => {
     const broken: Ledger = {
       answers: (keys) => store.answers(keys),
       recordLlmErrors: (e) => store.recordLlmErrors(e),
+      forgetAnswers: (keys) => store.forgetAnswers(keys),
       recordAnswers: () => Promise.reject(new Error('disk full')),
     };
     const many = { ...job, topics: Array.from({ length: 50 }, (_, i) => ({ qid: `m${i}`, text: `query ${i}` })) };

@@ -29,8 +29,15 @@ export class Store implements HashCache {
     this.hashes = new FileHashes(db);
   }
 
+  /** Opens the store; for writing, it first stores the answers a killed run had journaled (ledger.ts). */
   static async open(path: string, opts: OpenOptions = {}): Promise<Store> {
-    return new Store(await Database.open(path, opts));
+    const store = new Store(await Database.open(path, opts));
+    if (!opts.readOnly)
+      await store.llm.replayJournal().catch((err: unknown) => {
+        store.close();
+        throw err;
+      });
+    return store;
   }
 
   get path(): string {
@@ -51,6 +58,7 @@ export class Store implements HashCache {
   }
 
   close(): void {
+    this.llm.closeJournal();
     this.db.close();
   }
   schemaVersion(): Promise<number> {
@@ -146,6 +154,12 @@ export class Store implements HashCache {
   }
   forgetAnswers(...a: Parameters<Ledger['forgetAnswers']>) {
     return this.llm.forgetAnswers(...a);
+  }
+  journal(...a: Parameters<Ledger['journal']>) {
+    return this.llm.journal(...a);
+  }
+  journalStored(...a: Parameters<Ledger['journalStored']>) {
+    return this.llm.journalStored(...a);
   }
   recordAnswers(...a: Parameters<Ledger['recordAnswers']>) {
     return this.llm.recordAnswers(...a);

@@ -33,6 +33,8 @@ export interface ChatRequest {
   repeat: number;
   authorization: string | undefined;
   headers: Record<string, string | string[] | undefined>;
+  /** Set once the server has handed the answer's last byte to the connection. */
+  answered?: boolean;
 }
 
 export interface ChatServer {

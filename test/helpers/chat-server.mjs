@@ -124,7 +124,10 @@ function answer(res, r, how, draw, opts, counts) {
     choices,
     ...(how === 'no-usage' ? {} : { usage }),
   });
-  res.on('finish', () => counts.answered++);
+  res.on('finish', () => {
+    counts.answered++;
+    r.answered = true;
+  });
   if (how === 'drip') {
     // the headers at once, then a blank every dripMs (JSON allows leading blanks) for dripForMs, then the answer
     res.writeHead(200, { 'content-type': 'application/json' });

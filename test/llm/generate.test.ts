@@ -177,35 +177,6 @@ describe('generate stage against a Chat Completions server on 127.0.0.1', () => 
     }
   });
 
-  it('after a SIGKILL in the middle, the rerun sends only the requests whose answers were not stored', async () => {
-    const ws = new Workspace();
-    const server = await startChatServer({ latencyMs: 20 });
-    try {
-      ws.write('queries.tsv', queries(400));
-      ws.write('exp.yaml', experiment(server.url, { concurrency: 4 }));
-      const child = ws.spawn(['run', 'exp.yaml'], ENV);
-      while (server.log.length < 120) await new Promise((r) => setTimeout(r, 20));
-      child.kill('SIGKILL');
-      await child;
-      const stored = new Set((await ws.sql('SELECT key FROM llm_requests')).map((r) => String(r.key)));
-      const storedBodies = new Set(
-        (await ws.sql('SELECT body FROM llm_requests')).map((r) => JSON.parse(String(r.body)).messages[0].content),
-      );
-      expect(stored.size).toBeGreaterThan(50);
-      expect(stored.size).toBeLessThan(400);
-      const before = server.log.length;
-      const again = await ws.qexp(['run', 'exp.yaml'], ENV);
-      expect(again.exitCode, again.all).toBe(0);
-      const resent = server.log.slice(before);
-      expect(resent.length).toBe(400 - stored.size);
-      expect(resent.filter((q) => storedBodies.has(q.prompt))).toEqual([]);
-      expect((await generations(ws)).length).toBe(400);
-    } finally {
-      await server.close();
-      ws.remove();
-    }
-  });
-
   it("never writes the API key's value to the store, the logs or JSON output, even when the server echoes it", async () => {
     const ws = new Workspace();
     const server = await startChatServer({ behave: (r) => (r.prompt.endsWith('query number 2') ? '401' : 'ok') });

@@ -17,12 +17,9 @@ describe('an endpoint that misbehaves', () => {
     try {
       ws.write('queries.tsv', queries(3));
       ws.write('exp.yaml', experiment(server.url, { timeout_s: 1, max_retries: 1 }));
-      const t0 = Date.now();
       const r = await ws.qexp(['run', 'exp.yaml'], ENV);
-      const took = Date.now() - t0;
+      // an idle timeout never fires on the drip, whose answer then arrives whole after 30 s: the run would succeed
       expect(r.exitCode, r.all).toBe(1);
-      // two attempts of 1 s each and a backoff: far from the 30 s the drip lasts (an idle timeout never fires)
-      expect(took).toBeLessThan(20_000);
       expect(server.log.filter((q) => queryOf(q) === 'query number 1')).toHaveLength(2);
       const errors = await ws.sql('SELECT kind, attempt, final, message FROM llm_errors ORDER BY attempt');
       expect(errors.map((e) => [e.kind, e.attempt, e.final])).toEqual([

@@ -1,5 +1,5 @@
 import { DataError } from './data-error.js';
-import { checkJudgmentComment, displayText, type FieldLine, fieldLines, readTextBytes } from './trec-fields.js';
+import { displayText, fieldLines, readTextBytes } from './trec-fields.js';
 
 /** qid → docid → grade. */
 export type Qrels = Map<string, Map<string, number>>;
@@ -49,50 +49,96 @@ export async function readJudgments(path: string, opts: QrelsOptions = {}): Prom
 function parseJudgments(text: string, path: string, opts: QrelsOptions): Judgments {
   const qrels: Qrels = new Map();
   const duplicates = new Map<string, DuplicateJudgment>();
-  const where = new Map<string, Map<string, number>>();
   let repeatedRelevant = 0;
-  const lines = [...fieldLines(text)];
-  let skipComment = opts.comments === true;
-  for (let i = 0; i < lines.length; i++) {
-    const { line, fields, hash } = lines[i] as FieldLine;
-    if (skipComment && hash) {
-      const problem = checkJudgmentComment(lines, i);
-      if (problem) throw new DataError(path, line, problem);
-      skipComment = false; // trec_eval 10 parses the line after a comment whatever it is
+  const comments = opts.comments === true;
+  const n = text.length;
+  const fs: string[] = [];
+  let lineNo = 0;
+  let afterComment = false;
+  let qid = '';
+  let docs: Map<string, number> | undefined;
+  for (let p = 0; p < n; ) {
+    let e = text.indexOf('\n', p);
+    if (e < 0) e = n;
+    lineNo++;
+    const hash = text.charCodeAt(p) === 35;
+    if (comments && hash && !afterComment) {
+      // trec_eval 10 skips a comment, then reads the next line as data whatever it is
+      const next = e + 1;
+      if (next >= n)
+        throw new DataError(path, lineNo, 'trec_eval 10.0 reads past the end of the file after a comment on the last line; remove it');
+      if (text.charCodeAt(next) === 35)
+        throw new DataError(
+          path,
+          lineNo,
+          'trec_eval 10.0 reads the line after a comment as a judgment even when it is a comment; merge these comment lines',
+        );
+      afterComment = true;
+      p = next;
       continue;
     }
-    skipComment = opts.comments === true;
-    if (fields.length === 0) continue;
-    if (fields.length !== 4) {
-      const hint = hash && !opts.comments ? "; trec_eval 9 has no comment lines (trec_eval 10 skips lines starting with '#')" : '';
-      throw new DataError(path, line, `expected 4 columns 'qid iter docid grade', got ${fields.length}${hint}`);
+    afterComment = false;
+    fs.length = 0;
+    for (let i = p; i < e && fs.length < 5; ) {
+      while (i < e && isBlank(text.charCodeAt(i))) i++;
+      if (i === e) break;
+      const s0 = i;
+      while (i < e && !isBlank(text.charCodeAt(i))) i++;
+      fs.push(text.slice(s0, i));
     }
-    const [qid, , docid, gradeText] = fields as [string, string, string, string];
+    const lineStart = p;
+    p = e + 1;
+    if (fs.length === 0) continue;
+    if (fs.length !== 4) {
+      let count = fs.length;
+      if (count === 5) count = countFields(text, lineStart, e);
+      const hint = hash && !comments ? "; trec_eval 9 has no comment lines (trec_eval 10 skips lines starting with '#')" : '';
+      throw new DataError(path, lineNo, `expected 4 columns 'qid iter docid grade', got ${count}${hint}`);
+    }
+    const [q, , docid, gradeText] = fs as [string, string, string, string];
     if (!/^[+-]?\d+$/.test(gradeText))
       throw new DataError(
         path,
-        line,
+        lineNo,
         `grade must be an integer, got '${displayText(gradeText)}' (trec_eval's atol would read a prefix of it)`,
       );
     const grade = Number(gradeText);
     if (Math.abs(grade) > MAX_GRADE)
-      throw new DataError(path, line, `grade ${gradeText} is out of range (at most ${MAX_GRADE} in absolute value)`);
-    let docs = qrels.get(qid);
-    let at = where.get(qid);
-    if (!docs || !at) {
-      qrels.set(qid, (docs = new Map()));
-      where.set(qid, (at = new Map()));
+      throw new DataError(path, lineNo, `grade ${gradeText} is out of range (at most ${MAX_GRADE} in absolute value)`);
+    if (q !== qid || !docs) {
+      qid = q;
+      docs = qrels.get(q);
+      if (!docs) qrels.set(q, (docs = new Map()));
     }
-    const prev = at.get(docid);
-    if (prev !== undefined) {
+    if (docs.has(docid)) {
       if (grade > 0) repeatedRelevant++;
-      if (!duplicates.has(qid)) duplicates.set(qid, { docid: displayText(docid), line, first: prev });
+      if (!duplicates.has(q)) duplicates.set(q, { docid: displayText(docid), line: lineNo, first: firstLine(text, q, docid) });
       continue;
     }
-    at.set(docid, line);
     docs.set(docid, grade);
   }
   if (qrels.size === 0)
     (opts.warn ?? ((m: string) => process.stderr.write(`${m}\n`)))(`qexp: warning: ${path}: the qrels file has no judgments`);
   return { qrels, duplicates, repeatedRelevant, path };
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+function countFields(text: string, s: number, e: number): number {
+  let count = 0;
+  for (let i = s; i < e; ) {
+    while (i < e && isBlank(text.charCodeAt(i))) i++;
+    if (i === e) break;
+    count++;
+    while (i < e && !isBlank(text.charCodeAt(i))) i++;
+  }
+  return count;
+}
+
+/** The line of a judgment's first occurrence (looked up only to report a repeated one). */
+function firstLine(text: string, qid: string, docid: string): number {
+  for (const { line, fields } of fieldLines(text)) if (fields[0] === qid && fields[2] === docid) return line;
+  return 0;
 }

@@ -55,9 +55,8 @@ export function atof(text: string): number {
 export function atol(text: string): number {
   const m = /^[\t\n\v\f\r ]*([+-]?\d+)/.exec(text);
   if (!m) return 0;
-  const v = Number(m[1]);
-  const limit = 2 ** 63; // LONG_MAX + 1: strtol saturates
-  return v >= limit ? limit - 1 : v < -limit ? -limit : v;
+  const limit = 2 ** 63; // strtol saturates at LONG_MIN and LONG_MAX (±2^63, as doubles)
+  return Math.max(-limit, Math.min(limit, Number(m[1])));
 }
 
 /** True when atol/atof read the whole of `text` (used to warn about ignored characters). */

@@ -49,6 +49,10 @@ export interface ResRels {
 export class LevelBuffer {
   private data = new Float64Array(0);
   private bound = 0;
+  /** trec_eval has allocated it: a query with a grade ≥ 0 was measured before. */
+  get allocated(): boolean {
+    return this.bound > 0;
+  }
   reset(size: number): void {
     if (size > this.bound) {
       this.bound += size;
@@ -56,6 +60,13 @@ export class LevelBuffer {
       this.data = grown;
     }
     this.data.fill(0, 0, Math.max(size, 0));
+  }
+  /** Judged documents of grades 0..level-1 (past the buffer, trec_eval reads memory qexp models as 0). */
+  sumBelow(level: number): number {
+    let sum = 0;
+    const end = Math.min(level, this.data.length);
+    for (let j = 0; j < end; j++) sum += this.data[j] as number;
+    return sum;
   }
   get(i: number): number {
     return i >= 0 && i < this.data.length ? (this.data[i] as number) : 0;

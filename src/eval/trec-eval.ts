@@ -303,7 +303,13 @@ export function trecEval(
               dup.line,
               `document ${dup.docid} is judged twice for query ${displayQid(qid)} (first at line ${dup.first})`,
             );
-          rr = formResRels(list, r, rel.file.qrels.get(qid) as Map<string, number>, opts, levels);
+          const judged = rel.file.qrels.get(qid) as Map<string, number>;
+          if (!levels.allocated && allNegative(judged))
+            // form_res_rels asks te_chk_and_malloc for 0 counters, gets NULL, and fails (exit 4)
+            throw new TrecEvalError(
+              `every judgment of query ${displayQid(qid)} has a negative grade, and no query measured before it had one of grade 0 or more: trec_eval stops here ("Can't calculate measure")`,
+            );
+          rr = formResRels(list, r, judged, opts, levels);
         }
         return rr;
       },
@@ -400,6 +406,11 @@ export function trecEval(
     if (opts.summary) printFinal(out, m, accum, accumPosNaN, runId, z);
   }
   return out;
+}
+
+function allNegative(judged: Map<string, number>): boolean {
+  for (const g of judged.values()) if (g >= 0) return false;
+  return true;
 }
 
 function displayQid(qid: string): string {

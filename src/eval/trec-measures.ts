@@ -148,8 +148,7 @@ function averagePrecisionSum(rr: ResRels, p: EvalParams): { sum: number; relSoFa
 
 /** bpref before the division by R, shared by bpref and gm_bpref. */
 function bpref(rr: ResRels, p: EvalParams): number {
-  let numNonrel = 0;
-  for (let j = 0; j < p.relLevel; j++) numNonrel += rr.relLevels.get(j);
+  const numNonrel = rr.relLevels.sumBelow(p.relLevel);
   let nonrelSoFar = 0;
   let b = 0;
   for (let j = 0; j < rr.numRet; j++) {

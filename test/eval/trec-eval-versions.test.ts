@@ -88,6 +88,30 @@ describe('trec_eval 9.0.x and 10.0 semantics', () => {
     expect(bad.err).toMatch(/malformed parameters '1=0,2' of '-m ndcg'/);
   });
 
+  it('stops, as trec_eval does, at a first measured query whose grades are all negative', async () => {
+    // form_res_rels asks for 0 grade counters; trec_eval gets NULL and exits 4 — unless an earlier
+    // query made it allocate them
+    ws.write('neg.q', 'a 0 x 1\nb 0 y -1\n');
+    ws.write('neg2.q', 'b 0 y -1\n');
+    ws.write('neg.r', 'a Q0 x 1 1 t\nb Q0 y 1 1 t\n');
+    const ok = await evalText(['-q', '-m', 'num_rel_ret', '-m', 'infAP', 'neg.q', 'neg.r']);
+    expect(ok.out).toBe(
+      [
+        'num_rel_ret           \ta\t1',
+        'infAP                 \ta\t1.0000',
+        'num_rel_ret           \tb\t0',
+        'infAP                 \tb\t0.0000',
+        'num_rel_ret           \tall\t1',
+        'infAP                 \tall\t0.5000',
+      ].join('\n'),
+    );
+    const stop = await evalText(['-m', 'num_ret', 'neg2.q', 'neg.r']);
+    expect(stop.code).toBe(2);
+    expect(stop.err).toMatch(
+      /^qexp eval: every judgment of query b has a negative grade, and no query measured before it had one of grade 0 or more: trec_eval stops here/,
+    );
+  });
+
   it('accepts -m all_trec with every measure of the version, in trec_eval order', async () => {
     const names = (out: string) => [...new Set(out.split('\n').map((l) => (l.split('\t')[0] as string).trim().replace(/_[\d.]+$/, '')))];
     const nine = await evalText(['-m', 'all_trec', 'g.q', 'g.r']);

@@ -41,8 +41,6 @@ export interface FieldLine {
   fields: string[];
   /** The line starts with `#` in its first column (trec_eval 10's comment lines). */
   hash: boolean;
-  /** The first non-blank character is `#`. */
-  hashAfterBlanks: boolean;
 }
 
 /** Lines of a TREC text file, each split into fields as trec_eval splits them. */
@@ -56,7 +54,6 @@ export function* fieldLines(text: string): Generator<FieldLine> {
     line++;
     const fields: string[] = [];
     let i = pos;
-    let first = -1;
     while (i < end) {
       const c = text.charCodeAt(i);
       if (c === 32 || (c >= 9 && c <= 13)) {
@@ -64,7 +61,6 @@ export function* fieldLines(text: string): Generator<FieldLine> {
         continue;
       }
       const s = i;
-      if (first < 0) first = c;
       while (i < end) {
         const d = text.charCodeAt(i);
         if (d === 32 || (d >= 9 && d <= 13)) break;
@@ -72,7 +68,7 @@ export function* fieldLines(text: string): Generator<FieldLine> {
       }
       fields.push(text.slice(s, i));
     }
-    yield { line, fields, hash: text.charCodeAt(pos) === 35, hashAfterBlanks: first === 35 };
+    yield { line, fields, hash: text.charCodeAt(pos) === 35 };
     pos = end + 1;
   }
 }

@@ -64,9 +64,6 @@ export function readsWhole(text: string, kind: 'long' | 'double'): boolean {
   return kind === 'long' ? /^[+-]?\d+$/.test(text) : parseCDouble(text) !== undefined;
 }
 
-/** `x` stored in a C `float` (trec_eval 9's run scores). */
-export const toCFloat: (x: number) => number = Math.fround;
-
 /** C `lround`: nearest integer, halfway cases away from zero. */
 export function lround(x: number): number {
   return x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5);

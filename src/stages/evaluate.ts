@@ -26,7 +26,8 @@ interface EvaluateStage extends StageDecl {
  */
 export const evaluateStage: StageKind = {
   kind: 'evaluate',
-  version: 1,
+  // 2: measures follow trec_eval 9.0.x (float scores) and ir_measures' providers exactly
+  version: 2,
 
   refs(decl) {
     const s = decl as EvaluateStage;

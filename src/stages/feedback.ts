@@ -56,7 +56,8 @@ const CHUNK = 2000;
  */
 export const feedbackStage: StageKind = {
   kind: 'feedback',
-  version: 1,
+  // 2: measures follow trec_eval 9.0.x (float scores) and ir_measures' providers exactly
+  version: 2,
 
   refs(decl) {
     const s = decl as FeedbackStage;

@@ -66,7 +66,8 @@ describe('stored artifacts are checked before they are used', () => {
     const terms = artifactOf('index');
     const file = join(terms, readdirSync(terms).find((f) => f.startsWith('terms')) as string);
     const bytes = readFileSync(file);
-    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    const at = Math.floor(bytes.length / 2);
+    bytes[at] = (bytes[at] as number) ^ 0xff;
     writeFileSync(file, bytes);
     expect((await plan()).find((s) => s.stage === 'index')?.reasons.join('\n')).toMatch(/output index was modified/);
     expect((await ws.qexp(['run', 'exp.yaml'])).exitCode).toBe(0);

@@ -26,6 +26,8 @@ export interface NodeState {
   restore: string[];
   /** Why the node is not done, independent of any variant's history. */
   why: string[];
+  /** Recorded done, but its outputs are no longer what it wrote. */
+  changed?: boolean;
 }
 
 export interface Plan {
@@ -64,8 +66,10 @@ export async function planDag(dag: Dag, store: Store | undefined, opts: PlanOpti
     else if (rec.status === 'running') state.why.push('still marked running by a stopped process');
     else {
       const missing = await changedOutputs(byFp.get(node.fingerprint) ?? [], node.resolved.outputs, opts.verify ? undefined : store);
-      if (missing.length > 0) state.why.push(...missing);
-      else {
+      if (missing.length > 0) {
+        state.why.push(...missing);
+        state.changed = true;
+      } else {
         state.done = true;
         state.restore = await stalePublished(node.resolved.publish, byFp.get(node.fingerprint) ?? [], store);
       }
@@ -87,7 +91,7 @@ export async function planDag(dag: Dag, store: Store | undefined, opts: PlanOpti
     } else if (prev && prev.fingerprint !== vs.fingerprint) {
       status = 'stale';
       reasons = explainChange(vs.stage, prev.parts as FingerprintParts, node.parts);
-    } else if (prev) {
+    } else if (prev && state.changed) {
       status = 'stale';
       reasons = state.why;
     } else {

@@ -1,6 +1,7 @@
 import { DataError } from './data-error.js';
 
 /** White space or a control character: TREC run and qrels lines split on white space, and the index keeps one id a line. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
 const BAD_ID = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/u;
 
 /**

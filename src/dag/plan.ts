@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { type StageEffects, stageKind } from '../stages/registry.js';
 import type { ArtifactRecord, Binding, StageRecord, Store } from '../store/store.js';
 import { digestPath, type HashCache } from '../util/hash.js';
 import type { Dag } from './build-dag.js';
@@ -16,6 +17,8 @@ export interface PlannedStage {
   reasons: string[];
   /** Other variants that share this node (computed once for all of them). */
   sharedWith: string[];
+  /** The commands the stage runs and the addresses it reaches when it runs. */
+  effects: StageEffects;
 }
 
 export interface NodeState {
@@ -106,6 +109,7 @@ export async function planDag(dag: Dag, store: Store | undefined, opts: PlanOpti
       status,
       reasons,
       sharedWith: node.variants.filter((v) => v !== vs.variant),
+      effects: stageKind(node.kind).effects(node.resolved),
     });
   }
   return { stages, nodes };

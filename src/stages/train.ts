@@ -145,6 +145,14 @@ export const trainStage = defineStage({
     runtime: decl.launcher as unknown as Json,
   }),
 
+  effects(r) {
+    const spec = r.runtime as unknown as LaunchSpec;
+    if (spec.kind === 'manual') return {};
+    const trl = r.own.backend === 'trl';
+    const command = `${spec.command ?? (trl ? 'python3' : 'llamafactory-cli')} ${trl ? 'train_trl.py --job job.json' : 'train llamafactory.yaml'}`;
+    return { commands: [spec.kind === 'slurm' ? `sbatch (the job runs: ${command})` : command] };
+  },
+
   async run(ctx) {
     const own = ctx.own as unknown as TrainOwn;
     const spec = ctx.resolved.runtime as unknown as LaunchSpec;

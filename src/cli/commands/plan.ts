@@ -88,6 +88,11 @@ export function renderPlan(dag: Dag, plan: Plan, storePath: string): string {
     const head = `  ${s.status.padEnd(8)} ${s.stage.padEnd(width)}  ${s.fingerprint.slice(0, 12)}${shared}`;
     lines.push(head);
     for (const r of s.reasons) lines.push(`  ${''.padEnd(8)} ${''.padEnd(width)}  - ${r}`);
+    for (const c of s.effects.commands) lines.push(`  ${''.padEnd(8)} ${''.padEnd(width)}  runs: ${c}`);
+    for (const a of s.effects.network)
+      lines.push(
+        `  ${''.padEnd(8)} ${''.padEnd(width)}  reaches: ${a.url}${a.credentials.length ? ` (with ${a.credentials.map((v) => `$${v}`).join(', ')})` : ''}`,
+      );
   }
   const count = (st: string) => plan.stages.filter((p) => p.status === st).length;
   const toRun = [...plan.nodes.values()].filter((n) => !n.done).length;

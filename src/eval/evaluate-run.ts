@@ -7,8 +7,9 @@ import type { RankedList, Run } from '../data/runs.js';
 import { byteOrder, byteText, displayText } from '../data/trec-fields.js';
 import { formatFixed } from './format-fixed.js';
 import type { MeasureSpec } from './measure-spec.js';
+import type { MeasureParams, QueryData, TrecMeasure } from './measures/measure-record.js';
+import { TREC_MEASURES } from './measures/measure-table.js';
 import { checkDuplicates, type EvalParams, formResRels, LevelBuffer, type ResRels, rankList, type TrecEvalVersion } from './res-rels.js';
-import { type MeasureParams, type QueryData, TREC_MEASURES, type TrecMeasure } from './trec-measures.js';
 
 export interface EvalOptions {
   /** Every judged query counts; one missing from the run scores 0 (as ir_measures averages). */

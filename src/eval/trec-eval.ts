@@ -8,6 +8,8 @@ import type { RankedList, Run } from '../data/runs.js';
 import { byteOrder } from '../data/trec-fields.js';
 import { atof, atol, cFixed, cLong, readsWhole } from './c-numbers.js';
 import { glibcSort } from './glibc-sort.js';
+import type { MeasureParams, QueryData, TrecMeasure } from './measures/measure-record.js';
+import { measuresOf, nicknames } from './measures/measure-table.js';
 import { formPrefsCounts, type PrefsFile, RankPool, type ResultsPrefs } from './prefs.js';
 import type { JudgmentGroupsFile, ZScores } from './rel-files.js';
 import {
@@ -20,7 +22,6 @@ import {
   rankList,
   type TrecEvalVersion,
 } from './res-rels.js';
-import { type MeasureParams, measuresOf, nicknames, type QueryData, type TrecMeasure } from './trec-measures.js';
 
 export class TrecEvalError extends Error {}
 

@@ -4,11 +4,11 @@ import { readJudgments } from '../../data/qrels.js';
 import { readRun } from '../../data/runs.js';
 import { displayText } from '../../data/trec-fields.js';
 import { atol, readsWhole } from '../../eval/c-numbers.js';
+import { MeasureCalcError } from '../../eval/measures/measure-record.js';
 import { PrefsError, readPrefs } from '../../eval/prefs.js';
 import { readQrelsJg, readZScores } from '../../eval/rel-files.js';
 import type { TrecEvalVersion } from '../../eval/res-rels.js';
 import { formatLines, initMeasures, parseMeasureArgs, type RelInfo, TrecEvalError, trecEval } from '../../eval/trec-eval.js';
-import { MeasureCalcError } from '../../eval/trec-measures.js';
 import { CliExit } from '../cli-exit.js';
 import { EXIT } from '../exit-codes.js';
 

@@ -10,7 +10,7 @@ import { StageRecords } from './stage-records.js';
 
 export type { OpenOptions } from './database.js';
 export type { AggregateMetric, RunRecord, VariantRecord } from './history.js';
-export type { LedgerAnswer, LedgerError } from './ledger.js';
+export type { LedgerAnswer, LedgerError, LedgerFilter } from './ledger.js';
 export type { FeedbackRow, GenerationRow, MetricRow, TrainMetricRow } from './results.js';
 export type { ArtifactRecord, Binding, StageRecord } from './stage-records.js';
 export type { StageStatus } from './tables.js';
@@ -42,10 +42,19 @@ export class Store implements HashCache {
     this.past = new History(db);
   }
 
-  /** Opens the store to write (one process at a time), or read-only; readers use openStoreForReading. */
+  /**
+   * Opens the store to write (one process at a time), or read-only; readers use openStoreForReading.
+   * For writing, it first stores the answers a killed run had journaled (ledger.ts).
+   */
   static async open(path: string, opts: OpenOptions = {}): Promise<Store> {
     const db = await Database.open(path, opts);
-    return new Store(db, db.path, { kind: 'store' });
+    const store = new Store(db, db.path, { kind: 'store' });
+    if (!opts.readOnly)
+      await store.llm.replayJournal().catch((err: unknown) => {
+        store.close();
+        throw err;
+      });
+    return store;
   }
 
   /** A store over a database already open: for readers, the file itself or a writer's snapshot (open-for-reading.ts). */
@@ -71,6 +80,7 @@ export class Store implements HashCache {
   }
 
   close(): void {
+    this.llm.closeJournal();
     this.db.close();
   }
   schemaVersion(): Promise<number> {
@@ -180,6 +190,18 @@ export class Store implements HashCache {
   /** Every stored answer, or those of the requests a stage made (for export). */
   ledger(...a: Parameters<Ledger['all']>) {
     return this.llm.all(...a);
+  }
+  selectAnswers(...a: Parameters<Ledger['select']>) {
+    return this.llm.select(...a);
+  }
+  forgetAnswers(...a: Parameters<Ledger['forgetAnswers']>) {
+    return this.llm.forgetAnswers(...a);
+  }
+  journal(...a: Parameters<Ledger['journal']>) {
+    return this.llm.journal(...a);
+  }
+  journalStored(...a: Parameters<Ledger['journalStored']>) {
+    return this.llm.journalStored(...a);
   }
   recordAnswers(...a: Parameters<Ledger['recordAnswers']>) {
     return this.llm.recordAnswers(...a);

@@ -61,4 +61,20 @@ describe('search threads', () => {
     expect(await batch.batchHits({ indexDir: '', shared: c, params }, topics, 2)).toEqual(plain);
     expect(batch.idleSearchThreads().count).toBe(2);
   });
+
+  it('count RM3 queries as each ends, not only as batches end, on threads and on one', async () => {
+    ws.write('d.jsonl', corpus(300, 5));
+    expect((await ws.qexp(['index', 'd.jsonl', '--out', 'd'])).exitCode).toBe(0);
+    const d = IndexReader.load(ws.path('d'), true);
+    const rm3 = { fbDocs: 5, fbTerms: 5, originalQueryWeight: 0.5 };
+    for (const threads of [1, 2]) {
+      const seen: number[] = [];
+      // two batches of 30
+      await batch.batchHits({ indexDir: '', shared: d, params, rm3 }, topics, threads, (n) => seen.push(n), 30);
+      expect(seen.at(-1)).toBe(60);
+      for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1] as number);
+      // every query of the first batch is counted on its own
+      expect(new Set(seen).size).toBeGreaterThanOrEqual(threads === 1 ? 60 : 30);
+    }
+  });
 });

@@ -72,18 +72,22 @@ export function registerData(program: Command): void {
         try {
           let last = 0;
           let started = 0;
+          // a resumed download starts past 0: those bytes do not count in the rate
+          let from: number | undefined;
           await pullDataset(id, {
             force: opts.force,
             events: {
               start: (f, s) => {
                 started = Date.now();
+                from = undefined;
                 process.stderr.write(`${id}: ${f.name} ← ${describeSource(s)}\n`);
               },
               progress: (f) => (done, total) => {
                 const now = Date.now();
+                from ??= done;
                 if (now - last < 1000 && done !== total) return;
                 last = now;
-                process.stderr.write(`  ${f.name}: ${formatProgress({ done, total, unit: 'bytes' }, now - started)}\n`);
+                process.stderr.write(`  ${f.name}: ${formatProgress({ done, total, unit: 'bytes', from }, now - started)}\n`);
               },
               done: (f, path, skipped) => process.stdout.write(`${id}: ${f.name} ${skipped ? 'already present' : 'verified'} at ${path}\n`),
             },

@@ -65,7 +65,7 @@ async function untilReaderSees(stage: string, status: string): Promise<void> {
 }
 
 describe('reading the store while qexp run holds it', () => {
-  it('plan, report, gate, cache ls and ledger export work mid-run and show only completed stages', async () => {
+  it('plan, report, gate, cache ls, ledger export/ls and exp show work mid-run and show only completed stages', async () => {
     ws.write('live.yaml', live);
     const child = ws.spawn(['run', 'live.yaml', '--progress', 'plain']);
     try {
@@ -99,6 +99,12 @@ describe('reading the store while qexp run holds it', () => {
       const ledger = await ws.qexp(['ledger', 'export', 'ledger.jsonl']);
       expect(ledger.exitCode, ledger.all).toBe(0);
       expect(ledger.stdout).toMatch(/exported 0 answers/);
+      expect((await ws.qexp(['ledger', 'ls'])).exitCode).toBe(0);
+
+      // the experiment table: the evaluate stage done so far has its value
+      const table = await ws.json<{ rows: { id: string; metrics: Record<string, number> }[] }>(['exp', 'show', 'live.yaml']);
+      expect(table.code, table.stderr).toBe(0);
+      expect(Object.keys(table.data.rows[0]?.metrics ?? {}).some((k) => k.startsWith('eval-bm25:'))).toBe(true);
 
       // a writer is still refused, as before
       const second = await ws.qexp(['cache', 'gc']);

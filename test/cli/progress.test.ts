@@ -165,6 +165,34 @@ describe('the progress board', () => {
   });
 });
 
+describe('the interactive display', () => {
+  it('redraws within the terminal and leaves the whole board in the scrollback at the end', async () => {
+    const clock = fakeClock();
+    const written: string[] = [];
+    const out = { write: (s: string) => written.push(s), rows: 5, columns: 80, isTTY: true } as unknown as NodeJS.WriteStream;
+    const nodes = Array.from({ length: 8 }, (_, i) => ({ fingerprint: `f${i}`, stage: `stage-${i}`, variants: ['v'] }) as DagNode);
+    const d = createDisplay(nodes, 1, 'interactive', out, clock.now);
+    // the first frame is drawn at once, cut to the terminal (4 rows)
+    const board = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\x1b\[\?25[lh]/g, '');
+    const first = board(written.join(''));
+    expect(first.trimEnd().split('\n')).toEqual([
+      '◌ stage-0 · queued',
+      '◌ stage-1 · queued',
+      '◌ stage-2 · queued',
+      '  … not shown: 5 queued',
+    ]);
+    for (const n of nodes) {
+      d.events.start?.(n, '');
+      clock.advance(1000);
+      d.events.end?.(n, { fingerprint: n.fingerprint, stage: n.stage, variants: ['v'], outcome: 'done', durationMs: 0 });
+    }
+    written.length = 0;
+    await d.finish();
+    const last = board(written.join('')).trimEnd().split('\n');
+    expect(last).toEqual(nodes.map((n) => `✔ ${n.stage} · done in 1.0s`));
+  });
+});
+
 describe('progress of real stages', () => {
   it('shows a shell stage’s `qexp:progress` lines as plain progress lines in CI', async () => {
     ws.write(

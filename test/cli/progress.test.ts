@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDisplay, duration, formatAmount, formatProgress, formatRate, ProgressBoard } from '../../src/cli/progress.js';
 import type { DagNode } from '../../src/dag/build-dag.js';
@@ -173,7 +174,7 @@ describe('the interactive display', () => {
     const nodes = Array.from({ length: 8 }, (_, i) => ({ fingerprint: `f${i}`, stage: `stage-${i}`, variants: ['v'] }) as DagNode);
     const d = createDisplay(nodes, 1, 'interactive', out, clock.now);
     // the first frame is drawn at once, cut to the terminal (4 rows)
-    const board = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\x1b\[\?25[lh]/g, '');
+    const board = (s: string) => stripVTControlCharacters(s);
     const first = board(written.join(''));
     expect(first.trimEnd().split('\n')).toEqual([
       '◌ stage-0 · queued',

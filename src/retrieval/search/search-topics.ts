@@ -21,7 +21,8 @@ export type ThreadReply = { id: number; hits: Hit[][] } | { id: number; done: nu
 
 /**
  * A batch of topics' hits, on any thread: long queries of a batch are scored together
- * (`searchMany`), RM3 queries one by one, each counted to `onEach` as it ends.
+ * (`searchMany`), RM3 queries one by one. `onEach` hears how many are done as they end, about 32
+ * times a batch at most (a message each from a thread).
  */
 export function searchTopics(
   searcher: Bm25Searcher,
@@ -30,11 +31,13 @@ export function searchTopics(
   rm3?: Rm3Params,
   onEach?: (done: number) => void,
 ): Hit[][] {
+  const every = Math.max(1, Math.floor(texts.length / 32));
+  const count = onEach && ((done: number) => (done % every === 0 || done === texts.length) && onEach(done));
   const queries = texts.map((t) => queryTerms(analyzer, t));
-  if (!rm3) return searcher.searchMany(queries);
+  if (!rm3) return searcher.searchMany(queries, undefined, count);
   return queries.map((q, i) => {
     const hits = searchRm3(searcher, q, rm3);
-    onEach?.(i + 1);
+    count?.(i + 1);
     return hits;
   });
 }

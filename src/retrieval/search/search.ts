@@ -120,8 +120,9 @@ export class Bm25Searcher {
    * Top-k of many queries, each as `search` would give it. The long ones (postings for at least
    * a quarter of the documents: expanded queries), when there are several, are scored together by
    * `groupTopK`, which decodes and scores the terms they share once; the others one by one.
+   * `onEach` hears how many are done: the long ones at once, then each other one.
    */
-  searchMany(list: Map<string, number>[], hits = this.params.hits): Hit[][] {
+  searchMany(list: Map<string, number>[], hits = this.params.hits, onEach?: (done: number) => void): Hit[][] {
     const seen = new Map<string, TermInfo | undefined>();
     const weighted = list.map((terms) => this.weighted(terms, seen));
     const long = weighted.flatMap((w, i) => (postingsOf(w) >= GROUP_FROM * this.index.meta.docCount ? [i] : []));
@@ -138,9 +139,13 @@ export class Bm25Searcher {
       long.forEach((i, j) => {
         out[i] = this.hits(tops[j] as TopK);
       });
+      onEach?.(long.length);
     }
+    let done = long.length >= 2 ? long.length : 0;
     weighted.forEach((w, i) => {
-      out[i] ??= this.hits(this.top(w, hits));
+      if (out[i]) return;
+      out[i] = this.hits(this.top(w, hits));
+      onEach?.(++done);
     });
     return out;
   }

@@ -55,6 +55,7 @@ export interface CorpusMeter {
   total: number;
 }
 
+/** A meter for `readCorpus`; a path it cannot read has size 0 (no estimate): readCorpus reports the error. */
 export function corpusMeter(path: string): CorpusMeter {
   const size = (p: string): number =>
     statSync(p).isDirectory()
@@ -63,12 +64,16 @@ export function corpusMeter(path: string): CorpusMeter {
           .filter((f) => statSync(f).isFile())
           .reduce((a, f) => a + statSync(f).size, 0)
       : statSync(p).size;
-  return { read: 0, total: size(path) };
+  try {
+    return { read: 0, total: size(path) };
+  } catch {
+    return { read: 0, total: 0 };
+  }
 }
 
 /** Documents in the corpus, estimated from those read so far and the share of its bytes they took; undefined before any. */
 export function estimateDocs(meter: CorpusMeter, docs: number): number | undefined {
-  if (meter.read <= 0 || docs <= 0) return undefined;
+  if (meter.read <= 0 || meter.total <= 0 || docs <= 0) return undefined;
   return Math.max(docs, Math.round((docs * meter.total) / meter.read));
 }
 

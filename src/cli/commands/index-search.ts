@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { readCorpus } from '../../data/corpus.js';
+import { corpusMeter, estimateDocs, readCorpus } from '../../data/corpus.js';
 import { DataError } from '../../data/data-error.js';
 import { readTopics } from '../../data/topics.js';
 import { analyzerNames, getAnalyzer } from '../../retrieval/analysis/analyzers.js';
@@ -13,6 +13,7 @@ import { type Hit, runLines } from '../../retrieval/search/search.js';
 import { adjustTies, TIE_ADJUSTS, type TieAdjust } from '../../retrieval/tie-adjust.js';
 import { CliExit } from '../cli-exit.js';
 import { EXIT } from '../exit-codes.js';
+import { formatProgress } from '../progress.js';
 
 function fail(message: string, code: number = EXIT.invalid): never {
   process.stderr.write(`${message}\n`);
@@ -47,15 +48,23 @@ export function registerIndex(program: Command): void {
         if (opts.norms !== 'lucene' && opts.norms !== 'exact') fail(`--norms must be 'lucene' or 'exact', got '${opts.norms}'`);
         const t0 = Date.now();
         try {
-          const meta = await buildIndex(readCorpus(corpus), getAnalyzer(opts.analyzer), opts.out, {
+          const meter = corpusMeter(corpus);
+          let printed = 0;
+          const meta = await buildIndex(readCorpus(corpus, meter), getAnalyzer(opts.analyzer), opts.out, {
             norms: opts.norms === 'exact' ? 'exact' : 'lucene-byte4',
             threads: opts.threads === undefined ? undefined : num('--threads', opts.threads, 1, true),
             memoryPostings: num('--memory-postings', opts.memoryPostings, 1, true),
             maxFileBytes: num('--max-file-bytes', opts.maxFileBytes, 1, true),
+            // a line per 100,000 documents, with the corpus's size estimated from the bytes read
             onProgress: (n) => {
-              if (n > 0 && n % 100_000 === 0) process.stderr.write(`  ${n} documents\n`);
+              if (Math.floor(n / 100_000) <= printed) return;
+              printed = Math.floor(n / 100_000);
+              const total = estimateDocs(meter, n);
+              const line = formatProgress({ done: n, total, unit: 'docs', estimated: meter.read < meter.total }, Date.now() - t0);
+              process.stderr.write(`  ${line}\n`);
             },
             onPhase: (name, secs) => process.stderr.write(`  ${name}: ${secs.toFixed(1)} s\n`),
+            onStep: (step) => process.stderr.write(`  ${step}…\n`),
           });
           const secs = (Date.now() - t0) / 1000;
           process.stdout.write(

@@ -317,11 +317,16 @@ async function pairCurves(
         notRun.push(g.label);
         continue;
       }
+      const pairs = pairCount(summary.path);
+      if (typeof pairs === 'string') {
+        notDrawn.push(`Pair count of ${g.label}: ${pairs}; re-run it (qexp run FILE --force ${stage}).`);
+        continue;
+      }
       const parts = settingsText(settings, others);
       const name = parts.length ? `${stage} [${parts.join(', ')}]` : stage;
       const s = series.get(name) ?? { name, of: stage, settings, points: [] };
       series.set(name, s);
-      s.points.push({ x: axisValue(g.settings[axis]), y: (JSON.parse(readFileSync(summary.path, 'utf8')) as { pairs: number }).pairs });
+      s.points.push({ x: axisValue(g.settings[axis]), y: pairs });
     }
     if (notRun.length) notDrawn.push(`Pair counts not run yet: ${notRun.join(', ')}.`);
     const drawn = [...series.values()].filter((s) => s.points.length > 1);
@@ -329,6 +334,21 @@ async function pairCurves(
     out.push(...drawn);
   }
   return out;
+}
+
+/** The `pairs` of a pairs stage's summary file, or why it cannot be read (a store moved or cleaned by hand). */
+function pairCount(path: string): number | string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return `its summary ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+  }
+  try {
+    const pairs = (JSON.parse(text) as { pairs?: unknown }).pairs;
+    if (typeof pairs === 'number') return pairs;
+  } catch {}
+  return `its summary ${path} has no pair count`;
 }
 
 /** Per train stage and distinct result, the logged values; a stage without curves says why. */

@@ -97,9 +97,19 @@ function measureFigures(data: ReportData): Figure[] {
         s.points.map((p) => ({ ...p, key: key(s), of: s.of ?? s.name, combo, flat: Boolean(s.flat) })),
       ),
     );
-    const keys = [...new Set(points.map((p) => p.key))];
     const lines = points.filter((p) => !p.flat);
-    const refs = points.filter((p) => p.flat);
+    // a reference far from the lines (BM25 under a set of students) would flatten their
+    // differences: it is left off the scale and named in the note
+    const ys = lines.map((p) => p.y);
+    const lo = Math.min(...ys);
+    const hi = Math.max(...ys);
+    const reach = 2 * Math.max(hi - lo, 0.02 * Math.abs(hi), 1e-9);
+    const near = (p: { y: number }) => p.y >= lo - reach && p.y <= hi + reach;
+    const refs = points.filter((p) => p.flat && near(p));
+    const offName = (p: (typeof points)[number]) => (facets && p.combo ? `${p.of} [${p.combo}]` : p.key);
+    const off = [...new Map(points.filter((p) => p.flat && !near(p)).map((p) => [offName(p), p])).values()];
+    // in the rows' order, as the table has them
+    const keys = [...new Set(points.filter((p) => !p.flat || near(p)).map((p) => p.key))];
     // a reference line's label at its right end (its points come in the axis's order)
     const lastOf = new Map<string, (typeof refs)[number]>();
     for (const p of refs) lastOf.set(`${p.of}\u0000${p.combo}`, p);
@@ -108,7 +118,15 @@ function measureFigures(data: ReportData): Figure[] {
     const fx = facets ? { fx: 'combo' } : {};
     out.push({
       title: `${measure} on ${dataset} against ${axis}${facets ? `, by ${combos.length} settings of the other axes` : ''}`,
-      note: refs.length ? 'Dashed: rows that do not depend on this axis.' : undefined,
+      note:
+        [
+          refs.length ? 'Dashed: rows that do not depend on this axis.' : '',
+          off.length
+            ? `Off the scale: ${off.map((p) => `${offName(p)} (${p.y.toFixed(4)}, ${p.y < lo ? 'below' : 'above'})`).join(', ')}.`
+            : '',
+        ]
+          .filter(Boolean)
+          .join(' ') || undefined,
       svg: plot({
         width: facets ? Math.min(1100, 120 + 300 * combos.length) : 720,
         height: 340,
@@ -117,7 +135,7 @@ function measureFigures(data: ReportData): Figure[] {
         marginBottom: 50,
         x: { label: axis, type: 'point', inset: 10, labelOffset: 42 },
         y: yScale(
-          points.map((p) => p.y),
+          [...lines, ...refs].map((p) => p.y),
           { label: measure, nice: true, inset: 12 },
         ),
         ...(facets ? { fx: { label: null } } : {}),
@@ -343,7 +361,8 @@ td[title] { cursor: help; }
 h2 { margin-top: 2.5rem; font-size: 1.3rem; }
 figure { margin: 1.5rem 0; }
 figcaption { font-weight: 600; margin-bottom: 0.5rem; }
-.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(540px, 1fr)); gap: 0 2rem; }
+/* dense: a half-width chart fills the hole a full-width one (facets) leaves */
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(540px, 1fr)); grid-auto-flow: row dense; gap: 0 2rem; }
 .grid figure:has(svg[width="1100"]) { grid-column: 1 / -1; }
 </style>
 </head>

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseHTML } from 'linkedom';
@@ -142,7 +142,17 @@ describe('plots of a two-axis ablation (pairs.min_delta × dpo.trainer.beta), th
     expect(curves.filter((c) => c.flat).map((c) => c.name)).toEqual(['BM25', 'Teacher']);
     for (const c of curves) expect(c.points.map((p) => p.x)).toEqual([0.05, 0.2, 0.35]);
     const chart = figures(html).find((f) => f.caption === 'nDCG@10 on toy against pairs.min_delta');
-    expect(chart?.legend).toEqual(['BM25', 'Teacher', 'Student [beta=0.1]', 'Student [beta=0.5]']);
+    // BM25 is far below the students: drawn, it would flatten their differences; the note names it
+    const bm25 = curves.find((c) => c.name === 'BM25')?.points[0]?.y as number;
+    const students = curves.filter((c) => c.name.startsWith('Student')).flatMap((c) => c.points.map((p) => p.y));
+    expect(Math.min(...students) - bm25).toBeGreaterThan(0.1);
+    expect(chart?.legend).toEqual(['Teacher', 'Student [beta=0.1]', 'Student [beta=0.5]']);
+    expect(chart?.html).toContain(`Off the scale: BM25 (${bm25.toFixed(4)}, below).`);
+    const ticks = [...(chart?.svg?.querySelectorAll('g[aria-label="y-axis tick label"] text') ?? [])].map((t) =>
+      Number(t.textContent?.replace('−', '-')),
+    );
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+    expect(Math.min(...ticks)).toBeGreaterThan(bm25);
   });
 
   it('one chart per training quantity with a line per run, named by its settings, never by fingerprint', () => {
@@ -222,6 +232,23 @@ describe('plots of a two-axis ablation (pairs.min_delta × dpo.trainer.beta), th
     if (keep) {
       mkdirSync(keep, { recursive: true });
       copyFileSync(ws.path('abl.png'), join(keep, 'report-ablation.png'));
+    }
+  });
+  it('a pair count whose summary file is gone is listed as not drawn, with the file and what to do; the report still exits 0', async () => {
+    const rows = await ws.sql(
+      `SELECT DISTINCT a.path FROM artifacts a JOIN variant_stages v ON v.fingerprint = a.fingerprint WHERE v.stage = 'pairs' AND a.name = 'summary'`,
+    );
+    const path = String(rows[0]?.path);
+    renameSync(path, `${path}.away`);
+    try {
+      const r = await ws.qexp(['report', 'abl.yaml', '--format', 'json']);
+      expect(r.exitCode, r.all).toBe(0);
+      const notDrawn: string[] = JSON.parse(String(r.stdout)).not_drawn;
+      expect(notDrawn.find((n) => n.includes(path))).toMatch(
+        /^Pair count of pairs \[pairs.min_delta=[\d.]+\]: its summary .* cannot be read \(ENOENT\); re-run it \(qexp run FILE --force pairs\)\.$/,
+      );
+    } finally {
+      renameSync(`${path}.away`, path);
     }
   });
 });

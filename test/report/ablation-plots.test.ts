@@ -191,6 +191,12 @@ describe('plots of a two-axis ablation (pairs.min_delta × dpo.trainer.beta), th
     expect(rewards?.svg?.querySelectorAll('g[aria-label="line"] path')).toHaveLength(18);
   });
 
+  it('a chart of one series has no legend (the pairs depend on min_delta alone here)', () => {
+    const pairs = figures(html).find((f) => f.caption === 'Preference pairs against pairs.min_delta');
+    expect(pairs?.svg?.querySelectorAll('g[aria-label="line"] path')).toHaveLength(1);
+    expect(pairs?.legend).toEqual([]);
+  });
+
   it('a flat series (the learning rate) gets readable ticks, not one tick with every digit', () => {
     const lr = figures(html).find((f) => f.caption === 'dpo: learning rate');
     const ticks = [...(lr?.svg?.querySelectorAll('g[aria-label="y-axis tick label"] text') ?? [])].map((t) => t.textContent ?? '');

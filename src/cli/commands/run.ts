@@ -177,8 +177,7 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
           snapshots.request();
         },
       },
-    });
-    await display?.finish();
+    }).finally(() => display?.finish());
     const failed = results.filter((r) => r.outcome === 'failed');
     const waiting = results.filter((r) => r.outcome === 'waiting');
     const status = nothing ? 'ok' : abort.signal.aborted ? 'interrupted' : failed.length ? 'failed' : waiting.length ? 'waiting' : 'ok';

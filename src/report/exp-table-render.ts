@@ -85,6 +85,10 @@ function footer(table: ExpTable, cols: Columns): string[] {
     out.push(
       `${cols.constant} parameter${cols.constant === 1 ? '' : 's'} with the same value in every row not shown (--all-params shows them).`,
     );
+  // the command-line settings behind the rows: what to type to get a row again
+  const settings = new Map<string, string[]>();
+  for (const r of table.rows) if (r.run && r.settings.length) settings.set(r.run, r.settings);
+  for (const [run, list] of settings) out.push(`run ${run} had ${list.map((x) => `-S ${x}`).join(' ')}.`);
   for (const [exp, r] of Object.entries(table.runs)) {
     out.push(
       `${exp}: ${r.total} run${r.total === 1 ? '' : 's'} recorded; ${r.computed} of them computed results that no variant points at now (rows "earlier run"). ` +

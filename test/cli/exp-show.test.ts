@@ -117,6 +117,10 @@ describe('qexp exp show and qexp diff', () => {
     expect(d.data.metrics.map((m) => m.key).sort()).toEqual(['eval:AP@1000', 'eval:nDCG@10']);
     expect(d.data.metrics.length).toBe(Object.keys(a.metrics).filter((k) => a.metrics[k] !== b.metrics[k]).length);
 
+    // the rows' -S settings are said under the table
+    expect(t.data.rows.map((x) => x.settings)).toEqual([['retrieval.hits=2'], ['retrieval.hits=2'], [], []]);
+    expect((await ws.qexp(['exp', 'show', 'tbl.yaml'])).stdout).toContain(`run ${second} had -S retrieval.hits=2.`);
+
     const text = await ws.qexp(['diff', 'retrieval.bm25.k1=0.9', `${firstRun}#1`, 'tbl.yaml']);
     expect(text.stdout).toMatch(/^param +retrieval\.hits +2 +1000/m);
     const bad = await ws.qexp(['diff', 'retrieval.bm25.k1=0.9', firstRun, 'tbl.yaml']);

@@ -10,7 +10,8 @@ import { MeasureError, parseIrMeasure } from '../eval/measure-spec.js';
 import { type Candidate, scoreCandidates, scoreQueries } from '../feedback/score-candidates.js';
 import { IndexReader } from '../retrieval/index/read-index.js';
 import type { FeedbackRow } from '../store/store.js';
-import { checkOutputRef, splitStageRef, stageInput } from './output-ref.js';
+import { byteSize } from '../util/byte-size.js';
+import { checkOutputRef, memoryBudgetOf, splitStageRef, stageInput } from './output-ref.js';
 import type { Json, Resolved, RunContext, StageKind, StageOutput } from './stage-kind.js';
 
 interface FeedbackStage extends StageDecl {
@@ -115,6 +116,7 @@ export const feedbackStage: StageKind = {
       files: [],
       outputs: ['feedback'],
       publish: {},
+      runtime: { memory_budget: byteSize(r.memory_budget) ?? null },
     };
   },
 
@@ -140,9 +142,9 @@ export const feedbackStage: StageKind = {
     if (candidates.length < all.length) ctx.log(`${all.length - candidates.length} candidates of unjudged queries are left out`);
     if (candidates.length === 0) throw new Error(`no candidate belongs to a query judged in ${stageInput(ctx, own.qrels)}`);
 
-    const shared = IndexReader.load(stageInput(ctx, own.index), false);
     const params = { k1, b, hits };
     const threads = availableParallelism();
+    const shared = IndexReader.load(stageInput(ctx, own.index), false, { memoryBudget: memoryBudgetOf(ctx), threads });
     const queries = new Map<string, string>();
     for (const c of candidates) if (!queries.has(c.qid)) queries.set(c.qid, c.query);
     const baseline = await scoreQueries(shared, params, queries, qrels, spec, threads);

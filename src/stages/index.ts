@@ -16,7 +16,7 @@ interface IndexStage extends StageDecl {
 /** `index`: a BM25 index of a corpus (another stage's output), with the declared analyzer and norms. */
 export const indexStage: StageKind = {
   kind: 'index',
-  version: 3,
+  version: 4,
 
   refs(decl) {
     const s = decl as IndexStage;

@@ -29,3 +29,7 @@ export function stageInput(ctx: RunContext, ref: string): string {
   if (!p) throw new Error(`stage ${stage} produced no output '${output}'`);
   return p;
 }
+
+/** The stage's memory budget for its index (`retrieval.memory_budget`, in its `runtime`), in bytes. */
+export const memoryBudgetOf = (ctx: RunContext): number | undefined =>
+  (ctx.resolved.runtime as { memory_budget?: number | null } | undefined)?.memory_budget ?? undefined;

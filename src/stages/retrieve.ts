@@ -7,8 +7,9 @@ import { formulate } from '../retrieval/formulation.js';
 import { readIndexMeta } from '../retrieval/index/read-index.js';
 import { batchSearch } from '../retrieval/search/batch-search.js';
 import { RM3_DEFAULTS } from '../retrieval/search/rm3.js';
+import { byteSize } from '../util/byte-size.js';
 import { readGenerations } from './feedback.js';
-import { checkOutputRef, splitStageRef, stageInput } from './output-ref.js';
+import { checkOutputRef, memoryBudgetOf, splitStageRef, stageInput } from './output-ref.js';
 import type { Json, Resolved, RunContext, StageKind, StageOutput } from './stage-kind.js';
 
 interface RetrieveStage extends StageDecl {
@@ -92,6 +93,7 @@ export const retrieveStage: StageKind = {
       files: [],
       outputs: ['run'],
       publish: {},
+      runtime: { memory_budget: byteSize(r.memory_budget) ?? null },
     };
   },
 
@@ -138,7 +140,7 @@ export const retrieveStage: StageKind = {
     );
     const path = join(ctx.tmpDir, 'run.trec');
     const lines = await batchSearch(
-      { indexDir, params: { k1, b, hits }, rm3, runTag: own.run_tag },
+      { indexDir, params: { k1, b, hits }, rm3, runTag: own.run_tag, memoryBudget: memoryBudgetOf(ctx) },
       topics,
       availableParallelism(),
       (done) => ctx.progress(done, topics.length, 'queries'),

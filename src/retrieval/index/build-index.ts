@@ -1,13 +1,24 @@
-import { closeSync, createWriteStream, existsSync, openSync, readSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { crc32 } from 'node:zlib';
 import type { Doc } from '../../data/corpus.js';
 import type { Analyzer } from '../analysis/analyzers.js';
+import { CHECKSUMS_FILE, CHUNK, type ChunkSums, chunkSums, type FileSum } from './checksums.js';
 import { FileByteWriter } from './file-writer.js';
-import { BLOCK_SIZE, INDEX_FORMAT, INDEX_VERSION, type IndexMeta, postingsFile, TERM_RECORD, vectorsFile } from './index-format.js';
+import {
+  BLOCK_SIZE,
+  INDEX_FORMAT,
+  INDEX_VERSION,
+  type IndexMeta,
+  metaText,
+  postingsFile,
+  TERM_RECORD,
+  vectorsFile,
+} from './index-format.js';
 import { type IndexerReply, type IndexerRequest, serve } from './index-worker.js';
 import { Inverter, type ThreadDictionary } from './inverter.js';
 import type { MergeJob, MergeResult, SharedRun } from './merge-postings.js';
@@ -210,7 +221,9 @@ async function build(
     clock = now;
   };
   // 1. analysis and inversion
-  const idsOut = createWriteStream(join(tmp, 'docids.txt'));
+  const sums = new Map<string, Uint32Array>();
+  const idsOut = new FileByteWriter(join(tmp, 'docids.txt'), true);
+  const utf8 = new TextEncoder();
   const ids: string[] = [];
   let lengths = new Uint32Array(1 << 16);
   const batchSizes: number[] = [];
@@ -237,7 +250,7 @@ async function build(
     idChunk += `${doc.id}\n`;
     texts.push(doc.text);
     if (texts.length < BATCH) continue;
-    if (!idsOut.write(idChunk)) await new Promise<void>((r) => idsOut.once('drain', () => r()));
+    idsOut.write(utf8.encode(idChunk));
     idChunk = '';
     send();
     while (inFlight.length >= 2 * T) await settle();
@@ -245,7 +258,9 @@ async function build(
   }
   if (texts.length) send();
   while (inFlight.length) await settle();
-  await new Promise<void>((r) => idsOut.end(idChunk, () => r()));
+  idsOut.write(utf8.encode(idChunk));
+  idsOut.close();
+  sums.set('docids.txt', (idsOut.sums as ChunkSums).finish());
   const nDocs = ids.length;
   onProgress?.(nDocs);
 
@@ -286,9 +301,10 @@ async function build(
   // 2. dictionaries
   const dicts: ThreadDictionary[] = [];
   dicts.push(...((await Promise.all(Array.from({ length: T }, (_, t) => threads.ask(t, { type: 'finish' })))) as ThreadDictionary[]));
-  const termsOut = new FileByteWriter(join(tmp, 'terms.txt'));
+  const termsOut = new FileByteWriter(join(tmp, 'terms.txt'), true);
   const { numTerms, remap, localOf } = mergeDictionaries(dicts, termsOut);
   termsOut.close();
+  sums.set('terms.txt', (termsOut.sums as ChunkSums).finish());
 
   phase('dictionary');
   // 3. runs into shared memory; term ranges of about equal postings for the merging threads
@@ -363,9 +379,10 @@ async function build(
   });
   const partReaders = parts.map(({ merged }) => new ChunkReader(merged.path));
   fileSpans.forEach((spans, f) => {
-    const w = new FileByteWriter(join(tmp, postingsFile(f)));
+    const w = new FileByteWriter(join(tmp, postingsFile(f)), true);
     for (const s of spans) (partReaders[s.part] as ChunkReader).copyTo(4 * s.words, w);
     w.close();
+    sums.set(postingsFile(f), (w.sums as ChunkSums).finish());
   });
   for (const r of partReaders) r.close();
 
@@ -374,7 +391,7 @@ async function build(
   const vecAt = new Int32Array(T);
   const offsets = new Float64Array(nDocs + 1);
   const vectorFiles: number[] = [];
-  let vecOut = new FileByteWriter(join(tmp, vectorsFile(0)));
+  let vecOut = new FileByteWriter(join(tmp, vectorsFile(0)), true);
   let inFile = 0;
   let total = 0;
   let d = 0;
@@ -389,8 +406,9 @@ async function build(
         inFile += pendingBytes;
         pendingBytes = 0;
         vecOut.close();
+        sums.set(vectorsFile(vectorFiles.length), (vecOut.sums as ChunkSums).finish());
         vectorFiles.push(inFile);
-        vecOut = new FileByteWriter(join(tmp, vectorsFile(vectorFiles.length)));
+        vecOut = new FileByteWriter(join(tmp, vectorsFile(vectorFiles.length)), true);
         inFile = 0;
       }
       offsets[d] = total;
@@ -403,6 +421,7 @@ async function build(
   });
   offsets[nDocs] = total;
   vecOut.close();
+  sums.set(vectorsFile(vectorFiles.length), (vecOut.sums as ChunkSums).finish());
   vectorFiles.push(inFile);
   for (const r of vecReaders) r.close();
 
@@ -411,6 +430,28 @@ async function build(
     await rm(join(tmp, `t${t}-vectors-global.bin`), { force: true });
     await rm(join(tmp, `t${t}-vectors.bin`), { force: true });
   }
+
+  const small: [string, Uint8Array][] = [
+    ['norms.bin', new Uint8Array(normsShared)],
+    ['docorder.bin', new Uint8Array(rank.buffer)],
+    ['terms.bin', new Uint8Array(dict.buffer)],
+    ['docvectors.offsets', new Uint8Array(offsets.buffer)],
+  ];
+  for (const [name, bytes] of small) {
+    await writeFile(join(tmp, name), bytes);
+    sums.set(name, chunkSums(bytes));
+  }
+  // the chunks' checksums of every file, in one file whose own checksum meta.json holds
+  const files: Record<string, FileSum> = {};
+  let chunks = 0;
+  for (const [name, crcs] of sums) {
+    files[name] = { bytes: (await stat(join(tmp, name))).size, at: chunks };
+    chunks += crcs.length;
+  }
+  const table = new Uint32Array(chunks);
+  for (const [name, crcs] of sums) table.set(crcs, (files[name] as FileSum).at);
+  const tableBytes = new Uint8Array(table.buffer);
+  await writeFile(join(tmp, CHECKSUMS_FILE), tableBytes);
 
   phase('layout');
   const meta: IndexMeta = {
@@ -425,12 +466,9 @@ async function build(
     blockSize: BLOCK_SIZE,
     postingsFiles: fileSpans.length,
     vectorFiles,
+    checksums: { chunk: CHUNK, crc32: crc32(tableBytes), files },
   };
-  await writeFile(join(tmp, 'norms.bin'), new Uint8Array(normsShared));
-  await writeFile(join(tmp, 'docorder.bin'), new Uint8Array(rank.buffer));
-  await writeFile(join(tmp, 'terms.bin'), new Uint8Array(dict.buffer));
-  await writeFile(join(tmp, 'docvectors.offsets'), new Uint8Array(offsets.buffer));
-  await writeFile(join(tmp, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  await writeFile(join(tmp, 'meta.json'), metaText(meta));
   await rm(out, { recursive: true, force: true });
   await rename(tmp, out);
   return meta;

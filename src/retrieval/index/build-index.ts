@@ -264,6 +264,9 @@ async function build(
   const nDocs = ids.length;
   onProgress?.(nDocs);
 
+  // the threads sort their dictionaries while this one ranks the external ids
+  const finishing = Promise.all(Array.from({ length: T }, (_, t) => threads.ask(t, { type: 'finish' })));
+  finishing.catch(() => {});
   // external ids: ranks for tie-breaking, and no id twice
   const order = Array.from({ length: nDocs }, (_, i) => i);
   order.sort((a, b) => {
@@ -299,8 +302,7 @@ async function build(
 
   phase('analysis');
   // 2. dictionaries
-  const dicts: ThreadDictionary[] = [];
-  dicts.push(...((await Promise.all(Array.from({ length: T }, (_, t) => threads.ask(t, { type: 'finish' })))) as ThreadDictionary[]));
+  const dicts = (await finishing) as ThreadDictionary[];
   const termsOut = new FileByteWriter(join(tmp, 'terms.txt'), true);
   const { numTerms, remap, localOf } = mergeDictionaries(dicts, termsOut);
   termsOut.close();
@@ -327,43 +329,54 @@ async function build(
     if (acc >= (totalCost * bounds.length) / T) bounds.push(g + 1);
   }
   while (bounds.length <= T) bounds.push(numTerms);
-  const parts = await Promise.all(
-    Array.from({ length: T }, async (_, t) => {
-      const job: MergeJob = {
-        runs,
-        localOf,
-        norms: normsShared,
-        exact,
-        from: bounds[t] as number,
-        to: bounds[t + 1] as number,
-        path: join(tmp, `part-${t}.bin`),
-      };
-      const merged = (await threads.ask(t, { type: 'merge', job })) as MergeResult;
-      const sizes = (await threads.ask(t, {
-        type: 'vectors',
-        remap: remap[t] as Int32Array,
-        out: join(tmp, `t${t}-vectors-global.bin`),
-      })) as Int32Array;
-      return { merged, sizes };
-    }),
+  // each thread merges its range, then rewrites its term vectors (a thread answers in order);
+  // this one lays out each part as soon as it and those before it are merged
+  const merges = Array.from({ length: T }, (_, t) => {
+    const job: MergeJob = {
+      runs,
+      localOf,
+      norms: normsShared,
+      exact,
+      from: bounds[t] as number,
+      to: bounds[t + 1] as number,
+      path: join(tmp, `part-${t}.bin`),
+    };
+    return threads.ask(t, { type: 'merge', job }) as Promise<MergeResult>;
+  });
+  const vectorSizes = Array.from(
+    { length: T },
+    (_, t) =>
+      threads.ask(t, { type: 'vectors', remap: remap[t] as Int32Array, out: join(tmp, `t${t}-vectors-global.bin`) }) as Promise<Int32Array>,
   );
+  for (const m of [...merges, ...vectorSizes]) m.catch(() => {});
 
-  phase('merge');
   // 4. postings files: parts laid out in term order, a new file before a term that would pass the limit
   const dict = new Uint32Array(TERM_RECORD * numTerms);
   let file = 0;
   let fileWords = 0;
   let g = 0;
-  const fileSpans: { part: number; words: number }[][] = [[]];
-  parts.forEach(({ merged }, p) => {
+  let postingsOut: FileByteWriter | null = null;
+  const closeFile = () => {
+    if (!postingsOut) return;
+    postingsOut.close();
+    sums.set(postingsFile(file), (postingsOut.sums as ChunkSums).finish());
+  };
+  for (const m of merges) {
+    const merged = await m;
+    const reader = new ChunkReader(merged.path);
     const rec = merged.records;
+    let pending = 0;
     for (let i = 0; 3 * i < rec.length; i++, g++) {
       const words = rec[3 * i + 2] as number;
       if (fileWords > 0 && 4 * (fileWords + words) > maxFileBytes) {
+        reader.copyTo(4 * pending, postingsOut as FileByteWriter);
+        pending = 0;
+        closeFile();
+        postingsOut = null;
         file++;
         fileWords = 0;
-        fileSpans.push([]);
       }
+      postingsOut ??= new FileByteWriter(join(tmp, postingsFile(file)), true);
       const r = TERM_RECORD * g;
       dict[r] = rec[3 * i] as number;
       dict[r + 1] = rec[3 * i + 1] as number;
@@ -371,20 +384,16 @@ async function build(
       dict[r + 3] = fileWords;
       dict[r + 4] = words;
       fileWords += words;
-      const spans = fileSpans[file] as { part: number; words: number }[];
-      const last = spans[spans.length - 1];
-      if (last && last.part === p) last.words += words;
-      else spans.push({ part: p, words });
+      pending += words;
     }
-  });
-  const partReaders = parts.map(({ merged }) => new ChunkReader(merged.path));
-  fileSpans.forEach((spans, f) => {
-    const w = new FileByteWriter(join(tmp, postingsFile(f)), true);
-    for (const s of spans) (partReaders[s.part] as ChunkReader).copyTo(4 * s.words, w);
-    w.close();
-    sums.set(postingsFile(f), (w.sums as ChunkSums).finish());
-  });
-  for (const r of partReaders) r.close();
+    if (pending > 0) reader.copyTo(4 * pending, postingsOut as FileByteWriter);
+    reader.close();
+    await rm(merged.path, { force: true });
+  }
+  postingsOut ??= new FileByteWriter(join(tmp, postingsFile(file)), true);
+  closeFile();
+  const vectorLengths = await Promise.all(vectorSizes);
+  phase('merge');
 
   // term vectors: each thread's batches back in document order, files broken at documents
   const vecReaders = Array.from({ length: T }, (_, t) => new ChunkReader(join(tmp, `t${t}-vectors-global.bin`)));
@@ -397,7 +406,7 @@ async function build(
   let d = 0;
   batchSizes.forEach((size, b) => {
     const t = b % T;
-    const sizes = (parts[t] as { sizes: Int32Array }).sizes;
+    const sizes = vectorLengths[t] as Int32Array;
     let pendingBytes = 0;
     for (let k = 0; k < size; k++, d++) {
       const bytes = sizes[(vecAt[t] as number) + k] as number;
@@ -425,7 +434,6 @@ async function build(
   vectorFiles.push(inFile);
   for (const r of vecReaders) r.close();
 
-  for (const p of parts) await rm(p.merged.path, { force: true });
   for (let t = 0; t < T; t++) {
     await rm(join(tmp, `t${t}-vectors-global.bin`), { force: true });
     await rm(join(tmp, `t${t}-vectors.bin`), { force: true });
@@ -464,7 +472,7 @@ async function build(
     norms: exact ? 'exact' : 'lucene-byte4',
     numTerms,
     blockSize: BLOCK_SIZE,
-    postingsFiles: fileSpans.length,
+    postingsFiles: file + 1,
     vectorFiles,
     checksums: { chunk: CHUNK, crc32: crc32(tableBytes), files },
   };

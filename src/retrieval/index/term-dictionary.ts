@@ -126,7 +126,7 @@ export class TermDictionary {
     this.starts[id + 1] = this.charsUsed;
     this.idHash[id] = h;
     if (2 * this.size > this.mask + 1) this.rehash();
-    else this.place(id);
+    this.place(id);
     return id;
   }
 
@@ -141,10 +141,27 @@ export class TermDictionary {
     this.slots[at + 3] = (this.starts[id + 1] as number) - (this.starts[id] as number);
   }
 
+  /**
+   * Doubles the table, moving the slots in table order: each lands at its old home or that plus
+   * the old size, so that the new table is written nearly in order (placing by id wrote it at
+   * random: a cache miss per term).
+   */
   private rehash(): void {
+    const old = this.slots;
     this.mask = 2 * (this.mask + 1) - 1;
-    this.slots = new Int32Array(SLOT * (this.mask + 1));
-    for (let id = 0; id < this.size; id++) this.place(id);
+    const mask = this.mask;
+    const slots = new Int32Array(SLOT * (mask + 1));
+    for (let at = 0; at < old.length; at += SLOT) {
+      if (old[at] === 0) continue;
+      let slot = (old[at + 1] as number) & mask;
+      while (slots[SLOT * slot] !== 0) slot = (slot + 1) & mask;
+      const to = SLOT * slot;
+      slots[to] = old[at] as number;
+      slots[to + 1] = old[at + 1] as number;
+      slots[to + 2] = old[at + 2] as number;
+      slots[to + 3] = old[at + 3] as number;
+    }
+    this.slots = slots;
   }
 
   /** Every term, by id. */

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Analyzer } from '../analysis/analyzers.js';
 import { FileByteWriter } from './file-writer.js';
 import { TermDictionary, TokenRanges } from './term-dictionary.js';
-import { ByteWriter, readVarints, writeVarint } from './varint.js';
+import { ByteWriter, writeVarint } from './varint.js';
 
 /** A run in shared memory: per term (ascending local id) a varint df, df varint document gaps and df varint frequencies. */
 export interface LoadedRun {
@@ -275,81 +275,157 @@ export class Inverter {
 /**
  * Rewrites a thread's term vectors with global term ids, each document's terms sorted by id and
  * written as id gaps (the format of docvectors). Returns the byte length of every document's
- * vector, in the thread's document order.
+ * vector, in the thread's document order. The file is read a chunk at a time, and documents are
+ * taken a few thousand at a time: every term id of the lot is decoded, then all are looked up in
+ * `remap` (8 MB with two million terms: a cache miss for most rare terms, and misses taken
+ * together overlap), then each document's terms are sorted and written.
  */
 export function remapVectors(path: string, remap: Int32Array, out: string): Int32Array {
-  const b = readFileSync(path);
+  const fd = openSync(path, 'r');
+  const size = fstatSync(fd).size;
+  let b = new Uint8Array(1 << 23);
+  let end = 0;
+  let read = 0;
   const w = new FileByteWriter(out);
   let o = new Uint8Array(1 << 22);
   let q = 0;
   let sizes = new Int32Array(1 << 12);
   let nDocs = 0;
-  let ids = new Int32Array(256);
-  let tfs = new Int32Array(256);
+  const LOT = 4096;
+  const counts = new Int32Array(LOT);
+  let ids = new Int32Array(1 << 18);
+  let tfs = new Int32Array(1 << 18);
   let keys = new Float64Array(256);
-  let pairs = new Int32Array(512);
-  const one = new Int32Array(1);
   let p = 0;
-  while (p < b.length) {
-    p = readVarints(b, p, 1, one);
-    const n = one[0] as number;
-    if (n > ids.length) {
-      ids = new Int32Array(2 * n);
-      tfs = new Int32Array(2 * n);
-      keys = new Float64Array(2 * n);
-      pairs = new Int32Array(4 * n);
-    }
-    p = readVarints(b, p, 2 * n, pairs);
-    for (let i = 0; i < n; i++) {
-      ids[i] = remap[pairs[2 * i] as number] as number;
-      tfs[i] = pairs[2 * i + 1] as number;
-    }
-    if (n <= 64) {
-      for (let i = 1; i < n; i++) {
-        const id = ids[i] as number;
-        const tf = tfs[i] as number;
-        let j = i - 1;
-        while (j >= 0 && (ids[j] as number) > id) {
-          ids[j + 1] = ids[j] as number;
-          tfs[j + 1] = tfs[j] as number;
-          j--;
+  let more = false;
+  try {
+    for (;;) {
+      // 4 MB at hand at least, or the rest of the file (a larger document asks for more)
+      if ((more || end - p < 1 << 22) && read < size) {
+        more = false;
+        b.copyWithin(0, p, end);
+        end -= p;
+        p = 0;
+        if (b.length - end < 1 << 22) {
+          const grown = new Uint8Array(2 * b.length);
+          grown.set(b.subarray(0, end));
+          b = grown;
         }
-        ids[j + 1] = id;
-        tfs[j + 1] = tf;
+        const n = readSync(fd, b, end, Math.min(b.length - end, size - read), read);
+        if (n <= 0) throw new Error(`index build: the temporary file ${path} ended early`);
+        end += n;
+        read += n;
       }
-    } else {
-      // sort by id, remembering the position (ids below 2^31, positions below 2^22: exact in a double)
-      if (n >= 2 ** 22) throw new Error(`a document has ${n} distinct terms; at most ${2 ** 22 - 1} are supported`);
-      for (let i = 0; i < n; i++) keys[i] = (ids[i] as number) * 4194304 + i;
-      const sorted = keys.subarray(0, n).sort();
-      const tf2 = tfs.slice(0, n);
-      for (let i = 0; i < n; i++) {
-        const k = sorted[i] as number;
-        const at = k % 4194304;
-        ids[i] = (k - at) / 4194304;
-        tfs[i] = tf2[at] as number;
+      if (p >= end) break;
+      // decode a lot: each document's count, then its (local id, tf) pairs, stopping before a
+      // document that runs past the bytes at hand
+      let docs = 0;
+      let at = 0;
+      while (docs < LOT && p < end) {
+        const start = p;
+        let n = 0;
+        let shift = 0;
+        let byte: number;
+        do {
+          byte = b[p++] as number;
+          n |= (byte & 0x7f) << shift;
+          shift += 7;
+        } while (byte & 0x80);
+        // each pair takes two bytes at least: a document that cannot be whole here is read again
+        if (p + 2 * n > end) {
+          p = start;
+          break;
+        }
+        if (at + n > ids.length) {
+          let cap = 2 * ids.length;
+          while (cap < at + n) cap *= 2;
+          const i2 = new Int32Array(cap);
+          i2.set(ids.subarray(0, at));
+          ids = i2;
+          const t2 = new Int32Array(cap);
+          t2.set(tfs.subarray(0, at));
+          tfs = t2;
+        }
+        for (let k = 0; k < 2 * n; k++) {
+          let v = 0;
+          shift = 0;
+          do {
+            byte = b[p++] as number;
+            v |= (byte & 0x7f) << shift;
+            shift += 7;
+          } while (byte & 0x80);
+          if (k & 1) tfs[at + (k >> 1)] = v;
+          else ids[at + (k >> 1)] = v;
+        }
+        if (p > end) {
+          // past the bytes at hand: decoded again once more are read
+          p = start;
+          break;
+        }
+        counts[docs++] = n;
+        at += n;
+      }
+      if (docs === 0) {
+        if (read >= size) throw new Error(`index build: the temporary file ${path} ends inside a document`);
+        more = true;
+        continue;
+      }
+      for (let k = 0; k < at; k++) ids[k] = remap[ids[k] as number] as number;
+      for (let d = 0, from = 0; d < docs; d++) {
+        const n = counts[d] as number;
+        const to = from + n;
+        if (n <= 64) {
+          for (let i = from + 1; i < to; i++) {
+            const id = ids[i] as number;
+            const tf = tfs[i] as number;
+            let j = i - 1;
+            while (j >= from && (ids[j] as number) > id) {
+              ids[j + 1] = ids[j] as number;
+              tfs[j + 1] = tfs[j] as number;
+              j--;
+            }
+            ids[j + 1] = id;
+            tfs[j + 1] = tf;
+          }
+        } else {
+          // sort by id, remembering the position (ids below 2^31, positions below 2^22: exact in a double)
+          if (n >= 2 ** 22) throw new Error(`a document has ${n} distinct terms; at most ${2 ** 22 - 1} are supported`);
+          if (keys.length < n) keys = new Float64Array(2 * n);
+          for (let i = 0; i < n; i++) keys[i] = (ids[from + i] as number) * 4194304 + i;
+          const sorted = keys.subarray(0, n).sort();
+          const tf2 = tfs.slice(from, to);
+          for (let i = 0; i < n; i++) {
+            const k = sorted[i] as number;
+            const x = k % 4194304;
+            ids[from + i] = (k - x) / 4194304;
+            tfs[from + i] = tf2[x] as number;
+          }
+        }
+        if (q + 5 * (2 * n + 1) > o.length) {
+          w.write(o.subarray(0, q));
+          q = 0;
+          if (5 * (2 * n + 1) > o.length) o = new Uint8Array(10 * (2 * n + 1));
+        }
+        const before = q;
+        q = writeVarint(o, q, n);
+        let prev = 0;
+        for (let i = from; i < to; i++) {
+          const id = ids[i] as number;
+          q = writeVarint(o, q, id - prev);
+          q = writeVarint(o, q, tfs[i] as number);
+          prev = id;
+        }
+        if (nDocs === sizes.length) {
+          const grownSizes = new Int32Array(sizes.length * 2);
+          grownSizes.set(sizes);
+          sizes = grownSizes;
+        }
+        sizes[nDocs++] = q - before;
+        from = to;
       }
     }
-    if (q + 5 * (2 * n + 1) > o.length) {
-      w.write(o.subarray(0, q));
-      q = 0;
-      if (5 * (2 * n + 1) > o.length) o = new Uint8Array(10 * (2 * n + 1));
-    }
-    const before = q;
-    q = writeVarint(o, q, n);
-    let prev = 0;
-    for (let i = 0; i < n; i++) {
-      const id = ids[i] as number;
-      q = writeVarint(o, q, id - prev);
-      q = writeVarint(o, q, tfs[i] as number);
-      prev = id;
-    }
-    if (nDocs === sizes.length) {
-      const s = new Int32Array(sizes.length * 2);
-      s.set(sizes);
-      sizes = s;
-    }
-    sizes[nDocs++] = q - before;
+  } finally {
+    closeSync(fd);
   }
   w.write(o.subarray(0, q));
   w.close();

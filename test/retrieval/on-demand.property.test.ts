@@ -30,17 +30,20 @@ const termsOf = (q: string[]) => {
 
 let n = 0;
 describe('an index searched with its postings on disk (a memory budget smaller than the index)', () => {
-  it('answers exactly as in memory: MaxScore, exhaustive, groups and RM3, with caches from none to all', async () => {
+  it('answers exactly as in memory: MaxScore, exhaustive, groups and RM3, with caches from none to all, document ids on disk or not', async () => {
     await fc.assert(
       fc.asyncProperty(
         corpus,
         fc.array(query, { minLength: 1, maxLength: 6 }),
         fc.constantFrom(1, 10, 1000),
         fc.constantFrom('lucene-byte4', 'exact'),
-        // the postings cache: none (every use reads the disk), a few terms (constant eviction), every postings (the term vectors stay on disk)
+        // what the budget leaves: no postings cache (every use reads the disk), a few terms (constant
+        // eviction), every posting (the term vectors stay on disk); with the document ids on disk,
+        // or in memory
         fc.constantFrom(0, 600, -1),
+        fc.boolean(),
         fc.constantFrom(16, 1 << 16),
-        async (docs, queries, k, norms, cache, window) => {
+        async (docs, queries, k, norms, cache, docidsInMemory, window) => {
           const out = join(dir, `i${n++}`);
           async function* list() {
             yield* docs.map((words, i) => ({ id: `d${String((i * 7919) % 100003).padStart(6, '0')}`, text: words.join(' ') }));
@@ -48,14 +51,17 @@ describe('an index searched with its postings on disk (a memory budget smaller t
           await buildIndex(list(), getAnalyzer('whitespace'), out, { norms: norms as 'lucene-byte4' | 'exact', maxFileBytes: 2048 });
           const needs = memoryNeeds(readIndexMeta(out), true, 1);
           const memory = new IndexReader(IndexReader.load(out, true));
-          const disk = new IndexReader(
-            IndexReader.load(out, true, {
-              // below the whole index: the term vectors (at least a byte a document) are left out at least
-              memoryBudget: needs.index + needs.search + Math.min(cache < 0 ? needs.postings : cache, needs.postings + needs.vectors - 1),
-            }),
-          );
+          // below the whole index, and (ids on disk) too small for the ids and a cache of a quarter of
+          // the postings, or (ids in memory) large enough for both
+          const docids = docidsInMemory ? needs.docids + Math.ceil(needs.postings / 4) : 0;
+          const cap = docidsInMemory
+            ? Math.floor(0.75 * needs.postings) + needs.vectors - 1
+            : needs.docids + Math.floor(needs.postings / 4) - 1;
+          const postingsCache = Math.max(0, Math.min(cache < 0 ? needs.postings : cache, cap));
+          const disk = new IndexReader(IndexReader.load(out, true, { memoryBudget: needs.index + needs.search + docids + postingsCache }));
           expect(memory.onDemand).toBe(false);
           expect(disk.onDemand).toBe(true);
+          expect(disk.shared.docidsOnDisk).toBe(!docidsInMemory);
           const params = { k1: 0.9, b: 0.4, hits: k };
           const a = new Bm25Searcher(memory, params, window, window);
           const b = new Bm25Searcher(disk, params, window, window);

@@ -38,7 +38,7 @@ export function registerIndex(program: Command): void {
     .option('--analyzer <name>', `text analysis: ${analyzerNames().join(', ')}`, 'english')
     .option('--norms <kind>', "document lengths: 'lucene' (one byte, as Lucene/Anserini) or 'exact'", 'lucene')
     .option('--threads <n>', 'analysis threads (default: number of CPUs)')
-    .option('--memory-postings <n>', 'postings held in memory before a sorted run is spilled to disk', '40000000')
+    .option('--memory-postings <n>', 'postings held (over all threads) before they are sorted into a compact run', '40000000')
     .option('--max-file-bytes <n>', 'largest postings or term-vector file; larger indexes get several', String(2 ** 30))
     .action(
       async (

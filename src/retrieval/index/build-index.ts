@@ -31,7 +31,7 @@ export interface BuildOptions {
   onPhase?: (phase: string, seconds: number) => void;
   /** Indexing threads (default: number of CPUs). */
   threads?: number;
-  /** Postings held in memory (over all threads) before sorted runs are spilled to disk (default 40 million). */
+  /** Postings held (over all threads) before they are sorted into a compact run in shared memory (default 40 million). */
   memoryPostings?: number;
   /** Largest postings or docvectors file; a new one starts past it (default 1 GiB: one buffer each). */
   maxFileBytes?: number;
@@ -168,15 +168,15 @@ function mergeDictionaries(dicts: ThreadDictionary[], termsOut: FileByteWriter) 
 }
 
 /**
- * Builds an index in format v2 (`index-format.ts`) into `out`, through a temporary folder and a
+ * Builds an index in format v3 (`index-format.ts`) into `out`, through a temporary folder and a
  * rename, with bounded memory:
  * 1. batches of documents go round-robin to indexing threads, which analyze and invert them
- *    into flat typed buffers, spilled as runs sorted by local term id when their share of
- *    `memoryPostings` is held;
+ *    into flat typed buffers, sorted by local term id into compact runs in shared memory when
+ *    their share of `memoryPostings` is held;
  * 2. each thread sorts its dictionary, and the main thread merges them into global term ids;
- * 3. the threads merge the postings of disjoint ranges of terms from every run (held in shared
- *    memory) into the final blocks, and rewrite their term vectors with global ids;
- * 4. the main thread lays the parts out into files of at most `maxFileBytes`.
+ * 3. the threads merge the postings of disjoint ranges of terms from every run into the final
+ *    blocks, and rewrite their term vectors with global ids;
+ * 4. the main thread lays the parts out into files of at most `maxFileBytes`, and checksums them.
  * Document length = the number of tokens the analyzer emits. The files are byte-identical
  * whatever the number of runs or threads.
  */

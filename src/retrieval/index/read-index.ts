@@ -120,7 +120,9 @@ export interface SharedIndex {
   norms: SharedArrayBuffer;
   docOrder: SharedArrayBuffer;
   docids: SharedArrayBuffer;
+  /** Where each document's id starts in docids.txt, or, with the ids on disk, every DOCID_BLOCK-th (f64). */
   docidStarts: SharedArrayBuffer;
+  docidsOnDisk: boolean;
   terms: SharedArrayBuffer;
   termStarts: SharedArrayBuffer;
   termHash: SharedArrayBuffer;
@@ -151,20 +153,26 @@ export class MemoryBudgetError extends Error {
   }
 }
 
-/** The postings cache per thread suggested to a budget too small for any (a smaller one works, more slowly). */
+/**
+ * The postings cache per thread suggested to a budget too small for any (a smaller one works, more
+ * slowly); the document ids stay in memory only if they leave a cache this large (or a quarter of
+ * the postings).
+ */
 const MIN_CACHE = 16 << 20;
+/** With the document ids on disk, where every DOCID_BLOCK-th line starts is kept. */
+const DOCID_BLOCK = 64;
 
 /**
- * What an index takes in memory, in bytes: `index`, the files loaded whole with their lookup
- * tables (the dictionary, document ids, norms, ranks, checksums); `postings` and `vectors` (term
- * vectors, for RM3), which a budget may leave on disk; `search`, the searching threads' own
- * per-document arrays.
+ * What an index takes in memory, in bytes: `index`, the files always loaded whole with their
+ * lookup tables (the dictionary, norms, ranks, checksums); `docids` (the external ids and where
+ * each starts), `postings` and `vectors` (term vectors, for RM3), which a budget may leave on disk;
+ * `search`, the searching threads' own per-document arrays.
  */
 export function memoryNeeds(
   meta: IndexMeta,
   vectors: boolean,
   threads: number,
-): { index: number; postings: number; vectors: number; search: number } {
+): { index: number; docids: number; postings: number; vectors: number; search: number } {
   const files = meta.checksums.files;
   const size = (name: string) => (files[name] as FileSum).bytes;
   const starts = (bytes: number, lines: number) => (bytes >= 2 ** 32 ? 8 : 4) * (lines + 1);
@@ -173,15 +181,16 @@ export function memoryNeeds(
   let chunks = 0;
   for (const sum of Object.values(files)) chunks += Math.ceil(sum.bytes / CHUNK);
   const index =
-    ['terms.txt', 'terms.bin', 'docids.txt', 'docorder.bin', 'norms.bin'].reduce((n, f) => n + size(f), 0) +
+    ['terms.txt', 'terms.bin', 'docorder.bin', 'norms.bin'].reduce((n, f) => n + size(f), 0) +
     starts(size('terms.txt'), meta.numTerms) +
-    starts(size('docids.txt'), meta.docCount) +
     4 * hash +
-    4 * chunks;
+    4 * chunks +
+    8 * (Math.ceil(meta.docCount / DOCID_BLOCK) + 1);
+  const docids = size('docids.txt') + starts(size('docids.txt'), meta.docCount);
   let postings = 0;
   for (let i = 0; i < meta.postingsFiles; i++) postings += size(postingsFile(i));
   const vectorBytes = vectors ? meta.vectorFiles.reduce((a, b) => a + b, 0) + size('docvectors.offsets') : 0;
-  return { index, postings, vectors: vectorBytes, search: SEARCH_BYTES_PER_DOC * meta.docCount * threads };
+  return { index, docids, postings, vectors: vectorBytes, search: SEARCH_BYTES_PER_DOC * meta.docCount * threads };
 }
 
 /**
@@ -236,7 +245,7 @@ export class IndexReader {
     this.termStarts = startsOf(s.termStarts, s.meta.numTerms);
     this.hash = new Int32Array(s.termHash);
     this.docidBytes = new Uint8Array(s.docids);
-    this.docidStarts = startsOf(s.docidStarts, s.meta.docCount);
+    this.docidStarts = s.docidsOnDisk ? new Float64Array(s.docidStarts) : startsOf(s.docidStarts, s.meta.docCount);
     if (s.vectors && s.vectorOffsets) this.attachVectors(s.vectors, s.vectorOffsets);
   }
 
@@ -255,17 +264,22 @@ export class IndexReader {
     const threads = opts.threads ?? 1;
     const needs = memoryNeeds(meta, vectors, threads);
     const budget = opts.memoryBudget;
-    const onDemand = budget !== undefined && needs.index + needs.postings + needs.vectors + needs.search > budget;
+    const onDemand = budget !== undefined && needs.index + needs.docids + needs.postings + needs.vectors + needs.search > budget;
     let cacheBytes = 0;
+    let docidsOnDisk = false;
     if (onDemand) {
-      // the postings (and term vectors) stay on disk: each thread caches what the rest leaves
-      cacheBytes = Math.floor((budget - needs.index - needs.search) / threads);
-      if (cacheBytes < 0) {
+      // the postings and term vectors stay on disk, and the document ids too if they would leave
+      // too little for the postings cache; each thread caches what the rest leaves
+      let left = budget - needs.index - needs.search;
+      if (left - needs.docids >= Math.min(MIN_CACHE * threads, needs.postings / 4)) left -= needs.docids;
+      else docidsOnDisk = true;
+      if (left < 0) {
         throw new MemoryBudgetError(
-          `a memory budget of ${gib(budget)} is too small for ${dir}: its dictionary, document ids and per-document arrays take ${gib(needs.index)}, ` +
+          `a memory budget of ${gib(budget)} is too small for ${dir}: its dictionary, norms and ranks take ${gib(needs.index)}, ` +
             `and searching its ${meta.docCount} documents on ${threads} thread(s) ${gib(needs.search)}; give at least ${gib(needs.index + needs.search + MIN_CACHE * threads)}`,
         );
       }
+      cacheBytes = Math.floor(left / threads);
     }
     const read = (name: string): SharedArrayBuffer => {
       const sab = readShared(join(dir, name));
@@ -274,7 +288,7 @@ export class IndexReader {
     };
     const terms = read('terms.txt');
     const termStarts = lineStarts(dir, 'terms.txt', new Uint8Array(terms), meta.numTerms);
-    const docids = read('docids.txt');
+    const docids = docidsOnDisk ? new SharedArrayBuffer(0) : read('docids.txt');
     const dict = read('terms.bin');
     const docOrder = read('docorder.bin');
     checkPermutation(dir, new Uint32Array(docOrder));
@@ -285,7 +299,8 @@ export class IndexReader {
       norms: read('norms.bin'),
       docOrder,
       docids,
-      docidStarts: lineStarts(dir, 'docids.txt', new Uint8Array(docids), meta.docCount),
+      docidStarts: docidsOnDisk ? docidBlocks(dir, meta, table) : lineStarts(dir, 'docids.txt', new Uint8Array(docids), meta.docCount),
+      docidsOnDisk,
       terms,
       termStarts,
       termHash: IndexReader.hashTerms(new Uint8Array(terms), startsOf(termStarts, meta.numTerms), meta.numTerms),
@@ -408,6 +423,7 @@ export class IndexReader {
 
   /** The external id of internal document d. */
   docid(d: number): string {
+    if (this.shared.docidsOnDisk) return (this.files as OnDemandFiles).docid(d, this.docidStarts as Float64Array);
     const from = this.docidStarts[d] as number;
     const to = (this.docidStarts[d + 1] as number) - 1;
     const b = this.docidBytes;
@@ -551,6 +567,25 @@ class OnDemandFiles {
     return new Uint32Array(b.buffer, b.byteOffset, length);
   }
 
+  /** Blocks of document ids read lately, least recently used first out. */
+  private readonly docidCache = new Map<number, string[]>();
+
+  /** Document d's external id, from its block of DOCID_BLOCK lines (`blocks`: where each starts). */
+  docid(d: number, blocks: Float64Array): string {
+    const b = Math.floor(d / DOCID_BLOCK);
+    let ids = this.docidCache.get(b);
+    if (ids) this.docidCache.delete(b);
+    else {
+      const text = this.text.decode(this.read('docids.txt', blocks[b] as number, blocks[b + 1] as number));
+      ids = text.split('\n');
+      if (this.docidCache.size >= 4096) this.docidCache.delete(this.docidCache.keys().next().value as number);
+    }
+    this.docidCache.set(b, ids);
+    return ids[d - b * DOCID_BLOCK] as string;
+  }
+
+  private readonly text = new TextDecoder();
+
   /** Document doc's term vector: its bytes, and its file. */
   vector(doc: number): { bytes: Uint8Array; file: number } {
     const o = this.read('docvectors.offsets', 8 * doc, 8 * (doc + 2));
@@ -563,6 +598,43 @@ class OnDemandFiles {
       throw damage(this.dir, 'docvectors.offsets', `document ${doc}'s term vector is out of its file`);
     return { bytes: this.read(vectorsFile(file), from - base, to - base), file };
   }
+}
+
+/**
+ * Where every DOCID_BLOCK-th line of docids.txt starts, plus the file's end (f64): read a chunk at
+ * a time, checked against the checksums, never held whole.
+ */
+function docidBlocks(dir: string, meta: IndexMeta, table: Uint32Array): SharedArrayBuffer {
+  const sum = meta.checksums.files['docids.txt'] as FileSum;
+  const blocks = Math.ceil(meta.docCount / DOCID_BLOCK);
+  const sab = new SharedArrayBuffer(8 * (blocks + 1));
+  const starts = new Float64Array(sab);
+  const buf = new Uint8Array(1 << 24);
+  const fd = openSync(join(dir, 'docids.txt'), 'r');
+  let lines = 0;
+  try {
+    for (let at = 0; at < sum.bytes; ) {
+      const want = Math.min(buf.length, sum.bytes - at);
+      for (let got = 0; got < want; ) {
+        const n = readSync(fd, buf, got, want - got, at + got);
+        if (n <= 0) throw damage(dir, 'docids.txt', `it ends before byte ${at + got}`);
+        got += n;
+      }
+      const chunk = buf.subarray(0, want);
+      verifyChunks(dir, 'docids.txt', sum, table, chunk, at);
+      for (let p = chunk.indexOf(10); p >= 0; p = chunk.indexOf(10, p + 1)) {
+        lines++;
+        if (lines % DOCID_BLOCK === 0 && lines <= meta.docCount) starts[lines / DOCID_BLOCK] = at + p + 1;
+      }
+      at += want;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  // (newlines counted: a last line without one is missing)
+  if (lines !== meta.docCount) throw damage(dir, 'docids.txt', `${lines} lines where the index has ${meta.docCount}`);
+  starts[blocks] = sum.bytes;
+  return sab;
 }
 
 const gib = (bytes: number) => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);

@@ -6,9 +6,10 @@
 //   BENCH_ANALYZER   whitespace (default: the corpus is pre-analyzed text) or english
 //   BENCH_LUCENE     0 to leave Lucene out
 //   BENCH_LUCENE_RAM_MB  Lucene's indexing buffer (default 1024)
+//   BENCH_ONE_THREAD 0 to leave out qexp's build on one thread (default: on, with several CPUs)
 //
-// qexp builds on every CPU (`qexp index`'s default), in a process of its own (bench/lib/build-child.mjs),
-// so that its peak RSS and CPU time are the build's. Lucene 8 (Debian's liblucene8-java jars, compiled
+// qexp builds on every CPU (`qexp index`'s default), and on one thread, in a process of its own
+// (bench/lib/build-child.mjs), so that its peak RSS and CPU time are the build's. Lucene 8 (Debian's liblucene8-java jars, compiled
 // against by bench/peers/LuceneIndex.java, which says what its documents hold: the same content as
 // qexp's index, frequencies and term vectors) indexes on one thread in one JVM kept between passes,
 // with and without term vectors. The passes alternate, since this machine's speed swings by up to 2x
@@ -70,8 +71,10 @@ function startLucene() {
   };
 }
 
-function qexpBuild(out) {
-  const r = spawnSync(process.execPath, [join(import.meta.dirname, 'lib', 'build-child.mjs'), corpus, out, ANALYZER, String(cpus)], {
+const ONE_THREAD = cpus > 1 && process.env.BENCH_ONE_THREAD !== '0';
+
+function qexpBuild(out, threads) {
+  const r = spawnSync(process.execPath, [join(import.meta.dirname, 'lib', 'build-child.mjs'), corpus, out, ANALYZER, String(threads)], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
   });
@@ -109,18 +112,20 @@ console.log(
 );
 
 const lucene = startLucene();
-const runs = { qexp: [], lucene: [], luceneNoVectors: [] };
+const runs = { qexp: [], qexp1: [], lucene: [], luceneNoVectors: [] };
 for (let pass = 0; pass < PASSES; pass++) {
-  const q = qexpBuild(join(dir, 'qexp'));
-  runs.qexp.push(q);
-  console.log(
-    `pass ${pass + 1} (load ${load()}): qexp on ${cpus} threads ${q.secs.toFixed(1)} s = ${fmt(DOCS / q.secs)} passages/s ` +
-      `(${fmt(DOCS / q.secs / cpus)} per thread), ${q.cpuSecs.toFixed(1)} CPU-s, peak RSS ${fmt(q.maxRssMB)} MB; ` +
-      Object.entries(q.phases)
-        .map(([p, s]) => `${p} ${s.toFixed(1)} s`)
-        .join(', '),
-  );
-  rmSync(join(dir, 'qexp'), { recursive: true, force: true });
+  for (const threads of ONE_THREAD ? [cpus, 1] : [cpus]) {
+    const q = qexpBuild(join(dir, 'qexp'), threads);
+    (threads === 1 && cpus > 1 ? runs.qexp1 : runs.qexp).push(q);
+    console.log(
+      `pass ${pass + 1} (load ${load()}): qexp on ${threads} thread(s) ${q.secs.toFixed(1)} s = ${fmt(DOCS / q.secs)} passages/s ` +
+        `(${fmt(DOCS / q.secs / threads)} per thread), ${q.cpuSecs.toFixed(1)} CPU-s, peak RSS ${fmt(q.maxRssMB)} MB; ` +
+        Object.entries(q.phases)
+          .map(([p, s]) => `${p} ${s.toFixed(1)} s`)
+          .join(', '),
+    );
+    rmSync(join(dir, 'qexp'), { recursive: true, force: true });
+  }
   if (!lucene) continue;
   for (const vectors of [true, false]) {
     const l = await lucene.index(join(dir, 'lucene'), vectors);
@@ -149,6 +154,13 @@ const result = {
   'index.qexp.readingCpuSecs': reading,
   'index.qexp.analysisCpuSecs': readAndAnalyze - reading,
 };
+const q1 = rates(runs.qexp1);
+if (q1.length) {
+  result['index.qexp.1t'] = Math.max(...q1);
+  result['index.qexp.1t.median'] = median(q1);
+  result['index.qexp.1t.peakRssMB'] = Math.max(...runs.qexp1.map((r) => r.maxRssMB));
+  console.log(`qexp on one thread: best ${fmt(Math.max(...q1))}, median ${fmt(median(q1))} passages/s`);
+}
 console.log(
   `qexp: best ${fmt(Math.max(...q))}, median ${fmt(median(q))} passages/s on ${cpus} threads (${fmt(Math.max(...q) / cpus)} and ${fmt(median(q) / cpus)} per thread); ` +
     `${fmt(Math.max(...perCpu(runs.qexp)))} passages per CPU-second; of its ${result['index.qexp.cpuSecs'].toFixed(1)} CPU-s (best pass), analysis takes ~${(readAndAnalyze - reading).toFixed(1)}, the rest (reading, inverting, merging, writing) ~${(result['index.qexp.cpuSecs'] - readAndAnalyze + reading).toFixed(1)}`,
@@ -166,10 +178,19 @@ if (runs.lucene.length) {
     result[`ratio.perThread.${key}`] = Math.max(...q) / cpus / Math.max(...l);
     result[`ratio.perThread.${key}.median`] = median(q) / cpus / median(l);
     result[`ratio.perCpuSecond.${key}`] = Math.max(...perCpu(runs.qexp)) / Math.max(...perCpu(list));
+    // each round's builds ran minutes apart: their ratio is the least disturbed by the machine's swings
+    const paired = list.map((r, i) => DOCS / runs.qexp[i].secs / cpus / (DOCS / r.secs));
+    result[`ratio.perThread.${key}.paired.median`] = median(paired);
+    let oneThread = '';
+    if (q1.length) {
+      const paired1 = list.map((r, i) => DOCS / runs.qexp1[i].secs / (DOCS / r.secs));
+      result[`ratio.oneThread.${key}.paired.median`] = median(paired1);
+      oneThread = `; qexp on one thread / Lucene, same round: ${paired1.map((x) => x.toFixed(2)).join(', ')}`;
+    }
     console.log(
       `Lucene ${what}: best ${fmt(Math.max(...l))}, median ${fmt(median(l))} passages/s on 1 thread, ${fmt(Math.max(...perCpu(list)))} per CPU-second; ` +
-        `qexp / Lucene per thread: ${result[`ratio.perThread.${key}`].toFixed(2)}x (best), ${result[`ratio.perThread.${key}.median`].toFixed(2)}x (median); ` +
-        `per CPU-second ${result[`ratio.perCpuSecond.${key}`].toFixed(2)}x`,
+        `qexp / Lucene per thread: ${result[`ratio.perThread.${key}`].toFixed(2)}x (best), ${result[`ratio.perThread.${key}.median`].toFixed(2)}x (median), ` +
+        `same round: ${paired.map((x) => x.toFixed(2)).join(', ')}; per CPU-second ${result[`ratio.perCpuSecond.${key}`].toFixed(2)}x${oneThread}`,
     );
   }
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { Viewer } from '../../view/api.js';
 import { startViewServer, type ViewServer } from '../../view/server.js';
 import { CliExit, collectSet, loadOrExit, SET_FLAG, storePathFor } from '../common.js';
@@ -16,7 +16,7 @@ interface ViewOptions {
 
 function parsePort(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--port ${v}: give a port number from 0 to 65535`);
+  if (!/^\d+$/.test(v) || n > 65535) throw new InvalidArgumentError('give a port number from 0 to 65535');
   return n;
 }
 

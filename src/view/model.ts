@@ -183,6 +183,16 @@ export async function modelFromFile(
     };
   });
 
+  // a stage that cannot run yet says which of its inputs it waits for (a stale one already names the input that changed)
+  const rowOf = new Map(stageRows.map((r) => [`${r.variant}\u0000${r.stage}`, r]));
+  for (const r of stageRows) {
+    if (r.state !== 'pending') continue;
+    for (const up of Object.keys(dag.nodes.get(r.fingerprint)?.inputs ?? {})) {
+      const u = rowOf.get(`${r.variant}\u0000${up}`);
+      if (u && u.state !== 'done') r.reasons.push(`waits for ${up} (${u.state})`);
+    }
+  }
+
   const datasets = new Map<string, string | null>();
   for (const n of nodes.values()) {
     if (n.kind !== 'dataset' || !n.dataset) continue;

@@ -54,7 +54,7 @@ h3 { font-size: 14px; margin: 18px 0 8px; }
 .tabs a.on { color: var(--fg); border-color: var(--line); background: var(--bg); margin-bottom: -1px; font-weight: 600; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: baseline; }
-td.nowrap { white-space: nowrap; }
+td.nowrap, td.time { white-space: nowrap; }
 th { font-weight: 600; color: var(--muted); font-size: 12px; text-transform: none; background: var(--panel); position: sticky; top: 0; }
 th.sort { cursor: pointer; user-select: none; }
 th.sort:hover { color: var(--fg); }
@@ -70,7 +70,7 @@ tr.open td { background: #f3f6fd; }
 .s-failed { color: var(--bad); background: var(--bad-bg); }
 .s-interrupted, .s-waiting, .s-stale { color: var(--warn); background: var(--warn-bg); }
 .s-pending { color: var(--muted); background: var(--grey-bg); }
-.reasons { margin: 0; padding-left: 16px; color: var(--muted); font-size: 12.5px; }
+.reasons { margin: 0; padding-left: 16px; color: var(--muted); font-size: 12.5px; overflow-wrap: anywhere; }
 .controls { display: flex; flex-wrap: wrap; gap: 12px; align-items: end; margin: 8px 0 14px; }
 .controls label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); gap: 3px; }
 select, input[type=search] { font: inherit; padding: 5px 8px; border: 1px solid #cfd4dc; border-radius: 6px; background: var(--bg); min-width: 140px; }
@@ -92,7 +92,7 @@ button:disabled { opacity: .45; cursor: default; }
 .down { color: var(--bad); }
 .same { color: var(--muted); }
 .side { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; }
-.pair { display: grid; grid-template-columns: 1fr 1fr 90px; border-top: 1px solid var(--line); }
+.pair { display: grid; grid-template-columns: 1fr 1fr 120px; border-top: 1px solid var(--line); }
 .pair > div { padding: 8px 12px; min-width: 0; }
 .pair .text { padding: 6px 0 0; max-height: 200px; }
 .pair .delta { border-left: 1px solid var(--line); text-align: right; font-weight: 600; font-variant-numeric: tabular-nums; }

@@ -1,6 +1,6 @@
 import type { ExperimentSummary, ExperimentView, RunInfo, StageDetail, StageRow, StoreState } from '../types.js';
 import { api } from './api.js';
-import { badge, type Child, fmt, fmtBytes, fmtInt, fmtMs, fmtTime, fmtUsd, h, type Rendered, route, table } from './dom.js';
+import { badge, type Child, fmt, fmtBytes, fmtInt, fmtMs, fmtTime, fmtUsd, h, type Rendered, route, svg, table } from './dom.js';
 
 const STATES = ['running', 'failed', 'interrupted', 'waiting', 'stale', 'pending', 'done'] as const;
 
@@ -105,7 +105,7 @@ function stageTable(view: ExperimentView, rows: StageRow[]): HTMLElement {
         h('td', { class: 'nowrap' }, h('a', { href: route(['e', view.name, 'stage', s.fingerprint]) }, s.stage)),
         h('td', { class: 'muted' }, s.kind),
         h('td', null, badge(s.state)),
-        h('td', { class: 'small' }, fmtTime(s.startedAt)),
+        h('td', { class: 'small time' }, fmtTime(s.startedAt)),
         h('td', { class: 'num' }, fmtMs(s.durationMs)),
         h('td', { class: 'mono small', title: s.fingerprint }, s.fingerprint.slice(0, 12)),
         h(
@@ -170,8 +170,8 @@ function stagesTab(view: ExperimentView, params: URLSearchParams): Rendered {
                   null,
                   h('td', { class: 'mono small' }, r.runId),
                   h('td', null, runBadge(r)),
-                  h('td', { class: 'small' }, fmtTime(r.startedAt)),
-                  h('td', { class: 'small' }, fmtTime(r.finishedAt)),
+                  h('td', { class: 'small time' }, fmtTime(r.startedAt)),
+                  h('td', { class: 'small time' }, fmtTime(r.finishedAt)),
                   h('td', { class: 'mono small' }, r.argv.join(' ')),
                 ),
               ),
@@ -218,14 +218,18 @@ export function llmStats(l: NonNullable<StageDetail['llm']>): HTMLElement {
 
 export async function stagePage(name: string, fp: string): Promise<Rendered> {
   const s = await api<StageDetail>(['experiments', name, 'stages', fp]);
+  // the error is shown whole below: a reason that only repeats its first line is left out
+  const firstLine = s.error?.split('\n')[0] ?? '';
+  const reasons = s.reasons.filter((r) => !firstLine || !r.includes(firstLine));
+  const errorTitle = { failed: 'Error', waiting: 'Waiting for', interrupted: 'Interrupted' }[s.status ?? ''] ?? 'Last message';
   const content: Child[] = [
     h('h1', null, s.label, ' ', badge(s.state)),
     h('div', { class: 'muted' }, `${s.kind} stage · `, h('span', { class: 'mono' }, s.fingerprint)),
-    s.reasons.length
+    reasons.length
       ? h(
           'ul',
           { class: 'reasons' },
-          s.reasons.map((r) => h('li', null, r)),
+          reasons.map((r) => h('li', null, r)),
         )
       : null,
     kv([
@@ -242,7 +246,7 @@ export async function stagePage(name: string, fp: string): Promise<Rendered> {
           : '–',
       ],
     ]),
-    s.error ? [h('h2', null, 'Error'), h('pre', { class: 'error' }, s.error)] : null,
+    s.error ? [h('h2', null, errorTitle), h('pre', { class: s.status === 'failed' ? 'error' : 'note' }, s.error)] : null,
   ];
   if (s.llm) {
     content.push(h('h2', null, 'LLM'), h('div', { class: 'muted' }, `${s.llm.provider ?? '?'} · ${s.llm.model ?? '?'}`), llmStats(s.llm));
@@ -365,5 +369,78 @@ function summarySection(s: StageDetail): Child {
       ),
     ];
   }
+  if (s.kind === 'pairs') return pairSummary(sum);
   return [h('h2', null, 'Summary'), h('pre', { class: 'json' }, JSON.stringify(sum, null, 2))];
+}
+
+/** A pairs stage's summary: counts, why queries have no pair, which pool wins, and the Δ histogram. */
+function pairSummary(sum: Record<string, unknown>): Child {
+  const n = (k: string) => (typeof sum[k] === 'number' ? (sum[k] as number) : null);
+  const counts = (v: unknown) => Object.entries((v ?? {}) as Record<string, number>);
+  const hist = (Array.isArray(sum.delta_histogram) ? sum.delta_histogram : []) as { from: number; to: number; count: number }[];
+  const most = Math.max(1, ...hist.map((b) => b.count));
+  const stat = (v: Child, k: string) => h('div', { class: 'stat' }, h('div', { class: 'v' }, v), h('div', { class: 'k' }, k));
+  return [
+    h('h2', null, 'Pairs'),
+    h(
+      'div',
+      { class: 'summary' },
+      stat(fmtInt(n('pairs')), 'pairs'),
+      stat(fmtInt(n('queries_with_pairs')), `of ${fmtInt(n('queries'))} queries have one`),
+      stat(fmtInt(n('candidates')), 'candidates'),
+    ),
+    h(
+      'div',
+      { class: 'side' },
+      h(
+        'div',
+        null,
+        h('h3', null, 'Queries without a pair'),
+        counts(sum.queries_without_pair).length
+          ? table(
+              ['why', { label: 'queries', num: true }],
+              counts(sum.queries_without_pair).map(([k, v]) => h('tr', null, h('td', null, k), h('td', { class: 'num' }, fmtInt(v)))),
+            )
+          : h('p', { class: 'muted' }, 'none'),
+        h('h3', null, 'By pool'),
+        table(
+          ['pool', { label: 'chosen in pairs', num: true }, { label: 'best candidate of a query', num: true }],
+          counts(sum.chosen_by_pool).map(([k, v]) =>
+            h(
+              'tr',
+              null,
+              h('td', null, k),
+              h('td', { class: 'num' }, fmtInt(v)),
+              h('td', { class: 'num' }, fmtInt((sum.best_by_pool as Record<string, number> | undefined)?.[k])),
+            ),
+          ),
+        ),
+      ),
+      h(
+        'div',
+        null,
+        h('h3', null, 'Δ of the pairs'),
+        table(
+          ['Δ', { label: 'pairs', num: true }, ''],
+          hist.map((b) =>
+            h(
+              'tr',
+              null,
+              h('td', { class: 'mono small' }, `${b.from.toFixed(2)} – ${b.to.toFixed(2)}`),
+              h('td', { class: 'num' }, fmtInt(b.count)),
+              h(
+                'td',
+                { class: 'bar-cell' },
+                svg(
+                  'svg',
+                  { width: 160, height: 10 },
+                  svg('rect', { x: 0, y: 0, height: 10, width: ((160 * b.count) / most).toFixed(1), fill: '#2458c6' }),
+                ),
+              ),
+            ),
+          ),
+        ),
+      ),
+    ),
+  ];
 }

@@ -180,6 +180,8 @@ async function runNode(node: DagNode, opts: ExecuteOptions): Promise<NodeResult>
     const message = interrupted ? 'interrupted' : (err as Error).message;
     write(`# ${outcome}: ${message}`);
     await store.markEnded(node.fingerprint, outcome, message, durationMs).catch(() => undefined);
+    // the variants point at this attempt: a waiting job, or a stopped one that resumes from its checkpoints, is theirs
+    await bindAll(store, dag, [node.fingerprint]).catch(() => undefined);
     const r: NodeResult = {
       fingerprint: node.fingerprint,
       stage: node.stage,

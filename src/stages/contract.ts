@@ -9,12 +9,13 @@ import { checkHookRef, hookOf, resolveHook } from './hook-ref.js';
 import { StageRefSchema, StageRefsSchema } from './schema-parts.js';
 import type { ExperimentSetting } from './settings.js';
 
-import type { Resolved, RunContext, StageOutput, StageRef, StageScope } from './stage-types.js';
+import type { Resolved, RunContext, StageEffects, StageOutput, StageRef, StageScope } from './stage-types.js';
 
 export {
   type Json,
   type Resolved,
   type RunContext,
+  type StageEffects,
   type StageOutput,
   type StageRef,
   type StageScope,
@@ -150,6 +151,8 @@ export interface StageDef<
   /** Checks the schema and the references cannot express. */
   check?(scope: StageScope, decl: DeclOf<I, U, P, H>): Diagnostic[];
   resolve?(scope: StageScope, decl: DeclOf<I, U, P, H>): Extra<O>;
+  /** The commands it runs and the addresses it reaches, from its resolution (none when not given). */
+  effects?(resolved: Resolved & { own: O }): Partial<StageEffects>;
   run(ctx: StageContext<I, U, O, H>): Promise<Record<string, StageOutput>>;
 }
 
@@ -169,6 +172,7 @@ export interface StageKind {
   outputs(scope: StageScope, decl: StageDecl): Record<string, ArtifactType> | undefined;
   check(scope: StageScope, decl: StageDecl): Diagnostic[];
   resolve(scope: StageScope, decl: StageDecl): Resolved;
+  effects(resolved: Resolved): StageEffects;
   run(ctx: RunContext): Promise<Record<string, StageOutput>>;
 }
 
@@ -339,6 +343,11 @@ export function defineStage<
         resolveHook(scope, d[key] as string | undefined, resolved);
       }
       return resolved;
+    },
+
+    effects(resolved) {
+      const e = generic.effects?.(resolved as Resolved & { own: Record<string, Json> }) ?? {};
+      return { commands: e.commands ?? [], network: e.network ?? [] };
     },
 
     run(ctx) {

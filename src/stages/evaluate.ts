@@ -16,7 +16,8 @@ import { defineStage, input, splitStageRef } from './contract.js';
  */
 export const evaluateStage = defineStage({
   kind: 'evaluate',
-  version: 1,
+  // 2: measures follow trec_eval 9.0.x (float scores) and ir_measures' providers exactly
+  version: 2,
   title: 'Evaluates a run.',
   description:
     "Evaluates a TREC run against qrels with trec_eval's semantics. Per-query and aggregate values are stored in the `metrics` table; the output `metrics` is a JSON summary.",

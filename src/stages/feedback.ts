@@ -24,7 +24,8 @@ const CHUNK = 2000;
  */
 export const feedbackStage = defineStage({
   kind: 'feedback',
-  version: 1,
+  // 2: measures follow trec_eval 9.0.x (float scores) and ir_measures' providers exactly
+  version: 2,
   title: 'Scores candidate expansions by retrieval.',
   description:
     "Retrieval feedback: every candidate expansion of a pool of generate stages, searched with BM25 in its query's formulation and scored by a measure against the qrels, next to the query alone. Output `feedback` (JSONL: qid, query, pool, sample, text, value, baseline).",

@@ -171,6 +171,24 @@ export const generateStage = defineStage({
     };
   },
 
+  effects(r) {
+    const identity = r.uses[`models.${r.own.model}`] as { provider?: string };
+    const rt = (r.runtime ?? {}) as {
+      command?: string;
+      serve?: { command: string };
+      base_urls?: string[];
+      api_key_env?: string;
+      headers_env?: Record<string, string>;
+    };
+    if (identity.provider === 'local') return { commands: [`${rt.command ?? 'python3'} trainers/generate.py`] };
+    if (identity.provider !== 'openai') return {};
+    const credentials = [...(rt.api_key_env ? [rt.api_key_env] : []), ...Object.values(rt.headers_env ?? {})];
+    return {
+      commands: rt.serve ? [rt.serve.command] : [],
+      network: (rt.base_urls ?? []).map((url) => ({ url, what: `the LLM endpoint of model ${r.own.model}`, credentials })),
+    };
+  },
+
   async run(ctx) {
     const own = ctx.own;
     const identity = ctx.resolved.uses[`models.${own.model}`] as ModelIdentity;

@@ -1,4 +1,7 @@
 import type { StageKind } from './contract.js';
+
+export type { StageEffects } from './stage-types.js';
+
 import { datasetStage } from './dataset.js';
 import { dpoDataStage } from './dpo-data.js';
 import { evaluateStage } from './evaluate.js';

@@ -154,6 +154,8 @@ export const shellStage = defineStage({
     return { own, uses: params, files: deps, publish };
   },
 
+  effects: (r) => ({ commands: [r.own.command] }),
+
   async run(ctx) {
     const own = ctx.own;
     const cwd = own.cwd === null ? ctx.experimentDir : resolve(ctx.root, own.cwd);

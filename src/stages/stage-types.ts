@@ -84,3 +84,14 @@ export interface StageRef {
   stage: string;
   ptr: string;
 }
+
+/**
+ * What running a stage does beyond reading and writing the store's files: the commands it starts
+ * and the addresses it reaches. `qexp plan` shows them; `qexp run --safe` refuses commands.
+ */
+export interface StageEffects {
+  /** Commands run on this machine (a shell stage's, a trainer, a model server, offline generation). */
+  commands: string[];
+  /** Addresses reached, and the environment variables whose values go with the requests. */
+  network: { url: string; what: string; credentials: string[] }[];
+}

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Type } from '@sinclair/typebox';
 import { readDpoExamples } from '../artifacts/training-examples.js';
 import type { Diagnostic } from '../config/diagnostics.js';
-import { checkpointProblem, lastCheckpoint, trainCurves } from '../train/checkpoint.js';
+import { checkpointProblem, lastCheckpoint, readTrainerJson, trainCurves } from '../train/checkpoint.js';
 import type { LaunchSpec } from '../train/launchers/launcher.js';
 import { findLauncher, getLauncher, launcherProperties } from '../train/launchers/registry.js';
 import { TRAINER_SCHEMA } from '../train/train-schema.js';
@@ -145,6 +145,14 @@ export const trainStage = defineStage({
     runtime: decl.launcher as unknown as Json,
   }),
 
+  effects(r) {
+    const spec = r.runtime as unknown as LaunchSpec;
+    if (spec.kind === 'manual') return {};
+    const trl = r.own.backend === 'trl';
+    const command = `${spec.command ?? (trl ? 'python3' : 'llamafactory-cli')} ${trl ? 'train_trl.py --job job.json' : 'train llamafactory.yaml'}`;
+    return { commands: [spec.kind === 'slurm' ? `sbatch (the job runs: ${command})` : command] };
+  },
+
   async run(ctx) {
     const own = ctx.own as unknown as TrainOwn;
     const spec = ctx.resolved.runtime as unknown as LaunchSpec;
@@ -168,7 +176,7 @@ export const trainStage = defineStage({
     if (typeof own.base !== 'string') {
       // the checkpoint travels with the job folder (a manual run elsewhere, a Slurm node): an adapter always (it is small), a full model for manual runs
       if (existsSync(join(base, 'adapter_config.json'))) {
-        const config = JSON.parse(readFileSync(join(base, 'adapter_config.json'), 'utf8')) as { base_model_name_or_path?: string };
+        const config = readTrainerJson(join(base, 'adapter_config.json'), 'adapter config') as { base_model_name_or_path?: string };
         if (!config.base_model_name_or_path) throw new Error(`${base}/adapter_config.json names no base_model_name_or_path`);
         cpSync(base, join(jobDir, 'base-adapter'), { recursive: true });
         adapter = 'base-adapter';
@@ -243,7 +251,7 @@ export const trainStage = defineStage({
     if (problem) throw new Error(problem);
     const curves = trainCurves(join(finalDir, 'trainer_state.json'));
     await ctx.store.replaceTrainMetrics(ctx.fingerprint, curves);
-    const metrics = JSON.parse(readFileSync(join(finalDir, 'metrics.json'), 'utf8')) as Record<string, unknown>;
+    const metrics = readTrainerJson(join(finalDir, 'metrics.json'), 'metrics');
     ctx.log(`checkpoint ${finalDir}: ${curves.length} logged values; metrics ${JSON.stringify(metrics)}`);
     const checkpoint = join(ctx.tmpDir, 'checkpoint');
     renameSync(finalDir, checkpoint);

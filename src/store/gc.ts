@@ -38,30 +38,53 @@ export interface GcResult {
   artifactDirsRemoved: string[];
   /** Everything under tmp/: leftovers of crashed runs (the store's lock keeps any other run out). */
   tmpRemoved: string[];
+  /**
+   * Train stages' job folders under train/ that no stage needs any more: of finished stages (their
+   * checkpoint is an artifact), of removed ones, and of none. A waiting or running stage's folder,
+   * and that of a failed one an experiment still points at (it resumes from its checkpoints), stay.
+   */
+  jobDirsRemoved: string[];
+  /** Stages waiting for manual work that no experiment points at, kept (`waiting: true` removes them). */
+  waitingKept: { fingerprint: string; stage: string }[];
   /** Size of the removed stages' managed artifacts, as recorded. */
   bytesFreed: number;
 }
 
 /** Removes what no (experiment, variant, stage) references, and leftovers of crashed runs (`qexp cache gc`). */
-export async function collectGarbage(store: Store, opts: { dryRun?: boolean } = {}): Promise<GcResult> {
+export async function collectGarbage(store: Store, opts: { dryRun?: boolean; waiting?: boolean } = {}): Promise<GcResult> {
   const refs = await store.referencedFingerprints();
   const stages = await store.allStages();
-  const doomed = stages.filter((s) => !refs.has(s.fingerprint) && s.status !== 'running');
+  // a stage a process or a person is working on is kept, referenced or not; a waiting one no
+  // experiment points at any more goes only when asked (its job may still be running by hand)
+  const busy = (s: StageRecord) => s.status === 'running' || (s.status === 'waiting' && !opts.waiting);
+  const doomed = stages.filter((s) => !refs.has(s.fingerprint) && !busy(s));
   const doomedFps = new Set(doomed.map((s) => s.fingerprint));
   const known = new Set(stages.map((s) => s.fingerprint));
   const onDisk = existsSync(store.artifactsDir) ? await readdir(store.artifactsDir) : [];
   const artifactDirs = onDisk.filter((d) => !known.has(d) || doomedFps.has(d));
   const tmp = existsSync(store.tmpDir) ? await readdir(store.tmpDir) : [];
+  const jobsDir = join(store.dir, 'train');
+  const byFp = new Map(stages.map((s) => [s.fingerprint, s]));
+  const needed = (fp: string) => {
+    const s = byFp.get(fp);
+    return s !== undefined && !doomedFps.has(fp) && s.status !== 'done';
+  };
+  const jobDirs = (existsSync(jobsDir) ? await readdir(jobsDir) : []).filter((d) => !needed(d));
   const bytes = managedBytes(await store.artifacts([...doomedFps]));
   if (!opts.dryRun) {
     for (const d of artifactDirs) await rm(join(store.artifactsDir, d), { recursive: true, force: true });
     for (const t of tmp) await rm(join(store.tmpDir, t), { recursive: true, force: true });
+    for (const j of jobDirs) await rm(join(jobsDir, j), { recursive: true, force: true });
     await store.forgetStages([...doomedFps]);
   }
   return {
     stagesRemoved: doomed.map((s) => ({ fingerprint: s.fingerprint, stage: s.stage })),
     artifactDirsRemoved: artifactDirs,
     tmpRemoved: tmp,
+    jobDirsRemoved: jobDirs,
+    waitingKept: stages
+      .filter((s) => s.status === 'waiting' && !refs.has(s.fingerprint) && !doomedFps.has(s.fingerprint))
+      .map((s) => ({ fingerprint: s.fingerprint, stage: s.stage })),
     bytesFreed: [...bytes.values()].reduce((a, b) => a + b, 0),
   };
 }

@@ -90,7 +90,8 @@ function experiment(baseUrl: string): string {
  * Computed by the code before the providers moved (commit 9e6b7fd). The four stages downstream
  * of the index (gen-prf, sft, and the students trained by it) changed once since, with the index
  * stage's own fingerprint (version 4: the stage contract records its analyzer like any setting,
- * and the analyzer's settings, its tokenizer's Unicode rules among them).
+ * and the analyzer's settings, its tokenizer's Unicode rules among them). sft and its students
+ * changed once more with the feedback stage (version 2: nDCG exactly as trec_eval 9.0.x).
  */
 const FINGERPRINTS: Record<string, string> = {
   'gen-api': 'b845e50d18a7af07fcb885f5011b3a6e9f82e65846977e2d522d353f8e90f0c5',
@@ -101,10 +102,10 @@ const FINGERPRINTS: Record<string, string> = {
   'gen-local': 'caa240cb37d47d2406c5d2f67534c3855965753fd43c8baff8a081d308c557d5',
   'gen-prf': '552434b056a19a6fd42f91bba4645fc43abbe6f6ef52485c5e9c81627abde2a6',
   'gen-replay': 'dce684e0ed29a2d4fee195d443ddcdedf9fa7dd053b6e8a85c0ca52b7713ab96',
-  'gen-served': '3393d7ea6bfb041ba0963cc86d55e489cffa4997ec23de6308af2ce149be7b22',
-  'gen-student': '26b8b82ffce25c7f68b0a50337c854cb1aabae3489881c5ad67f4b19f8a64a9e',
+  'gen-served': '741b3d896f64b8ad364892dad8a10e5aad64983ee1f4ab4ce58e1cffb09892a1',
+  'gen-student': '509071d54fbee6de05feb0e6fcf5257a4521697ffc4a63e1d124afcede8ad1e7',
   // the launcher is not fingerprinted: where a model trains does not change it
-  sft: '456a5c26377d3c5d158f039e6365008b35d9009005091c2efcbe89d8115f80bd',
+  sft: '010cfd9614149f4efb5bef0d3dcfbe6032cfdeeb48766ab74d63b9e6877dae2a',
 };
 /** Request keys of each generation row, in (qid, sample) order: sampling.n = 2 gives two rows per request. */
 const KEYS: Record<string, string[]> = {

@@ -5,6 +5,7 @@ import { existingStore, type StoreOptions, withStoreOptions } from '../store-opt
 
 interface CacheOptions extends StoreOptions {
   dryRun?: boolean;
+  waiting?: boolean;
 }
 
 export function registerCache(program: Command): void {
@@ -41,11 +42,12 @@ export function registerCache(program: Command): void {
   cache
     .command('gc')
     .description('remove artifacts that no (experiment, variant, stage) references, and leftovers of crashed runs')
-    .option('--dry-run', 'list what would be removed; remove nothing');
+    .option('--dry-run', 'list what would be removed; remove nothing')
+    .option('--waiting', 'also remove stages waiting for manual work that no experiment points at any more, with their job folders');
   withStoreOptions(cache.commands.at(-1) as Command).action(async (opts: CacheOptions) => {
     const store = await openStoreOrExit(existingStore(opts), opts.wait);
     try {
-      const gc = await collectGarbage(store, { dryRun: opts.dryRun });
+      const gc = await collectGarbage(store, { dryRun: opts.dryRun, waiting: opts.waiting });
       const removed = gc.stagesRemoved;
       if (opts.json) {
         const result = {
@@ -54,15 +56,21 @@ export function registerCache(program: Command): void {
           stages_removed: removed.map((s) => s.fingerprint),
           artifact_dirs_removed: gc.artifactDirsRemoved.length,
           tmp_removed: gc.tmpRemoved.length,
+          job_dirs_removed: gc.jobDirsRemoved,
+          waiting_kept: gc.waitingKept.map((s) => s.fingerprint),
           bytes_freed: gc.bytesFreed,
         };
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       } else {
         const verb = opts.dryRun ? 'would remove' : 'removed';
         process.stdout.write(
-          `${verb} ${removed.length} unreferenced stage(s) (${gc.bytesFreed} bytes of artifacts), ${gc.artifactDirsRemoved.length} artifact folder(s), ${gc.tmpRemoved.length} temporary folder(s)\n`,
+          `${verb} ${removed.length} unreferenced stage(s) (${gc.bytesFreed} bytes of artifacts), ${gc.artifactDirsRemoved.length} artifact folder(s), ${gc.tmpRemoved.length} temporary folder(s), ${gc.jobDirsRemoved.length} training job folder(s)\n`,
         );
         for (const s of removed) process.stdout.write(`  ${s.fingerprint.slice(0, 12)} ${s.stage}\n`);
+        if (gc.waitingKept.length > 0)
+          process.stdout.write(
+            `kept ${gc.waitingKept.length} stage(s) waiting for manual work that no experiment points at any more (${gc.waitingKept.map((s) => `${s.stage} ${s.fingerprint.slice(0, 12)}`).join(', ')}): --waiting removes them with their job folders\n`,
+          );
       }
     } finally {
       store.close();

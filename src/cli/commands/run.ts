@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { buildDag } from '../../dag/build-dag.js';
+import { safetyCheck } from '../../dag/effects.js';
 import { executeDag, type NodeResult } from '../../dag/execute.js';
 import { planDag } from '../../dag/plan.js';
 import { SelectionError, selectNodes } from '../../dag/select.js';
@@ -25,6 +26,7 @@ interface RunOptions {
   keepGoing?: boolean;
   progress?: 'auto' | 'interactive' | 'plain' | 'none';
   set?: string[];
+  safe?: boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').filter(Boolean)];
@@ -49,6 +51,10 @@ export function registerRun(program: Command): void {
     .option('--progress <mode>', 'auto | interactive | plain | none', 'auto')
     .option('--json', 'print a JSON summary (and no progress display)')
     .option(...SET_FLAG, collectSet)
+    .option(
+      '--safe',
+      "refuse every stage that would run a command (for re-running someone else's experiment); say which before anything runs",
+    )
     .action(async (file: string, opts: RunOptions) => {
       process.exitCode = await runCommand(file, opts);
     });
@@ -82,6 +88,19 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
       if (!(err instanceof SelectionError)) throw err;
       process.stderr.write(`qexp: ${err.message}\n`);
       return EXIT.invalid;
+    }
+    if (opts.safe) {
+      const { refused, contacts } = safetyCheck(dag, chosen.run);
+      if (refused.length > 0) {
+        process.stderr.write(
+          `qexp: --safe: ${refused.length} stage(s) would run commands on this machine; nothing was run:\n${refused.map((r) => `  ${r}`).join('\n')}\nRead the experiment and run it without --safe if you trust these commands (or run the other stages with --until / --only).\n`,
+        );
+        return EXIT.invalid;
+      }
+      if (!json)
+        process.stderr.write(
+          `qexp: --safe: no stage runs a command; hooks run in their sandbox${contacts.length ? `; requests the ledger does not answer go to:\n${contacts.map((c) => `  ${c}`).join('\n')}` : ''}\n`,
+        );
     }
     const nVariants = exp.variants.length;
     const summary = (executed: NodeResult[], status: string) => ({

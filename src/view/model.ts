@@ -187,10 +187,12 @@ export async function modelFromFile(
   const rowOf = new Map(stageRows.map((r) => [`${r.variant}\u0000${r.stage}`, r]));
   for (const r of stageRows) {
     if (r.state !== 'pending') continue;
-    for (const up of Object.keys(dag.nodes.get(r.fingerprint)?.inputs ?? {})) {
+    const waits = Object.keys(dag.nodes.get(r.fingerprint)?.inputs ?? {}).flatMap((up) => {
       const u = rowOf.get(`${r.variant}\u0000${up}`);
-      if (u && u.state !== 'done') r.reasons.push(`waits for ${up} (${u.state})`);
-    }
+      return u && u.state !== 'done' ? [`waits for ${up} (${u.state})`] : [];
+    });
+    // a new array: variants that share the stage share the plan's reasons
+    r.reasons = [...r.reasons, ...waits];
   }
 
   const datasets = new Map<string, string | null>();

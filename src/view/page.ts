@@ -56,7 +56,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: baseline; }
 td.nowrap, td.time { white-space: nowrap; }
 th { font-weight: 600; color: var(--muted); font-size: 12px; text-transform: none; background: var(--panel); position: sticky; top: 0; }
-th.sort { cursor: pointer; user-select: none; }
+th.sort { cursor: pointer; user-select: none; white-space: nowrap; }
 th.sort:hover { color: var(--fg); }
 th.sorted::after { content: " ▾"; }
 th.sorted.asc::after { content: " ▴"; }
@@ -85,7 +85,7 @@ button:disabled { opacity: .45; cursor: default; }
 .card > .head .title { font-weight: 600; }
 .exp { display: grid; grid-template-columns: minmax(0, 1fr) 190px; border-top: 1px solid var(--line); }
 .exp:first-of-type { border-top: none; }
-.text { margin: 0; padding: 10px 12px; white-space: pre-wrap; overflow-wrap: anywhere; font: 13px/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; max-height: 340px; overflow: auto; }
+.text { margin: 0; padding: 10px 12px; white-space: pre-wrap; overflow-wrap: anywhere; font-family: inherit; font-size: 14px; line-height: 1.55; max-height: 340px; overflow: auto; }
 .scores { padding: 10px 12px; border-left: 1px solid var(--line); background: #fcfcfd; font-size: 12.5px; }
 .scores .v { font-size: 15px; font-weight: 600; font-variant-numeric: tabular-nums; }
 .up { color: var(--good); }
@@ -109,7 +109,7 @@ button:disabled { opacity: .45; cursor: default; }
 .variants a { padding: 4px 10px; border: 1px solid var(--line); border-radius: 14px; font-size: 12.5px; color: var(--fg); }
 .variants a.on { border-color: var(--accent); background: var(--info-bg); }
 pre.json { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 10px; overflow: auto; max-height: 360px; font-size: 12px; }
-svg.deltas { display: block; margin: 4px 0 6px; }
+svg.deltas { display: block; margin: 4px 0 6px; width: 100%; height: auto; max-height: 180px; }
 svg text { font: 12px system-ui, sans-serif; fill: var(--muted); }
 .pad { padding: 8px 12px; margin: 0; }
 .nav-q { display: flex; gap: 12px; margin-left: auto; }

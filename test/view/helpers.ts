@@ -31,7 +31,8 @@ export const XSS = '<script>window.__xss=1</script><img src=x onerror="window.__
  * The toy collection (12 queries), a replay teacher pool with two samples (q0's first one
  * carrying markup, q2's second one a secret a model echoed), an LLM teacher pool without a price
  * and an LLM student with one, both from a Chat Completions server on 127.0.0.1; feedback, pairs
- * at two min_delta values (two variants), three evaluated runs as report rows.
+ * at two min_delta values (two variants), three evaluated runs as report rows; a second dataset
+ * (the same queries judged otherwise) where two of the rows have a run too.
  */
 export function writeViewExperiment(ws: Workspace, secret: string): void {
   writeToyCollection(
@@ -51,6 +52,13 @@ export function writeViewExperiment(ws: Workspace, secret: string): void {
     return [JSON.stringify(first), JSON.stringify(second)];
   });
   ws.write('zs.jsonl', `${zs.join('\n')}\n`);
+  // a second dataset: the same queries and corpus, judged the other way round (the documents that repeat the query are relevant)
+  const flipped = readFileSync(ws.path('data/corpus.tsv'), 'utf8')
+    .split('\n')
+    .map((l) => l.split('\t')[0] as string)
+    .filter((id) => id.startsWith('x')) // x{query}{k}
+    .map((id) => `q${id.slice(1, -1)} 0 ${id} 1`);
+  ws.write('data/qrels-flipped.txt', `${flipped.join('\n')}\n`);
   ws.write('exp.yaml', VIEW_EXPERIMENT);
 }
 
@@ -59,6 +67,7 @@ description: "Toy: two teacher pools, a student, feedback, pairs by min_delta"
 seed: 3
 datasets:
   toy: {queries: data/queries.tsv, qrels: data/qrels.txt, corpus: data/corpus.tsv}
+  flipped: {queries: data/queries.tsv, qrels: data/qrels-flipped.txt, corpus: data/corpus.tsv}
 models:
   zs: {provider: replay, file: zs.jsonl}
   big: {provider: openai, base_url: "\${env:VIEW_LLM_URL}", model: big-model, api_key_env: VIEW_TEST_KEY, max_retries: 3, timeout_s: 20}
@@ -80,11 +89,16 @@ stages:
   ev-bm25: {kind: evaluate, run: bm25, qrels: data, measures: [nDCG@10, AP@100]}
   ev-teacher: {kind: evaluate, run: run-teacher, qrels: data, measures: [nDCG@10, AP@100]}
   ev-student: {kind: evaluate, run: run-student, qrels: data, measures: [nDCG@10, AP@100]}
+  data-f: {kind: dataset, dataset: flipped}
+  bm25-f: {kind: retrieve, index: idx, topics: data-f, hits: 100}
+  rm3-f: {kind: retrieve, index: idx, topics: data-f, hits: 100, rm3: true}
+  ev-bm25-f: {kind: evaluate, run: bm25-f, qrels: data-f, measures: [nDCG@10]}
+  ev-rm3-f: {kind: evaluate, run: rm3-f, qrels: data-f, measures: [nDCG@10]}
 ablations:
   axes:
     pairs.min_delta: [0.05, 0.3]
 report:
-  rows: {BM25: ev-bm25, Teacher: ev-teacher, Student: ev-student}
+  rows: {BM25: [ev-bm25, ev-bm25-f], Teacher: [ev-teacher, ev-rm3-f], Student: ev-student}
   baseline: BM25
 `;
 

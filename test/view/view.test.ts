@@ -108,13 +108,18 @@ describe.skipIf(NO_CHROMIUM)('qexp view in headless Chromium', () => {
     expect(rows.map((r) => r[0]).sort()).toEqual(
       [
         'bm25',
+        'bm25-f',
         'data',
+        'data-f',
         'ev-bm25',
+        'ev-bm25-f',
+        'ev-rm3-f',
         'ev-student',
         'ev-teacher',
         'feedback',
         'idx',
         'pairs',
+        'rm3-f',
         'run-student',
         'run-teacher',
         'student',
@@ -131,6 +136,37 @@ describe.skipIf(NO_CHROMIUM)('qexp view in headless Chromium', () => {
     await page.waitForSelector('h2:has-text("Stages of pairs.min_delta=0.3")');
     expect(await page.textContent('tr[data-stage="pairs"] td:nth-child(6)')).toBe((await fp('pairs', 'pairs.min_delta=0.3')).slice(0, 12));
     expect(await page.textContent('tr[data-stage="feedback"]')).toContain('shared with 1 other variant');
+  });
+
+  it("a pairs stage's page counts its pairs and draws their Δ as the stage wrote them", async () => {
+    const art = await ws.sql(
+      `SELECT path FROM artifacts WHERE fingerprint = '${await fp('pairs', 'pairs.min_delta=0.3')}' AND name = 'pairs'`,
+    );
+    const deltas = readFileSync(String(art[0]?.path), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).delta as number);
+    expect(deltas.length).toBeGreaterThan(0);
+    await page.click('tr[data-stage="pairs"] a');
+    await page.waitForSelector('h2:has-text("Pairs")');
+    expect(await page.textContent('h1')).toContain('pairs [pairs.min_delta=0.3]');
+    const stats = await page.$$eval('.summary .stat', (els) =>
+      els.map((e) => [e.querySelector('.k')?.textContent, e.querySelector('.v')?.textContent]),
+    );
+    expect(stats[0]).toEqual(['pairs', String(deltas.length)]);
+    // the histogram's rows: every pair in one bin, none shown above the largest Δ
+    const bins = await page.$$eval('h3:text-is("Δ of the pairs") + table tbody tr', (trs) =>
+      trs.map((tr) => {
+        const [range, n] = [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '');
+        const [from, to] = (range as string).split(' – ').map(Number);
+        return { from: from as number, to: to as number, n: Number(n) };
+      }),
+    );
+    expect(bins.reduce((t, b) => t + b.n, 0)).toBe(deltas.length);
+    for (const b of bins) expect(b.n).toBe(deltas.filter((d) => d >= b.from && (d < b.to || (b === bins.at(-1) && d <= b.to))).length);
+    expect(bins.at(-1)?.n).toBeGreaterThan(0);
+    expect(Math.max(...deltas)).toBeLessThanOrEqual(bins.at(-1)?.to as number);
+    await page.goBack();
   });
 
   it('a query page shows each expansion as text (markup never runs), its nDCG@10 and Δ, and the pairs', async () => {
@@ -232,6 +268,57 @@ describe.skipIf(NO_CHROMIUM)('qexp view in headless Chromium', () => {
     expect(await page.evaluate(() => (globalThis as Record<string, unknown>).__xss)).toBeUndefined();
   });
 
+  it('filters the comparison by measure and by dataset: the values are those of the measure and dataset chosen', async () => {
+    await page.goto(`${view.url}#/e/viewtoy/compare?a=0&b=1`);
+    await page.waitForSelector('table tr[data-qid]');
+    const perQuery = async (stage: string, measure: string) =>
+      new Map(
+        (
+          await ws.sql(
+            `SELECT qid, value FROM metrics WHERE fingerprint = '${await fp(stage)}' AND measure = '${measure}' AND qid <> 'all'`,
+          )
+        ).map((r) => [String(r.qid), Number(r.value)]),
+      );
+    const shown = async () =>
+      new Map(
+        await page.$$eval('tbody tr[data-qid]', (trs) =>
+          trs.map((tr) => [
+            tr.getAttribute('data-qid') as string,
+            [Number(tr.querySelector('td.a')?.textContent), Number(tr.querySelector('td.b')?.textContent)] as const,
+          ]),
+        ),
+      );
+    const expectShown = async (a: Map<string, number>, b: Map<string, number>) => {
+      const rows = await shown();
+      expect([...rows.keys()].sort()).toEqual([...a.keys()].sort());
+      for (const [qid, [va, vb]] of rows) {
+        expect(va).toBeCloseTo(a.get(qid) as number, 4);
+        expect(vb).toBeCloseTo(b.get(qid) as number, 4);
+      }
+    };
+    // Teacher and BM25 have runs on both datasets, with two measures on toy and one on flipped
+    expect(await page.$$eval('select[name=dataset] option', (os) => os.map((o) => o.textContent))).toEqual(['toy', 'flipped']);
+    expect(await page.$$eval('select[name=measure] option', (os) => os.map((o) => o.textContent))).toEqual(['nDCG@10', 'AP@100']);
+    await page.selectOption('select[name=measure]', 'AP@100');
+    await page.locator('p.muted.small', { hasText: 'AP@100 on toy' }).waitFor();
+    const apA = await perQuery('ev-bm25', 'AP@100');
+    const apB = await perQuery('ev-teacher', 'AP@100');
+    await expectShown(apA, apB);
+    await page.selectOption('select[name=dataset]', 'flipped');
+    await page.locator('p.muted.small', { hasText: 'nDCG@10 on flipped' }).waitFor();
+    expect(await page.$$eval('select[name=measure] option', (os) => os.map((o) => o.textContent))).toEqual(['nDCG@10']);
+    const fA = await perQuery('ev-bm25-f', 'nDCG@10');
+    const fB = await perQuery('ev-rm3-f', 'nDCG@10');
+    await expectShown(fA, fB);
+    // the datasets judge differently: the filter did change what is compared
+    const toyA = await perQuery('ev-bm25', 'nDCG@10');
+    expect([...fA].some(([q, v]) => Math.abs(v - (toyA.get(q) as number)) > 0.01)).toBe(true);
+    // a row with no run on flipped leaves only the dataset both have
+    await page.selectOption('select[name=B]', { label: 'Student' });
+    await page.locator('p.muted.small', { hasText: 'B = Student' }).waitFor();
+    expect(await page.$$eval('select[name=dataset] option', (os) => os.map((o) => o.textContent))).toEqual(['toy']);
+  });
+
   it("shows each generate stage's ledger: tokens, cost, latency, failed attempts; an unknown price reads –", async () => {
     await page.goto(`${view.url}#/e/viewtoy/llm`);
     await page.waitForSelector('tr[data-stage="student"]');
@@ -299,13 +386,15 @@ describe('qexp view: what it never does', () => {
       VIEW_EXPERIMENT.replace(
         'bm25: {kind: retrieve, index: idx, topics: data, hits: 100}',
         'bm25: {kind: retrieve, index: idx, topics: data, hits: 50}',
-      ),
+      ).replace('ablations:', '  ev-bm25-r: {kind: evaluate, run: bm25, qrels: data, measures: [R@50]}\nablations:'),
     );
     const view2 = await api<{ stages: { variant: string; stage: string; state: string; reasons: string[] }[] }>('experiments/viewtoy');
     const row = (stage: string) => view2.body.stages.find((s) => s.stage === stage && s.variant === 'pairs.min_delta=0.05');
     expect(row('bm25')).toMatchObject({ state: 'stale', reasons: ['stages.bm25.hits: 100 → 50'] });
     expect(row('ev-bm25')).toMatchObject({ state: 'stale', reasons: ['input bm25 changed'] });
     expect(row('feedback')?.state).toBe('done');
+    // a new stage has never run, and names the input it waits for
+    expect(row('ev-bm25-r')).toMatchObject({ state: 'pending', reasons: ['never run', 'waits for bm25 (stale)'] });
     ws.write('exp.yaml', VIEW_EXPERIMENT);
   });
 

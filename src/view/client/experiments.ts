@@ -377,7 +377,10 @@ function summarySection(s: StageDetail): Child {
 function pairSummary(sum: Record<string, unknown>): Child {
   const n = (k: string) => (typeof sum[k] === 'number' ? (sum[k] as number) : null);
   const counts = (v: unknown) => Object.entries((v ?? {}) as Record<string, number>);
-  const hist = (Array.isArray(sum.delta_histogram) ? sum.delta_histogram : []) as { from: number; to: number; count: number }[];
+  const bins = (Array.isArray(sum.delta_histogram) ? sum.delta_histogram : []) as { from: number; to: number; count: number }[];
+  // the bins run to the largest possible Δ: the empty ones above the largest pair's say nothing
+  const last = bins.reduce((at, b, i) => (b.count > 0 ? i : at), 0);
+  const hist = bins.slice(0, last + 1);
   const most = Math.max(1, ...hist.map((b) => b.count));
   const stat = (v: Child, k: string) => h('div', { class: 'stat' }, h('div', { class: 'v' }, v), h('div', { class: 'k' }, k));
   return [

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import { readPairSummary } from '../artifacts/pairs.js';
 import { loadExperiment } from '../dag/load-experiment.js';
 import { redact } from '../llm/redact.js';
@@ -33,6 +34,12 @@ interface ExperimentRef {
   variants: { name: string; overrides: unknown }[];
 }
 
+/** A path as the page shows it: relative to where `qexp view` was started when it lies below, as the command line printed it. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
 function fileStamp(file: string): string {
   try {
     return String(statSync(file).mtimeMs);
@@ -61,7 +68,7 @@ export class Viewer {
   }
 
   storeState(): StoreState {
-    return { path: this.access.path, stale: this.stale };
+    return { path: shown(this.access.path), stale: this.stale };
   }
 
   /** Values of the secrets the experiments' providers name, and of any credential-like variable. */
@@ -158,7 +165,7 @@ export class Viewer {
         items.push({
           name: m.name,
           description: m.description,
-          file: m.file,
+          file: shown(m.file),
           variants: m.variants.length,
           states,
           lastRun: m.runs[0] ? runInfo(m.runs[0]) : null,
@@ -181,7 +188,7 @@ export class Viewer {
         store: this.storeState(),
         name: m.name,
         description: m.description,
-        file: m.file,
+        file: shown(m.file),
         problem: m.problem,
         variants: m.variants,
         stages: m.stageRows,

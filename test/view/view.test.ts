@@ -102,6 +102,10 @@ describe.skipIf(NO_CHROMIUM)('qexp view in headless Chromium', () => {
     await page.goto(view.url);
     await page.waitForSelector('tr[data-stage="pairs"]');
     expect(page.url()).toMatch(/#\/e\/viewtoy$/);
+    // paths as the command line prints them: relative to where qexp view started
+    expect(await page.textContent('#store')).toBe('results/qexp.duckdb');
+    expect(await page.textContent('main')).toContain('exp.yaml');
+    expect(await page.textContent('main')).not.toContain(ws.path('exp.yaml'));
     const rows = await page.$$eval('tbody tr[data-stage]', (trs) =>
       trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
     );

@@ -55,9 +55,11 @@ export async function llmPage(view: ExperimentView): Promise<Rendered> {
         { class: 'muted' },
         `${data.items.length} generate stage${data.items.length === 1 ? '' : 's'}: `,
         `${fmtInt(total((l) => l.promptTokens + l.completionTokens))} tokens, `,
-        unknown.length
-          ? `cost of the priced ones ${fmtUsd(total((l) => l.costUsd))} (${unknown.length} without a price: unknown)`
-          : `cost ${fmtUsd(total((l) => l.costUsd))}`,
+        unknown.length === data.items.length
+          ? 'cost unknown (no stage has a price)'
+          : unknown.length
+            ? `cost of the priced ones ${fmtUsd(total((l) => l.costUsd))} (${unknown.length} without a price: unknown)`
+            : `cost ${fmtUsd(total((l) => l.costUsd))}`,
         ". Counts are of the ledger answers each stage's expansions use, cached or not.",
       ),
       table(

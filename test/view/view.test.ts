@@ -343,6 +343,16 @@ describe.skipIf(NO_CHROMIUM)('qexp view in headless Chromium', () => {
     expect(student[6]).toBe(Number(l.c).toLocaleString('en-US'));
     expect(Number(l.usd)).toBeGreaterThan(0);
     expect(student[8]).toBe(`$${Number(l.usd) < 0.01 ? Number(l.usd).toPrecision(2) : Number(l.usd).toFixed(2)}`);
+    // latency: the nearest-rank median and 95th percentile of the ledger's answers
+    const lat = (
+      await ws.sql(
+        `SELECT latency_ms AS ms FROM llm_requests WHERE key IN (SELECT request_key FROM generations WHERE fingerprint = '${await fp('student')}') ORDER BY ms`,
+      )
+    ).map((r) => Number(r.ms));
+    const rank = (p: number) => lat[Math.ceil((p / 100) * lat.length) - 1] as number;
+    expect(lat.length).toBe(Number(l.n));
+    expect(student[10]).toBe(`${Math.round(rank(50))} ms`);
+    expect(student[11]).toBe(`${Math.round(rank(95))} ms`);
     expect(await errs('student')).toBe(1);
     expect(student[13]).toBe('1');
     const fs = await cells('teacher-fs');

@@ -92,6 +92,7 @@ button:disabled { opacity: .45; cursor: default; }
 .down { color: var(--bad); }
 .same { color: var(--muted); }
 .side { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; }
+.exp.unused { opacity: .6; }
 .pair { display: grid; grid-template-columns: 1fr 1fr 120px; border-top: 1px solid var(--line); }
 .pair > div { padding: 8px 12px; min-width: 0; }
 .pair .text { padding: 6px 0 0; max-height: 200px; }

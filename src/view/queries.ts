@@ -328,16 +328,28 @@ export async function compareRows(
   };
 }
 
-/** The generate stages whose expansions a report row's run used on a dataset: evaluate ← retrieve ← generate. */
-function rowGenerates(model: ExperimentModel, id: number, dataset: string): string[] {
+/**
+ * The generate stages whose expansions a report row's run used on a dataset (evaluate ← retrieve
+ * ← generate), and the retrieve stage's formulation: its own, else the experiment's.
+ */
+function rowGenerates(model: ExperimentModel, id: number, dataset: string): { fps: string[]; formulation: RowExpansions['formulation'] } {
   const ev = model.rowEvaluates[id]?.get(dataset);
   const dag = model.dag;
-  if (!ev || !dag) return [];
-  const out: string[] = [];
-  for (const run of Object.values(dag.nodes.get(ev)?.inputs ?? {}))
-    for (const fp of Object.values(dag.nodes.get(run)?.inputs ?? {}))
-      if (dag.nodes.get(fp)?.kind === 'generate' && !out.includes(fp)) out.push(fp);
-  return out;
+  const fps: string[] = [];
+  let formulation: RowExpansions['formulation'] = null;
+  if (!ev || !dag) return { fps, formulation };
+  for (const run of Object.values(dag.nodes.get(ev)?.inputs ?? {})) {
+    const node = dag.nodes.get(run);
+    const gens = Object.values(node?.inputs ?? {}).filter((fp) => dag.nodes.get(fp)?.kind === 'generate');
+    for (const fp of gens) if (!fps.includes(fp)) fps.push(fp);
+    const own = (node?.resolved.own ?? {}) as { formulation?: unknown };
+    const f = (own.formulation ?? node?.resolved.uses['retrieval.formulation']) as
+      | { mode?: string; repeat_query?: number; concat?: number }
+      | undefined;
+    if (gens.length && f?.mode)
+      formulation = { mode: f.mode, repeatQuery: f.repeat_query ?? 0, concat: f.mode === 'none' ? 0 : (f.concat ?? 1) };
+  }
+  return { fps, formulation };
 }
 
 export async function compareQuery(
@@ -350,11 +362,8 @@ export async function compareQuery(
 ): Promise<CompareQuery> {
   const side = async (id: number): Promise<RowExpansions> => {
     const { label, cell } = rowCell(model, id, q.dataset, q.measure);
-    return {
-      label,
-      value: cell.perQuery.get(qid) ?? null,
-      generations: await generateGroups(s, model, data, rowGenerates(model, id, q.dataset), qid),
-    };
+    const { fps, formulation } = rowGenerates(model, id, q.dataset);
+    return { label, value: cell.perQuery.get(qid) ?? null, generations: await generateGroups(s, model, data, fps, qid), formulation };
   };
   const topics = await data.topics(model, q.dataset);
   return { store, qid, query: topics.find((t) => t.qid === qid)?.text ?? null, a: await side(q.a), b: await side(q.b) };

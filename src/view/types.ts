@@ -259,8 +259,10 @@ export interface Compare extends Page<CompareItem> {
 export interface RowExpansions {
   label: string;
   value: number | null;
-  /** The generate stages whose expansions the row's run used (none: the query alone). */
+  /** The generate stages whose expansions the row's run used (none: no generated expansion). */
   generations: GenerateGroup[];
+  /** How the run combined a query with them: the query repeated, then the first `concat` samples (none with mode `none`). */
+  formulation: { mode: string; repeatQuery: number; concat: number } | null;
 }
 
 export interface CompareQuery {

@@ -264,7 +264,13 @@ describe.skipIf(NO_CHROMIUM)('qexp view in headless Chromium', () => {
     // q0: BM25 used no expansion, the teacher its zero-shot pool; both texts side by side
     await page.click('tbody tr[data-qid="q0"]');
     await page.waitForSelector('tr.detail .side-B .card[data-stage="teacher-zs"]');
-    expect(await page.textContent('tr.detail .side-A')).toContain('This row used no expansion: the query alone.');
+    expect(await page.textContent('tr.detail .side-A')).toContain("This row's run used no generated expansion");
+    // the teacher's run searched with the query ×5 and the first sample only (retrieval.formulation's defaults)
+    expect(await page.textContent('tr.detail .side-B p.formulation')).toBe(
+      "The row's run searched with the query ×5 and the first sample (query2doc); each value beside an expansion is its own feedback.",
+    );
+    expect(await page.getAttribute('tr.detail .side-B .exp[data-sample="0"]', 'class')).toBe('exp used');
+    expect(await page.getAttribute('tr.detail .side-B .exp[data-sample="1"]', 'class')).toBe('exp unused');
     expect(await page.textContent('tr.detail .side-B .exp[data-sample="0"] pre')).toBe(`${XSS} ${Array(8).fill('w0c w0d').join(' ')}`);
     expect(await page.textContent('tr.detail .side-B h3')).toContain(`nDCG@10 ${(b.get('q0') as number).toFixed(4)}`);
     // the open query is in the address: a link to this view opens it again

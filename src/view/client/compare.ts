@@ -40,12 +40,26 @@ function deltaPlot(deltas: number[], total: number): SVGElement {
   );
 }
 
+/** What the row's run searched with: the query repeated and the first samples (the others were feedback candidates only). */
+function formulationNote(r: RowExpansions): string {
+  const f = r.formulation;
+  if (!f) return "The row's run used these expansions.";
+  if (f.mode === 'none') return "The row's run searched with the query alone (formulation mode none).";
+  const first = f.concat === 1 ? 'the first sample' : `the first ${f.concat} samples`;
+  return `The row's run searched with the query ×${f.repeatQuery} and ${first} (${f.mode}); each value beside an expansion is its own feedback.`;
+}
+
 function side(r: RowExpansions, which: string, measure: string): HTMLElement {
   return h(
     'div',
     { class: `compare-side side-${which}` },
     h('h3', null, `${which} · ${r.label}`, ' ', h('span', { class: 'muted' }, `${measure} ${fmt(r.value)}`)),
-    r.generations.length ? r.generations.map(generationCard) : h('p', { class: 'muted' }, 'This row used no expansion: the query alone.'),
+    r.generations.length
+      ? [
+          h('p', { class: 'muted small formulation' }, formulationNote(r)),
+          r.generations.map((g) => generationCard(g, r.formulation?.concat)),
+        ]
+      : h('p', { class: 'muted' }, "This row's run used no generated expansion."),
   );
 }
 

@@ -108,7 +108,8 @@ export async function queriesPage(view: ExperimentView, params: URLSearchParams)
 }
 
 /** One generate stage's expansions of a query, each beside its feedback values. */
-export function generationCard(g: GenerateGroup): HTMLElement {
+/** A generate stage's expansions of a query; with `used`, the first `used` are marked as those a run searched with. */
+export function generationCard(g: GenerateGroup, used?: number): HTMLElement {
   return h(
     'section',
     { class: 'card', data: { stage: g.stage } },
@@ -121,15 +122,15 @@ export function generationCard(g: GenerateGroup): HTMLElement {
     ),
     g.expansions.length === 0
       ? h('p', { class: 'muted pad' }, 'No expansion for this query (the stage has not run, or the query is not in its set).')
-      : g.expansions.map((e) =>
+      : g.expansions.map((e, i) =>
           h(
             'div',
-            { class: 'exp', data: { sample: String(e.sample) } },
+            { class: used === undefined ? 'exp' : `exp ${i < used ? 'used' : 'unused'}`, data: { sample: String(e.sample) } },
             h('pre', { class: 'text expansion' }, e.text, e.truncated ? h('span', { class: 'muted' }, ' … (cut)') : null),
             h(
               'div',
               { class: 'scores' },
-              h('div', { class: 'muted' }, `sample ${e.sample}`),
+              h('div', { class: 'muted' }, `sample ${e.sample}`, used === undefined ? '' : i < used ? ' · searched with' : ' · not used'),
               e.feedback.length === 0
                 ? h('div', { class: 'muted' }, 'no feedback value')
                 : e.feedback.map((f) =>
@@ -213,7 +214,11 @@ export async function queryPage(name: string, qid: string, params: URLSearchPara
       : null,
     h('h2', null, 'Expansions'),
     q.generations.length
-      ? h('div', { class: 'cards' }, q.generations.map(generationCard))
+      ? h(
+          'div',
+          { class: 'cards' },
+          q.generations.map((g) => generationCard(g)),
+        )
       : h('p', { class: 'muted' }, 'No generate stage reads this dataset.'),
   ];
   if (q.pairs.length) content.push(h('h2', null, 'Preference pairs'), h('div', { class: 'cards' }, q.pairs.map(pairsCard)));

@@ -84,7 +84,7 @@ stages:
   feedback: {kind: feedback, index: idx, qrels: data, pool: [teacher-zs, teacher-fs, student]}
   pairs: {kind: pairs, feedback: feedback, min_delta: 0.1}
   bm25: {kind: retrieve, index: idx, topics: data, hits: 100}
-  run-teacher: {kind: retrieve, index: idx, topics: data, expansions: teacher-zs, hits: 100}
+  run-teacher: {kind: retrieve, index: idx, topics: data, expansions: teacher-zs, hits: 100, formulation: {concat: 2}}
   run-student: {kind: retrieve, index: idx, topics: data, expansions: student, hits: 100}
   ev-bm25: {kind: evaluate, run: bm25, qrels: data, measures: [nDCG@10, AP@100]}
   ev-teacher: {kind: evaluate, run: run-teacher, qrels: data, measures: [nDCG@10, AP@100]}

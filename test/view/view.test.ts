@@ -265,12 +265,15 @@ describe.skipIf(NO_CHROMIUM)('qexp view in headless Chromium', () => {
     await page.click('tbody tr[data-qid="q0"]');
     await page.waitForSelector('tr.detail .side-B .card[data-stage="teacher-zs"]');
     expect(await page.textContent('tr.detail .side-A')).toContain("This row's run used no generated expansion");
-    // the teacher's run searched with the query ×5 and the first sample only (retrieval.formulation's defaults)
+    // the teacher's run searched with the query ×5 and both samples (its own formulation over the experiment's)
     expect(await page.textContent('tr.detail .side-B p.formulation')).toBe(
-      "The row's run searched with the query ×5 and the first sample (query2doc); each value beside an expansion is its own feedback.",
+      "The row's run searched with the query ×5 and the first 2 samples (query2doc); each value beside an expansion is its own feedback.",
     );
     expect(await page.getAttribute('tr.detail .side-B .exp[data-sample="0"]', 'class')).toBe('exp used');
-    expect(await page.getAttribute('tr.detail .side-B .exp[data-sample="1"]', 'class')).toBe('exp unused');
+    expect(await page.getAttribute('tr.detail .side-B .exp[data-sample="1"]', 'class')).toBe('exp used');
+    // the student's run: the experiment's formulation, the first sample only
+    const student = await api<{ b: { formulation: unknown } }>('experiments/viewtoy/compare/q0?a=0&b=2&dataset=toy&measure=nDCG@10');
+    expect(student.body.b.formulation).toEqual({ mode: 'query2doc', repeatQuery: 5, concat: 1 });
     expect(await page.textContent('tr.detail .side-B .exp[data-sample="0"] pre')).toBe(`${XSS} ${Array(8).fill('w0c w0d').join(' ')}`);
     expect(await page.textContent('tr.detail .side-B h3')).toContain(`nDCG@10 ${(b.get('q0') as number).toFixed(4)}`);
     // the open query is in the address: a link to this view opens it again

@@ -249,7 +249,7 @@ export async function queryDetail(
       pairs: list.map((x) => ({ chosen: side(x.chosen), rejected: side(x.rejected), delta: x.delta })),
     });
   }
-  const rows = (model.report?.rows ?? []).flatMap((r) => {
+  const rows = (model.report?.rows ?? []).flatMap((r, id) => {
     const cells = r.cells.get(dataset);
     if (!cells) return [];
     const values: Record<string, number> = {};
@@ -257,7 +257,7 @@ export async function queryDetail(
       const v = c.perQuery.get(qid);
       if (v !== undefined) values[m] = v;
     }
-    return Object.keys(values).length ? [{ label: r.label, values }] : [];
+    return Object.keys(values).length ? [{ label: r.label, values, searchedWith: searchedWith(model, id, dataset) }] : [];
   });
   if (i < 0 && generations.every((g) => g.expansions.length === 0) && rows.length === 0)
     throw new ApiError(404, `no query '${qid}' in dataset ${dataset}`);
@@ -350,6 +350,16 @@ function rowGenerates(model: ExperimentModel, id: number, dataset: string): { fp
       formulation = { mode: f.mode, repeatQuery: f.repeat_query ?? 0, concat: f.mode === 'none' ? 0 : (f.concat ?? 1) };
   }
   return { fps, formulation };
+}
+
+/** Which generated expansions a row's run searched with, in a few words ('–': none). */
+function searchedWith(model: ExperimentModel, id: number, dataset: string): string {
+  const { fps, formulation: f } = rowGenerates(model, id, dataset);
+  if (fps.length === 0) return '–';
+  if (f?.mode === 'none') return 'the query alone (formulation mode none)';
+  const labels = fps.map((fp) => model.nodes.get(fp)?.label ?? fp.slice(0, 12)).join(', ');
+  const n = f?.concat ?? 1;
+  return `${labels} · ${n === 1 ? 'first sample' : `first ${n} samples`}`;
 }
 
 export async function compareQuery(

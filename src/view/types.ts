@@ -229,8 +229,8 @@ export interface QueryDetail {
   alone: { feedback: string; measure: string; value: number }[];
   generations: GenerateGroup[];
   pairs: PairGroup[];
-  /** The report rows' per-query values: row label → measure → value. */
-  rows: { label: string; values: Record<string, number> }[];
+  /** The report rows' per-query values (measure → value), and the generated expansions each row's run searched with. */
+  rows: { label: string; values: Record<string, number>; searchedWith: string }[];
 }
 
 export type Outcome = 'better' | 'same' | 'worse';

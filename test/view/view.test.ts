@@ -220,6 +220,18 @@ describe.skipIf(NO_CHROMIUM)('qexp view in headless Chromium', () => {
       expect(deltas.length).toBeGreaterThan(0);
       expect(await page.locator(card).locator('.chosen pre').first().textContent()).toBe(pairs[0].chosen.text);
     }
+    // the report rows' values on this query, with what each row's run searched with
+    const reportRows = await page.$$eval('tr[data-row]', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 3).map((td) => td.textContent)),
+    );
+    const evTeacher = await ws.sql(
+      `SELECT value FROM metrics WHERE fingerprint = '${await fp('ev-teacher')}' AND measure = 'nDCG@10' AND qid = 'q0'`,
+    );
+    expect(reportRows).toEqual([
+      ['BM25', '–', expect.any(String)],
+      ['Teacher', 'teacher-zs · first 2 samples', Number(evTeacher[0]?.value).toFixed(4)],
+      ['Student', 'student · first sample', expect.any(String)],
+    ]);
     // the next query is one click away
     await page.click('a:has-text("next query")');
     await page.waitForSelector('h1.query-text:has-text("w1a w1b")');

@@ -227,12 +227,13 @@ export async function queryPage(name: string, qid: string, params: URLSearchPara
     content.push(
       h('h2', null, 'Report rows on this query'),
       table(
-        ['row', ...measures.map((m) => ({ label: m, num: true }))],
+        ['row', 'searched with', ...measures.map((m) => ({ label: m, num: true }))],
         q.rows.map((r) =>
           h(
             'tr',
-            null,
+            { data: { row: r.label } },
             h('td', null, r.label),
+            h('td', { class: 'small searched' }, r.searchedWith),
             measures.map((m) => h('td', { class: 'num' }, fmt(r.values[m]))),
           ),
         ),

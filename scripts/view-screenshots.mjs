@@ -3,7 +3,7 @@
 //   node scripts/view-screenshots.mjs experiments/quickstart.yaml docs/view [--a ROW --b ROW] [--store PATH] [--pages stages,llm]
 // Starts `qexp view FILE` on a free port over the experiment's store (run it first), visits the
 // stages, a pairs stage, the query list, the query with the largest pair Δ, two rows compared with
-// the query where B gains most open, and the LLM ledger; writes view-*.png into the folder and prints each one's size.
+// the query where B gains most open, the LLM ledger and a generate stage; writes view-*.png into the folder and prints each one's size.
 // Chromium: $CHROMIUM, else /usr/bin/chromium (Debian: apt-get install chromium).
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -18,7 +18,7 @@ const { values: opt, positionals } = parseArgs({
     a: { type: 'string', default: '0' },
     b: { type: 'string' },
     width: { type: 'string', default: '1280' },
-    pages: { type: 'string', default: 'stages,pairs-stage,queries,query,compare,llm' },
+    pages: { type: 'string', default: 'stages,pairs-stage,queries,query,compare,llm,generate-stage' },
   },
 });
 const [file, outDir] = positionals;
@@ -73,6 +73,8 @@ try {
   // the query where B gains most, opened: both rows' expansions side by side
   if (detail.rows.length >= 2) await shot(`/compare?a=${opt.a}&b=${b}`, 'view-compare.png', 'tr.detail .compare-side', 1500, 'tbody tr[data-qid]');
   await shot('/llm', 'view-llm.png', 'main table, main .note, main p');
+  const gen = detail.stages.find((s) => s.kind === 'generate' && s.state === 'done');
+  if (gen) await shot(`/stage/${gen.fingerprint}`, 'view-generate-stage.png', 'h2');
 } finally {
   await browser.close();
   view.kill('SIGINT');

@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   baseline: async () => (await import('./commands/report.js')).registerBaseline,
   exp: async () => (await import('./commands/exp.js')).registerExp,
   diff: async () => (await import('./commands/exp.js')).registerDiff,
+  view: async () => (await import('./commands/view.js')).registerView,
 };
 
 // `qexp ... | head` closes the pipe early: that is not an error

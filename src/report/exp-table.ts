@@ -73,7 +73,7 @@ interface Member {
 
 /** The table for the experiment of `dag` (its file's variants first), or for every experiment in the store. */
 export async function collectExpTable(store: Store, dag?: Dag): Promise<ExpTable> {
-  const names = dag ? [dag.experiment.doc.name] : await store.experimentNames();
+  const names = dag ? [dag.experiment.doc.name] : (await store.experiments()).map((e) => e.name);
   const rows: ExpRow[] = [];
   const runs: ExpTable['runs'] = {};
   for (const experiment of names) {
@@ -109,7 +109,10 @@ export async function collectExpTable(store: Store, dag?: Dag): Promise<ExpTable
     const records = await store.stagesByFingerprint(evalFps);
     const done = (fp: string) => records.get(fp)?.status === 'done';
     const values = await metricsByFingerprint(store, evalFps.filter(done));
-    const history = await store.runs(experiment);
+    // oldest first
+    const history = (await store.runs(experiment)).sort(
+      (a, b) => String(a.startedAt).localeCompare(String(b.startedAt)) || a.runId.localeCompare(b.runId),
+    );
     const argvOf = new Map(history.map((r) => [r.runId, r.argv]));
     for (const m of members) {
       const params: Record<string, Json> = {};

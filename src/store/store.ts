@@ -9,10 +9,10 @@ import type { SnapshotInfo } from './snapshot.js';
 import { StageRecords } from './stage-records.js';
 
 export type { OpenOptions } from './database.js';
-export type { AggregateMetric, RunRecord, VariantRecord } from './history.js';
+export type { AggregateMetric } from './history.js';
 export type { LedgerAnswer, LedgerError, LedgerFilter } from './ledger.js';
 export type { FeedbackRow, GenerationRow, MetricRow, TrainMetricRow } from './results.js';
-export type { ArtifactRecord, Binding, StageRecord } from './stage-records.js';
+export type { ArtifactRecord, Binding, ExperimentRecord, RunRecord, StageRecord } from './stage-records.js';
 export type { StageStatus } from './tables.js';
 
 /** Where a store's rows are read from: the file itself, or the snapshot a running writer published. */
@@ -94,6 +94,12 @@ export class Store implements HashCache {
   saveExperiment(...a: Parameters<StageRecords['saveExperiment']>) {
     return this.records.saveExperiment(...a);
   }
+  experiments() {
+    return this.records.experiments();
+  }
+  runs(...a: Parameters<StageRecords['runs']>) {
+    return this.records.runs(...a);
+  }
   beginRun(...a: Parameters<StageRecords['beginRun']>) {
     return this.records.beginRun(...a);
   }
@@ -137,16 +143,7 @@ export class Store implements HashCache {
     return this.records.forgetStages(...a);
   }
 
-  // ---- what earlier runs left (history.ts) ----
-  experimentNames() {
-    return this.past.experimentNames();
-  }
-  runs(...a: Parameters<History['runs']>) {
-    return this.past.runs(...a);
-  }
-  variants(...a: Parameters<History['variants']>) {
-    return this.past.variants(...a);
-  }
+  // ---- what earlier runs computed (history.ts) ----
   stagesRunBy(...a: Parameters<History['stagesRunBy']>) {
     return this.past.stagesRunBy(...a);
   }

@@ -37,8 +37,8 @@ ablations:
       expect(runs.every((r) => r.status === 'ok' && r.experiment === 'readers')).toBe(true);
       expect(runs[0]!.startedAt >= runs[1]!.startedAt).toBe(true);
       expect(await store.runs('other')).toEqual([]);
-      // a write is refused on a read-only store
-      await expect(store.put('/x', 1, 1, 'abc')).rejects.toThrow(/read-only/i);
+      // a write is refused on a read-only store (the file-hash cache alone is skipped there, so readers can hash)
+      await expect(store.beginRun('r1', 'readers', 'e.yaml', [], 'x')).rejects.toThrow(/read-only/i);
     } finally {
       store.close();
     }

@@ -26,9 +26,12 @@ export interface SandboxOptions {
   namespaces?: boolean;
 }
 
-/** How long a sandbox may take to start, and how long past a call's limit before it is killed. */
+/**
+ * How long a sandbox may take to start, and how long past a call's limit before it is killed;
+ * generous, as a loaded machine may not run the sandbox for seconds.
+ */
 const START_MS = 120_000;
-const GRACE_MS = 2000;
+const GRACE_MS = 5000;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(here, 'hook-child.js');
@@ -68,7 +71,7 @@ type Reply =
 /**
  * One sandbox process (hook-child.ts) and the requests it answers, one at a time. A request's time
  * limit is kept by the sandbox itself (KeyboardInterrupt in Python); if no answer or progress comes
- * for the limit plus two seconds (a loop in C code, an interrupt swallowed), the process is killed.
+ * for the limit plus five seconds (a loop in C code, an interrupt swallowed), the process is killed.
  */
 export class HookSandbox {
   /** Whether the sandbox runs in its own namespaces (no network at all). */
@@ -179,8 +182,12 @@ export class HookSandbox {
   }
 
   private async request(h: HookSpec, msg: object): Promise<Reply> {
-    await this.ready();
-    if (this.ended) throw this.ended;
+    try {
+      await this.ready();
+      if (this.ended) throw this.ended;
+    } catch (err) {
+      throw new HookError(`hook ${h.name} (${h.where}): ${(err as Error).message}`);
+    }
     if (this.waiting) throw new Error('a hook sandbox answers one request at a time');
     this.ref();
     this.lastProgress = performance.now();

@@ -24,8 +24,7 @@ const hook = (name: string, python: string, fn = 'f', timeoutMs = 60_000): Runti
   where: 'exp.yaml:9:3',
 });
 
-// each sandbox loads Pyodide (about 1.5 s idle, ten times that on a loaded machine): generous limits
-describe('Python hooks in Pyodide', { timeout: 300_000 }, () => {
+describe('Python hooks in Pyodide', () => {
   it('calls a function on each argument list, dicts as dicts', async () => {
     expect(
       await hooks().call(hook('up', 'def f(text, query):\n    return text.upper() + "|" + query'), [
@@ -117,7 +116,7 @@ describe('Python hooks in Pyodide', { timeout: 300_000 }, () => {
   });
 });
 
-describe('the hook sandbox', { timeout: 300_000 }, () => {
+describe('the hook sandbox', () => {
   const ws = new Workspace();
   const secretFile = ws.write('secret.txt', `${SECRET}\n`);
   const marker = ws.path('written-by-a-hook');
@@ -384,7 +383,7 @@ console.log(JSON.stringify(out));
   });
 });
 
-describe('a postprocess hook in a generate stage', { timeout: 300_000 }, () => {
+describe('a postprocess hook in a generate stage', () => {
   const ws = new Workspace();
   afterAll(() => ws.remove());
   it('rewrites every generation, and its edit re-runs the stage', async () => {

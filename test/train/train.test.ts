@@ -94,8 +94,7 @@ const jobOf = (ws: Workspace, method: 'sft' | 'dpo') =>
     (d) => existsSync(join(d, 'job.json')) && JSON.parse(readFileSync(join(d, 'job.json'), 'utf8')).method === method,
   ) as string;
 
-// each test runs qexp several times, and python: minutes on a loaded machine
-describe('train stages with a stand-in trainer (the whole control path, no GPU)', { timeout: 300_000 }, () => {
+describe('train stages with a stand-in trainer (the whole control path, no GPU)', () => {
   const ws = new Workspace();
   afterAll(() => ws.remove());
   writeData(ws);
@@ -198,7 +197,7 @@ createServer((req, res) => {
   });
 });
 
-describe('a trainer that fails, hangs, or leaves no checkpoint', { timeout: 300_000 }, () => {
+describe('a trainer that fails, hangs, or leaves no checkpoint', () => {
   const ws = new Workspace();
   afterAll(() => ws.remove());
   writeData(ws);
@@ -242,7 +241,7 @@ describe('a trainer that fails, hangs, or leaves no checkpoint', { timeout: 300_
   });
 });
 
-describe('Slurm and manual launchers', { timeout: 300_000 }, () => {
+describe('Slurm and manual launchers', () => {
   const ws = new Workspace();
   afterAll(() => ws.remove());
   writeData(ws);
@@ -308,7 +307,7 @@ describe('Slurm and manual launchers', { timeout: 300_000 }, () => {
   });
 });
 
-describe('trainer settings are checked against the declared TRL and LLaMA-Factory versions', { timeout: 300_000 }, () => {
+describe('trainer settings are checked against the declared TRL and LLaMA-Factory versions', () => {
   const ws = new Workspace();
   afterAll(() => ws.remove());
   writeData(ws);

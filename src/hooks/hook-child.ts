@@ -3,7 +3,7 @@
  * requests as JSON lines on stdin and answers on fd 3; hooks see their arguments and nothing else.
  *
  * It is started with an empty environment, under Node's permission model (read access to Pyodide's
- * files and to this file's folder only) and with code generation from strings disallowed, and checks
+ * files and its own four files only) and with code generation from strings disallowed, and checks
  * that before anything else. Then it disables the network primitives, hides the JavaScript globals
  * Pyodide does not need, gives Pyodide an empty object as its `js` module, and runs the Python guard
  * (sandbox.py.ts). A call that runs past its time limit is interrupted from inside the interpreter:
@@ -68,6 +68,18 @@ async function start() {
     stderr: () => {},
   });
   py.setInterruptBuffer(interrupt as unknown as Int32Array);
+  // Pyodide's host file system turns every Node error into an errno; a refusal keeps its reason
+  const nodefs = (py as unknown as { _module: { NODEFS: { tryFSOperation<T>(f: () => T): T } } })._module.NODEFS;
+  const tryFSOperation = nodefs.tryFSOperation.bind(nodefs);
+  nodefs.tryFSOperation = <T>(f: () => T): T =>
+    tryFSOperation(() => {
+      try {
+        return f();
+      } catch (err) {
+        if ((err as { code?: string })?.code === 'ERR_ACCESS_DENIED') throw new Error(describe(err));
+        throw err;
+      }
+    });
   const helpers = py
     .runPython(
       `

@@ -116,6 +116,43 @@ describe('Python hooks in Pyodide', () => {
   });
 });
 
+/**
+ * Python (the body of a hook) that walks every JS proxy it can reach from `roots` (two properties
+ * deep) and calls the Function constructor of each (AsyncFunction's for async functions): it
+ * returns how it escaped, or raises with how many it tried and the error they all gave.
+ */
+const EVERY_CONSTRUCTOR = `
+is_proxy = lambda v: any(c.__name__ == 'JsProxy' for c in type(v).__mro__)
+constructors = {'Function', 'AsyncFunction', 'GeneratorFunction', 'AsyncGeneratorFunction'}
+seen, frontier, kinds, errors, tried = set(), list(ROOTS), set(), set(), 0
+for depth in range(3):
+    reached = []
+    for p in frontier:
+        if p.js_id in seen:
+            continue
+        seen.add(p.js_id)
+        for ctor in ([p.constructor] if p.typeof == 'function' else []) + [getattr(getattr(p, 'constructor', None), 'constructor', None)]:
+            if not is_proxy(ctor) or ctor.typeof != 'function' or str(ctor.name) not in constructors:
+                continue
+            tried += 1
+            kinds.add(str(ctor.name))
+            try:
+                ctor('return process')
+                return 'escaped through the constructor of ' + str(p)[:60]
+            except Exception as e:
+                errors.add(str(e).split(chr(10))[0])
+        if depth < 2 and 'Array' not in str(getattr(getattr(p, 'constructor', None), 'name', '')):
+            for k in list(p.object_keys())[:300]:
+                try:
+                    v = getattr(p, k)
+                except Exception:
+                    continue
+                if is_proxy(v) and v.typeof in ('object', 'function'):
+                    reached.append(v)
+    frontier = reached
+raise RuntimeError(f"{tried} constructors of {len(seen)} JS objects ({', '.join(sorted(kinds))}) all refused: {' / '.join(sorted(errors))}")
+`;
+
 describe('the hook sandbox', () => {
   const ws = new Workspace();
   const secretFile = ws.write('secret.txt', `${SECRET}\n`);
@@ -225,6 +262,14 @@ describe('the hook sandbox', () => {
         /cannot import _pyodide_core:/,
       ],
       [
+        'every JS proxy found by introspection, and their Function constructors',
+        EVERY_CONSTRUCTOR.replace(
+          'ROOTS',
+          "[v for o in __import__('gc').get_objects() if type(o).__name__ == 'module' for v in list(vars(o).values()) if is_proxy(v)] + [p for o in __import__('gc').get_objects() if type(o).__name__ == 'module' and o.__name__ == 'pyodide.ffi' for p in (o.to_js({}), o.to_js([1]))]",
+        ),
+        /RuntimeError: [1-9]\d* constructors of \d+ JS objects \(Function\) all refused: EvalError: Code generation from strings disallowed for this context\n?$/,
+      ],
+      [
         'a JS proxy found by introspection, and its Function constructor',
         "import gc\nffi = [o for o in gc.get_objects() if type(o).__name__ == 'module' and o.__name__ == 'pyodide.ffi'][0]\nreturn ffi.to_js({}).constructor.constructor('return process.env')()",
         /EvalError: Code generation from strings disallowed/,
@@ -288,6 +333,33 @@ describe('the hook sandbox', () => {
         'asked',
       ],
       ['js, an empty object', 'import js\nreturn str(js.process.env)', /AttributeError: process/],
+      [
+        "every JS proxy reached from sys.modules['_pyodide._importhook'] and _pyodide_core, and their Function constructors",
+        EVERY_CONSTRUCTOR.replace(
+          'ROOTS',
+          "[p for f in __import__('sys').modules['_pyodide._importhook'].sys.meta_path if type(f).__name__ == 'JsFinder' for p in f.jsproxies.values()] + [__import__('_pyodide_core').to_js({})]",
+        ),
+        /RuntimeError: [1-9]\d\d+ constructors of \d+ JS objects \(AsyncFunction, Function\) all refused: EvalError: Code generation from strings disallowed for this context\n?$/,
+      ],
+      [
+        "pyodide_js._module.FS.mount of Pyodide's host file system (NODEFS)",
+        `import pyodide_js\nfrom pyodide.ffi import to_js\nm = pyodide_js._module\nm.FS.mkdir('/host')\nm.FS.mount(m.NODEFS, to_js({'root': ${JSON.stringify(ws.dir)}}, dict_converter=pyodide_js.constructor.fromEntries), '/host')\nreturn open('/host/secret.txt').read()`,
+        /refused by Node's permission model: FileSystemRead .*/,
+      ],
+      [
+        'io.FileIO of a host file (Pyodide has its own file system)',
+        'import io\nreturn io.FileIO(SECRET_FILE).read().decode()',
+        /FileNotFoundError/,
+      ],
+      ['_io.FileIO of a host file', 'import _io\nreturn _io.FileIO(SECRET_FILE).read().decode()', /FileNotFoundError/],
+      ['posix.open of a host file', 'import posix\nreturn posix.read(posix.open(SECRET_FILE, 0), 100).decode()', /FileNotFoundError/],
+      ['posix.fork', 'import posix\nreturn posix.fork()', /OSError: \[Errno 52\] Function not implemented/],
+      ['posix.execv', "import posix\nreturn posix.execv('/usr/bin/touch', ['touch', MARKER])", /OSError: \[Errno 45\]/],
+      [
+        'run_sync on a JS promise (a file read)',
+        'import pyodide_js\nfrom pyodide.ffi import run_sync\nreturn bytes(run_sync(pyodide_js._api.loadBinaryFile(SECRET_FILE)).to_py()).decode()',
+        /stack switching not supported|refused by Node's permission model|Access to this API has been restricted/,
+      ],
       ['js.fetch', 'import js\nreturn str(js.fetch(URL))', /AttributeError: fetch/],
       [
         "js's Function constructor",
@@ -319,6 +391,46 @@ describe('the hook sandbox', () => {
       ],
     ];
     expect(await attempt(routes, { pythonGuard: false, namespaces: false })).toEqual([]);
+    await nothingEscaped();
+  });
+
+  it('refuses what a hook starts asynchronously, to finish after its call', async () => {
+    // without the Python guard: promises started at definition, settled while the sandbox waits
+    const box = new HookSandbox({ pythonGuard: false });
+    try {
+      const h = hook(
+        'later',
+        [
+          'import pyodide_js',
+          'settled = {}',
+          'def note(what):',
+          '    return (lambda v: settled.__setitem__(what, f"resolved {v}"), lambda e: settled.__setitem__(what, f"rejected {e}"))',
+          `pyodide_js._api.loadBinaryFile(${JSON.stringify(secretFile)}).then(*note('read a host file'))`,
+          `pyodide_js._api.loadBinaryFile(${JSON.stringify(url)}).then(*note('fetch'))`,
+          `pyodide_js._module.asyncLoad(${JSON.stringify(secretFile)}).then(*note('asyncLoad'))`,
+          `pyodide_js.loadPackage(${JSON.stringify(`${url}pkg.whl`)}).then(*note('loadPackage of a URL'))`,
+          'def f():',
+          '    return settled',
+        ].join('\n'),
+      );
+      await box.define(h);
+      let settled: Record<string, string> = {};
+      // each call is a turn of the sandbox's event loop: poll until all four have settled
+      for (const until = Date.now() + 120_000; Object.keys(settled).length < 4 && Date.now() < until; ) {
+        settled = (await box.call(h, [[]]))[0] as Record<string, string>;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(settled).toEqual({
+        'read a host file': expect.stringMatching(/^rejected .*Access to this API has been restricted/),
+        fetch: 'rejected ReferenceError: fetch is not defined',
+        asyncLoad: expect.stringMatching(/^rejected .*Access to this API has been restricted/),
+        // Pyodide reports a package it cannot load on its own console, which goes nowhere
+        'loadPackage of a URL': expect.stringMatching(/^resolved/),
+      });
+      expect(JSON.stringify(settled)).not.toContain(SECRET);
+    } finally {
+      box.close();
+    }
     await nothingEscaped();
   });
 

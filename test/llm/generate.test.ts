@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { answerFor, type Behaviour, type ChatRequest, startChatServer } from '../helpers/chat-server.mjs';
 import { MIRROR } from '../helpers/mirror.js';
-import { Workspace } from '../helpers/workspace.js';
+import { Workspace, waitFor } from '../helpers/workspace.js';
 
 const KEY = 'sk-test-0123456789abcdefSECRET';
 const ENV = { TEST_LLM_KEY: KEY };
@@ -14,7 +14,15 @@ function experiment(
   stage: Record<string, unknown> = {},
   extra: Record<string, unknown> = {},
 ) {
-  const m = { provider: 'openai', base_url: url, model: 'test-model', api_key_env: 'TEST_LLM_KEY', timeout_s: 2, max_retries: 3, ...model };
+  const m = {
+    provider: 'openai',
+    base_url: url,
+    model: 'test-model',
+    api_key_env: 'TEST_LLM_KEY',
+    timeout_s: 120,
+    max_retries: 3,
+    ...model,
+  };
   return JSON.stringify({
     name: 'gen',
     datasets: { q: { queries: 'queries.tsv' } },
@@ -135,7 +143,7 @@ describe('generate stage against a Chat Completions server on 127.0.0.1', () => 
     const server = await startChatServer({ latencyMs: 5, behave });
     try {
       ws.write('queries.tsv', queries(10));
-      ws.write('exp.yaml', experiment(server.url, { timeout_s: 1, max_retries: 3 }));
+      ws.write('exp.yaml', experiment(server.url, { timeout_s: 5, max_retries: 3 }));
       const t0 = Date.now();
       const r = await ws.qexp(['run', 'exp.yaml'], ENV);
       expect(r.exitCode, r.all).toBe(0);
@@ -228,7 +236,7 @@ describe('generate stage against a Chat Completions server on 127.0.0.1', () => 
       ws.write('queries.tsv', queries(400));
       ws.write('exp.yaml', experiment(server.url, { concurrency: 4 }));
       const child = ws.spawn(['run', 'exp.yaml'], ENV);
-      while (server.log.length < 120) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(() => server.log.length >= 120, 300_000, '120 requests');
       child.kill('SIGKILL');
       await child;
       const stored = new Set((await ws.sql('SELECT key FROM llm_requests')).map((r) => String(r.key)));
@@ -336,7 +344,7 @@ setTimeout(() => createServer((req, res) => {
         experiment('unused', {
           base_url: undefined,
           api_key_env: undefined,
-          serve: { command: `node server.mjs ${port}`, port, ready_timeout_s: 20 },
+          serve: { command: `node server.mjs ${port}`, port, ready_timeout_s: 300 },
         }),
       );
       const r = await ws.qexp(['run', 'exp.yaml']);

@@ -7,7 +7,7 @@ import { Results } from './results.js';
 import { StageRecords } from './stage-records.js';
 
 export type { OpenOptions } from './database.js';
-export type { LedgerAnswer, LedgerError } from './ledger.js';
+export type { LedgerAnswer, LedgerError, LedgerFilter } from './ledger.js';
 export type { FeedbackRow, GenerationRow, MetricRow, TrainMetricRow } from './results.js';
 export type { ArtifactRecord, Binding, StageRecord } from './stage-records.js';
 export type { StageStatus } from './tables.js';
@@ -29,8 +29,15 @@ export class Store implements HashCache {
     this.hashes = new FileHashes(db);
   }
 
+  /** Opens the store; for writing, it first stores the answers a killed run had journaled (ledger.ts). */
   static async open(path: string, opts: OpenOptions = {}): Promise<Store> {
-    return new Store(await Database.open(path, opts));
+    const store = new Store(await Database.open(path, opts));
+    if (!opts.readOnly)
+      await store.llm.replayJournal().catch((err: unknown) => {
+        store.close();
+        throw err;
+      });
+    return store;
   }
 
   get path(): string {
@@ -51,6 +58,7 @@ export class Store implements HashCache {
   }
 
   close(): void {
+    this.llm.closeJournal();
     this.db.close();
   }
   schemaVersion(): Promise<number> {
@@ -140,6 +148,18 @@ export class Store implements HashCache {
   /** Every stored answer, or those of the requests a stage made (for export). */
   ledger(...a: Parameters<Ledger['all']>) {
     return this.llm.all(...a);
+  }
+  selectAnswers(...a: Parameters<Ledger['select']>) {
+    return this.llm.select(...a);
+  }
+  forgetAnswers(...a: Parameters<Ledger['forgetAnswers']>) {
+    return this.llm.forgetAnswers(...a);
+  }
+  journal(...a: Parameters<Ledger['journal']>) {
+    return this.llm.journal(...a);
+  }
+  journalStored(...a: Parameters<Ledger['journalStored']>) {
+    return this.llm.journalStored(...a);
   }
   recordAnswers(...a: Parameters<Ledger['recordAnswers']>) {
     return this.llm.recordAnswers(...a);

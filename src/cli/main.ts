@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   report: async () => (await import('./commands/report.js')).registerReport,
   gate: async () => (await import('./commands/report.js')).registerGate,
   baseline: async () => (await import('./commands/report.js')).registerBaseline,
+  view: async () => (await import('./commands/view.js')).registerView,
 };
 
 // `qexp ... | head` closes the pipe early: that is not an error

@@ -10,9 +10,9 @@ import { ANALYZER } from './settings.js';
 /** `index`: a BM25 index of a corpus (another stage's output), with the declared analyzer and norms. */
 export const indexStage = defineStage({
   kind: 'index',
-  version: 4,
+  version: 5,
   title: 'Builds a BM25 index.',
-  description: 'Builds a BM25 index of a corpus (format v1; see README).',
+  description: 'Builds a BM25 index of a corpus (format v3; see README).',
   inputs: {
     corpus: input({
       accepts: 'corpus',

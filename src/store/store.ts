@@ -9,7 +9,7 @@ import { StageRecords } from './stage-records.js';
 export type { OpenOptions } from './database.js';
 export type { LedgerAnswer, LedgerError, LedgerFilter } from './ledger.js';
 export type { FeedbackRow, GenerationRow, MetricRow, TrainMetricRow } from './results.js';
-export type { ArtifactRecord, Binding, StageRecord } from './stage-records.js';
+export type { ArtifactRecord, Binding, ExperimentRecord, RunRecord, StageRecord } from './stage-records.js';
 export type { StageStatus } from './tables.js';
 
 /**
@@ -68,6 +68,12 @@ export class Store implements HashCache {
   // ---- stage records (stage-records.ts) ----
   saveExperiment(...a: Parameters<StageRecords['saveExperiment']>) {
     return this.records.saveExperiment(...a);
+  }
+  experiments() {
+    return this.records.experiments();
+  }
+  runs(...a: Parameters<StageRecords['runs']>) {
+    return this.records.runs(...a);
   }
   beginRun(...a: Parameters<StageRecords['beginRun']>) {
     return this.records.beginRun(...a);

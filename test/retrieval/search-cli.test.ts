@@ -82,6 +82,7 @@ describe('index build with bounded memory', () => {
     expect(many.exitCode, many.all).toBe(0);
     const files = readdirSync(ws2.path('one')).sort();
     expect(files).toEqual([
+      'checksums.bin',
       'docids.txt',
       'docorder.bin',
       'docvectors-0.bin',

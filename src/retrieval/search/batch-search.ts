@@ -12,6 +12,8 @@ export interface BatchSearchJob {
   shared?: SharedIndex;
   params: SearchParams;
   rm3?: Rm3Params;
+  /** Bytes the index may take in memory: past it, postings are read from disk on demand (`IndexReader.load`). */
+  memoryBudget?: number;
 }
 
 /** A batch of topics' hits, on any thread: long queries of a batch are scored together (`searchMany`), RM3 queries one by one. */
@@ -34,7 +36,7 @@ export async function batchHits(
   // batch per thread, up to 512 queries
   batchSize = Math.min(512, Math.max(16, Math.ceil(topics.length / threads))),
 ): Promise<Hit[][]> {
-  const shared = job.shared ?? IndexReader.load(job.indexDir, job.rm3 !== undefined);
+  const shared = job.shared ?? IndexReader.load(job.indexDir, job.rm3 !== undefined, { memoryBudget: job.memoryBudget, threads });
   const batches: Topic[][] = [];
   for (let i = 0; i < topics.length; i += batchSize) batches.push(topics.slice(i, i + batchSize));
   const results: Hit[][][] = new Array(batches.length);

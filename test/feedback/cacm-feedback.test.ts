@@ -58,7 +58,7 @@ describe.skipIf(!MIRROR)('retrieval feedback, pairs and training data on CACM (r
           ],
         },
       },
-      hooks: { chosen_long: { python: hook(keepBody), function: 'keep', timeout_ms: 2000 } },
+      hooks: { chosen_long: { python: hook(keepBody), function: 'keep', timeout_ms: 60_000 } },
       stages: {
         data: { kind: 'dataset', dataset: 'cacm' },
         idx: { kind: 'index', corpus: 'data' },

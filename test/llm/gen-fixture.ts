@@ -14,7 +14,15 @@ export function experiment(
   stage: Record<string, unknown> = {},
   extra: Record<string, unknown> = {},
 ) {
-  const m = { provider: 'openai', base_url: url, model: 'test-model', api_key_env: 'TEST_LLM_KEY', timeout_s: 2, max_retries: 3, ...model };
+  const m = {
+    provider: 'openai',
+    base_url: url,
+    model: 'test-model',
+    api_key_env: 'TEST_LLM_KEY',
+    timeout_s: 120,
+    max_retries: 3,
+    ...model,
+  };
   return JSON.stringify({
     name: 'gen',
     datasets: { q: { queries: 'queries.tsv' } },

@@ -91,7 +91,7 @@ describe('generate stage against a Chat Completions server on 127.0.0.1', () => 
     const server = await startChatServer({ latencyMs: 5, behave });
     try {
       ws.write('queries.tsv', queries(10));
-      ws.write('exp.yaml', experiment(server.url, { timeout_s: 1, max_retries: 3 }));
+      ws.write('exp.yaml', experiment(server.url, { timeout_s: 5, max_retries: 3 }));
       const t0 = Date.now();
       const r = await ws.qexp(['run', 'exp.yaml'], ENV);
       expect(r.exitCode, r.all).toBe(0);
@@ -263,7 +263,7 @@ setTimeout(() => createServer((req, res) => {
         experiment('unused', {
           base_url: undefined,
           api_key_env: undefined,
-          serve: { command: `node server.mjs ${port}`, port, ready_timeout_s: 20 },
+          serve: { command: `node server.mjs ${port}`, port, ready_timeout_s: 300 },
         }),
       );
       const r = await ws.qexp(['run', 'exp.yaml']);

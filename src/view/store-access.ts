@@ -1,15 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
-import { Store } from '../store/store.js';
+import { openStoreForReading } from '../store/open-for-reading.js';
+import type { Store } from '../store/store.js';
 import type { HashCache } from '../util/hash.js';
 import { Mutex } from '../util/mutex.js';
 
 /**
- * The one place the viewer opens the store: read-only, never waiting for a writer. When the
- * store's own reader lands (it falls back to the snapshot a running `qexp run` publishes after
- * each stage), this becomes a call to it.
+ * The one place the viewer opens the store: read-only, and while a `qexp run` holds it, the
+ * snapshot that run publishes after each stage; a page never waits long for a writer.
  */
 export function openForReading(path: string): Promise<Store> {
-  return Store.open(path, { readOnly: true });
+  return openStoreForReading(path, { waitSeconds: 1 });
 }
 
 /** One request's use of the store: opened on first need, closed when the request is answered. */

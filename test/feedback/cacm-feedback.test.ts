@@ -40,7 +40,8 @@ const jsonl = <T>(path: string): T[] =>
 describe.skipIf(!MIRROR)('retrieval feedback, pairs and training data on CACM (real data)', () => {
   const cacm = (f: string) => join(MIRROR as string, 'cacm', f);
   const hook = (body: string) => `def keep(pair):\n${body}\n`;
-  const experiment = (keepBody: string) =>
+  // a hook that must finish gets a limit load cannot reach; the looping one, which never finishes, a short one
+  const experiment = (keepBody: string, timeoutMs = 60_000) =>
     JSON.stringify({
       name: 'cacm-feedback',
       seed: 7,
@@ -58,7 +59,7 @@ describe.skipIf(!MIRROR)('retrieval feedback, pairs and training data on CACM (r
           ],
         },
       },
-      hooks: { chosen_long: { python: hook(keepBody), function: 'keep', timeout_ms: 60_000 } },
+      hooks: { chosen_long: { python: hook(keepBody), function: 'keep', timeout_ms: timeoutMs } },
       stages: {
         data: { kind: 'dataset', dataset: 'cacm' },
         idx: { kind: 'index', corpus: 'data' },
@@ -174,7 +175,7 @@ describe.skipIf(!MIRROR)('retrieval feedback, pairs and training data on CACM (r
     const pairs = jsonl<{ delta: number }>(out.get('pairs@pairs.min_delta=0.1')?.get('pairs') as string);
     expect(pairs.every((p) => p.delta > 0.15)).toBe(true);
 
-    ws.write('exp.yaml', experiment('    while True:\n        pass'));
+    ws.write('exp.yaml', experiment('    while True:\n        pass', 2000));
     const loop = await ws.qexp(['run', 'exp.yaml', '--only', 'pairs', '--variant', 'pairs.min_delta=0.1']);
     expect(loop.exitCode).toBe(1);
     expect(loop.all).toMatch(/hook chosen_long \(.*exp\.yaml:\d+:\d+\) ran past its time limit of 2000 ms and was stopped/);

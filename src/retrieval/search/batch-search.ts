@@ -2,9 +2,9 @@ import { Worker } from 'node:worker_threads';
 import type { Topic } from '../../data/topics.js';
 import { getAnalyzer } from '../analysis/analyzers.js';
 import { IndexReader, type SharedIndex } from '../index/read-index.js';
-import { type Rm3Params, searchRm3 } from './rm3.js';
-import { Bm25Searcher, type Hit, queryTerms, runLines, type SearchParams } from './search.js';
-import type { SearchBatch, SearchThreadData } from './search-worker.js';
+import type { Rm3Params } from './rm3.js';
+import { Bm25Searcher, type Hit, runLines, type SearchParams } from './search.js';
+import { type PackedHits, type SearchBatch, type SearchThreadData, searchTopics, unpackHits } from './search-protocol.js';
 
 export interface BatchSearchJob {
   indexDir: string;
@@ -12,12 +12,6 @@ export interface BatchSearchJob {
   shared?: SharedIndex;
   params: SearchParams;
   rm3?: Rm3Params;
-}
-
-/** A batch of topics' hits, on any thread: long queries of a batch are scored together (`searchMany`), RM3 queries one by one. */
-export function searchTopics(searcher: Bm25Searcher, analyzer: ReturnType<typeof getAnalyzer>, texts: string[], rm3?: Rm3Params): Hit[][] {
-  const queries = texts.map((t) => queryTerms(analyzer, t));
-  return rm3 ? queries.map((q) => searchRm3(searcher, q, rm3)) : searcher.searchMany(queries);
 }
 
 /**
@@ -73,9 +67,9 @@ export async function batchHits(
         const batch: SearchBatch = { id, texts: (batches[id] as Topic[]).map((t) => t.text), params: job.params, rm3: job.rm3 };
         worker.postMessage(batch);
       };
-      const onMessage = (m: { id: number; hits: Hit[][] }) => {
-        results[m.id] = m.hits;
-        done += m.hits.length;
+      const onMessage = (m: PackedHits) => {
+        results[m.id] = unpackHits(m);
+        done += m.counts.length;
         onProgress?.(done);
         feed();
       };

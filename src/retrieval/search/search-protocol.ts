@@ -1,0 +1,72 @@
+import type { getAnalyzer } from '../analysis/analyzers.js';
+import type { SharedIndex } from '../index/read-index.js';
+import { type Rm3Params, searchRm3 } from './rm3.js';
+import { type Bm25Searcher, type Hit, queryTerms, type SearchParams } from './search.js';
+
+// What batch-search.ts and its threads (search-worker.ts) share: the messages, and the search of a batch.
+
+/** One search thread: reads the index from shared memory and answers batches of query texts with their hits. */
+export interface SearchThreadData {
+  index: SharedIndex;
+}
+
+/** A batch of query texts, searched with its parameters (a thread serves one call after another). */
+export interface SearchBatch {
+  id: number;
+  texts: string[];
+  params: SearchParams;
+  rm3?: Rm3Params;
+}
+
+/**
+ * A batch's hits, packed: the external ids in one string, the rest in typed arrays that are
+ * moved, not copied. A million hits (a thousand top-1000 queries) cloned as objects cost the
+ * receiving thread more than their search.
+ */
+export interface PackedHits {
+  id: number;
+  /** External ids, each followed by a newline. */
+  docids: string;
+  docs: Int32Array;
+  scores: Float64Array;
+  /** Hits per query. */
+  counts: Int32Array;
+}
+
+/** A batch of topics' hits, on any thread: long queries of a batch are scored together (`searchMany`), RM3 queries one by one. */
+export function searchTopics(searcher: Bm25Searcher, analyzer: ReturnType<typeof getAnalyzer>, texts: string[], rm3?: Rm3Params): Hit[][] {
+  const queries = texts.map((t) => queryTerms(analyzer, t));
+  return rm3 ? queries.map((q) => searchRm3(searcher, q, rm3)) : searcher.searchMany(queries);
+}
+
+export function packHits(id: number, hits: Hit[][]): PackedHits {
+  let n = 0;
+  for (const h of hits) n += h.length;
+  const docs = new Int32Array(n);
+  const scores = new Float64Array(n);
+  const counts = new Int32Array(hits.length);
+  let docids = '';
+  let i = 0;
+  hits.forEach((list, q) => {
+    counts[q] = list.length;
+    for (const h of list) {
+      docids += `${h.docid}\n`;
+      docs[i] = h.doc;
+      scores[i++] = h.score;
+    }
+  });
+  return { id, docids, docs, scores, counts };
+}
+
+export function unpackHits(p: PackedHits): Hit[][] {
+  const ids = p.docids.split('\n');
+  const out: Hit[][] = new Array(p.counts.length);
+  let i = 0;
+  for (let q = 0; q < out.length; q++) {
+    const n = p.counts[q] as number;
+    const list: Hit[] = new Array(n);
+    for (let j = 0; j < n; j++, i++) list[j] = { docid: ids[i] as string, score: p.scores[i] as number, doc: p.docs[i] as number };
+    out[q] = list;
+  }
+  return out;
+}

@@ -34,11 +34,39 @@ export interface KernelFunctions {
   add(acc: number, pairs: number, n: number): void;
   /** `add` for each segment id in segs[0..count), table[id] being its pairs' address and count. */
   addSegments(acc: number, segs: number, count: number, table: number): void;
+  /** Each term's table of tf = 1 scores by norm byte, for the states that have one. */
+  tables(states: number, n: number, cache: number): void;
+  /** Adds the scores of the terms' postings below limit to acc[doc − base], resuming from their states (32 bytes each). */
+  accumulate(
+    states: number,
+    n: number,
+    base: number,
+    limit: number,
+    acc: number,
+    exact: number,
+    bytes: number,
+    cache: number,
+    inv: number,
+  ): void;
   /** Writes the slots of acc[0..width) above cut, and their sums, to outSlots and outSums; zeroes acc; returns how many. */
   scan(acc: number, width: number, cut: number, outSlots: number, outSums: number): number;
 }
 
 const PAGE = 1 << 16;
+
+/** An index's norms for the kernel: every document's normInverse, and with one-byte norms each document's byte and the normInverse per byte. */
+export interface KernelNorms {
+  inv: Float32Array;
+  bytes: Uint8Array | null;
+  cache: Float32Array | null;
+}
+
+/** Where `reset` put the norms in the kernel's memory. */
+export interface NormAddresses {
+  invAt: number;
+  cacheAt: number;
+  bytesAt: number;
+}
 
 /** group-kernel.wasm, beside this module in dist/; from src/ (tests run the TypeScript), the built one in dist/. */
 function kernelModule(): object {
@@ -60,6 +88,10 @@ export class GroupKernel {
   readonly run: KernelFunctions;
   private readonly memory: WasmMemory;
   private used = 0;
+  /** The normInverse array copied at the start of the memory, kept from group to group, and where it ends. */
+  private pinned: Float32Array | null = null;
+  private pinnedEnd = 0;
+  private addresses: NormAddresses = { invAt: 0, cacheAt: 0, bytesAt: 0 };
   /** The largest span buffers a group has needed on this thread, to allocate them at once for the next group. */
   readonly sizes = { postings: 0, scores: 0, staging: 0 };
 
@@ -70,9 +102,28 @@ export class GroupKernel {
     this.memory = exports.memory;
   }
 
-  /** Forgets every allocation (the memory stays, for the next group). */
-  reset(): void {
-    this.used = 0;
+  /**
+   * Forgets every allocation (the memory stays, for the next group) but the index's norms, which
+   * it copies in only when they are not the ones copied last time (a copy per group would cost a
+   * query searched alone a pass over 5 bytes a document). Returns their addresses.
+   */
+  reset(norms: KernelNorms): NormAddresses {
+    if (this.pinned !== norms.inv) {
+      this.pinned = null;
+      this.used = 0;
+      const n = norms.inv.length;
+      const invAt = this.alloc(4 * n);
+      const cacheAt = this.alloc(4 * 256);
+      const bytesAt = this.alloc(norms.bytes ? n : 0);
+      new Float32Array(this.memory.buffer, invAt, n).set(norms.inv);
+      if (norms.cache) new Float32Array(this.memory.buffer, cacheAt, 256).set(norms.cache);
+      if (norms.bytes) new Uint8Array(this.memory.buffer, bytesAt, n).set(norms.bytes);
+      this.pinned = norms.inv;
+      this.pinnedEnd = this.used;
+      this.addresses = { invAt, cacheAt, bytesAt };
+    }
+    this.used = this.pinnedEnd;
+    return this.addresses;
   }
 
   /** Reserves `bytes` (16-byte aligned) and returns their address. Growing the memory detaches every view taken before. */

@@ -197,4 +197,185 @@
         (local.set $p (i32.add (local.get $p) (i32.const 64)))
         (br $next)))
     (local.get $k))
+
+  ;; Lucene's BM25 score of a posting (doc, tf) for a term of this weight: from the term's table of
+  ;; tf = 1 scores by norm byte when it has one (table ≠ 0), else weight − weight / (1 + tf ·
+  ;; normInverse), normInverse from the norm byte's cache entry or, with exact norms, from inv (f32
+  ;; per document). The same floats as bm25.ts's termScore (see `score`).
+  (func $termScore (param $doc i32) (param $tf i32) (param $w f32) (param $table i32) (param $exact i32) (param $bytes i32)
+    (param $cache i32) (param $inv i32) (result f32)
+    (if (result f32) (i32.and (i32.eq (local.get $tf) (i32.const 1)) (i32.ne (local.get $table) (i32.const 0)))
+      (then (f32.load (i32.add (local.get $table) (i32.shl (i32.load8_u (i32.add (local.get $bytes) (local.get $doc))) (i32.const 2)))))
+      (else
+        (f32.sub (local.get $w)
+          (f32.div (local.get $w)
+            (f32.add (f32.const 1)
+              (f32.mul (f32.convert_i32_s (local.get $tf))
+                (if (result f32) (local.get $exact)
+                  (then (f32.load (i32.add (local.get $inv) (i32.shl (local.get $doc) (i32.const 2)))))
+                  (else (f32.load (i32.add (local.get $cache)
+                    (i32.shl (i32.load8_u (i32.add (local.get $bytes) (local.get $doc))) (i32.const 2)))))))))))))
+
+  ;; Each term's table of tf = 1 scores by norm byte: table[b] = weight − weight / (1 + cache[b]),
+  ;; for the terms of states[0..n) that have one (see `accumulate`).
+  (func (export "tables") (param $states i32) (param $n i32) (param $cache i32)
+    (local $s i32) (local $end i32) (local $t i32) (local $b i32) (local $w f32)
+    (local.set $s (local.get $states))
+    (local.set $end (i32.add (local.get $states) (i32.shl (local.get $n) (i32.const 5))))
+    (block $done
+      (loop $term
+        (br_if $done (i32.ge_u (local.get $s) (local.get $end)))
+        (local.set $t (i32.load offset=24 (local.get $s)))
+        (local.set $w (f32.load offset=20 (local.get $s)))
+        (if (local.get $t)
+          (then
+            (local.set $b (i32.const 0))
+            (loop $byte
+              (f32.store (i32.add (local.get $t) (i32.shl (local.get $b) (i32.const 2)))
+                (f32.sub (local.get $w)
+                  (f32.div (local.get $w)
+                    (f32.add (f32.const 1) (f32.load (i32.add (local.get $cache) (i32.shl (local.get $b) (i32.const 2))))))))
+              (local.set $b (i32.add (local.get $b) (i32.const 1)))
+              (br_if $byte (i32.lt_u (local.get $b) (i32.const 256))))))
+        (local.set $s (i32.add (local.get $s) (i32.const 32)))
+        (br $term))))
+
+  ;; One query, exhaustively, window by window: adds the score of every posting of the terms of
+  ;; states[0..n) with a document below limit to acc[doc − base] (f64), resuming where the last
+  ;; call stopped. A term's state (32 bytes): the address of its next block, the address past its
+  ;; last one, the document before that block, the next carried posting, how many are carried, its
+  ;; weight (f32), its tf = 1 table (0 for none), and its carry (128 documents, then 128 tfs). A
+  ;; block wholly below limit is decoded, scored and added in one pass; the block that runs past
+  ;; it is decoded into the carry, whose postings below limit are added now and the others by the
+  ;; next calls. Packed values are read with 64-bit loads (a word of slack after the postings).
+  (func (export "accumulate") (param $states i32) (param $n i32) (param $base i32) (param $limit i32) (param $acc i32)
+    (param $exact i32) (param $bytes i32) (param $cache i32) (param $inv i32)
+    (local $s i32) (local $sEnd i32) (local $p i32) (local $end i32) (local $prev i32) (local $i i32) (local $cn i32)
+    (local $carry i32) (local $w f32) (local $table i32) (local $doc i32) (local $tf i32) (local $h i32) (local $count i32)
+    (local $db i32) (local $tb i32) (local $dmask i64) (local $tmask i64) (local $body i32) (local $tbody i32)
+    (local $dbit i32) (local $tbit i32) (local $last i32) (local $a i32) (local $hdr i32)
+    (local.set $hdr (select (i32.const 16) (i32.const 12) (local.get $exact)))
+    (local.set $s (local.get $states))
+    (local.set $sEnd (i32.add (local.get $states) (i32.shl (local.get $n) (i32.const 5))))
+    (block $termsDone
+      (loop $term
+        (br_if $termsDone (i32.ge_u (local.get $s) (local.get $sEnd)))
+        (local.set $w (f32.load offset=20 (local.get $s)))
+        (local.set $table (i32.load offset=24 (local.get $s)))
+        (local.set $carry (i32.load offset=28 (local.get $s)))
+        ;; the postings carried from the last block decoded
+        (local.set $i (i32.load offset=12 (local.get $s)))
+        (local.set $cn (i32.load offset=16 (local.get $s)))
+        (block $carried
+          (loop $c
+            (br_if $carried (i32.ge_u (local.get $i) (local.get $cn)))
+            (local.set $doc (i32.load (i32.add (local.get $carry) (i32.shl (local.get $i) (i32.const 2)))))
+            (br_if $carried (i32.ge_s (local.get $doc) (local.get $limit)))
+            (local.set $a (i32.add (local.get $acc) (i32.shl (i32.sub (local.get $doc) (local.get $base)) (i32.const 3))))
+            (f64.store (local.get $a)
+              (f64.add (f64.load (local.get $a))
+                (f64.promote_f32
+                  (call $termScore (local.get $doc) (i32.load offset=512 (i32.add (local.get $carry) (i32.shl (local.get $i) (i32.const 2))))
+                    (local.get $w) (local.get $table) (local.get $exact) (local.get $bytes) (local.get $cache) (local.get $inv)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $c)))
+        (i32.store offset=12 (local.get $s) (local.get $i))
+        (if (i32.ge_u (local.get $i) (local.get $cn))
+          (then
+            (local.set $p (i32.load (local.get $s)))
+            (local.set $end (i32.load offset=4 (local.get $s)))
+            (local.set $prev (i32.load offset=8 (local.get $s)))
+            (block $blocks
+              (loop $blk
+                (br_if $blocks (i32.ge_u (local.get $p) (local.get $end)))
+                (local.set $h (i32.load (local.get $p)))
+                (local.set $last (i32.load offset=4 (local.get $p)))
+                (local.set $count (i32.and (local.get $h) (i32.const 0xff)))
+                (local.set $db (i32.and (i32.shr_u (local.get $h) (i32.const 8)) (i32.const 0xff)))
+                (local.set $tb (i32.and (i32.shr_u (local.get $h) (i32.const 16)) (i32.const 0xff)))
+                (local.set $dmask (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $db))) (i64.const 1)))
+                (local.set $tmask (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $tb))) (i64.const 1)))
+                (local.set $body (i32.add (local.get $p) (local.get $hdr)))
+                (local.set $tbody (i32.add (local.get $body)
+                  (i32.shl (i32.shr_u (i32.add (i32.mul (local.get $count) (local.get $db)) (i32.const 31)) (i32.const 5)) (i32.const 2))))
+                (local.set $p (i32.add (local.get $tbody)
+                  (i32.shl (i32.shr_u (i32.add (i32.mul (local.get $count) (local.get $tb)) (i32.const 31)) (i32.const 5)) (i32.const 2))))
+                (local.set $dbit (i32.const 0))
+                (local.set $tbit (i32.const 0))
+                (local.set $i (i32.const 0))
+                (if (i32.lt_s (local.get $last) (local.get $limit))
+                  (then
+                    ;; the whole block is in the window
+                    (loop $post
+                      (local.set $doc
+                        (i32.add (local.get $prev)
+                          (i32.add (i32.const 1)
+                            (i32.wrap_i64 (i64.and (local.get $dmask)
+                              (i64.shr_u (i64.load (i32.add (local.get $body) (i32.shl (i32.shr_u (local.get $dbit) (i32.const 5)) (i32.const 2))))
+                                (i64.extend_i32_u (i32.and (local.get $dbit) (i32.const 31)))))))))
+                      (local.set $tf
+                        (i32.add (i32.const 1)
+                          (i32.wrap_i64 (i64.and (local.get $tmask)
+                            (i64.shr_u (i64.load (i32.add (local.get $tbody) (i32.shl (i32.shr_u (local.get $tbit) (i32.const 5)) (i32.const 2))))
+                              (i64.extend_i32_u (i32.and (local.get $tbit) (i32.const 31))))))))
+                      (local.set $a (i32.add (local.get $acc) (i32.shl (i32.sub (local.get $doc) (local.get $base)) (i32.const 3))))
+                      (f64.store (local.get $a)
+                        (f64.add (f64.load (local.get $a))
+                          (f64.promote_f32
+                            (if (result f32) (i32.and (i32.eq (local.get $tf) (i32.const 1)) (i32.ne (local.get $table) (i32.const 0)))
+                              (then (f32.load (i32.add (local.get $table)
+                                (i32.shl (i32.load8_u (i32.add (local.get $bytes) (local.get $doc))) (i32.const 2)))))
+                              (else
+                                (f32.sub (local.get $w)
+                                  (f32.div (local.get $w)
+                                    (f32.add (f32.const 1)
+                                      (f32.mul (f32.convert_i32_s (local.get $tf))
+                                        (if (result f32) (local.get $exact)
+                                          (then (f32.load (i32.add (local.get $inv) (i32.shl (local.get $doc) (i32.const 2)))))
+                                          (else (f32.load (i32.add (local.get $cache)
+                                            (i32.shl (i32.load8_u (i32.add (local.get $bytes) (local.get $doc))) (i32.const 2)))))))))))))))
+                      (local.set $prev (local.get $doc))
+                      (local.set $dbit (i32.add (local.get $dbit) (local.get $db)))
+                      (local.set $tbit (i32.add (local.get $tbit) (local.get $tb)))
+                      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                      (br_if $post (i32.lt_u (local.get $i) (local.get $count))))
+                    (br $blk)))
+                ;; the block runs past the window: into the carry, whose postings below limit are added
+                (loop $dec
+                  (local.set $prev
+                    (i32.add (local.get $prev)
+                      (i32.add (i32.const 1)
+                        (i32.wrap_i64 (i64.and (local.get $dmask)
+                          (i64.shr_u (i64.load (i32.add (local.get $body) (i32.shl (i32.shr_u (local.get $dbit) (i32.const 5)) (i32.const 2))))
+                            (i64.extend_i32_u (i32.and (local.get $dbit) (i32.const 31)))))))))
+                  (i32.store (i32.add (local.get $carry) (i32.shl (local.get $i) (i32.const 2))) (local.get $prev))
+                  (i32.store offset=512 (i32.add (local.get $carry) (i32.shl (local.get $i) (i32.const 2)))
+                    (i32.add (i32.const 1)
+                      (i32.wrap_i64 (i64.and (local.get $tmask)
+                        (i64.shr_u (i64.load (i32.add (local.get $tbody) (i32.shl (i32.shr_u (local.get $tbit) (i32.const 5)) (i32.const 2))))
+                          (i64.extend_i32_u (i32.and (local.get $tbit) (i32.const 31))))))))
+                  (local.set $dbit (i32.add (local.get $dbit) (local.get $db)))
+                  (local.set $tbit (i32.add (local.get $tbit) (local.get $tb)))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br_if $dec (i32.lt_u (local.get $i) (local.get $count))))
+                (i32.store offset=16 (local.get $s) (local.get $count))
+                (local.set $i (i32.const 0))
+                (block $below
+                  (loop $c2
+                    (local.set $doc (i32.load (i32.add (local.get $carry) (i32.shl (local.get $i) (i32.const 2)))))
+                    (br_if $below (i32.ge_s (local.get $doc) (local.get $limit)))
+                    (local.set $a (i32.add (local.get $acc) (i32.shl (i32.sub (local.get $doc) (local.get $base)) (i32.const 3))))
+                    (f64.store (local.get $a)
+                      (f64.add (f64.load (local.get $a))
+                        (f64.promote_f32
+                          (call $termScore (local.get $doc)
+                            (i32.load offset=512 (i32.add (local.get $carry) (i32.shl (local.get $i) (i32.const 2))))
+                            (local.get $w) (local.get $table) (local.get $exact) (local.get $bytes) (local.get $cache) (local.get $inv)))))
+                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                    (br $c2)))
+                (i32.store offset=12 (local.get $s) (local.get $i))))
+            (i32.store (local.get $s) (local.get $p))
+            (i32.store offset=8 (local.get $s) (local.get $prev))))
+        (local.set $s (i32.add (local.get $s) (i32.const 32)))
+        (br $term))))
 )

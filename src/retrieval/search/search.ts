@@ -7,7 +7,7 @@ import { KERNEL_WINDOW, kernelTopK } from './kernel-search.js';
 import { maxScoreTopK, WINDOW } from './maxscore.js';
 import { NO_MORE_DOCS, PostingsCursor } from './postings-cursor.js';
 import { SparseScorer } from './sparse-search.js';
-import { TopK } from './top-k.js';
+import { type RankedHits, type Ranking, TopK } from './top-k.js';
 
 /** Up to this many postings a query is scored exhaustively, through a small table: cheaper than MaxScore's bookkeeping. */
 const SPARSE_UP_TO = 65_536;
@@ -118,7 +118,7 @@ export class Bm25Searcher {
     return list;
   }
 
-  private hits(top: TopK): Hit[] {
+  private hits(top: Ranking): Hit[] {
     const { docs, scores } = top.ranked();
     const out: Hit[] = new Array(docs.length);
     for (let i = 0; i < docs.length; i++) {
@@ -141,7 +141,7 @@ export class Bm25Searcher {
    * `IndexSearcher.search(query, k)` returns (the benches time the two side by side; the external
    * ids are a lookup per hit after it, in either engine).
    */
-  ranked(terms: Map<string, number>, hits = this.params.hits): { docs: Int32Array; scores: Float64Array } {
+  ranked(terms: Map<string, number>, hits = this.params.hits): RankedHits {
     return this.top(this.weighted(terms), hits).ranked();
   }
 
@@ -152,7 +152,7 @@ export class Bm25Searcher {
     return postings >= LONG_FROM * this.index.meta.docCount ? 'kernel' : 'maxscore';
   }
 
-  private top(weighted: Weighted, hits: number, strategy = this.strategy(weighted)): TopK {
+  private top(weighted: Weighted, hits: number, strategy = this.strategy(weighted)): Ranking {
     switch (strategy) {
       case 'sparse':
         return this.sparse.topK(weighted, postingsOf(weighted), hits, this.index.docOrder);

@@ -1,9 +1,20 @@
+/** Hits best first: internal documents and their scores. */
+export interface RankedHits {
+  docs: Int32Array;
+  scores: Float64Array;
+}
+
+/** A search's result, ranked on demand. */
+export interface Ranking {
+  ranked(): RankedHits;
+}
+
 /**
  * A bounded heap whose root is the worst kept hit: lowest score, then highest external-id rank.
  * Each kept hit's rank sits beside it, so that ties (frequent: short documents with one query term
  * score alike) compare without reading the rank array, a cache miss at random documents.
  */
-export class TopK {
+export class TopK implements Ranking {
   private readonly docs: Int32Array;
   private readonly scores: Float64Array;
   private readonly ranks: Uint32Array;
@@ -28,12 +39,17 @@ export class TopK {
 
   /** Offers a document; keeps it if it beats the worst kept one (ties by external id). */
   offer(doc: number, score: number): boolean {
+    if (this.size === this.k && score < (this.scores[0] as number)) return false;
+    return this.offerRanked(doc, score, this.order[doc] as number);
+  }
+
+  /** `offer` with the document's external-id rank already read. */
+  offerRanked(doc: number, score: number, rank: number): boolean {
     if (this.done) throw new Error('TopK.offer after ranked()');
     const d = this.docs;
     const s = this.scores;
     const rk = this.ranks;
     if (this.size < this.k) {
-      const rank = this.order[doc] as number;
       let i = this.size++;
       while (i > 0) {
         const p = (i - 1) >> 1;
@@ -51,9 +67,7 @@ export class TopK {
       return true;
     }
     const root = s[0] as number;
-    if (score < root) return false;
-    const rank = this.order[doc] as number;
-    if (score === root && rank > (rk[0] as number)) return false;
+    if (score < root || (score === root && rank > (rk[0] as number))) return false;
     this.siftDown(doc, score, rank, this.size);
     return true;
   }
@@ -91,7 +105,7 @@ export class TopK {
    * The kept hits, best first (score descending, then external id ascending), as internal
    * documents and their scores: a heapsort in place, which ends the heap (no offer after it).
    */
-  ranked(): { docs: Int32Array; scores: Float64Array } {
+  ranked(): RankedHits {
     const d = this.docs;
     const s = this.scores;
     const rk = this.ranks;

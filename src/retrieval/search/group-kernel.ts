@@ -48,6 +48,23 @@ export interface KernelFunctions {
     cache: number,
     inv: number,
   ): void;
+  /** Adds every posting of the terms into the table of 2^bits slots keyed by document (keys −1 and sums 0 where free), listing the slots taken in used; returns how many. */
+  sparse(
+    states: number,
+    n: number,
+    exact: number,
+    bytes: number,
+    cache: number,
+    inv: number,
+    keys: number,
+    sums: number,
+    used: number,
+    bits: number,
+  ): number;
+  /** docs[i] = keys[used[i]] and out[i] = sums[used[i]] for i < n. */
+  gather(keys: number, sums: number, used: number, n: number, docs: number, out: number): void;
+  /** The best k of n (doc i32, score f64 rounded to float here, rank i32) hits, in place, best first (scratch: 16 n + 1024 bytes); returns how many. */
+  select(docs: number, scores: number, ranks: number, n: number, k: number, scratch: number): number;
   /** Writes the slots of acc[0..width) above cut, and their sums, to outSlots and outSums; zeroes acc; returns how many. */
   scan(acc: number, width: number, cut: number, outSlots: number, outSums: number): number;
 }

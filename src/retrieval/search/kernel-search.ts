@@ -1,4 +1,4 @@
-import { groupKernel, type KernelNorms } from './group-kernel.js';
+import { type GroupKernel, groupKernel, type KernelNorms } from './group-kernel.js';
 import type { Weighted } from './group-search.js';
 import { firstBlock } from './postings-cursor.js';
 import { TopK } from './top-k.js';
@@ -34,18 +34,56 @@ export function kernelTopK(
   const docCount = norms.inv.length;
   const kernel = groupKernel();
   const { invAt, cacheAt, bytesAt } = kernel.reset(norms);
-  const n = terms.length;
   const width8 = Math.ceil(window / 8) * 8;
   const accAt = kernel.alloc(8 * width8);
   const outSlotsAt = kernel.alloc(4 * width8);
   const outSumsAt = kernel.alloc(8 * width8);
+  const statesAt = loadTerms(kernel, terms, exact, tableFrom, cacheAt, true);
+  const buffer = kernel.buffer;
+  new Float64Array(buffer, accAt, width8).fill(0);
+
+  const top = new TopK(k, order);
+  const outSlots = new Int32Array(buffer, outSlotsAt, width8);
+  const outSums = new Float64Array(buffer, outSumsAt, width8);
+  for (let base = 0; base < docCount; base += window) {
+    const limit = Math.min(base + window, docCount);
+    kernel.run.accumulate(statesAt, terms.length, base, limit, accAt, exact ? 1 : 0, bytesAt, cacheAt, invAt);
+    // below `cut` a sum cannot round (to float) up to the k-th score; `offer` makes the exact test
+    let cut = top.size < k ? 0 : top.threshold * (1 - 2 ** -20);
+    const found = kernel.run.scan(accAt, Math.ceil((limit - base) / 8) * 8, cut, outSlotsAt, outSumsAt);
+    for (let i = 0; i < found; i++) {
+      const v = outSums[i] as number;
+      if (v > cut && top.offer(base + (outSlots[i] as number), Math.fround(v)) && top.size === k) cut = top.threshold * (1 - 2 ** -20);
+    }
+  }
+  return top;
+}
+
+/**
+ * Copies the terms' postings (from their first block) into the kernel's memory, with a word of
+ * slack after them (the kernel reads packed values 8 bytes at a time), and lays out their states
+ * for `accumulate` and `sparse` (32 bytes each: the block addresses, the document before the next
+ * block, the carry's cursor and count, the weight, the tf = 1 table, the carry); with tables,
+ * fills them. Returns the states' address.
+ */
+export function loadTerms(
+  kernel: GroupKernel,
+  terms: Weighted,
+  exact: boolean,
+  tableFrom: number,
+  cacheAt: number,
+  carries: boolean,
+): number {
+  const n = terms.length;
   const statesAt = kernel.alloc(32 * n);
-  const carriesAt = kernel.alloc(1024 * n);
-  const tabled = exact ? 0 : terms.filter((t) => t.info.df >= tableFrom).length;
-  const tablesAt = kernel.alloc(1024 * tabled);
+  const carriesAt = carries ? kernel.alloc(1024 * n) : 0;
+  let tabled = 0;
   let words = 0;
-  for (const { info } of terms) words += info.offset + info.length - firstBlock(info);
-  // a word of slack after the postings: the kernel reads packed values 8 bytes at a time
+  for (const { info } of terms) {
+    if (!exact && info.df >= tableFrom) tabled++;
+    words += info.offset + info.length - firstBlock(info);
+  }
+  const tablesAt = kernel.alloc(1024 * tabled);
   const wordsAt = kernel.alloc(4 * (words + 1));
   const buffer = kernel.buffer;
   const mem = new Uint32Array(buffer);
@@ -53,7 +91,8 @@ export function kernelTopK(
   const weights = new Float32Array(buffer, statesAt, 8 * n);
   let at = wordsAt / 4;
   let table = 0;
-  terms.forEach(({ info, weight }, i) => {
+  for (let i = 0; i < n; i++) {
+    const { info, weight } = terms[i] as Weighted[number];
     const from = firstBlock(info);
     const length = info.offset + info.length - from;
     mem.set(info.words.subarray(from, from + length), at);
@@ -67,24 +106,8 @@ export function kernelTopK(
     states[s + 6] = !exact && info.df >= tableFrom ? tablesAt + 1024 * table++ : 0;
     states[s + 7] = carriesAt + 1024 * i;
     at += length;
-  });
-  mem[at] = 0;
-  new Float64Array(buffer, accAt, width8).fill(0);
-  if (!exact) kernel.run.tables(statesAt, n, cacheAt);
-
-  const top = new TopK(k, order);
-  const outSlots = new Int32Array(buffer, outSlotsAt, width8);
-  const outSums = new Float64Array(buffer, outSumsAt, width8);
-  for (let base = 0; base < docCount; base += window) {
-    const limit = Math.min(base + window, docCount);
-    kernel.run.accumulate(statesAt, n, base, limit, accAt, exact ? 1 : 0, bytesAt, cacheAt, invAt);
-    // below `cut` a sum cannot round (to float) up to the k-th score; `offer` makes the exact test
-    let cut = top.size < k ? 0 : top.threshold * (1 - 2 ** -20);
-    const found = kernel.run.scan(accAt, Math.ceil((limit - base) / 8) * 8, cut, outSlotsAt, outSumsAt);
-    for (let i = 0; i < found; i++) {
-      const v = outSums[i] as number;
-      if (v > cut && top.offer(base + (outSlots[i] as number), Math.fround(v)) && top.size === k) cut = top.threshold * (1 - 2 ** -20);
-    }
   }
-  return top;
+  mem[at] = 0;
+  if (tabled > 0) kernel.run.tables(statesAt, n, cacheAt);
+  return statesAt;
 }

@@ -95,8 +95,8 @@ export class Bm25Searcher {
       byParams.set(key, docNormInv);
     }
     this.docNormInv = docNormInv;
-    this.sparse = new SparseScorer(this.exact, index.normBytes, this.cache, docNormInv);
     this.kernelNorms = { inv: docNormInv, bytes: index.normBytes, cache: this.cache };
+    this.sparse = new SparseScorer(this.exact, this.kernelNorms);
   }
 
   /**

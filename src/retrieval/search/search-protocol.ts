@@ -2,6 +2,7 @@ import type { getAnalyzer } from '../analysis/analyzers.js';
 import type { SharedIndex } from '../index/read-index.js';
 import { type Rm3Params, searchRm3 } from './rm3.js';
 import { type Bm25Searcher, type Hit, queryTerms, type SearchParams } from './search.js';
+import type { RankedHits } from './top-k.js';
 
 // What batch-search.ts and its threads (search-worker.ts) share: the messages, and the search of a batch.
 
@@ -16,6 +17,8 @@ export interface SearchBatch {
   texts: string[];
   params: SearchParams;
   rm3?: Rm3Params;
+  /** false: internal documents and scores only (`batchRanked`), no external ids. */
+  ids: boolean;
 }
 
 /**
@@ -37,6 +40,38 @@ export interface PackedHits {
 export function searchTopics(searcher: Bm25Searcher, analyzer: ReturnType<typeof getAnalyzer>, texts: string[], rm3?: Rm3Params): Hit[][] {
   const queries = texts.map((t) => queryTerms(analyzer, t));
   return rm3 ? queries.map((q) => searchRm3(searcher, q, rm3)) : searcher.searchMany(queries);
+}
+
+/** A batch of topics' hits as internal documents and scores, on any thread (no RM3: it searches twice, by external ids). */
+export function rankTopics(searcher: Bm25Searcher, analyzer: ReturnType<typeof getAnalyzer>, texts: string[]): RankedHits[] {
+  return searcher.rankedMany(texts.map((t) => queryTerms(analyzer, t)));
+}
+
+export function packRanked(id: number, ranked: RankedHits[]): PackedHits {
+  let n = 0;
+  for (const r of ranked) n += r.docs.length;
+  const docs = new Int32Array(n);
+  const scores = new Float64Array(n);
+  const counts = new Int32Array(ranked.length);
+  let at = 0;
+  ranked.forEach((r, q) => {
+    counts[q] = r.docs.length;
+    docs.set(r.docs, at);
+    scores.set(r.scores, at);
+    at += r.docs.length;
+  });
+  return { id, docids: '', docs, scores, counts };
+}
+
+export function unpackRanked(p: PackedHits): RankedHits[] {
+  const out: RankedHits[] = new Array(p.counts.length);
+  let at = 0;
+  for (let q = 0; q < out.length; q++) {
+    const n = p.counts[q] as number;
+    out[q] = { docs: p.docs.subarray(at, at + n), scores: p.scores.subarray(at, at + n) };
+    at += n;
+  }
+  return out;
 }
 
 export function packHits(id: number, hits: Hit[][]): PackedHits {

@@ -118,8 +118,7 @@ export class Bm25Searcher {
     return list;
   }
 
-  private hits(top: Ranking): Hit[] {
-    const { docs, scores } = top.ranked();
+  private hits({ docs, scores }: RankedHits): Hit[] {
     const out: Hit[] = new Array(docs.length);
     for (let i = 0; i < docs.length; i++) {
       const doc = docs[i] as number;
@@ -133,7 +132,7 @@ export class Bm25Searcher {
    * it is.
    */
   search(terms: Map<string, number>, hits = this.params.hits): Hit[] {
-    return this.hits(this.top(this.weighted(terms), hits));
+    return this.hits(this.top(this.weighted(terms), hits).ranked());
   }
 
   /**
@@ -169,10 +168,15 @@ export class Bm25Searcher {
    * `groupTopK`, which decodes and scores the terms they share once; the others one by one.
    */
   searchMany(list: Map<string, number>[], hits = this.params.hits): Hit[][] {
+    return this.rankedMany(list, hits).map((r) => this.hits(r));
+  }
+
+  /** `searchMany`'s hits as internal documents and their scores (as `ranked`). */
+  rankedMany(list: Map<string, number>[], hits = this.params.hits): RankedHits[] {
     const seen = new Map<string, TermInfo | undefined>();
     const weighted = list.map((terms) => this.weighted(terms, seen));
     const long = weighted.flatMap((w, i) => (this.strategy(w) === 'kernel' ? [i] : []));
-    const out: Hit[][] = new Array(list.length);
+    const out: RankedHits[] = new Array(list.length);
     if (long.length >= 2) {
       const tops = groupTopK(
         long.map((i) => weighted[i] as Weighted),
@@ -183,18 +187,18 @@ export class Bm25Searcher {
         this.groupWindow,
       );
       long.forEach((i, j) => {
-        out[i] = this.hits(tops[j] as TopK);
+        out[i] = (tops[j] as TopK).ranked();
       });
     }
     weighted.forEach((w, i) => {
-      out[i] ??= this.hits(this.top(w, hits));
+      out[i] ??= this.top(w, hits).ranked();
     });
     return out;
   }
 
   /** Top-k by the named strategy whatever the query's size (tests compare each with `exhaustive`; benches time them). */
   searchWith(strategy: Strategy, terms: Map<string, number>, hits = this.params.hits): Hit[] {
-    return this.hits(this.top(this.weighted(terms), hits, strategy));
+    return this.hits(this.top(this.weighted(terms), hits, strategy).ranked());
   }
 
   private maxScoreTop(weighted: Weighted, hits: number): TopK {
@@ -206,7 +210,7 @@ export class Bm25Searcher {
 
   /** Exhaustive term-at-a-time scoring of every posting: the reference for `search`. */
   exhaustive(terms: Map<string, number>, hits = this.params.hits): Hit[] {
-    return this.hits(this.exhaustiveTop(this.weighted(terms), hits));
+    return this.hits(this.exhaustiveTop(this.weighted(terms), hits).ranked());
   }
 
   private exhaustiveTop(weighted: Weighted, hits: number): TopK {

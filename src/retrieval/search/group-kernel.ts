@@ -104,6 +104,9 @@ export class GroupKernel {
   /** The kernel's functions. */
   readonly run: KernelFunctions;
   private readonly memory: WasmMemory;
+  /** The memory's buffer and size, kept here: reading `memory.buffer` costs a call into the engine, and a short query allocates a dozen times. */
+  private current: ArrayBuffer;
+  private capacity: number;
   private used = 0;
   /** The normInverse array copied at the start of the memory, kept from group to group, and where it ends. */
   private pinned: Float32Array | null = null;
@@ -117,6 +120,8 @@ export class GroupKernel {
     const exports = new wasm.Instance(compiled, {}).exports as KernelFunctions & { memory: WasmMemory };
     this.run = exports;
     this.memory = exports.memory;
+    this.current = this.memory.buffer;
+    this.capacity = this.current.byteLength;
   }
 
   /**
@@ -132,9 +137,9 @@ export class GroupKernel {
       const invAt = this.alloc(4 * n);
       const cacheAt = this.alloc(4 * 256);
       const bytesAt = this.alloc(norms.bytes ? n : 0);
-      new Float32Array(this.memory.buffer, invAt, n).set(norms.inv);
-      if (norms.cache) new Float32Array(this.memory.buffer, cacheAt, 256).set(norms.cache);
-      if (norms.bytes) new Uint8Array(this.memory.buffer, bytesAt, n).set(norms.bytes);
+      new Float32Array(this.current, invAt, n).set(norms.inv);
+      if (norms.cache) new Float32Array(this.current, cacheAt, 256).set(norms.cache);
+      if (norms.bytes) new Uint8Array(this.current, bytesAt, n).set(norms.bytes);
       this.pinned = norms.inv;
       this.pinnedEnd = this.used;
       this.addresses = { invAt, cacheAt, bytesAt };
@@ -147,10 +152,11 @@ export class GroupKernel {
   alloc(bytes: number): number {
     const at = this.used;
     this.used = at + Math.ceil(bytes / 16) * 16;
-    const have = this.memory.buffer.byteLength;
-    if (this.used > have) {
+    if (this.used > this.capacity) {
       try {
-        this.memory.grow(Math.ceil((this.used - have) / PAGE));
+        this.memory.grow(Math.ceil((this.used - this.capacity) / PAGE));
+        this.current = this.memory.buffer;
+        this.capacity = this.current.byteLength;
       } catch (e) {
         throw new Error(
           `group scoring needs ${Math.ceil(this.used / 2 ** 20)} MiB of WebAssembly memory, over its 4 GiB limit: search fewer queries at a time (${(e as Error).message})`,
@@ -162,7 +168,7 @@ export class GroupKernel {
 
   /** The memory, for typed-array views (take them again after an `alloc`). */
   get buffer(): ArrayBuffer {
-    return this.memory.buffer;
+    return this.current;
   }
 }
 

@@ -75,6 +75,7 @@ if (lucene) {
 
 const job = (hits) => ({ indexDir: out, shared, params: { k1: 0.9, b: 0.4, hits } });
 const figures = {};
+const ratios = {};
 const rows = [];
 for (const threads of THREADS) {
   const key = (engine, queries, k) => `${engine}.${queries}@${k}.${threads}t`;
@@ -101,7 +102,11 @@ for (const threads of THREADS) {
     const row = { measure: m.key, 'best /s': g.best.toFixed(1), 'median /s': g.median.toFixed(1) };
     const k = m.key.includes('@1000') ? 1000 : 10;
     const lkey = key('lucene', 'expanded', k);
-    if (!m.key.startsWith('lucene') && got[lkey]) row['/ Lucene'] = fmtRatio(ratio(g, got[lkey]));
+    if (!m.key.startsWith('lucene') && got[lkey]) {
+      const r = ratio(g, got[lkey]);
+      ratios[m.key] = { best: Number(r.best.toFixed(2)), paired: Number(r.paired.toFixed(2)) };
+      row['/ Lucene'] = fmtRatio(r);
+    }
     rows.push(row);
   }
   const fb = got[key('qexp', 'feedback', 10)];
@@ -122,4 +127,5 @@ console.log(
 );
 console.table(rows);
 rmSync(dir, { recursive: true, force: true });
-console.log(resultLine(figures, { docs: DOCS, candidates: candidates.length, threads: cpus, load: [loadAtStart, load()] }));
+// ratios: each qexp figure against Lucene's top-k search of the same formulated queries and threads
+console.log(resultLine(figures, { docs: DOCS, candidates: candidates.length, threads: cpus, load: [loadAtStart, load()], ratios }));

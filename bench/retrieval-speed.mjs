@@ -203,7 +203,7 @@ for (const [name, qs] of Object.entries(parsed)) {
       const lkey = key('lucene', threads === '1t' ? 1 : cpus);
       if (engine !== 'lucene' && got[lkey]) {
         const r = ratio(g, got[lkey]);
-        ratios[m.key] = r;
+        ratios[m.key] = { best: Number(r.best.toFixed(2)), paired: Number(r.paired.toFixed(2)) };
         row['/ Lucene'] = fmtRatio(r);
       }
       rows.push(row);
@@ -257,4 +257,5 @@ if (PEERS) {
     })),
   );
 }
-console.log(resultLine(figures, { docs: DOCS, threads: cpus, load: [loadAtStart, load()] }));
+// ratios: each qexp (and plain) figure against Lucene's of the same queries, k and threads
+console.log(resultLine(figures, { docs: DOCS, threads: cpus, load: [loadAtStart, load()], ratios }));

@@ -74,6 +74,23 @@ export function unpackRanked(p: PackedHits): RankedHits[] {
   return out;
 }
 
+/**
+ * A batch's hits packed with their external ids: the ids of the whole batch read as one string
+ * (`IndexReader.docidLines`), never one string per hit on this thread.
+ */
+export function packTopics(
+  id: number,
+  searcher: Bm25Searcher,
+  analyzer: ReturnType<typeof getAnalyzer>,
+  texts: string[],
+  rm3?: Rm3Params,
+): PackedHits {
+  if (rm3) return packHits(id, searchTopics(searcher, analyzer, texts, rm3));
+  const packed = packRanked(id, rankTopics(searcher, analyzer, texts));
+  packed.docids = searcher.index.docidLines(packed.docs);
+  return packed;
+}
+
 export function packHits(id: number, hits: Hit[][]): PackedHits {
   let n = 0;
   for (const h of hits) n += h.length;

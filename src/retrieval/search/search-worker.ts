@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { getAnalyzer } from '../analysis/analyzers.js';
 import { IndexReader } from '../index/read-index.js';
 import { Bm25Searcher } from './search.js';
-import { packHits, packRanked, rankTopics, type SearchBatch, type SearchThreadData, searchTopics } from './search-protocol.js';
+import { packRanked, packTopics, rankTopics, type SearchBatch, type SearchThreadData } from './search-protocol.js';
 
 // One search thread of batch-search.ts: batches of query texts in, their hits out.
 const index = new IndexReader((workerData as SearchThreadData).index);
@@ -16,7 +16,7 @@ parentPort?.on('message', (batch: SearchBatch) => {
   let searcher = searchers.get(key);
   if (!searcher) searchers.set(key, (searcher = new Bm25Searcher(index, { k1, b, hits })));
   const packed = batch.ids
-    ? packHits(batch.id, searchTopics(searcher, analyzer, batch.texts, batch.rm3))
+    ? packTopics(batch.id, searcher, analyzer, batch.texts, batch.rm3)
     : packRanked(batch.id, rankTopics(searcher, analyzer, batch.texts));
   parentPort?.postMessage(packed, [
     packed.docs.buffer as ArrayBuffer,

@@ -119,11 +119,9 @@ export class Bm25Searcher {
   }
 
   private hits({ docs, scores }: RankedHits): Hit[] {
+    const ids = this.index.docidLines(docs).split('\n');
     const out: Hit[] = new Array(docs.length);
-    for (let i = 0; i < docs.length; i++) {
-      const doc = docs[i] as number;
-      out[i] = { docid: this.index.docid(doc), score: scores[i] as number, doc };
-    }
+    for (let i = 0; i < docs.length; i++) out[i] = { docid: ids[i] as string, score: scores[i] as number, doc: docs[i] as number };
     return out;
   }
 

@@ -44,6 +44,11 @@ const child = spawnSync(process.execPath, [join(import.meta.dirname, 'lib', 'bui
   encoding: 'utf8',
 });
 if (child.status !== 0) throw new Error(`index build failed:\n${child.stderr}`);
+const build = JSON.parse(child.stdout.trim().split('\n').pop());
+console.log(
+  `${DOCS} synthetic passages: qexp index build on ${cpus} threads ${build.secs.toFixed(1)} s = ${(DOCS / build.secs).toFixed(0)} passages/s, ` +
+    `peak RSS ${build.maxRssMB.toFixed(0)} MB`,
+);
 const shared = IndexReader.load(out, false);
 
 // five expansions per query: the expansion passages of five different expanded queries
@@ -74,7 +79,7 @@ if (lucene) {
 }
 
 const job = (hits) => ({ indexDir: out, shared, params: { k1: 0.9, b: 0.4, hits } });
-const figures = {};
+const figures = { 'index.qexp': DOCS / build.secs };
 const ratios = {};
 const rows = [];
 for (const threads of THREADS) {

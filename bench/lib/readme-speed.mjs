@@ -75,7 +75,8 @@ lines.push(
   '|---|---|---|---|',
 );
 for (const k of [10, 1000])
-  for (const n of [1, t]) lines.push(`| ${k} | ${n} | ${fig(r, `qexp-grouped.expanded@${k}.${n}t`)} | ${ratioOf(r, `qexp-grouped.expanded@${k}.${n}t`)} |`);
+  for (const n of [1, t])
+    lines.push(`| ${k} | ${n} | ${fig(r, `qexp-grouped.expanded@${k}.${n}t`)} | ${ratioOf(r, `qexp-grouped.expanded@${k}.${n}t`)} |`);
 lines.push(
   '',
   `Indexing (passages/s, the same run): qexp ${num(r['index.qexp'])} on ${t} threads, Lucene ${num(r['index.lucene'])} on one ` +
@@ -90,14 +91,17 @@ if (r['fts5.short@10.1t'])
     '',
     '| queries@k | SQLite FTS5 | Xapian |',
     '|---|---|---|',
-    ...['short@10', 'short@1000', 'expanded@10', 'expanded@1000'].map((q) => `| ${q} | ${qps(r[`fts5.${q}.1t`])} | ${qps(r[`xapian.${q}.1t`])} |`),
+    ...['short@10', 'short@1000', 'expanded@10', 'expanded@1000'].map(
+      (q) => `| ${q} | ${qps(r[`fts5.${q}.1t`])} | ${qps(r[`xapian.${q}.1t`])} |`,
+    ),
   );
 
 const feedbackTable = (res) => {
   const out = [
-    `From ${run(res)}, ${num(res.candidates)} candidates, per second (best, median):`,
+    `From ${run(res)}, ${num(res.candidates)} candidates, per second (best, median); ` +
+      `the index built at ${num(res['index.qexp'])} passages/s on ${res.threads} threads:`,
     '',
-    '| threads | feedback candidates | top-10, grouped | top-10 one at a time | top-1000, grouped | Lucene top-10 | Lucene top-1000 | the paper\'s feedback stage |',
+    "| threads | feedback candidates | top-10, grouped | top-10 one at a time | top-1000, grouped | Lucene top-10 | Lucene top-1000 | the paper's feedback stage |",
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const n of [1, res.threads]) {

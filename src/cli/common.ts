@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { ConfigError, type Diagnostic, formatDiagnostic } from '../config/diagnostics.js';
-import { loadExperiment } from '../config/load-experiment.js';
 import type { Experiment } from '../config/types.js';
+import { loadExperiment } from '../dag/load-experiment.js';
 import { Store } from '../store/store.js';
 import { StoreBusyError } from '../store/store-busy.js';
 import { CliExit } from './cli-exit.js';
@@ -14,9 +14,9 @@ export function diagnosticJson(d: Diagnostic) {
 }
 
 /** Loads an experiment or prints every problem (text or JSON) and exits 2. */
-export function loadOrExit(file: string, json: boolean): Experiment {
+export function loadOrExit(file: string, json: boolean, set: readonly string[] = []): Experiment {
   try {
-    return loadExperiment(file);
+    return loadExperiment(file, { set });
   } catch (err) {
     if (err instanceof ConfigError) {
       if (json)
@@ -27,6 +27,10 @@ export function loadOrExit(file: string, json: boolean): Experiment {
     throw err;
   }
 }
+
+/** `-S path=value`, repeatable: settings over the experiment file (as `dvc exp run -S`). */
+export const SET_FLAG = ['-S, --set <path=value>', 'set an experiment value over the file (repeatable; the value is YAML)'] as const;
+export const collectSet = (v: string, prev: string[] = []) => [...prev, v];
 
 export function printDiagnostics(list: Diagnostic[]): void {
   for (const d of list) process.stderr.write(`${formatDiagnostic(d)}\n`);

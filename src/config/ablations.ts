@@ -1,5 +1,6 @@
 import { setPath } from '../util/object-path.js';
 import type { Diagnostic } from './diagnostics.js';
+import type { Family } from './families.js';
 import { SourceMap, toPointer } from './source-map.js';
 import { didYouMean } from './suggest.js';
 import type { AblationsDecl, ExperimentDoc } from './types.js';
@@ -7,36 +8,48 @@ import type { AblationsDecl, ExperimentDoc } from './types.js';
 export interface Axis {
   /** As written in YAML (used in variant names). */
   name: string;
-  /** Full path into the experiment (`pairs.min_delta` → stages.pairs.min_delta). */
-  path: string[];
+  /** Full paths into the experiment (`pairs.min_delta` → stages.pairs.min_delta; a family's key → each member's). */
+  paths: string[][];
   values: unknown[];
 }
 
 export interface PlannedVariant {
   name: string;
-  overrides: { axis: string; path: string[]; value: unknown; index: number }[];
+  overrides: { axis: string; paths: string[][]; value: unknown; index: number }[];
 }
 
-/** Reads the axes, mapping a leading stage name to `stages.NAME`; reports unknown roots and uneven zips. */
-export function readAxes(doc: ExperimentDoc, map: SourceMap, sections: readonly string[], out: Diagnostic[]): Axis[] {
+/**
+ * Reads the axes, mapping a leading stage name to `stages.NAME` and a family's name to each of its
+ * members; reports unknown roots and uneven zips.
+ */
+export function readAxes(
+  doc: ExperimentDoc,
+  map: SourceMap,
+  sections: readonly string[],
+  out: Diagnostic[],
+  families: readonly Family[] = [],
+): Axis[] {
   const abl = doc.ablations as AblationsDecl;
   const axes: Axis[] = [];
   const stageNames = Object.keys(doc.stages);
   for (const [name, values] of Object.entries(abl.axes)) {
     const segs = name.split('.');
     const head = segs[0] as string;
-    let path: string[];
-    if (sections.includes(head)) path = segs;
-    else if (head in doc.stages) path = ['stages', ...segs];
+    const family = families.find((f) => f.name === head);
+    let paths: string[][];
+    if (sections.includes(head)) paths = [segs];
+    else if (head in doc.stages) paths = [['stages', ...segs]];
+    else if (family) paths = family.members.map((m) => ['stages', m.name, ...segs.slice(1)]);
     else {
       out.push({
         pos: map.locate(toPointer(['ablations', 'axes', name]), 'key'),
         path: `ablations.axes.${name}`,
-        message: `ablation axis '${name}': '${head}' is neither a section nor a stage${didYouMean(head, [...sections, ...stageNames])}`,
+        message: `ablation axis '${name}': '${head}' is neither a section nor a stage${didYouMean(head, [...sections, ...stageNames, ...families.map((f) => f.name)])}`,
       });
       continue;
     }
-    if (path[0] === 'ablations' || path[0] === 'name' || path[0] === 'extends') {
+    const root = paths[0]?.[0];
+    if (root === 'ablations' || root === 'name' || root === 'extends') {
       out.push({
         pos: map.locate(toPointer(['ablations', 'axes', name]), 'key'),
         path: `ablations.axes.${name}`,
@@ -44,7 +57,7 @@ export function readAxes(doc: ExperimentDoc, map: SourceMap, sections: readonly 
       });
       continue;
     }
-    axes.push({ name, path, values });
+    axes.push({ name, paths, values });
   }
   if (abl.mode === 'zip' && new Set(axes.map((a) => a.values.length)).size > 1) {
     out.push({
@@ -69,7 +82,7 @@ export function planVariants(axes: Axis[], mode: 'cartesian' | 'zip'): PlannedVa
   return combos.map((idx) => {
     const overrides = axes.map((a, k) => {
       const i = idx[k] as number;
-      return { axis: a.name, path: a.path, value: a.values[i], index: i };
+      return { axis: a.name, paths: a.paths, value: a.values[i], index: i };
     });
     return { name: overrides.map((o) => `${o.axis}=${formatValue(o.value)}`).join(','), overrides };
   });
@@ -87,11 +100,12 @@ export function applyVariant(
   vmap.overlay(map);
   for (const o of v.overrides) {
     const from = toPointer(['ablations', 'axes', o.axis, o.index]);
-    const err = setPath(doc, o.path, structuredClone(o.value));
-    if (err)
-      out.push({ pos: map.locate(from), path: `ablations.axes.${o.axis}`, message: `variant ${v.name}: cannot set ${o.axis}: ${err}` });
-    vmap.alias(toPointer(o.path), from);
-    vmap.set(toPointer(o.path), { value: map.locate(from), key: map.locate(toPointer(['ablations', 'axes', o.axis]), 'key') });
+    for (const path of o.paths) {
+      const err = setPath(doc, path, structuredClone(o.value));
+      if (err) out.push({ pos: map.locate(from), path: `ablations.axes.${o.axis}`, message: `cannot set ${o.axis}: ${err}` });
+      vmap.alias(toPointer(path), from);
+      vmap.set(toPointer(path), { value: map.locate(from), key: map.locate(toPointer(['ablations', 'axes', o.axis]), 'key') });
+    }
   }
   return { doc, map: vmap };
 }

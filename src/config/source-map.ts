@@ -53,6 +53,15 @@ export class SourceMap {
     return this.locs.get(ptr);
   }
 
+  delete(ptr: string): void {
+    this.locs.delete(ptr);
+  }
+
+  /** Every pointer that has a position. */
+  pointers(): IterableIterator<string> {
+    return this.locs.keys();
+  }
+
   /** Copies every entry of `other` over this map (used when composing `extends`). */
   overlay(other: SourceMap): void {
     for (const [k, v] of other.locs) this.locs.set(k, v);

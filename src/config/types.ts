@@ -1,3 +1,5 @@
+import type { AnalyzerName } from '../retrieval/analysis/analyzers.js';
+import type { Family } from './families.js';
 import type { SourceMap } from './source-map.js';
 
 /** How a query and its expansions become the text BM25 searches (see `retrieval/formulation.ts`). */
@@ -10,7 +12,7 @@ export interface Formulation {
 
 /** BM25 defaults and query formulation shared by retrieval stages (filled from the schema's defaults). */
 export interface RetrievalConfig {
-  analyzer: 'english' | 'cjk' | 'zh-words' | 'whitespace' | 'simple';
+  analyzer: AnalyzerName;
   bm25: { k1: number; b: number };
   hits: number;
   formulation: Formulation;
@@ -59,12 +61,16 @@ export interface ExperimentDoc {
 export interface Variant {
   /** `base` without ablations, else `axis=value,...` in axis order. */
   name: string;
-  overrides: { axis: string; path: string[]; value: unknown }[];
+  overrides: { axis: string; paths: string[][]; value: unknown }[];
   doc: ExperimentDoc;
   map: SourceMap;
 }
 
 export interface Experiment {
+  /** Stage families and the members each made (empty when the experiment declares none). */
+  families: Family[];
+  /** The `-S path=value` settings given on the command line, as written. */
+  settings: string[];
   /** Absolute path of the experiment file. */
   file: string;
   /** Folder that relative paths in fingerprints are written against (see `findProjectRoot`). */

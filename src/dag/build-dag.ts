@@ -1,10 +1,10 @@
 import { dirname } from 'node:path';
 import { ConfigError, type Diagnostic } from '../config/diagnostics.js';
 import type { Experiment, ExperimentDoc } from '../config/types.js';
-import { stageInputs } from '../stages/inputs.js';
+import type { Resolved } from '../stages/contract.js';
+import { upstreamStages } from '../stages/references.js';
 import { stageKind } from '../stages/registry.js';
 import { stageScope } from '../stages/scope.js';
-import type { Resolved } from '../stages/stage-kind.js';
 import { digestPath, type HashCache } from '../util/hash.js';
 import { type FingerprintParts, fingerprintOf } from './fingerprint.js';
 
@@ -46,7 +46,7 @@ export function topoStages(doc: ExperimentDoc): string[] {
   const visit = (n: string) => {
     if (done.has(n)) return;
     done.add(n);
-    for (const d of stageInputs(stages[n], doc).sort()) visit(d);
+    for (const d of upstreamStages(stages[n], doc).sort()) visit(d);
     out.push(n);
   };
   for (const n of Object.keys(stages).sort()) visit(n);
@@ -81,7 +81,7 @@ export async function buildDag(exp: Experiment, cache?: HashCache): Promise<Dag>
         }
       }
       const inputs: Record<string, string> = {};
-      for (const dep of stageInputs(decl, v.doc)) inputs[dep] = fps[dep] as string;
+      for (const dep of upstreamStages(decl, v.doc)) inputs[dep] = fps[dep] as string;
       const parts: FingerprintParts = {
         kind: kind.kind,
         version: kind.version,

@@ -1,8 +1,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { type StageOutput, StageWaiting } from '../stages/contract.js';
 import { stageKind } from '../stages/registry.js';
-import { type StageOutput, StageWaiting } from '../stages/stage-kind.js';
 import type { ArtifactRecord, Binding, Store } from '../store/store.js';
 import { atomicCopy } from '../util/atomic-copy.js';
 import { canonicalJson } from '../util/canonical-json.js';
@@ -180,6 +180,8 @@ async function runNode(node: DagNode, opts: ExecuteOptions): Promise<NodeResult>
     const message = interrupted ? 'interrupted' : (err as Error).message;
     write(`# ${outcome}: ${message}`);
     await store.markEnded(node.fingerprint, outcome, message, durationMs).catch(() => undefined);
+    // the variants point at this attempt: a waiting job, or a stopped one that resumes from its checkpoints, is theirs
+    await bindAll(store, dag, [node.fingerprint]).catch(() => undefined);
     const r: NodeResult = {
       fingerprint: node.fingerprint,
       stage: node.stage,

@@ -1,6 +1,6 @@
-import type { Json } from '../stages/stage-kind.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { sha256Text } from '../util/hash.js';
+import type { Json } from '../util/json.js';
 
 /**
  * Everything a stage's result depends on. The fingerprint is sha256 of its canonical JSON, so

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
+import { type StageEffects, stageKind } from '../stages/registry.js';
 import type { ArtifactRecord, Binding, StageRecord, Store } from '../store/store.js';
-import { digestPath } from '../util/hash.js';
+import { digestPath, type HashCache } from '../util/hash.js';
 import type { Dag } from './build-dag.js';
 import { explainChange } from './explain.js';
 import type { FingerprintParts } from './fingerprint.js';
@@ -16,6 +17,8 @@ export interface PlannedStage {
   reasons: string[];
   /** Other variants that share this node (computed once for all of them). */
   sharedWith: string[];
+  /** The commands the stage runs and the addresses it reaches when it runs. */
+  effects: StageEffects;
 }
 
 export interface NodeState {
@@ -26,6 +29,8 @@ export interface NodeState {
   restore: string[];
   /** Why the node is not done, independent of any variant's history. */
   why: string[];
+  /** Recorded done, but its outputs are no longer what it wrote. */
+  changed?: boolean;
 }
 
 export interface Plan {
@@ -33,8 +38,18 @@ export interface Plan {
   nodes: Map<string, NodeState>;
 }
 
-/** Compares the DAG with the store: what is done, what is stale and why, what never ran. */
-export async function planDag(dag: Dag, store: Store | undefined): Promise<Plan> {
+export interface PlanOptions {
+  /** Hash every output again instead of trusting an unchanged size and modification time (`qexp plan --verify`). */
+  verify?: boolean;
+}
+
+/**
+ * Compares the DAG with the store: what is done, what is stale and why, what never ran. A done
+ * stage's outputs must still be what it wrote: each is checksummed (through the store's cache,
+ * which rehashes a file whose size or modification time changed) and compared with the recorded
+ * sha256, so an edited or damaged artifact makes its stage stale instead of feeding the next.
+ */
+export async function planDag(dag: Dag, store: Store | undefined, opts: PlanOptions = {}): Promise<Plan> {
   const fps = [...dag.nodes.keys()];
   const records = store ? await store.stagesByFingerprint(fps) : new Map<string, StageRecord>();
   const artifacts = store ? await store.artifacts(fps) : [];
@@ -53,9 +68,11 @@ export async function planDag(dag: Dag, store: Store | undefined): Promise<Plan>
     else if (rec.status === 'interrupted') state.why.push(`last attempt was interrupted (${firstLine(rec.error) || 'stopped'})`);
     else if (rec.status === 'running') state.why.push('still marked running by a stopped process');
     else {
-      const missing = await missingOutputs(byFp.get(node.fingerprint) ?? [], node.resolved.outputs);
-      if (missing.length > 0) state.why.push(...missing);
-      else {
+      const missing = await changedOutputs(byFp.get(node.fingerprint) ?? [], node.resolved.outputs, opts.verify ? undefined : store);
+      if (missing.length > 0) {
+        state.why.push(...missing);
+        state.changed = true;
+      } else {
         state.done = true;
         state.restore = await stalePublished(node.resolved.publish, byFp.get(node.fingerprint) ?? [], store);
       }
@@ -77,7 +94,7 @@ export async function planDag(dag: Dag, store: Store | undefined): Promise<Plan>
     } else if (prev && prev.fingerprint !== vs.fingerprint) {
       status = 'stale';
       reasons = explainChange(vs.stage, prev.parts as FingerprintParts, node.parts);
-    } else if (prev) {
+    } else if (prev && state.changed) {
       status = 'stale';
       reasons = state.why;
     } else {
@@ -92,12 +109,13 @@ export async function planDag(dag: Dag, store: Store | undefined): Promise<Plan>
       status,
       reasons,
       sharedWith: node.variants.filter((v) => v !== vs.variant),
+      effects: stageKind(node.kind).effects(node.resolved),
     });
   }
   return { stages, nodes };
 }
 
-async function missingOutputs(arts: ArtifactRecord[], expected: string[]): Promise<string[]> {
+async function changedOutputs(arts: ArtifactRecord[], expected: string[], cache: HashCache | undefined): Promise<string[]> {
   const out: string[] = [];
   for (const name of expected) {
     const a = arts.find((x) => x.name === name);
@@ -106,11 +124,22 @@ async function missingOutputs(arts: ArtifactRecord[], expected: string[]): Promi
       continue;
     }
     try {
-      const st = await stat(a.path);
-      if (st.isFile() && st.size !== a.bytes) out.push(`output ${name} was modified (${a.path})`);
+      await stat(a.path);
     } catch {
       out.push(`output ${name} is missing (${a.path}); removed by hand?`);
+      continue;
     }
+    let d: { sha256: string; bytes: number };
+    try {
+      d = await digestPath(a.path, cache);
+    } catch (err) {
+      out.push(`output ${name} cannot be read (${a.path}): ${(err as Error).message}`);
+      continue;
+    }
+    if (d.sha256 !== a.sha256)
+      out.push(
+        `output ${name} was modified since it was written (${a.path}: ${d.bytes === a.bytes ? 'same size, other content' : `${a.bytes} → ${d.bytes} bytes`})`,
+      );
   }
   return out;
 }

@@ -5,6 +5,7 @@ import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { DataError } from './data-error.js';
 import { htmlToText } from './html-text.js';
+import { checkId } from './ids.js';
 import { linesOf, openMaybeGzip } from './read-lines.js';
 
 export interface Doc {
@@ -57,7 +58,7 @@ async function* readStream(stream: Readable, name: string, format: 'jsonl' | 'ts
 export function parseTsvDoc(text: string, file: string, line: number): Doc {
   const tab = text.indexOf('\t');
   if (tab <= 0) throw new DataError(file, line, `expected 'id<TAB>text'`);
-  return { id: text.slice(0, tab), text: text.slice(tab + 1) };
+  return { id: checkId(text.slice(0, tab), 'document', file, line), text: text.slice(tab + 1) };
 }
 
 export function parseJsonDoc(text: string, file: string, line: number): Doc {
@@ -70,7 +71,7 @@ export function parseJsonDoc(text: string, file: string, line: number): Doc {
   if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) throw new DataError(file, line, 'expected a JSON object per line');
   const idField = ID_FIELDS.find((f) => typeof rec[f] === 'string' || typeof rec[f] === 'number');
   if (!idField) throw new DataError(file, line, `no document id: expected one of ${ID_FIELDS.join(', ')}`);
-  const id = String(rec[idField]);
+  const id = checkId(String(rec[idField]), 'document', file, line);
   let body: unknown;
   if (typeof rec.contents === 'string') body = rec.contents;
   else if (typeof rec.passage === 'string') body = rec.passage;
@@ -99,7 +100,7 @@ async function* readTar(path: string): AsyncGenerator<Doc> {
     if (/\.html?$/.test(lower)) {
       const chunks: Buffer[] = [];
       for await (const c of entry) chunks.push(c as Buffer);
-      const id = basename(name).replace(/\.html?$/i, '');
+      const id = checkId(basename(name).replace(/\.html?$/i, ''), 'document', where, undefined);
       yield { id, text: htmlToText(Buffer.concat(chunks).toString('utf8')) };
     } else if (/\.(jsonl|json)(\.gz)?$/.test(lower) || /\.gz$/.test(lower)) {
       const stream = (lower.endsWith('.gz') ? entry.pipe(createGunzip()) : entry) as unknown as Readable;

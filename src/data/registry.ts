@@ -205,6 +205,24 @@ export const REGISTRY: readonly RegistryEntry[] = [
       },
     ],
   },
+  {
+    id: 'miracl-zh/train',
+    description: 'MIRACL Chinese train: queries with binary judgments (the few-shot pool for Chinese prompts)',
+    source: 'Hugging Face dataset miracl/miracl, miracl-v1.0-zh',
+    corpusFrom: 'miracl-zh',
+    files: [
+      {
+        role: 'queries',
+        name: 'topics.miracl-v1.0-zh-train.tsv',
+        url: 'https://huggingface.co/datasets/miracl/miracl/resolve/main/miracl-v1.0-zh/topics/topics.miracl-v1.0-zh-train.tsv',
+      },
+      {
+        role: 'qrels',
+        name: 'qrels.miracl-v1.0-zh-train.tsv',
+        url: 'https://huggingface.co/datasets/miracl/miracl/resolve/main/miracl-v1.0-zh/qrels/qrels.miracl-v1.0-zh-train.tsv',
+      },
+    ],
+  },
 ];
 
 export function registryEntry(id: string): RegistryEntry | undefined {

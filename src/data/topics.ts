@@ -1,4 +1,5 @@
 import { DataError } from './data-error.js';
+import { checkId } from './ids.js';
 import { readLines } from './read-lines.js';
 
 export interface Topic {
@@ -32,7 +33,7 @@ function parseTsv(path: string, lines: { text: string; line: number }[]): Topic[
     if (text.trim() === '') continue;
     const tab = text.indexOf('\t');
     if (tab <= 0) throw new DataError(path, line, `expected 'qid<TAB>query text', got ${JSON.stringify(text.slice(0, 60))}`);
-    out.push({ qid: text.slice(0, tab).trim(), text: text.slice(tab + 1).trim() });
+    out.push({ qid: checkId(text.slice(0, tab).trim(), 'query', path, line), text: text.slice(tab + 1).trim() });
   }
   return out;
 }
@@ -69,7 +70,7 @@ function parseSgml(path: string, lines: { text: string; line: number }[]): Topic
 function docTopic(path: string, line: number, body: string): Topic {
   const m = /<DOCNO>\s*([^<\s]+)\s*<\/DOCNO>([\s\S]*)$/i.exec(body);
   if (!m) throw new DataError(path, line, 'expected <DOCNO> id </DOCNO> in the topic');
-  return { qid: m[1] as string, text: fold(m[2] as string) };
+  return { qid: checkId(m[1] as string, 'query', path, line), text: fold(m[2] as string) };
 }
 
 function topTopic(path: string, line: number, body: string): Topic {
@@ -77,5 +78,5 @@ function topTopic(path: string, line: number, body: string): Topic {
   const title = /<title>\s*(?:Topic:)?([\s\S]*?)(?=<[a-z]+>|$)/i.exec(body);
   if (!num) throw new DataError(path, line, 'expected <num> Number: N in the topic');
   if (!title) throw new DataError(path, line, `topic ${num[1]} has no <title>`);
-  return { qid: num[1] as string, text: fold(title[1] as string) };
+  return { qid: checkId(num[1] as string, 'query', path, line), text: fold(title[1] as string) };
 }

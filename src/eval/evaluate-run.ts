@@ -1,125 +1,202 @@
+/**
+ * Measures named the ir_measures way (measure-spec.ts) over a run: what the `evaluate` stage
+ * stores and the feedback stage scores candidates with.
+ */
 import type { Qrels } from '../data/qrels.js';
-import type { Run, RunEntry } from '../data/runs.js';
+import type { RankedList, Run } from '../data/runs.js';
+import { byteOrder, byteText, displayText } from '../data/trec-fields.js';
+import { formatFixed } from './format-fixed.js';
 import type { MeasureSpec } from './measure-spec.js';
-import type { RankedQuery } from './measures.js';
-import * as M from './measures.js';
+import type { MeasureParams, QueryData, TrecMeasure } from './measures/measure-record.js';
+import { TREC_MEASURES } from './measures/measure-table.js';
+import { checkDuplicates, type EvalParams, formResRels, LevelBuffer, type ResRels, rankList, type TrecEvalVersion } from './res-rels.js';
 
 export interface EvalOptions {
-  /** trec_eval -c: every judged query counts; one missing from the run scores 0. */
+  /** Every judged query counts; one missing from the run scores 0 (as ir_measures averages). */
   complete?: boolean;
-  /** trec_eval -M: documents per query considered. */
+  /** Only the first documents of each ranking. */
   maxDocs?: number;
+  /** trec_eval semantics behind the pytrec_eval-computed measures: 9 (pytrec_eval's, default) or 10. */
+  version?: TrecEvalVersion;
 }
 
 export interface EvalResult {
-  /** Queries evaluated, in trec_eval's order (judged qids sorted as strcmp does). */
+  /** Queries evaluated, in qid byte order (UTF-8 text). */
   qids: string[];
   /** perQuery[i][j]: value of specs[j] for qids[i]. */
   perQuery: number[][];
-  /** Aggregate over queries: mean for rates, sum for counts, geometric mean for gm_map. */
-  all: (number | string)[];
+  /** Over queries: the mean, or the sum for NumQ, NumRet, NumRel. */
+  all: number[];
   specs: MeasureSpec[];
 }
 
-const MIN_GEO_MEAN = 0.00001;
+const byName = new Map(TREC_MEASURES.map((m) => [m.name, m]));
 
-/** strcmp order on the UTF-8 bytes (trec_eval sorts qids and breaks score ties by docno). */
-export function compareBytes(a: string, b: string): number {
-  if (a === b) return 0;
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-
-/** Documents by score descending, ties by docno descending (trec_eval; the rank column is ignored), cut at maxDocs. */
-export function rankDocuments(entries: readonly RunEntry[], maxDocs = Number.POSITIVE_INFINITY): RunEntry[] {
-  const sorted = [...entries].sort((a, b) => (a.score > b.score ? -1 : a.score < b.score ? 1 : compareBytes(b.docid, a.docid)));
-  return sorted.length > maxDocs ? sorted.slice(0, maxDocs) : sorted;
-}
-
-export function prepareQuery(ranking: readonly RunEntry[], judged: Map<string, number> | undefined): RankedQuery {
-  const levelCounts: number[] = [];
-  for (const g of judged?.values() ?? []) if (g >= 0) levelCounts[g] = (levelCounts[g] ?? 0) + 1;
-  for (let i = 0; i < levelCounts.length; i++) levelCounts[i] ??= 0;
-  const rels = new Int32Array(ranking.length);
-  ranking.forEach((e, i) => {
-    const g = judged?.get(e.docid);
-    rels[i] = g === undefined || g < 0 ? -1 : g;
-  });
-  return { rels, levelCounts };
-}
-
-export function measureQuery(q: RankedQuery, spec: MeasureSpec): number {
-  const L = spec.relLevel;
-  const k = spec.cutoff ?? Number.POSITIVE_INFINITY;
-  switch (spec.measure) {
-    case 'num_q':
-      return 1;
-    case 'num_ret':
-      return M.stats(q, L).numRet;
-    case 'num_rel':
-      return M.stats(q, L).numRel;
-    case 'num_rel_ret':
-      return M.stats(q, L).numRelRet;
-    case 'map':
-    case 'map_cut':
-      return M.averagePrecision(q, L, k);
-    case 'gm_map':
-      return Math.log(Math.max(M.averagePrecision(q, L), MIN_GEO_MEAN));
-    case 'Rprec':
-      return M.rPrecision(q, L);
-    case 'bpref':
-      return M.bpref(q, L);
-    case 'recip_rank':
-    case 'rr_cut':
-      return M.reciprocalRank(q, L, k);
+/** The trec_eval measure and parameters pytrec_eval computes a spec with. */
+function trecMeasure(s: MeasureSpec): { def: TrecMeasure; params: MeasureParams } {
+  const cut = (name: string, k: number) => ({ def: byName.get(name) as TrecMeasure, params: { values: [k], pairs: [] } });
+  const plain = (name: string, values: number[] = []) => ({ def: byName.get(name) as TrecMeasure, params: { values, pairs: [] } });
+  switch (s.measure) {
+    case 'AP':
+      return s.cutoff === undefined ? plain('map') : cut('map_cut', s.cutoff);
+    case 'nDCG':
+      return s.cutoff === undefined ? plain('ndcg') : cut('ndcg_cut', s.cutoff);
     case 'P':
-      return M.precisionAt(q, L, k);
-    case 'recall':
-      return M.recallAt(q, L, k);
-    case 'ndcg':
-    case 'ndcg_cut':
-      return M.ndcg(q, k);
-    case 'success':
-      return M.successAt(q, L, k);
-    case 'runid':
-      return 0;
+      return cut('P', s.cutoff as number);
+    case 'R':
+      return cut('recall', s.cutoff as number);
+    case 'Success':
+      return cut('success', s.cutoff as number);
+    case 'RR':
+      return plain('recip_rank');
+    case 'Rprec':
+      return plain('Rprec');
+    case 'Bpref':
+      return plain('bpref');
+    case 'infAP':
+      return plain('infAP');
+    case 'IPrec':
+      // ir_measures passes the level to pytrec_eval as iprec_at_recall_{recall:.2f}
+      return plain('iprec_at_recall', [Number(formatFixed(s.cutoff as number, 2))]);
+    case 'NumQ':
+      return plain('num_q');
+    case 'NumRet':
+      return plain(s.countAll ? 'num_ret' : 'num_rel_ret');
+    case 'NumRel':
+      return plain('num_rel');
+    case 'SetP':
+      return plain(s.relative ? 'set_relative_P' : 'set_P');
+    case 'SetR':
+      return plain('set_recall');
+    case 'SetF':
+      return plain('set_F', [s.beta ?? 1.0]);
+    case 'SetAP':
+      return plain('set_map');
     default:
-      throw new Error(`internal: no implementation for measure ${spec.measure}`);
+      throw new Error(`internal: no trec_eval measure for ${s.measure}`);
   }
 }
 
+/** Judgments with grades relabelled by nDCG's gains (ir_measures maps the qrels before pytrec_eval). */
+function relabel(judged: Map<string, number>, gains: Map<number, number> | undefined): Map<string, number> {
+  if (!gains) return judged;
+  return new Map([...judged].map(([d, g]) => [d, gains.get(g) ?? g]));
+}
+
+/** Ranking by score (as a double) descending, ties by docid ascending: ir_measures' Python providers. */
+function pythonRanking(list: RankedList, maxDocs: number): { docid: string; score: number }[] {
+  const scores = new Map<string, number>(); // a run is a dict: a repeated docid keeps its last score
+  for (let i = 0; i < list.length; i++) scores.set(list.docids[i] as string, list.scores[i] as number);
+  const ranked = [...scores].map(([docid, score]) => ({ docid, score }));
+  ranked.sort((a, b) => (a.score !== b.score ? b.score - a.score : byteOrder(a.docid, b.docid)));
+  return ranked.slice(0, maxDocs);
+}
+
+/** The values of `specs` for one query (ids are byte strings). */
+function measureQuery(
+  qid: string,
+  list: RankedList,
+  judged: Map<string, number>,
+  specs: readonly MeasureSpec[],
+  opts: Required<EvalOptions>,
+  runPath: string,
+  levels: LevelBuffer,
+): number[] {
+  const ranked = rankList(list, opts.maxDocs, opts.version);
+  checkDuplicates(list, ranked, runPath, qid);
+  const groups = new Map<string, ResRels>();
+  let python: { docid: string; score: number }[] | undefined;
+  return specs.map((s) => {
+    if (s.provider === 'msmarco') {
+      python ??= pythonRanking(list, opts.maxDocs);
+      const k = Math.min(s.cutoff as number, python.length);
+      for (let i = 0; i < k; i++)
+        if ((judged.get((python[i] as { docid: string }).docid) ?? Number.NEGATIVE_INFINITY) >= s.relLevel) return 1 / (i + 1);
+      return 0;
+    }
+    if (s.provider === 'judged') {
+      python ??= pythonRanking(list, opts.maxDocs);
+      const k = Math.min(s.cutoff ?? python.length, python.length);
+      let n = 0;
+      for (let i = 0; i < k; i++) if (judged.has((python[i] as { docid: string }).docid)) n++;
+      return n / k;
+    }
+    const key = `${s.relLevel}|${s.judgedOnly}|${s.gains ? [...s.gains].join(';') : ''}`;
+    const p: EvalParams = {
+      relLevel: s.relLevel,
+      maxDocs: opts.maxDocs,
+      judgedOnly: s.judgedOnly,
+      numDocsInColl: 0,
+      version: opts.version,
+    };
+    let rr = groups.get(key);
+    if (!rr) groups.set(key, (rr = formResRels(list, ranked, relabel(judged, s.gains), p, levels)));
+    const { def, params } = trecMeasure(s);
+    const out = new Float64Array(params.values.length || 1);
+    const data: QueryData = {
+      qid,
+      runId: '',
+      resRels: () => rr as ResRels,
+      prefs: () => {
+        throw new Error('internal: no prefs');
+      },
+      groups: () => [],
+    };
+    def.calc(data, p, params, out, 0);
+    return out[0] as number;
+  });
+}
+
+const byteQrels = new WeakMap<Qrels, Qrels>();
+
+/** Qrels (UTF-8 ids, from readQrels) keyed by byte strings like a run's ids; cached per object. */
+function asBytes(qrels: Qrels): Qrels {
+  let out = byteQrels.get(qrels);
+  if (!out) {
+    out = new Map([...qrels].map(([q, docs]) => [byteText(q), new Map([...docs].map(([d, g]) => [byteText(d), g]))]));
+    byteQrels.set(qrels, out);
+  }
+  return out;
+}
+
 /**
- * Evaluates a run against judgments as trec_eval 9.0.x does: judged queries only (all of them
- * with `complete`), run-only queries ignored, documents ordered by score then docno descending.
+ * Evaluates a run for measures named the ir_measures way: the judged queries that are in the
+ * run (all judged ones with `complete`, a missing one scoring 0), in qid byte order.
  */
 export function evaluateRun(qrels: Qrels, run: Run, specs: MeasureSpec[], opts: EvalOptions = {}): EvalResult {
-  const qids = [...qrels.keys()].filter((q) => opts.complete || run.byQuery.has(q)).sort(compareBytes);
+  const o: Required<EvalOptions> = { complete: false, maxDocs: Number.POSITIVE_INFINITY, version: 9, ...opts };
+  const judged = asBytes(qrels);
+  const qids = [...judged.keys()].filter((q) => o.complete || run.byQuery.has(q)).sort(byteOrder);
+  const levels = new LevelBuffer();
   const perQuery = qids.map((qid) => {
-    const q = prepareQuery(rankDocuments(run.byQuery.get(qid) ?? [], opts.maxDocs), qrels.get(qid));
-    return specs.map((s) => measureQuery(q, s));
+    const list = run.byQuery.get(qid);
+    return list ? measureQuery(qid, list, judged.get(qid) as Map<string, number>, specs, o, run.path, levels) : specs.map(() => 0);
   });
   const all = specs.map((s, j) => {
-    if (s.measure === 'runid') return run.tag;
-    if (s.measure === 'num_q') return qids.length;
-    const col = perQuery.map((row) => row[j] as number);
-    const sum = col.reduce((a, b) => a + b, 0);
-    if (s.kind === 'long') return sum;
-    if (qids.length === 0) return 0;
-    if (s.measure === 'gm_map') return Math.exp(sum / qids.length);
-    return sum / qids.length;
+    const sum = perQuery.reduce((a, row) => a + (row[j] as number), 0);
+    return s.sum || qids.length === 0 ? sum : sum / qids.length;
   });
-  return { qids, perQuery, all, specs };
+  return { qids: qids.map(displayText), perQuery, all, specs };
 }
 
 /**
  * One query's value of a measure for a ranking as `qexp search` would write it and `qexp eval`
- * read it back: scores printed with 6 decimals, documents re-sorted as trec_eval sorts them. The
- * feedback stage scores candidates with it, so that its values equal search + eval.
+ * read it back: scores printed with 6 decimals. The feedback stage scores candidates with it, so
+ * that its values equal search + evaluate.
  */
 export function measureRanking(
   hits: readonly { docid: string; score: number }[],
   judged: Map<string, number> | undefined,
   spec: MeasureSpec,
 ): number {
-  const entries = hits.map((h, i) => ({ docid: h.docid, score: Number(h.score.toFixed(6)), rank: i + 1 }));
-  return measureQuery(prepareQuery(rankDocuments(entries), judged), spec);
+  if (!judged || hits.length === 0) return 0;
+  const list: RankedList = {
+    docids: hits.map((h) => byteText(h.docid)),
+    scores: hits.map((h) => Number(h.score.toFixed(6))),
+    lines: hits.map((_h, i) => i + 1),
+    length: hits.length,
+  };
+  const bytes = new Map([...judged].map(([d, g]) => [byteText(d), g]));
+  const o: Required<EvalOptions> = { complete: false, maxDocs: Number.POSITIVE_INFINITY, version: 9 };
+  return measureQuery('', list, bytes, [spec], o, 'ranking', new LevelBuffer())[0] as number;
 }

@@ -1,7 +1,7 @@
 import { unsafeUniformIntDistribution, xoroshiro128plus } from 'pure-rand';
 import { canonicalJson } from '../util/canonical-json.js';
 import { sha256Text } from '../util/hash.js';
-import type { ChatMessage } from './types.js';
+import type { ChatMessage, Problem } from './types.js';
 
 export interface ExamplesDecl {
   pool?: string;
@@ -25,6 +25,17 @@ export interface Exemplar {
   id: string;
   query: string;
   passage: string;
+}
+
+/** Checks beyond the schema: an `{{examples}}` slot and declared examples go together; `select: fixed` names its ids. */
+export function promptProblems(prompt: PromptDecl): Problem[] {
+  const out: Problem[] = [];
+  const usesSlot = prompt.messages.some((m) => /\{\{\s*examples\s*\}\}/.test(m.content));
+  if (usesSlot && !prompt.examples) out.push({ key: [], message: 'the messages use {{examples}} but the prompt declares no examples' });
+  if (prompt.examples && !usesSlot)
+    out.push({ key: ['examples'], message: 'examples are declared but no message has an {{examples}} slot' });
+  if (prompt.examples?.select === 'fixed' && !prompt.examples.ids) out.push({ key: ['examples'], message: "select: fixed needs 'ids'" });
+  return out;
 }
 
 /** Version of a prompt's template: what the request is built from (post-processing is not part of it). */

@@ -11,7 +11,7 @@ export interface PlannedRequest {
   messages: ChatMessage[];
 }
 
-export interface RunnerOptions {
+export interface RunnerOptions<Q extends PlannedRequest = PlannedRequest> {
   pool: ReplicaPool<OpenAIEndpoint>;
   maxRetries: number;
   tokenizer: 'o200k_base' | 'cl100k_base';
@@ -20,10 +20,10 @@ export interface RunnerOptions {
   maxCostUsd?: number;
   maxErrorRate: number;
   signal: AbortSignal;
-  /** Stores an answer. The run goes on meanwhile (a crash loses only answers not yet stored); it ends when every answer is stored. */
-  onAnswer(req: PlannedRequest, c: Completion, costUsd: number): Promise<void>;
-  /** Records a failed attempt (never cached). */
-  onError(req: PlannedRequest, err: LlmError, attempt: number, final: boolean): Promise<void>;
+  /** An answer, as it arrives (the run goes on meanwhile). */
+  onAnswer(req: Q, c: Completion, costUsd: number): void;
+  /** A failed attempt (never cached). */
+  onError(req: Q, err: LlmError, attempt: number, final: boolean): void;
   onProgress?(stats: RunStats): void;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -68,7 +68,7 @@ const sleepFor = (ms: number, signal: AbortSignal) =>
  * to `maxRetries`; client errors are not. Guards: `maxRequests` sent, `maxCostUsd` spent and
  * `maxErrorRate` stop the run cleanly: nothing new is sent, what is in flight is waited for.
  */
-export async function runRequests(reqs: PlannedRequest[], o: RunnerOptions): Promise<RunStats> {
+export async function runRequests<Q extends PlannedRequest>(reqs: Q[], o: RunnerOptions<Q>): Promise<RunStats> {
   const stats: RunStats = {
     sent: 0,
     answered: 0,
@@ -83,8 +83,6 @@ export async function runRequests(reqs: PlannedRequest[], o: RunnerOptions): Pro
   // every request adds an abort listener while it is in flight
   setMaxListeners(0, o.signal);
   let next = 0;
-  const writes: Promise<void>[] = [];
-  let writeError: Error | undefined;
   const stop = (why: string) => {
     if (stats.stopped === undefined) stats.stopped = why;
     o.pool.wake();
@@ -109,7 +107,7 @@ export async function runRequests(reqs: PlannedRequest[], o: RunnerOptions): Pro
       stop(`${stats.failed} of ${ended} requests failed (${(100 * rate).toFixed(1)}%), more than max_error_rate ${o.maxErrorRate}`);
   };
 
-  const one = async (req: PlannedRequest) => {
+  const one = async (req: Q) => {
     for (let attempt = 1; ; attempt++) {
       if (!guard()) return;
       let slot: { target: OpenAIEndpoint; limit: AdaptiveLimit };
@@ -146,12 +144,7 @@ export async function runRequests(reqs: PlannedRequest[], o: RunnerOptions): Pro
           endpoint: slot.target.baseUrl,
         };
         const cost = o.price ? (c.promptTokens * o.price.input_per_million + c.completionTokens * o.price.output_per_million) / 1e6 : 0;
-        writes.push(
-          o.onAnswer(req, c, cost).catch((err: Error) => {
-            writeError ??= err;
-            stop(`an answer could not be stored: ${err.message}`);
-          }),
-        );
+        o.onAnswer(req, c, cost);
         stats.answered++;
         stats.promptTokens += c.promptTokens;
         stats.completionTokens += c.completionTokens;
@@ -164,7 +157,7 @@ export async function runRequests(reqs: PlannedRequest[], o: RunnerOptions): Pro
       const err = error as LlmError;
       if (o.signal.aborted) return;
       const final = !err.retryable || attempt > o.maxRetries;
-      await o.onError(req, err, attempt, final);
+      o.onError(req, err, attempt, final);
       if (final) {
         stats.failed++;
         o.onProgress?.(stats);
@@ -179,11 +172,9 @@ export async function runRequests(reqs: PlannedRequest[], o: RunnerOptions): Pro
   const width = o.pool.replicas.reduce((n, r) => n + r.limit.max, 0);
   await Promise.all(
     Array.from({ length: Math.min(width, reqs.length) }, async () => {
-      while (next < reqs.length && stats.stopped === undefined && !o.signal.aborted) await one(reqs[next++] as PlannedRequest);
+      while (next < reqs.length && stats.stopped === undefined && !o.signal.aborted) await one(reqs[next++] as Q);
     }),
   );
-  await Promise.all(writes);
-  if (writeError) throw writeError;
   checkRate();
   return stats;
 }

@@ -9,6 +9,7 @@ export interface ReportDecl {
   title?: string;
   rows?: Record<string, string | string[]>;
   measures?: string[];
+  dataset_measures?: Record<string, string[]>;
   baseline?: string;
   teacher?: string;
   student?: string;
@@ -113,6 +114,7 @@ export async function collectReport(dag: Dag, store: Store): Promise<ReportData>
 
   const datasets = [...new Set(rows.flatMap((r) => [...r.cells.keys()]))];
   const measures = decl.measures ?? [...new Set(rows.flatMap((r) => [...r.cells.values()].flatMap((m) => [...m.keys()])))];
+  const measuresByDataset = Object.fromEntries(datasets.map((d) => [d, decl.dataset_measures?.[d] ?? measures]));
   const labelOf = (name: string | undefined) => {
     if (!name) return null;
     const r = rows.find((x) => x.name === name || x.label === name);
@@ -124,6 +126,7 @@ export async function collectReport(dag: Dag, store: Store): Promise<ReportData>
     title: decl.title ?? doc.description ?? doc.name,
     datasets,
     measures,
+    measuresByDataset,
     rows,
     baseline: labelOf(decl.baseline),
     teacher: labelOf(decl.teacher),

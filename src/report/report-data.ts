@@ -42,7 +42,10 @@ export interface ReportData {
   experiment: string;
   title: string;
   datasets: string[];
+  /** The columns of every dataset (the first is the primary measure)... */
   measures: string[];
+  /** ...except where a dataset has its own (`report.dataset_measures`). */
+  measuresByDataset?: Record<string, string[]>;
   rows: ReportRow[];
   /** Row labels (resolved from the declared row names). */
   baseline: string | null;

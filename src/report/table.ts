@@ -40,7 +40,8 @@ const COST_TITLES: Record<string, string> = {
  */
 export function buildTable(data: ReportData): Table {
   const columns: Column[] = [];
-  for (const d of data.datasets) for (const m of data.measures) columns.push({ kind: 'measure', dataset: d, measure: m, title: m });
+  for (const d of data.datasets)
+    for (const m of data.measuresByDataset?.[d] ?? data.measures) columns.push({ kind: 'measure', dataset: d, measure: m, title: m });
   const first = data.measures[0];
   if (data.teacher && first)
     for (const d of data.datasets) columns.push({ kind: 'pct-teacher', dataset: d, measure: first, title: '% teacher' });

@@ -1,23 +1,42 @@
 import { existsSync } from 'node:fs';
+import { Type } from '@sinclair/typebox';
 import type { Diagnostic } from '../config/diagnostics.js';
 import { toPointer } from '../config/source-map.js';
 import { didYouMean } from '../config/suggest.js';
-import type { DatasetDecl, StageDecl } from '../config/types.js';
+import type { DatasetDecl } from '../config/types.js';
 import { inspectFile } from '../data/inspect.js';
 import { datasetDir, pullDataset } from '../data/pull.js';
 import { registryEntry, registryIds } from '../data/registry.js';
-import type { Json, Resolved, RunContext, StageKind, StageOutput, StageScope } from './stage-kind.js';
+import { defineStage, type Json, type StageOutput, type StageScope } from './contract.js';
+import { Ref } from './schema-parts.js';
 
 const ROLES = ['queries', 'qrels', 'corpus'] as const;
 type Role = (typeof ROLES)[number];
 
-interface DatasetStage extends StageDecl {
-  kind: 'dataset';
-  dataset: string;
-}
+/** One entry of the `datasets:` section. */
+export const DATASET_DECL = Type.Object(
+  {
+    description: Type.Optional(Type.String({ description: 'Free text.' })),
+    id: Type.Optional(
+      Type.String({
+        description: 'Built-in dataset id (see `qexp data list`), e.g. `cacm`, `msmarco-passage/trec-dl-2019`, `miracl-zh/dev`.',
+        pattern: '^[a-z0-9][a-z0-9/._-]*$',
+      }),
+    ),
+    queries: Type.Optional(Ref.path('Topics file (e.g. TSV `qid<TAB>text`).')),
+    qrels: Type.Optional(Ref.path('Relevance judgments (`qid iter docid grade`).')),
+    corpus: Type.Optional(Ref.path('Document collection (JSONL, TSV, ...).')),
+  },
+  {
+    description:
+      "A dataset: a built-in registry id (downloaded and verified on first use), local files, or both (local files replace the registry's file of the same role).",
+    additionalProperties: false,
+    minProperties: 1,
+  },
+);
 
-function lookup(scope: StageScope, decl: StageDecl): DatasetDecl | undefined {
-  return scope.doc.datasets?.[(decl as DatasetStage).dataset];
+function lookup(scope: StageScope, name: string): DatasetDecl | undefined {
+  return scope.doc.datasets?.[name];
 }
 
 /** Roles the registry entry provides itself (its `corpusFrom` dataset is declared separately). */
@@ -33,23 +52,29 @@ function registryRoles(id: string | undefined): Role[] {
  * in place. The fingerprint holds the registry id with its published checksums, and the sha256
  * of local files.
  */
-export const datasetStage: StageKind = {
+export const datasetStage = defineStage({
   kind: 'dataset',
   version: 2,
+  title: 'Registers dataset files.',
+  description: "Registers a dataset's files, with their checksums, as this stage's outputs (`queries`, `qrels`, `corpus`).",
+  properties: { dataset: Ref.name('Name of an entry under `datasets:`.') },
+  required: ['dataset'],
+
+  outputs(scope, decl) {
+    const ds = lookup(scope, decl.dataset);
+    if (!ds || (ds.id !== undefined && !registryEntry(ds.id))) return undefined;
+    const roles = new Set<Role>([...registryRoles(ds.id), ...ROLES.filter((k) => ds[k] !== undefined)]);
+    return Object.fromEntries(ROLES.filter((r) => roles.has(r)).map((r) => [r, r]));
+  },
 
   check(scope, decl) {
-    const name = (decl as DatasetStage).dataset;
+    const name = decl.dataset;
     const known = Object.keys(scope.doc.datasets ?? {});
-    const ds = lookup(scope, decl);
-    if (!ds) {
+    const ds = lookup(scope, name);
+    if (!ds)
       return [
-        {
-          pos: scope.map.locate(`${scope.ptr}/dataset`),
-          path: `stages.${scope.stageName}.dataset`,
-          message: `unknown dataset '${name}'${didYouMean(name, known, 'one of the datasets')}; declare it under datasets:`,
-        },
+        scope.at('dataset', `unknown dataset '${name}'${didYouMean(name, known, 'one of the datasets')}; declare it under datasets:`),
       ];
-    }
     const out: Diagnostic[] = [];
     if (ds.id !== undefined && !registryEntry(ds.id)) {
       out.push({
@@ -75,15 +100,9 @@ export const datasetStage: StageKind = {
     return out;
   },
 
-  outputs(scope, decl) {
-    const ds = lookup(scope, decl) ?? {};
-    const roles = new Set<Role>([...registryRoles(ds.id), ...ROLES.filter((k) => ds[k] !== undefined)]);
-    return ROLES.filter((r) => roles.has(r));
-  },
-
-  resolve(scope, decl): Resolved {
-    const name = (decl as DatasetStage).dataset;
-    const ds = lookup(scope, decl) ?? {};
+  resolve(scope, decl) {
+    const name = decl.dataset;
+    const ds = lookup(scope, name) ?? {};
     const record: Record<string, Json> = {};
     const files: string[] = [];
     for (const key of ROLES) {
@@ -101,10 +120,10 @@ export const datasetStage: StageKind = {
         checksum: f.sha256 ? `sha256:${f.sha256}` : f.md5 ? `md5:${f.md5}` : 'unpublished',
       }));
     }
-    return { own: {}, uses: { [`datasets.${name}`]: record }, files, outputs: this.outputs(scope, decl), publish: {} };
+    return { uses: { [`datasets.${name}`]: record }, files };
   },
 
-  async run(ctx: RunContext) {
+  async run(ctx) {
     const record = Object.values(ctx.resolved.uses)[0] as Record<string, Json>;
     const out: Record<string, StageOutput> = {};
     const id = typeof record.id === 'string' ? record.id : undefined;
@@ -136,4 +155,4 @@ export const datasetStage: StageKind = {
     }
     return out;
   },
-};
+});

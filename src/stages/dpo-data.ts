@@ -1,17 +1,9 @@
-import { readFileSync } from 'node:fs';
-import type { StageDecl } from '../config/types.js';
-import { DataError } from '../data/data-error.js';
+import { Type } from '@sinclair/typebox';
+import { readPairs } from '../artifacts/pairs.js';
 import type { PromptDecl } from '../llm/prompt.js';
-import { checkOutputRef, splitStageRef, stageInput } from './output-ref.js';
-import type { Json, Resolved, RunContext, StageKind, StageOutput } from './stage-kind.js';
-import { checkStudentPrompt, studentMessages, writeSplit } from './training-data.js';
-
-interface DpoStage extends StageDecl {
-  kind: 'dpo-data';
-  pairs: string;
-  prompt: string;
-  validation: number;
-}
+import { defineStage, input, type Json } from './contract.js';
+import { Ref } from './schema-parts.js';
+import { checkStudentPrompt, studentMessages, VALIDATION_FRACTION, writeSplit } from './training-data.js';
 
 /**
  * `dpo-data`: preference data in TRL's conversational preference format, one example per pair:
@@ -19,67 +11,39 @@ interface DpoStage extends StageDecl {
  * "rejected": [{"role": "assistant", ...}]}`. Split by query into train and validation, with a
  * manifest.
  */
-export const dpoDataStage: StageKind = {
+export const dpoDataStage = defineStage({
   kind: 'dpo-data',
   version: 1,
-
-  refs(decl) {
-    const s = decl as DpoStage;
-    return typeof s.pairs === 'string' ? [{ stage: splitStageRef(s.pairs, 'pairs').stage, ptr: '/pairs' }] : [];
+  title: 'Writes preference data.',
+  description:
+    "DPO data in TRL's conversational preference format (`prompt`, `chosen`, `rejected`). Outputs `train`, `validation` (JSONL) and `manifest`.",
+  inputs: {
+    pairs: input({ accepts: 'pairs', output: 'pairs', description: 'A pairs stage (output `pairs`).' }),
   },
-
-  check(scope, decl) {
-    const s = decl as DpoStage;
-    return [...checkOutputRef(scope, 'pairs', s.pairs, 'pairs'), ...checkStudentPrompt(scope, s.prompt)];
+  properties: {
+    prompt: Ref.name("The student's prompt (zero-shot: no examples)."),
+    validation: Type.Optional(VALIDATION_FRACTION),
   },
+  required: ['prompt'],
+  outputs: { train: 'dpo-examples', validation: 'dpo-examples', manifest: 'manifest' },
 
-  outputs() {
-    return ['train', 'validation', 'manifest'];
-  },
+  check: (scope, decl) => checkStudentPrompt(scope, decl.prompt),
 
-  resolve(scope, decl): Resolved {
-    const s = decl as DpoStage;
-    const p = splitStageRef(s.pairs, 'pairs');
-    return {
-      own: { pairs: `${p.stage}.${p.output}`, prompt: s.prompt, validation: s.validation, seed: scope.doc.seed },
-      uses: { [`prompts.${s.prompt}`]: (scope.doc.prompts ?? {})[s.prompt] as Json },
-      files: [],
-      outputs: ['train', 'validation', 'manifest'],
-      publish: {},
-    };
-  },
+  resolve: (scope, decl) => ({
+    own: { prompt: decl.prompt, validation: decl.validation ?? 0.1, seed: scope.doc.seed },
+    uses: { [`prompts.${decl.prompt}`]: scope.doc.prompts?.[decl.prompt] as Json },
+  }),
 
-  async run(ctx: RunContext): Promise<Record<string, StageOutput>> {
-    const own = ctx.resolved.own as { pairs: string; prompt: string; validation: number; seed: number };
-    const prompt = ctx.resolved.uses[`prompts.${own.prompt}`] as unknown as PromptDecl;
-    const path = stageInput(ctx, own.pairs);
-    const examples: { qid: string; record: Json }[] = [];
-    readFileSync(path, 'utf8')
-      .split('\n')
-      .forEach((line, i) => {
-        if (line.trim() === '') return;
-        let p: { qid?: unknown; query?: unknown; chosen?: { text?: unknown }; rejected?: { text?: unknown } };
-        try {
-          p = JSON.parse(line);
-        } catch (err) {
-          throw new DataError(path, i + 1, `invalid JSON: ${(err as Error).message}`);
-        }
-        if (
-          typeof p.qid !== 'string' ||
-          typeof p.query !== 'string' ||
-          typeof p.chosen?.text !== 'string' ||
-          typeof p.rejected?.text !== 'string'
-        )
-          throw new DataError(path, i + 1, 'expected a pair (qid, query, chosen.text, rejected.text)');
-        examples.push({
-          qid: p.qid,
-          record: {
-            prompt: studentMessages(prompt, p.query),
-            chosen: [{ role: 'assistant', content: p.chosen.text }],
-            rejected: [{ role: 'assistant', content: p.rejected.text }],
-          } as unknown as Json,
-        });
-      });
-    return writeSplit(ctx, 'trl-conversational-preference', examples, own.validation, own.seed, prompt, {});
+  async run(ctx) {
+    const prompt = ctx.resolved.uses[`prompts.${ctx.own.prompt}`] as unknown as PromptDecl;
+    const examples = (await readPairs(ctx.input.pairs)).map((p) => ({
+      qid: p.qid,
+      record: {
+        prompt: studentMessages(prompt, p.query),
+        chosen: [{ role: 'assistant', content: p.chosen.text }],
+        rejected: [{ role: 'assistant', content: p.rejected.text }],
+      },
+    }));
+    return writeSplit(ctx, 'trl-conversational-preference', examples, ctx.own.validation, ctx.own.seed, prompt, {});
   },
-};
+});

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Diagnostic } from '../config/diagnostics.js';
 import { didYouMean } from '../config/suggest.js';
 import type { HookSpec } from '../hooks/hook-runtime.js';
-import type { Json, Resolved, RunContext, StageScope } from './stage-kind.js';
+import type { Json, Resolved, RunContext, StageScope } from './stage-types.js';
 
 /** A diagnostic when a stage names a hook the experiment does not declare. */
 export function checkHookRef(scope: StageScope, key: string, name: string | undefined): Diagnostic[] {
@@ -25,7 +25,7 @@ export function checkHookRef(scope: StageScope, key: string, name: string | unde
  */
 export function resolveHook(scope: StageScope, name: string | undefined, into: Resolved): void {
   if (name === undefined) return;
-  const h = (scope.doc.hooks ?? {})[name];
+  const h = scope.doc.hooks?.[name];
   if (!h) return;
   const pos = scope.map.locate(`/hooks/${name}`);
   let entry: Json;

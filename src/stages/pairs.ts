@@ -1,56 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StageDecl } from '../config/types.js';
-import { DataError } from '../data/data-error.js';
+import { Type } from '@sinclair/typebox';
+import { readFeedback } from '../artifacts/feedback.js';
+import { type PairRecord, type PairSummary, writePairSummary, writePairs } from '../artifacts/pairs.js';
 import { histogram, type Pair, pairsForQuery, REASONS, type Scored } from '../feedback/select-pairs.js';
 import { hooks } from '../hooks/hook-runtime.js';
-import { checkHookRef, hookOf, resolveHook } from './hook-ref.js';
-import { checkOutputRef, splitStageRef, stageInput } from './output-ref.js';
-import type { Json, Resolved, RunContext, StageKind, StageOutput } from './stage-kind.js';
-
-interface PairsStage extends StageDecl {
-  kind: 'pairs';
-  feedback: string;
-  strategy: 'best-vs-worst' | 'best-vs-rest' | 'all-pairs';
-  min_delta: number;
-  max_pairs_per_query?: number;
-  ties: 'first' | 'all' | 'drop';
-  require_chosen_above_baseline: boolean;
-  keep?: string;
-  score?: string;
-}
-
-/** A feedback stage's output: every candidate with its value and its query's baseline, in feedback order. */
-export function readFeedback(path: string): Scored[] {
-  const out: Scored[] = [];
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .forEach((line, i) => {
-      if (line.trim() === '') return;
-      let r: Record<string, unknown>;
-      try {
-        r = JSON.parse(line);
-      } catch (err) {
-        throw new DataError(path, i + 1, `invalid JSON: ${(err as Error).message}`);
-      }
-      if (typeof r.qid !== 'string' || typeof r.text !== 'string' || typeof r.value !== 'number' || typeof r.baseline !== 'number')
-        throw new DataError(path, i + 1, 'expected a feedback record (qid, query, pool, sample, text, value, baseline)');
-      out.push({
-        qid: r.qid,
-        query: String(r.query),
-        pool: String(r.pool),
-        sample: Number(r.sample),
-        text: r.text,
-        value: r.value,
-        baseline: r.baseline,
-        order: out.length,
-      });
-    });
-  return out;
-}
+import { defineStage, input, type Json } from './contract.js';
+import { StringEnum } from './schema-parts.js';
 
 const describe = (c: Scored) => ({ pool: c.pool, sample: c.sample, text: c.text, value: c.value });
+
+const STRATEGIES = ['best-vs-worst', 'best-vs-rest', 'all-pairs'] as const;
+const TIES = ['first', 'all', 'drop'] as const;
 
 /**
  * `pairs`: chosen/rejected pairs per query from a feedback stage (`select-pairs.ts` says how).
@@ -58,65 +18,56 @@ const describe = (c: Scored) => ({ pool: c.pool, sample: c.sample, text: c.text,
  * `pairs` (JSONL: qid, query, chosen, rejected, delta, baseline) and `summary`: pair counts,
  * the Δ histogram, how often each pool wins, and the queries without a pair, by reason.
  */
-export const pairsStage: StageKind = {
+export const pairsStage = defineStage({
   kind: 'pairs',
   version: 1,
-
-  refs(decl) {
-    const s = decl as PairsStage;
-    return typeof s.feedback === 'string' ? [{ stage: splitStageRef(s.feedback, 'feedback').stage, ptr: '/feedback' }] : [];
+  title: 'Builds preference pairs.',
+  description:
+    'Chosen/rejected pairs from retrieval feedback: per query, candidates whose values differ by at least `min_delta`. Outputs `pairs` (JSONL) and `summary` (counts, Δ histogram, wins per pool, queries without a pair and why).',
+  inputs: {
+    feedback: input({ accepts: 'feedback', output: 'feedback', description: 'A feedback stage (output `feedback`), or `STAGE.OUTPUT`.' }),
   },
-
-  check(scope, decl) {
-    const s = decl as PairsStage;
-    return [
-      ...checkOutputRef(scope, 'feedback', s.feedback, 'feedback'),
-      ...checkHookRef(scope, 'keep', s.keep),
-      ...checkHookRef(scope, 'score', s.score),
-    ];
+  hooks: {
+    keep: { description: 'A hook `keep(pair) -> bool` that decides, pair by pair, what is kept.' },
+    score: { description: 'A hook `score(candidate) -> float` whose value ranks candidates instead of the feedback measure.' },
   },
-
-  outputs() {
-    return ['pairs', 'summary'];
+  properties: {
+    strategy: Type.Optional(
+      StringEnum(STRATEGIES, {
+        description:
+          '`best-vs-worst`: the best candidate against the worst; `best-vs-rest`: against every one below it; `all-pairs`: every candidate against every one below it.',
+        default: 'best-vs-worst',
+      }),
+    ),
+    min_delta: Type.Optional(Type.Number({ description: 'Smallest difference of values that makes a pair.', minimum: 0, default: 0.1 })),
+    max_pairs_per_query: Type.Optional(Type.Integer({ description: 'Most pairs per query (the largest differences).', minimum: 1 })),
+    ties: Type.Optional(
+      StringEnum(TIES, {
+        description:
+          'When several candidates share the best (or worst) value: `first` (the first in pool order, then sample), `all` (each of them), `drop` (no pair for the query).',
+        default: 'first',
+      }),
+    ),
+    require_chosen_above_baseline: Type.Optional(
+      Type.Boolean({ description: 'Keep a pair only if its chosen candidate beats the query alone.', default: false }),
+    ),
   },
+  outputs: { pairs: 'pairs', summary: 'pair-summary' },
 
-  resolve(scope, decl): Resolved {
-    const s = decl as PairsStage;
-    const f = splitStageRef(s.feedback, 'feedback');
-    const r: Resolved = {
-      own: {
-        feedback: `${f.stage}.${f.output}`,
-        strategy: s.strategy,
-        min_delta: s.min_delta,
-        max_pairs_per_query: s.max_pairs_per_query ?? null,
-        ties: s.ties,
-        require_chosen_above_baseline: s.require_chosen_above_baseline,
-        keep: s.keep ?? null,
-        score: s.score ?? null,
-      },
-      uses: {},
-      files: [],
-      outputs: ['pairs', 'summary'],
-      publish: {},
-    };
-    resolveHook(scope, s.keep, r);
-    resolveHook(scope, s.score, r);
-    return r;
-  },
+  resolve: (_scope, decl) => ({
+    own: {
+      strategy: decl.strategy ?? 'best-vs-worst',
+      min_delta: decl.min_delta ?? 0.1,
+      max_pairs_per_query: decl.max_pairs_per_query ?? null,
+      ties: decl.ties ?? 'first',
+      require_chosen_above_baseline: decl.require_chosen_above_baseline ?? false,
+    },
+  }),
 
-  async run(ctx: RunContext): Promise<Record<string, StageOutput>> {
-    const own = ctx.resolved.own as {
-      feedback: string;
-      strategy: PairsStage['strategy'];
-      min_delta: number;
-      max_pairs_per_query: number | null;
-      ties: PairsStage['ties'];
-      require_chosen_above_baseline: boolean;
-      keep: string | null;
-      score: string | null;
-    };
-    const candidates = readFeedback(stageInput(ctx, own.feedback));
-    const scoreHook = hookOf(ctx, own.score);
+  async run(ctx) {
+    const own = ctx.own;
+    const candidates: Scored[] = (await readFeedback(ctx.input.feedback)).map((r, order) => ({ ...r, order }));
+    const scoreHook = ctx.hooks.score;
     if (scoreHook) {
       const values = await hooks().call(
         scoreHook,
@@ -127,7 +78,7 @@ export const pairsStage: StageKind = {
       values.forEach((v, i) => {
         if (typeof v !== 'number' || !Number.isFinite(v))
           throw new Error(
-            `hook ${own.score} returned ${JSON.stringify(v)} for candidate ${i + 1} (query ${candidates[i]?.qid}): score must return a number`,
+            `hook ${scoreHook.name} returned ${JSON.stringify(v)} for candidate ${i + 1} (query ${candidates[i]?.qid}): score must return a number`,
           );
         (candidates[i] as Scored).value = v;
       });
@@ -157,7 +108,7 @@ export const pairsStage: StageKind = {
         withoutPair.set(why, (withoutPair.get(why) ?? 0) + 1);
       }
     }
-    const keepHook = hookOf(ctx, own.keep);
+    const keepHook = ctx.hooks.keep;
     if (keepHook) {
       const keep = await hooks().call(
         keepHook,
@@ -173,7 +124,7 @@ export const pairsStage: StageKind = {
       const best = [...list].sort((a, b) => b.value - a.value || a.order - b.order)[0] as Scored;
       bestPool.set(best.pool, (bestPool.get(best.pool) ?? 0) + 1);
     }
-    const summary = {
+    const summary: PairSummary = {
       queries: byQuery.size,
       candidates: candidates.length,
       pairs: pairs.length,
@@ -190,17 +141,21 @@ export const pairsStage: StageKind = {
     );
     for (const [why, n] of reasons) ctx.log(`dropped (${why}): ${n}`);
     const path = join(ctx.tmpDir, 'pairs.jsonl');
-    await writeFile(
+    await writePairs(
       path,
-      pairs
-        .map(
-          (p) =>
-            `${JSON.stringify({ qid: p.qid, query: p.query, chosen: describe(p.chosen), rejected: describe(p.rejected), delta: p.delta, baseline: p.chosen.baseline })}\n`,
-        )
-        .join(''),
+      pairs.map(
+        (p): PairRecord => ({
+          qid: p.qid,
+          query: p.query,
+          chosen: describe(p.chosen),
+          rejected: describe(p.rejected),
+          delta: p.delta,
+          baseline: p.chosen.baseline,
+        }),
+      ),
     );
     const summaryPath = join(ctx.tmpDir, 'summary.json');
-    await writeFile(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+    await writePairSummary(summaryPath, summary);
     return { pairs: { path, managed: true }, summary: { path: summaryPath, managed: true } };
   },
-};
+});

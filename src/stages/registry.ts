@@ -1,17 +1,20 @@
+import type { StageKind } from './contract.js';
+
+export type { StageEffects } from './stage-types.js';
+
 import { datasetStage } from './dataset.js';
 import { dpoDataStage } from './dpo-data.js';
 import { evaluateStage } from './evaluate.js';
 import { feedbackStage } from './feedback.js';
 import { generateStage } from './generate.js';
-import { indexStage } from './index.js';
+import { indexStage } from './index-stage.js';
 import { pairsStage } from './pairs.js';
 import { retrieveStage } from './retrieve.js';
 import { sftDataStage } from './sft-data.js';
 import { shellStage } from './shell.js';
-import type { StageKind } from './stage-kind.js';
 import { trainStage } from './train.js';
 
-/** Every stage kind qexp knows. Adding one: a file in this folder, a line here, `$defs/stage-KIND` in the schema. */
+/** Every stage kind qexp knows. Adding one: a file in this folder that calls `defineStage`, and a line here. */
 const KINDS: readonly StageKind[] = [
   datasetStage,
   shellStage,

@@ -2,7 +2,7 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { SourceMap } from '../config/source-map.js';
 import type { ExperimentDoc } from '../config/types.js';
 import { lookupStageKind } from './registry.js';
-import type { StageScope } from './stage-kind.js';
+import type { StageScope } from './stage-types.js';
 
 /** Builds what a stage kind sees of one stage of one variant. */
 export function stageScope(doc: ExperimentDoc, map: SourceMap, stageName: string, variant: string, root: string): StageScope {
@@ -24,6 +24,13 @@ export function stageScope(doc: ExperimentDoc, map: SourceMap, stageName: string
       const kind = decl && lookupStageKind(decl.kind);
       if (!decl || !kind) return undefined;
       return kind.outputs({ ...scope, stageName: name, ptr: `/stages/${name}` }, decl);
+    },
+    at(key, message) {
+      return {
+        pos: map.locate(`/stages/${stageName}/${key}`),
+        path: `stages.${stageName}.${key.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`,
+        message,
+      };
     },
   };
   return scope;

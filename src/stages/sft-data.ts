@@ -1,19 +1,10 @@
-import type { StageDecl } from '../config/types.js';
-import type { Scored } from '../feedback/select-pairs.js';
+import { Type } from '@sinclair/typebox';
+import type { FeedbackRecord } from '../artifacts/feedback.js';
+import { readFeedback } from '../artifacts/feedback.js';
 import type { PromptDecl } from '../llm/prompt.js';
-import { checkOutputRef, splitStageRef, stageInput } from './output-ref.js';
-import { readFeedback } from './pairs.js';
-import type { Json, Resolved, RunContext, StageKind, StageOutput } from './stage-kind.js';
-import { checkStudentPrompt, studentMessages, writeSplit } from './training-data.js';
-
-interface SftStage extends StageDecl {
-  kind: 'sft-data';
-  feedback: string;
-  prompt: string;
-  selection: 'all' | 'best-per-query' | 'above-baseline';
-  pools?: string[];
-  validation: number;
-}
+import { defineStage, input, type Json } from './contract.js';
+import { Ref, StringEnum } from './schema-parts.js';
+import { checkStudentPrompt, studentMessages, VALIDATION_FRACTION, writeSplit } from './training-data.js';
 
 /**
  * `sft-data`: distillation data in TRL's conversational language-modeling format, one example
@@ -21,60 +12,61 @@ interface SftStage extends StageDecl {
  * "assistant", "content": expansion}]}`. Selection: every candidate, the best per query, or those
  * better than the query alone. Split by query into train and validation, with a manifest.
  */
-export const sftDataStage: StageKind = {
+export const sftDataStage = defineStage({
   kind: 'sft-data',
   version: 1,
-
-  refs(decl) {
-    const s = decl as SftStage;
-    return typeof s.feedback === 'string' ? [{ stage: splitStageRef(s.feedback, 'feedback').stage, ptr: '/feedback' }] : [];
+  title: 'Writes supervised fine-tuning data.',
+  description:
+    "SFT data in TRL's conversational format: the student's zero-shot prompt as the user turn and a teacher's expansion as the assistant turn. Outputs `train`, `validation` (JSONL) and `manifest`.",
+  inputs: {
+    feedback: input({
+      accepts: 'feedback',
+      output: 'feedback',
+      description: "A feedback stage (output `feedback`): the teacher's candidates with their values.",
+    }),
   },
-
-  check(scope, decl) {
-    const s = decl as SftStage;
-    return [...checkOutputRef(scope, 'feedback', s.feedback, 'feedback'), ...checkStudentPrompt(scope, s.prompt)];
+  properties: {
+    prompt: Ref.name("The student's prompt (zero-shot: no examples)."),
+    selection: Type.Optional(
+      StringEnum(['all', 'best-per-query', 'above-baseline'], {
+        description: '`all` candidates, the `best-per-query` (ties: the first), or those `above-baseline` (better than the query alone).',
+        default: 'all',
+      }),
+    ),
+    pools: Type.Optional(
+      Type.Array(Ref.name(), {
+        description: "Only candidates of these generate stages (default: all of the feedback's pool).",
+        minItems: 1,
+      }),
+    ),
+    validation: Type.Optional(VALIDATION_FRACTION),
   },
+  required: ['prompt'],
+  outputs: { train: 'sft-examples', validation: 'sft-examples', manifest: 'manifest' },
 
-  outputs() {
-    return ['train', 'validation', 'manifest'];
-  },
+  check: (scope, decl) => checkStudentPrompt(scope, decl.prompt),
 
-  resolve(scope, decl): Resolved {
-    const s = decl as SftStage;
-    const f = splitStageRef(s.feedback, 'feedback');
-    return {
-      own: {
-        feedback: `${f.stage}.${f.output}`,
-        prompt: s.prompt,
-        selection: s.selection,
-        pools: s.pools ?? null,
-        validation: s.validation,
-        seed: scope.doc.seed,
-      },
-      uses: { [`prompts.${s.prompt}`]: (scope.doc.prompts ?? {})[s.prompt] as Json },
-      files: [],
-      outputs: ['train', 'validation', 'manifest'],
-      publish: {},
-    };
-  },
+  resolve: (scope, decl) => ({
+    own: {
+      prompt: decl.prompt,
+      selection: decl.selection ?? 'all',
+      pools: decl.pools ?? null,
+      validation: decl.validation ?? 0.1,
+      seed: scope.doc.seed,
+    },
+    uses: { [`prompts.${decl.prompt}`]: scope.doc.prompts?.[decl.prompt] as Json },
+  }),
 
-  async run(ctx: RunContext): Promise<Record<string, StageOutput>> {
-    const own = ctx.resolved.own as {
-      feedback: string;
-      prompt: string;
-      selection: SftStage['selection'];
-      pools: string[] | null;
-      validation: number;
-      seed: number;
-    };
+  async run(ctx) {
+    const own = ctx.own;
     const prompt = ctx.resolved.uses[`prompts.${own.prompt}`] as unknown as PromptDecl;
-    let candidates = readFeedback(stageInput(ctx, own.feedback));
+    let candidates = await readFeedback(ctx.input.feedback);
     if (own.pools) candidates = candidates.filter((c) => (own.pools as string[]).includes(c.pool));
-    let chosen: Scored[];
+    let chosen: FeedbackRecord[];
     if (own.selection === 'all') chosen = candidates;
     else if (own.selection === 'above-baseline') chosen = candidates.filter((c) => c.value > c.baseline);
     else {
-      const best = new Map<string, Scored>();
+      const best = new Map<string, FeedbackRecord>();
       for (const c of candidates) {
         const b = best.get(c.qid);
         if (!b || c.value > b.value) best.set(c.qid, c);
@@ -83,7 +75,7 @@ export const sftDataStage: StageKind = {
     }
     const examples = chosen.map((c) => ({
       qid: c.qid,
-      record: { messages: [...studentMessages(prompt, c.query), { role: 'assistant', content: c.text }] } as unknown as Json,
+      record: { messages: [...studentMessages(prompt, c.query), { role: 'assistant', content: c.text }] },
     }));
     return writeSplit(ctx, 'trl-conversational-language-modeling', examples, own.validation, own.seed, prompt, {
       selection: own.selection,
@@ -91,4 +83,4 @@ export const sftDataStage: StageKind = {
       pools: own.pools,
     });
   },
-};
+});

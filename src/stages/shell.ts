@@ -1,25 +1,14 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { Type } from '@sinclair/typebox';
 import type { Diagnostic } from '../config/diagnostics.js';
 import { didYouMean } from '../config/suggest.js';
-import type { StageDecl } from '../config/types.js';
 import { getPath } from '../util/object-path.js';
 import { runStreaming } from '../util/run-streaming.js';
 import { shellQuote } from '../util/shell-quote.js';
-import { fromRefs } from './inputs.js';
-import type { Json, Resolved, RunContext, StageKind, StageOutput, StageScope } from './stage-kind.js';
-
-interface ShellStage extends StageDecl {
-  kind: 'shell';
-  command: string;
-  deps?: string[];
-  outs?: Record<string, string | null>;
-  params?: string[];
-  env?: Record<string, string>;
-  cwd?: string;
-  timeout?: number;
-}
+import { defineStage, fromRefs, type Json, type StageOutput, type StageScope } from './contract.js';
+import { Ref } from './schema-parts.js';
 
 const SLOT = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
 /** Seconds a stopped command gets between SIGTERM and SIGKILL. */
@@ -38,35 +27,75 @@ function paramText(v: Json | undefined): string {
   return typeof v === 'string' ? shellQuote(v) : shellQuote(JSON.stringify(v ?? null));
 }
 
-function paramValues(scope: StageScope, decl: ShellStage): Record<string, Json> {
+function paramValues(scope: StageScope, decl: { params?: string[] }): Record<string, Json> {
   const out: Record<string, Json> = {};
   for (const p of decl.params ?? []) out[p] = (getPath(scope.doc, p.split('.')) ?? null) as Json;
   return out;
 }
 
 /** `shell`: a user's command in the DAG, with declared inputs, parameters and outputs. */
-export const shellStage: StageKind = {
+export const shellStage = defineStage({
   kind: 'shell',
   version: 1,
+  title: 'Runs a shell command.',
+  description:
+    'Runs a command, like a DVC stage. In `command`, `{{outs.NAME}}`, `{{inputs.STAGE.OUTPUT}}`, `{{params.PATH}}`, `{{variant}}` and `{{seed}}` are replaced (paths shell-quoted). Output lines `qexp:progress DONE[/TOTAL] [UNIT]` drive the progress display (counts, rate, ETA).',
+  properties: {
+    command: Type.String({ description: 'The command, run by /bin/sh in `cwd`.', minLength: 1 }),
+    deps: Type.Optional(
+      Type.Array(Ref.path(), {
+        description: 'Files or folders the command reads; their checksums are part of the fingerprint.',
+        uniqueItems: true,
+      }),
+    ),
+    outs: Type.Optional(
+      Type.Unsafe<Record<string, string | null>>({
+        description:
+          'Outputs by name. The command writes `{{outs.NAME}}` (a temporary path); on success it moves into the store. A path publishes a copy there; null keeps it only in the store.',
+        type: 'object',
+        propertyNames: { $ref: '#/$defs/name' },
+        additionalProperties: {
+          description: 'Where to publish a copy, relative to this file (may contain `{{variant}}`), or null.',
+          oneOf: [{ $ref: '#/$defs/path' }, { type: 'null' }],
+        },
+      }),
+    ),
+    params: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' }), {
+        description:
+          'Dotted paths of experiment settings the command uses (e.g. `retrieval.bm25.k1`); their values are part of the fingerprint and available as `{{params.PATH}}` and in QEXP_PARAMS (JSON).',
+        uniqueItems: true,
+      }),
+    ),
+    env: Type.Optional(
+      Type.Unsafe<Record<string, string>>({
+        description: 'Extra environment variables for the command.',
+        type: 'object',
+        propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+        additionalProperties: { type: 'string' },
+      }),
+    ),
+    cwd: Type.Optional(Ref.path('Working directory (default: the folder of the experiment file).')),
+    timeout: Type.Optional(Type.Number({ description: 'Seconds before the command is stopped and the stage fails.', exclusiveMinimum: 0 })),
+  },
+  required: ['command'],
+
+  outputs: (_scope, decl) => Object.fromEntries(Object.keys(decl.outs ?? {}).map((n) => [n, 'file' as const])),
 
   check(scope, decl) {
-    const s = decl as ShellStage;
+    const s = decl;
     const out: Diagnostic[] = [];
-    const at = (key: string, i?: number) => ({
-      pos: scope.map.locate(`${scope.ptr}/${key}${i === undefined ? '' : `/${i}`}`),
-      path: `stages.${scope.stageName}.${key}${i === undefined ? '' : `[${i}]`}`,
-    });
+    const at = (key: string, i: number | undefined, message: string) => scope.at(i === undefined ? key : `${key}/${i}`, message);
     (s.deps ?? []).forEach((dep, i) => {
       const abs = scope.resolvePath(`${scope.ptr}/deps/${i}`, dep);
-      if (!existsSync(abs)) out.push({ ...at('deps', i), message: `dependency not found: ${abs}` });
+      if (!existsSync(abs)) out.push(at('deps', i, `dependency not found: ${abs}`));
     });
     (s.params ?? []).forEach((p, i) => {
       if (getPath(scope.doc, p.split('.')) === undefined) {
         const top = Object.keys(scope.doc);
-        out.push({
-          ...at('params', i),
-          message: `parameter '${p}' is not set in the experiment${didYouMean(p.split('.')[0] ?? p, top, 'a section among')}`,
-        });
+        out.push(
+          at('params', i, `parameter '${p}' is not set in the experiment${didYouMean(p.split('.')[0] ?? p, top, 'a section among')}`),
+        );
       }
     });
     const inputs = fromRefs(s).map((r) => r.stage);
@@ -86,23 +115,20 @@ export const shellStage: StageKind = {
         if (a === undefined || b === undefined || rest.length > 0) problem = 'write {{inputs.STAGE.OUTPUT}}';
         else if (!inputs.includes(a)) problem = `stage '${a}' is not listed in from${didYouMean(a, inputs)}`;
         else {
-          const names = scope.outputsOf(a);
+          const outputs = scope.outputsOf(a);
+          const names = outputs ? Object.keys(outputs) : undefined;
           if (names && !names.includes(b)) problem = `stage '${a}' has no output '${b}'${didYouMean(b, names)}`;
         }
       } else {
         problem = `unknown placeholder${didYouMean(name, ['variant', 'seed', 'outs', 'params', 'inputs'])}`;
       }
-      if (problem) out.push({ ...at('command'), message: `{{${name}}}: ${problem}` });
+      if (problem) out.push(at('command', undefined, `{{${name}}}: ${problem}`));
     }
     return out;
   },
 
-  outputs(_scope, decl) {
-    return Object.keys((decl as ShellStage).outs ?? {});
-  },
-
-  resolve(scope, decl): Resolved {
-    const s = decl as ShellStage;
+  resolve(scope, decl) {
+    const s = decl;
     const params = paramValues(scope, s);
     const deps = (s.deps ?? []).map((d, i) => scope.resolvePath(`${scope.ptr}/deps/${i}`, d));
     const cwd = s.cwd === undefined ? undefined : scope.resolvePath(`${scope.ptr}/cwd`, s.cwd);
@@ -117,7 +143,7 @@ export const shellStage: StageKind = {
       publish[name] = abs;
       outs[name] = scope.recordPath(abs);
     }
-    const own: Json = {
+    const own = {
       command: resolveSlots(s.command, scope),
       deps: deps.map((d) => scope.recordPath(d)),
       outs,
@@ -125,11 +151,13 @@ export const shellStage: StageKind = {
       cwd: cwd === undefined ? null : scope.recordPath(cwd),
       timeout: s.timeout ?? null,
     };
-    return { own, uses: params, files: deps, outputs: Object.keys(s.outs ?? {}), publish };
+    return { own, uses: params, files: deps, publish };
   },
 
-  async run(ctx: RunContext) {
-    const own = ctx.resolved.own as { command: string; env: Record<string, string>; timeout: number | null; cwd: string | null };
+  effects: (r) => ({ commands: [r.own.command] }),
+
+  async run(ctx) {
+    const own = ctx.own;
     const cwd = own.cwd === null ? ctx.experimentDir : resolve(ctx.root, own.cwd);
     const outPaths: Record<string, string> = {};
     for (const name of ctx.resolved.outputs) outPaths[name] = join(ctx.tmpDir, name);
@@ -176,4 +204,4 @@ export const shellStage: StageKind = {
     }
     return out;
   },
-};
+});

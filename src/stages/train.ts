@@ -1,10 +1,13 @@
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Type } from '@sinclair/typebox';
+import { readDpoExamples } from '../artifacts/training-examples.js';
 import type { Diagnostic } from '../config/diagnostics.js';
-import type { StageDecl } from '../config/types.js';
-import { checkpointProblem, lastCheckpoint, trainCurves } from '../train/checkpoint.js';
-import { type LaunchSpec, launchLocal, launchSlurm, sbatchScript } from '../train/launch.js';
+import { checkpointProblem, lastCheckpoint, readTrainerJson, trainCurves } from '../train/checkpoint.js';
+import type { LaunchSpec } from '../train/launchers/launcher.js';
+import { findLauncher, getLauncher, launcherProperties } from '../train/launchers/registry.js';
+import { TRAINER_SCHEMA } from '../train/train-schema.js';
 import {
   llamaFactoryArgs,
   llamaFactoryDataset,
@@ -14,26 +17,8 @@ import {
   type TrlJob,
   trlArgs,
 } from '../train/trainer-config.js';
-import { checkOutputRef, stageInput } from './output-ref.js';
-import {
-  type Json,
-  type Resolved,
-  type RunContext,
-  type StageKind,
-  type StageOutput,
-  type StageScope,
-  StageWaiting,
-} from './stage-kind.js';
-
-interface TrainStage extends StageDecl {
-  kind: 'train';
-  method: 'sft' | 'dpo';
-  base: string | { from: string };
-  data: string;
-  backend: 'trl' | 'llamafactory';
-  trainer: TrainerSettings;
-  launcher: LaunchSpec & { command?: string };
-}
+import { defineStage, input, type Json, StageWaiting } from './contract.js';
+import { Ref, StringEnum } from './schema-parts.js';
 
 /** What a train stage's fingerprint is made of (the launcher is not: where it runs does not change what it produces). */
 interface TrainOwn {
@@ -57,9 +42,9 @@ export function withLoraDefaults(t: TrainerSettings): TrainerSettings {
   };
 }
 
-function settingProblems(method: 'sft' | 'dpo', s: TrainStage): SettingProblem[] {
-  const t = withLoraDefaults(s.trainer);
-  return s.backend === 'llamafactory' ? llamaFactoryArgs(method, t, '', null, '').problems : trlArgs(method, t).problems;
+function settingProblems(method: 'sft' | 'dpo', backend: string, trainer: TrainerSettings): SettingProblem[] {
+  const t = withLoraDefaults(trainer);
+  return backend === 'llamafactory' ? llamaFactoryArgs(method, t, '', null, '').problems : trlArgs(method, t).problems;
 }
 
 /**
@@ -71,88 +56,132 @@ function settingProblems(method: 'sft' | 'dpo', s: TrainStage): SettingProblem[]
  * records the checkpoint (artifact `checkpoint`), the trainer's metrics and its curves
  * (`train_metrics` table).
  */
-export const trainStage: StageKind = {
+export const trainStage = defineStage({
   kind: 'train',
   version: 1,
-
-  refs(decl) {
-    const s = decl as TrainStage;
-    const out = [];
-    if (typeof s.data === 'string') out.push({ stage: s.data, ptr: '/data' });
-    if (s.base && typeof s.base === 'object' && typeof s.base.from === 'string') out.push({ stage: s.base.from, ptr: '/base/from' });
-    return out;
+  title: 'Trains the student.',
+  description:
+    "SFT or DPO of a base model on an sft-data or dpo-data stage, through TRL (`trainers/train_trl.py`) or LLaMA-Factory, on this machine, on Slurm, or by hand elsewhere. Outputs `checkpoint` (a folder: the LoRA adapter or the model, trainer_state.json, metrics.json) and `metrics`; the logged curves go to the store's train_metrics table.",
+  inputs: {
+    data: input({
+      accepts: ['sft-examples', 'dpo-examples'],
+      output: 'train',
+      stageOnly: true,
+      description: 'An sft-data stage (method sft) or a dpo-data stage (method dpo).',
+      hint: '; data comes from an sft-data or dpo-data stage',
+    }),
+    base: input({
+      accepts: 'checkpoint',
+      output: 'checkpoint',
+      at: ['base', 'from'],
+      optional: true,
+      stageOnly: true,
+      description: 'A train stage.',
+    }),
   },
+  properties: {
+    method: StringEnum(['sft', 'dpo'], {
+      description: '`sft`: supervised fine-tuning on sft-data; `dpo`: direct preference optimization on dpo-data.',
+    }),
+    base: Type.Union([Type.String({ minLength: 1 }), Type.Object({ from: Ref.name('A train stage.') }, { additionalProperties: false })], {
+      description:
+        "The model to start from: a Hugging Face id or a local path, or `{from: STAGE}` for another train stage's checkpoint (a LoRA adapter is merged into its own base first).",
+    }),
+    backend: Type.Optional(
+      StringEnum(['trl', 'llamafactory'], {
+        description: "`trl`: qexp's TRL script in trainers/; `llamafactory`: the YAML `llamafactory-cli train` reads.",
+        default: 'trl',
+      }),
+    ),
+    trainer: Type.Optional(Type.Unsafe<TrainerSettings>(TRAINER_SCHEMA)),
+    launcher: Type.Optional(
+      Type.Unsafe<LaunchSpec>({
+        description: 'Where the job runs.',
+        type: 'object',
+        additionalProperties: false,
+        default: {},
+        properties: {
+          ...launcherProperties(),
+          command: {
+            description:
+              "What runs the trainer script: `python3` (default for trl), `accelerate launch`, `llamafactory-cli` (default for llamafactory), or a path to a virtual environment's python.",
+            type: 'string',
+            minLength: 1,
+          },
+        },
+      }),
+    ),
+  },
+  required: ['method', 'base'],
+  outputs: { checkpoint: 'checkpoint', metrics: 'train-metrics' },
 
-  check(scope: StageScope, decl) {
-    const s = decl as TrainStage;
+  check(scope, decl) {
     const out: Diagnostic[] = [];
-    const at = (key: string, message: string) =>
-      out.push({ pos: scope.map.locate(`${scope.ptr}/${key}`), path: `stages.${scope.stageName}.${key.replace(/\//g, '.')}`, message });
-    out.push(...checkOutputRef(scope, 'data', s.data, 'train', '; data comes from an sft-data or dpo-data stage'));
-    const dataKind = scope.doc.stages[s.data]?.kind;
-    const want = s.method === 'sft' ? 'sft-data' : 'dpo-data';
+    const dataKind = scope.doc.stages[decl.data]?.kind;
+    const want = decl.method === 'sft' ? 'sft-data' : 'dpo-data';
     if (dataKind !== undefined && dataKind !== want)
-      at('data', `a ${s.method} stage trains on a ${want} stage; '${s.data}' is ${dataKind}`);
-    if (typeof s.base === 'object') {
-      const k = scope.doc.stages[s.base.from]?.kind;
-      if (k !== undefined && k !== 'train') at('base/from', `base.from must be a train stage (its checkpoint); '${s.base.from}' is ${k}`);
+      out.push(scope.at('data', `a ${decl.method} stage trains on a ${want} stage; '${decl.data}' is ${dataKind}`));
+    if (typeof decl.base === 'object') {
+      const k = scope.doc.stages[decl.base.from]?.kind;
+      if (k !== undefined && k !== 'train')
+        out.push(scope.at('base/from', `base.from must be a train stage (its checkpoint); '${decl.base.from}' is ${k}`));
     }
-    for (const p of settingProblems(s.method, s)) at(`trainer/${p.key}`, p.message);
-    if (s.launcher.kind === 'slurm' && !s.launcher.slurm) at('launcher', "launcher slurm needs 'slurm' (partition, gpus, time, ...)");
+    const trainer = decl.trainer as TrainerSettings;
+    for (const p of settingProblems(decl.method, decl.backend ?? 'trl', trainer)) out.push(scope.at(`trainer/${p.key}`, p.message));
+    const launcher = decl.launcher as LaunchSpec;
+    for (const p of findLauncher(launcher.kind)?.check(launcher) ?? [])
+      out.push(scope.at(p.key ? `launcher/${p.key}` : 'launcher', p.message));
     return out;
   },
 
-  outputs() {
-    return ['checkpoint', 'metrics'];
+  resolve: (_scope, decl) => ({
+    own: {
+      method: decl.method,
+      base: typeof decl.base === 'string' ? decl.base : { from: decl.base.from },
+      backend: decl.backend ?? 'trl',
+      trainer: withLoraDefaults(decl.trainer as TrainerSettings) as unknown as Json,
+    },
+    // where and how it runs does not change what it produces
+    runtime: decl.launcher as unknown as Json,
+  }),
+
+  effects(r) {
+    const spec = r.runtime as unknown as LaunchSpec;
+    if (spec.kind === 'manual') return {};
+    const trl = r.own.backend === 'trl';
+    const command = `${spec.command ?? (trl ? 'python3' : 'llamafactory-cli')} ${trl ? 'train_trl.py --job job.json' : 'train llamafactory.yaml'}`;
+    return { commands: [spec.kind === 'slurm' ? `sbatch (the job runs: ${command})` : command] };
   },
 
-  resolve(_scope: StageScope, decl): Resolved {
-    const s = decl as TrainStage;
-    return {
-      own: {
-        method: s.method,
-        base: typeof s.base === 'string' ? s.base : { from: s.base.from },
-        data: s.data,
-        backend: s.backend,
-        trainer: withLoraDefaults(s.trainer) as unknown as Json,
-      },
-      uses: {},
-      files: [],
-      outputs: ['checkpoint', 'metrics'],
-      publish: {},
-      // where and how it runs does not change what it produces
-      runtime: s.launcher as unknown as Json,
-    };
-  },
-
-  async run(ctx: RunContext): Promise<Record<string, StageOutput>> {
-    const own = ctx.resolved.own as unknown as TrainOwn;
-    const launcher = ctx.resolved.runtime as unknown as TrainStage['launcher'];
+  async run(ctx) {
+    const own = ctx.own as unknown as TrainOwn;
+    const spec = ctx.resolved.runtime as unknown as LaunchSpec;
+    const launcher = getLauncher(spec.kind);
     const jobDir = join(ctx.store.dir, 'train', ctx.fingerprint);
     const outDir = join(jobDir, 'output');
     mkdirSync(outDir, { recursive: true });
 
     // the data, and the base: a model id or path, or a train stage's checkpoint (a LoRA adapter is merged into its own base first)
-    const trainFile = stageInput(ctx, `${own.data}.train`);
+    const trainFile = ctx.input.data;
     if (readFileSync(trainFile, 'utf8').trim() === '')
       throw new Error(
         `stage ${own.data} wrote no training examples (${trainFile}); ${own.method === 'dpo' ? 'no pair passed the pairs stage (lower min_delta?)' : 'no candidate was selected'}, or all went to validation`,
       );
     copyFileSync(trainFile, join(jobDir, 'train.jsonl'));
-    const validation = stageInput(ctx, `${own.data}.validation`);
+    const validation = ctx.upstream('data').validation as string;
     const hasEval = readFileSync(validation, 'utf8').trim() !== '';
     if (hasEval) copyFileSync(validation, join(jobDir, 'eval.jsonl'));
-    let base = typeof own.base === 'string' ? own.base : stageInput(ctx, `${own.base.from}.checkpoint`);
+    let base = typeof own.base === 'string' ? own.base : (ctx.input.base as string);
     let adapter: string | null = null;
     if (typeof own.base !== 'string') {
       // the checkpoint travels with the job folder (a manual run elsewhere, a Slurm node): an adapter always (it is small), a full model for manual runs
       if (existsSync(join(base, 'adapter_config.json'))) {
-        const config = JSON.parse(readFileSync(join(base, 'adapter_config.json'), 'utf8')) as { base_model_name_or_path?: string };
+        const config = readTrainerJson(join(base, 'adapter_config.json'), 'adapter config') as { base_model_name_or_path?: string };
         if (!config.base_model_name_or_path) throw new Error(`${base}/adapter_config.json names no base_model_name_or_path`);
         cpSync(base, join(jobDir, 'base-adapter'), { recursive: true });
         adapter = 'base-adapter';
         base = config.base_model_name_or_path;
-      } else if (launcher.kind === 'manual') {
+      } else if (!launcher.sharesFiles) {
         cpSync(base, join(jobDir, 'base'), { recursive: true });
         base = 'base';
       }
@@ -176,7 +205,7 @@ export const trainStage: StageKind = {
       writeFileSync(join(jobDir, 'job.json'), `${JSON.stringify(job, null, 2)}\n`);
       for (const f of ['train_trl.py', 'qexp_trainer_config.py']) copyFileSync(join(TRAINERS, f), join(jobDir, f));
       finalDir = join(outDir, 'final');
-      command = `${launcher.command ?? 'python3'} train_trl.py --job job.json`;
+      command = `${spec.command ?? 'python3'} train_trl.py --job job.json`;
     } else {
       const { args } = llamaFactoryArgs(own.method, own.trainer, base, adapter, 'output');
       writeFileSync(
@@ -188,17 +217,13 @@ export const trainStage: StageKind = {
       writeFileSync(join(jobDir, 'dataset_info.json'), `${JSON.stringify(llamaFactoryDataset(own.method), null, 2)}\n`);
       if (own.method === 'dpo') {
         // LLaMA-Factory's ranked sharegpt rows: the prompt turns, and one chosen and one rejected turn
-        const rows = readFileSync(join(jobDir, 'train.jsonl'), 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => {
-            const r = JSON.parse(l) as { prompt: unknown[]; chosen: unknown[]; rejected: unknown[] };
-            return JSON.stringify({ messages: r.prompt, chosen: r.chosen[0], rejected: r.rejected[0] });
-          });
+        const rows = (await readDpoExamples(join(jobDir, 'train.jsonl'))).map((r) =>
+          JSON.stringify({ messages: r.prompt, chosen: r.chosen[0], rejected: r.rejected[0] }),
+        );
         writeFileSync(join(jobDir, 'train.jsonl'), `${rows.join('\n')}\n`);
       }
       finalDir = outDir;
-      command = `${launcher.command ?? 'llamafactory-cli'} train llamafactory.yaml`;
+      command = `${spec.command ?? 'llamafactory-cli'} train llamafactory.yaml`;
     }
     const script = join(jobDir, 'run.sh');
     writeFileSync(
@@ -208,25 +233,17 @@ export const trainStage: StageKind = {
     const resumeFrom = lastCheckpoint(outDir);
     if (resumeFrom) ctx.log(`an earlier run left ${resumeFrom}: the trainer resumes from it`);
 
-    const lctx = { jobDir, script, name: ctx.stageName, log: ctx.log, progress: ctx.progress, signal: ctx.signal };
-    if (launcher.kind === 'manual') {
-      if (!existsSync(join(finalDir, 'metrics.json'))) {
-        writeFileSync(
-          join(jobDir, 'README.txt'),
-          `Run this training job on a GPU machine:\n  bash ${script}\n(or copy this folder there, run it, and copy it back, output/ included).\nThen run qexp again: it finds the checkpoint and goes on.\n`,
-        );
-        throw new StageWaiting(
-          `stage ${ctx.stageName} waits for a manual training run: run 'bash ${script}' on a GPU machine (see ${join(jobDir, 'README.txt')}), then qexp run again`,
-        );
-      }
-      ctx.log(`found the manual run's checkpoint in ${finalDir}`);
-    } else if (launcher.kind === 'slurm') {
-      const sbatch = join(jobDir, 'job.sbatch');
-      writeFileSync(sbatch, sbatchScript(launcher, lctx));
-      await launchSlurm(launcher, lctx, sbatch);
-    } else {
-      await launchLocal(launcher, lctx);
-    }
+    const launched = await launcher.launch(spec, {
+      jobDir,
+      script,
+      name: ctx.stageName,
+      outputDir: finalDir,
+      finished: () => existsSync(join(finalDir, 'metrics.json')),
+      log: ctx.log,
+      progress: ctx.progress,
+      signal: ctx.signal,
+    });
+    if ('waiting' in launched) throw new StageWaiting(launched.waiting);
 
     if (own.backend === 'llamafactory' && !existsSync(join(finalDir, 'metrics.json')) && existsSync(join(finalDir, 'all_results.json')))
       copyFileSync(join(finalDir, 'all_results.json'), join(finalDir, 'metrics.json'));
@@ -234,7 +251,7 @@ export const trainStage: StageKind = {
     if (problem) throw new Error(problem);
     const curves = trainCurves(join(finalDir, 'trainer_state.json'));
     await ctx.store.replaceTrainMetrics(ctx.fingerprint, curves);
-    const metrics = JSON.parse(readFileSync(join(finalDir, 'metrics.json'), 'utf8')) as Record<string, unknown>;
+    const metrics = readTrainerJson(join(finalDir, 'metrics.json'), 'metrics');
     ctx.log(`checkpoint ${finalDir}: ${curves.length} logged values; metrics ${JSON.stringify(metrics)}`);
     const checkpoint = join(ctx.tmpDir, 'checkpoint');
     renameSync(finalDir, checkpoint);
@@ -244,4 +261,4 @@ export const trainStage: StageKind = {
     rmSync(outDir, { recursive: true, force: true });
     return { checkpoint: { path: checkpoint, managed: true }, metrics: { path: metricsPath, managed: true } };
   },
-};
+});

@@ -1,19 +1,28 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Type } from '@sinclair/typebox';
+import { type DpoExample, type SftExample, writeExamples } from '../artifacts/training-examples.js';
 import type { Diagnostic } from '../config/diagnostics.js';
 import { didYouMean } from '../config/suggest.js';
-import { isValidation } from '../feedback/split.js';
 import { type PromptDecl, renderMessages, templateVersion } from '../llm/prompt.js';
-import type { Json, RunContext, StageOutput, StageScope } from './stage-kind.js';
+import { isValidation } from '../train/validation-split.js';
+import type { Json, RunContext, StageOutput, StageScope } from './stage-types.js';
+
+/** `validation:` of the data stages. */
+export const VALIDATION_FRACTION = Type.Number({
+  description: 'Fraction of queries (chosen by a seeded hash of the query id) whose examples go to validation.jsonl.',
+  minimum: 0,
+  maximum: 1,
+  default: 0.1,
+});
 
 /** The student's prompt must exist and be zero-shot: at inference it gets no exemplars. */
 export function checkStudentPrompt(scope: StageScope, name: string): Diagnostic[] {
   const prompts = scope.doc.prompts ?? {};
   const p = prompts[name] as PromptDecl | undefined;
-  const at = { pos: scope.map.locate(`${scope.ptr}/prompt`), path: `stages.${scope.stageName}.prompt` };
-  if (!p) return [{ ...at, message: `no prompt '${name}' under prompts${didYouMean(name, Object.keys(prompts))}` }];
+  if (!p) return [scope.at('prompt', `no prompt '${name}' under prompts${didYouMean(name, Object.keys(prompts))}`)];
   if (p.examples || p.messages.some((m) => /\{\{\s*examples\s*\}\}/.test(m.content)))
-    return [{ ...at, message: `prompt '${name}' is few-shot; the student is prompted zero-shot (no examples)` }];
+    return [scope.at('prompt', `prompt '${name}' is few-shot; the student is prompted zero-shot (no examples)`)];
   return [];
 }
 
@@ -29,25 +38,25 @@ export function studentMessages(prompt: PromptDecl, query: string) {
 export async function writeSplit(
   ctx: RunContext,
   format: string,
-  examples: { qid: string; record: Json }[],
+  examples: { qid: string; record: SftExample | DpoExample }[],
   fraction: number,
   seed: number,
   prompt: PromptDecl,
   extra: Record<string, Json>,
 ): Promise<Record<string, StageOutput>> {
-  const train: string[] = [];
-  const validation: string[] = [];
+  const train: (SftExample | DpoExample)[] = [];
+  const validation: (SftExample | DpoExample)[] = [];
   const qTrain = new Set<string>();
   const qVal = new Set<string>();
   for (const e of examples) {
     const val = isValidation(e.qid, fraction, seed);
-    (val ? validation : train).push(`${JSON.stringify(e.record)}\n`);
+    (val ? validation : train).push(e.record);
     (val ? qVal : qTrain).add(e.qid);
   }
   const trainPath = join(ctx.tmpDir, 'train.jsonl');
   const valPath = join(ctx.tmpDir, 'validation.jsonl');
-  await writeFile(trainPath, train.join(''));
-  await writeFile(valPath, validation.join(''));
+  await writeExamples(trainPath, train);
+  await writeExamples(valPath, validation);
   const manifest = {
     format,
     stage: ctx.stageName,

@@ -1,6 +1,12 @@
+import { createTableSql } from './columns.js';
+import type { Query } from './query.js';
+import { META, TABLES } from './tables.js';
+
 /**
- * The store's schema, as an ordered list of migrations. Never edit a released step: add one.
- * `meta.schema_version` records how many have been applied.
+ * How the schema grew, step by step; `meta.schema_version` records the last step a store has.
+ * A new store is created from the declarations in tables.ts and gets the last version; these
+ * steps bring an older store up to date. Never edit a released step: add one, and change the
+ * declaration to match (test/store/migrations.test.ts checks that both give the same schema).
  */
 export const MIGRATIONS: readonly { version: number; description: string; sql: string[] }[] = [
   {
@@ -78,3 +84,24 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+/** The store's schema version: 0 for a file qexp has not set up. */
+export async function schemaVersion(q: Query): Promise<number> {
+  const t = await q.all(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'meta'`);
+  if (Number(t[0]?.n) === 0) return 0;
+  const rows = await q.all(`SELECT value FROM meta WHERE key = 'schema_version'`);
+  return rows.length ? Number(rows[0]?.value) : 0;
+}
+
+/** Creates a new store's tables, or applies the steps an older one lacks (inside the caller's transaction). */
+export async function migrate(q: Query): Promise<void> {
+  const current = await schemaVersion(q);
+  if (current === SCHEMA_VERSION) return;
+  if (current === 0) {
+    for (const t of TABLES) await q.exec(createTableSql(t, t === META));
+  } else {
+    for (const m of MIGRATIONS.filter((m) => m.version > current)) for (const sql of m.sql) await q.exec(sql);
+  }
+  await q.exec(`DELETE FROM meta WHERE key = 'schema_version'`);
+  await q.exec(`INSERT INTO meta VALUES ('schema_version', ?)`, [String(SCHEMA_VERSION)]);
+}

@@ -1,5 +1,34 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+
+/** A trainer's output that cannot be read as what it should be: names the file and what is wrong. */
+export class TrainerOutputError extends Error {}
+
+/**
+ * One JSON file a trainer wrote, checked to be a JSON object: a folder in its place, an empty or
+ * cut-off file, `null` or a list each get a message naming the file, not a bare JavaScript error.
+ */
+export function readTrainerJson(file: string, what: string): Record<string, unknown> {
+  const fail = (why: string) =>
+    new TrainerOutputError(`${file}: ${why}; the trainer's ${what} is damaged: run the stage again (qexp run --force STAGE)`);
+  let text: string;
+  try {
+    if (statSync(file).isDirectory()) throw fail('is a folder, not a file');
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err instanceof TrainerOutputError) throw err;
+    throw fail(`cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw fail(text.trim() === '' ? 'is empty' : `is not JSON (cut off while it was written?): ${(err as Error).message}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw fail(`holds ${value === null ? 'null' : Array.isArray(value) ? 'a list' : JSON.stringify(value)}, not a JSON object`);
+  return value as Record<string, unknown>;
+}
 
 /**
  * Checks that a finished trainer left a usable checkpoint: model or adapter files, the trainer's
@@ -29,12 +58,18 @@ export function lastCheckpoint(outputDir: string): string | undefined {
 
 /** The curves a trainer logged (`log_history` of trainer_state.json): one row per step and numeric value. */
 export function trainCurves(stateFile: string): { step: number; name: string; value: number }[] {
-  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { log_history?: Record<string, unknown>[] };
+  const state = readTrainerJson(stateFile, 'state');
+  const history = state.log_history ?? [];
+  if (!Array.isArray(history))
+    throw new TrainerOutputError(
+      `${stateFile}: log_history is ${JSON.stringify(history)}, not a list of log entries; the trainer's state is damaged: run the stage again (qexp run --force STAGE)`,
+    );
   const rows: { step: number; name: string; value: number }[] = [];
-  for (const entry of state.log_history ?? []) {
-    const step = Number(entry.step);
+  for (const entry of history as unknown[]) {
+    if (entry === null || typeof entry !== 'object') continue;
+    const step = Number((entry as Record<string, unknown>).step);
     if (!Number.isFinite(step)) continue;
-    for (const [name, value] of Object.entries(entry)) {
+    for (const [name, value] of Object.entries(entry as Record<string, unknown>)) {
       if (name === 'step' || typeof value !== 'number' || !Number.isFinite(value)) continue;
       rows.push({ step, name, value });
     }

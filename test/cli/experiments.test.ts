@@ -12,10 +12,10 @@ afterAll(() => ws.remove());
 cpSync(join(repo, 'experiments'), ws.path('experiments'), { recursive: true });
 cpSync(join(repo, 'schemas'), ws.path('schemas'), { recursive: true });
 
-/** Every experiment file users copy, in subfolders too (experiments/paper/). */
+/** Every experiment file users copy, in subfolders too (experiments/paper/); regressions/ holds expected figures, not experiments. */
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? yamlFiles(join(dir, e.name)) : e.name.endsWith('.yaml') ? [join(dir, e.name)] : [],
+    e.isDirectory() ? (e.name === 'regressions' ? [] : yamlFiles(join(dir, e.name))) : e.name.endsWith('.yaml') ? [join(dir, e.name)] : [],
   );
 }
 const files = yamlFiles(ws.path('experiments')).map((f) => relative(ws.dir, f));

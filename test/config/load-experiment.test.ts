@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/diagnostics.js';
-import { loadExperiment } from '../../src/config/load-experiment.js';
+import { loadExperiment } from '../../src/dag/load-experiment.js';
 import { Workspace } from '../helpers/workspace.js';
 
 const ws = new Workspace();

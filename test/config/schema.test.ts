@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { TOP_LEVEL_SECTIONS } from '../../src/config/load-experiment.js';
-import { SCHEMA_PATH, schemaStageKinds } from '../../src/config/schema.js';
+import { TOP_LEVEL_SECTIONS } from '../../src/config/sections.js';
+import { experimentValidator } from '../../src/dag/load-experiment.js';
 import { allStageKinds } from '../../src/stages/registry.js';
 
 type Node = Record<string, unknown>;
-const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as Node;
+const schema = experimentValidator().schema;
 
 /** Every named property anywhere in the schema, with its path. */
 function properties(node: unknown, path: string, out: [string, Node][]): [string, Node][] {
@@ -37,12 +37,18 @@ describe('experiment schema', () => {
   });
 
   it('has the top-level sections the loader knows, in the same order', () => {
-    expect(Object.keys(schema.properties as Node).filter((k) => k !== 'extends')).toEqual([...TOP_LEVEL_SECTIONS]);
+    const experiment = (schema.$defs as Record<string, Node>).experiment as Node;
+    expect(Object.keys(experiment.properties as Node).filter((k) => k !== 'extends')).toEqual([...TOP_LEVEL_SECTIONS]);
   });
 
   it('has one $defs/stage-KIND entry per implemented stage kind, and no other', () => {
     const implemented = allStageKinds().map((k) => k.kind);
-    expect(schemaStageKinds()).toEqual(implemented);
+    expect(experimentValidator().stageKinds).toEqual(implemented);
     for (const k of implemented) expect((schema.$defs as Node)[`stage-${k}`]).toBeDefined();
+  });
+
+  it('is the schema committed in schemas/ (npm run schema writes it)', () => {
+    const committed = JSON.parse(readFileSync(new URL('../../schemas/experiment.schema.json', import.meta.url), 'utf8'));
+    expect(committed).toEqual(schema);
   });
 });

@@ -39,15 +39,32 @@ describe.skipIf(!MIRROR)('readers on the real datasets (QEXP_DATA_MIRROR)', () =
     expect((await readTopics(d('trec-dl/topics.dl20.txt'))).some((t) => t.text.includes('\r'))).toBe(false);
   });
 
-  it('reads CACM from the HTML tarball and from the JSONL with the same ids and the same text', async () => {
+  it("reads CACM's HTML tarball with an HTML parser: the text a regular expression cut short is whole", async () => {
     const tar = new Map<string, string>();
     for await (const doc of readCorpus(d('cacm/cacm.tar.gz'))) tar.set(doc.id, doc.text);
     const jsonl = new Map<string, string>();
     for await (const doc of readCorpus(d('cacm/corpus.jsonl'))) jsonl.set(doc.id, doc.text);
     expect(tar.size).toBe(3204);
     expect([...tar.keys()].sort()).toEqual([...jsonl.keys()].sort());
-    const differing = [...jsonl].filter(([id, text]) => tar.get(id) !== text).map(([id]) => id);
-    expect(differing).toEqual([]);
+    // the JSONL conversion stripped tags with a regular expression: a literal '<' in the text
+    // ("10^8 < 2^27") deleted everything up to the next '>'; white space aside, the rest agree
+    const differing = [...jsonl].filter(([id, text]) => (tar.get(id) as string).replace(/\s+/g, ' ') !== text);
+    expect(differing.map(([id]) => id)).toEqual([
+      'CACM-0717',
+      'CACM-1430',
+      'CACM-1595',
+      'CACM-1634',
+      'CACM-2144',
+      'CACM-2177',
+      'CACM-2189',
+      'CACM-2714',
+      'CACM-2800',
+      'CACM-3098',
+    ]);
+    for (const [id, cut] of differing)
+      expect((tar.get(id) as string).replace(/\s+/g, ' ').startsWith(cut.replace(/ ?<.*$/, ''))).toBe(true);
+    expect(tar.get('CACM-1634')).toContain('From the inequality 10^8 < 2^27, we are likely');
+    expect((tar.get('CACM-1634') as string).replace(/\s+/g, ' ')).toHaveLength(722);
   });
 });
 

@@ -23,7 +23,7 @@ stages:
     kind: evaluate
     run: system
     qrels: data
-    measures: [nDCG@10, AP(rel=2)@1000, P@2, RR, NumRelRet]
+    measures: [nDCG@10, AP(rel=2)@1000, P@2, RR, NumRelRet, NDCG@10, RR(rel=2)@10]
 `;
 
 describe('evaluate stage', () => {
@@ -77,15 +77,20 @@ describe('evaluate stage', () => {
     expect(value('q2', 'AP(rel=2)@1000')).toBe(1);
     // RR: first relevant (grade ≥ 1) of q1 is d2 at rank 1
     expect(value('q1', 'RR')).toBe(1);
+    // the alias is the same measure; RR(rel=2)@10: q1's d1 (grade 2) at rank 3, q2's e2 at rank 1
+    expect(value('q1', 'NDCG@10')).toBe(value('q1', 'nDCG@10'));
+    expect(value('q1', 'RR(rel=2)@10')).toBe(1 / 3);
+    expect(value('all', 'RR(rel=2)@10')).toBe((1 / 3 + 1) / 2);
   });
 
   it('reports unknown measures and outputs at their position', async () => {
-    const text = experiment.replace('P@2, RR', 'P@2, NDCG@10, P').replace('run: system', 'run: system.runs');
+    const text = experiment.replace('P@2, RR', 'P@2, NDCGG@10, RBP, P').replace('run: system', 'run: system.runs');
     ws.write('bad.yaml', text);
     const r = await ws.qexp(['validate', 'bad.yaml']);
     expect(r.exitCode).toBe(2);
     const at = (needle: string) => `bad.yaml:${positionOf(text, needle).line}:${positionOf(text, needle).col}: error: `;
-    expect(r.stderr).toContain(`${at('NDCG@10')}unknown measure 'NDCG' in 'NDCG@10'`);
+    expect(r.stderr).toContain(`${at('NDCGG@10')}unknown measure 'NDCGG' in 'NDCGG@10'`);
+    expect(r.stderr).toContain(`${at('RBP')}ir_measures' RBP is not implemented in qexp`);
     expect(r.stderr).toContain(`${at('P, NumRelRet')}'P' needs a cutoff, e.g. P@10`);
     expect(r.stderr).toContain(`${at('system.runs')}stage 'system' has no output 'runs'; did you mean 'run'?`);
   });

@@ -180,13 +180,21 @@ describe('qexp eval (trec_eval semantics)', () => {
     expect(q.exitCode).toBe(2);
     expect(q.stderr).toBe("badq.txt:2: expected 4 columns 'qid iter docid grade', got 3");
     ws.write('badg.txt', 'q1 0 d1 high\n');
-    expect((await ws.qexp(['eval', 'badg.txt', 'run.txt'])).stderr).toBe("badg.txt:1: grade must be an integer, got 'high'");
+    expect((await ws.qexp(['eval', 'badg.txt', 'run.txt'])).stderr).toBe(
+      "badg.txt:1: grade must be an integer, got 'high' (trec_eval's atol would read a prefix of it)",
+    );
     ws.write('badr.txt', 'q1 Q0 d1 1 notanumber t\n');
     const r = await ws.qexp(['eval', 'qrels.txt', 'badr.txt']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toBe("badr.txt:1: score must be a number, got 'notanumber'");
+    expect(r.stderr).toBe(
+      "badr.txt:1: score 'notanumber' is not a number as C's strtod reads it (trec_eval's atof would silently read a prefix of it)",
+    );
+    ws.write('short.txt', 'q1 Q0 d1 1 3\n');
+    expect((await ws.qexp(['eval', 'qrels.txt', 'short.txt'])).stderr).toBe(
+      "short.txt:1: expected 6 columns 'qid Q0 docid rank score tag', got 5",
+    );
     const m = await ws.qexp(['eval', 'qrels.txt', 'run.txt', '-m', 'mapp']);
     expect(m.exitCode).toBe(2);
-    expect(m.stderr).toMatch(/unknown measure 'mapp'/);
+    expect(m.stderr).toMatch(/illegal measure 'mapp'/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { histogram, type PairOptions, pairsForQuery, REASONS, type Scored } from '../../src/feedback/select-pairs.js';
-import { isValidation } from '../../src/feedback/split.js';
+import { isValidation } from '../../src/train/validation-split.js';
 
 /** Candidates of one query, named by letter, with their values, in feedback order. */
 function cands(values: Record<string, number>, baseline = 0.3): Scored[] {

@@ -1,9 +1,13 @@
+import { spawnSync } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { getAnalyzer } from '../../src/retrieval/analysis/analyzers.js';
-import { analyzeEnglish, ENGLISH_STOP_WORDS, removePossessive } from '../../src/retrieval/analysis/english.js';
+import { analyzeEnglish, ENGLISH_STOP_WORDS, lowerCase, porterStem, removePossessive } from '../../src/retrieval/analysis/english.js';
 import { standardTokens } from '../../src/retrieval/analysis/standard-tokenizer.js';
 
-const tokens = (s: string) => [...standardTokens(s)].map((t) => t.text);
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const tokens = (s: string) => standardTokens(s).map((t) => t.text);
 
 describe('analysis', () => {
   it('tokenizes at UAX#29 word boundaries as StandardTokenizer does', () => {
@@ -24,13 +28,65 @@ describe('analysis', () => {
     ]);
     // every ideograph is a token of its own; a Latin word next to them stays whole
     expect(tokens('二战是什么时候开始的？WWII')).toEqual(['二', '战', '是', '什', '么', '时', '候', '开', '始', '的', 'WWII']);
-    // tokens longer than 255 characters are dropped
-    expect(tokens(`ok ${'a'.repeat(256)} fine ${'b'.repeat(255)}`)).toEqual(['ok', 'fine', 'b'.repeat(255)]);
   });
 
-  it('cuts very long text into pieces without losing or splitting words', () => {
-    const words = Array.from({ length: 30_000 }, (_, i) => `w${i}`);
-    expect(tokens(words.join(' '))).toEqual(words);
+  it('keeps what Lucene keeps: emoji and symbols, Katakana, Thai and Hangul runs, Hangul joined to Latin and digits', () => {
+    const typed = (s: string) => standardTokens(s).map((t) => `${t.text}/${t.type}`);
+    expect(typed('❤️ 😀 © ↔ ✔ 👍🏽 👨‍👩‍👧 🇫🇷 #️⃣')).toEqual([
+      '❤️/EMOJI',
+      '😀/EMOJI',
+      '©/EMOJI',
+      '↔/EMOJI',
+      '✔/EMOJI',
+      '👍🏽/EMOJI',
+      '👨‍👩‍👧/EMOJI',
+      '🇫🇷/EMOJI',
+      '#️⃣/EMOJI',
+    ]);
+    expect(typed('カタカナ ภาษาไทย Biome에 750개 한국어 ひらがな')).toEqual([
+      'カタカナ/KATAKANA',
+      'ภาษาไทย/SOUTHEAST_ASIAN',
+      'Biome에/ALPHANUM',
+      '750개/ALPHANUM',
+      '한국어/HANGUL',
+      'ひ/HIRAGANA',
+      'ら/HIRAGANA',
+      'が/HIRAGANA',
+      'な/HIRAGANA',
+    ]);
+    // runs of underscores alone are no token; between letters they join them
+    expect(tokens('a ___ b__c _d')).toEqual(['a', 'b__c', '_d']);
+  });
+
+  it('cuts a token at 255 UTF-16 units, as the scanner buffer of Lucene does', () => {
+    expect(tokens(`ok ${'a'.repeat(600)} fine`).map((t) => t.length)).toEqual([2, 255, 255, 90, 4]);
+    // the match ends at the last complete word inside the 255 units: "x.y" cut after the period
+    expect(tokens(`${'x'.repeat(254)}.y z`).map((t) => t.length)).toEqual([254, 1, 1]);
+    // a surrogate pair never straddles the cut: the first token stops before it
+    expect(tokens(`${'a'.repeat(254)}𝐀b`).map((t) => t.length)).toEqual([254, 3]);
+  });
+
+  it("stops where Lucene's scanner stops: text ending with a lone high surrogate yields nothing in its last read", () => {
+    expect(tokens('short text \ud800')).toEqual([]);
+    expect(tokens('short text \ud800 more')).toEqual(['short', 'text', 'more']);
+  });
+
+  it('has tables that scripts/gen-word-break.mjs writes from the Unicode data packages', () => {
+    const r = spawnSync(process.execPath, [join(repo, 'scripts', 'gen-word-break.mjs'), '--check'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('follows Lucene 8 (Unicode 9.0) or Lucene 9/10 (Unicode 12.1) by the rules asked for', () => {
+    // Georgian Mtavruli capitals came in Unicode 11.0
+    expect(standardTokens('ᲐᲑᲒ ok', 'lucene9').map((t) => t.text)).toEqual(['ᲐᲑᲒ', 'ok']);
+    expect(standardTokens('ᲐᲑᲒ ok', 'lucene8').map((t) => t.text)).toEqual(['ok']);
+  });
+
+  it('lower-cases per code point as Java does: no final sigma, İ to i', () => {
+    expect(analyzeEnglish('ΟΔΟΣ İstanbul')).toEqual(['οδοσ', 'istanbul']);
+    expect(lowerCase('ΣΟΦΟΣ')).toBe('σοφοσ');
+    expect(lowerCase('ς')).toBe('ς');
   });
 
   it('removes English possessives before lower-casing', () => {
@@ -112,6 +168,8 @@ describe('analysis', () => {
       ['oscillators', 'oscil'],
     ];
     for (const [word, stem] of cases) expect(analyzeEnglish(word), word).toEqual([stem]);
+    // words that are themselves a suffix: Lucene's PorterStemmer strips them
+    expect(['ies', 'sses', 'eed', 'eeds', 'ss', 'is'].map(porterStem)).toEqual(['i', 'ss', 'eed', 'eed', 'ss', 'is']);
     expect(analyzeEnglish("The Computer's operating systems are NOT in the Knuth's list")).toEqual([
       'comput',
       'oper',
@@ -124,6 +182,11 @@ describe('analysis', () => {
   it('has whitespace and simple analyzers', () => {
     expect(getAnalyzer('whitespace').analyze(' A-b  c\td ')).toEqual(['A-b', 'c', 'd']);
     expect(getAnalyzer('simple').analyze("It's A-b 3x")).toEqual(['it', 's', 'a', 'b', 'x']);
+    expect(
+      getAnalyzer('simple')
+        .analyze('Ab'.repeat(200))
+        .map((t) => t.length),
+    ).toEqual([255, 145]);
     expect(() => getAnalyzer('klingon')).toThrow(/unknown analyzer 'klingon'/);
   });
 });

@@ -1,8 +1,9 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/store/migrations.js';
 import { Store } from '../../src/store/store.js';
+import { writeToyCollection } from '../helpers/toy-collection.js';
 import { Workspace } from '../helpers/workspace.js';
 
 const ws = new Workspace();
@@ -54,5 +55,69 @@ describe('store and cache', () => {
     // what is referenced stays done
     const again = await ws.qexp(['run', 'gc.yaml']);
     expect(again.stdout).toMatch(/nothing to run/);
+  });
+});
+
+describe('cache gc and training job folders', () => {
+  const w = new Workspace();
+  afterAll(() => w.remove());
+  writeToyCollection(
+    w,
+    4,
+    (i) => `w${i}c w${i}d`,
+    () => 'nothing',
+  );
+  const train = (lr: number) =>
+    JSON.stringify({
+      name: 'jobs',
+      datasets: { toy: { queries: 'data/queries.tsv', qrels: 'data/qrels.txt', corpus: 'data/corpus.tsv' } },
+      models: { good: { provider: 'replay', file: 'good.jsonl' } },
+      prompts: { p: { messages: [{ role: 'user', content: '{{query}}' }] } },
+      stages: {
+        data: { kind: 'dataset', dataset: 'toy' },
+        idx: { kind: 'index', corpus: 'data' },
+        gen: { kind: 'generate', model: 'good', prompt: 'p', queries: 'data' },
+        fb: { kind: 'feedback', index: 'idx', qrels: 'data', pool: ['gen'] },
+        sftd: { kind: 'sft-data', feedback: 'fb', prompt: 'p', validation: 0 },
+        sft: {
+          kind: 'train',
+          method: 'sft',
+          base: 'tiny/base',
+          data: 'sftd',
+          trainer: { learning_rate: lr },
+          launcher: { kind: 'manual' },
+        },
+      },
+    });
+  const jobs = () => (existsSync(w.path('results/train')) ? readdirSync(w.path('results/train')).sort() : []);
+
+  it('never removes the job folder of a stage waiting for manual work; collects those no stage needs', async () => {
+    w.write('jobs.yaml', train(1e-4));
+    expect((await w.qexp(['run', 'jobs.yaml'])).exitCode).toBe(3);
+    const [waiting] = jobs();
+    expect(waiting).toBeDefined();
+    mkdirSync(w.path('results/train/0000orphan'), { recursive: true });
+
+    const gc = await w.json<{ stages_removed: string[]; job_dirs_removed: string[] }>(['cache', 'gc']);
+    expect(gc.code).toBe(0);
+    expect(gc.data.job_dirs_removed).toEqual(['0000orphan']);
+    expect(jobs()).toEqual([waiting]);
+    expect(existsSync(w.path(`results/train/${waiting}/run.sh`))).toBe(true);
+    const plan = await w.json<{ stages: { stage: string; reasons: string[] }[] }>(['plan', 'jobs.yaml']);
+    expect(plan.data.stages.find((s) => s.stage === 'sft')?.reasons.join()).toMatch(/waits for manual work/);
+
+    // another learning rate: the first job is abandoned but may still run by hand: kept, and said so;
+    // --waiting removes it with its stage, and never the job the experiment now waits for
+    w.write('jobs.yaml', train(2e-4));
+    expect((await w.qexp(['run', 'jobs.yaml'])).exitCode).toBe(3);
+    expect(jobs()).toHaveLength(2);
+    const gc2 = await w.json<{ job_dirs_removed: string[]; waiting_kept: string[] }>(['cache', 'gc']);
+    expect(gc2.data.job_dirs_removed).toEqual([]);
+    expect(gc2.data.waiting_kept).toEqual([waiting]);
+    const gc3 = await w.json<{ stages_removed: string[]; job_dirs_removed: string[] }>(['cache', 'gc', '--waiting']);
+    expect(gc3.data.job_dirs_removed).toEqual([waiting]);
+    expect(gc3.data.stages_removed).toEqual([waiting]);
+    expect(jobs()).toHaveLength(1);
+    expect(jobs()[0]).not.toBe(waiting);
   });
 });

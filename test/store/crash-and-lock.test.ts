@@ -4,7 +4,10 @@ import { Store } from '../../src/store/store.js';
 import { Workspace, waitFor } from '../helpers/workspace.js';
 
 const ws = new Workspace();
-afterAll(() => ws.remove());
+afterAll(() => {
+  for (const r of RELEASES) release(r);
+  ws.remove();
+});
 
 interface PlanJson {
   stages: { stage: string; status: string; reasons: string[] }[];
@@ -14,20 +17,23 @@ interface RunJson {
   executed: { stage: string; outcome: string }[];
 }
 
-// `slow` marks that it started, then takes a while: long enough to be killed in the middle.
-const exp = (marker: string, seconds: number) => `name: crash
+// `slow` marks that it started, then waits until the test writes its release file (or 120 s pass,
+// so that a stage the test leaves behind ends): it is still running whenever the test acts.
+const exp = (marker: string, release: string) => `name: crash
 stages:
   first: {kind: shell, command: "echo one > {{outs.a}}", outs: {a: null}}
   slow:
     kind: shell
     from: first
-    command: "echo started >> ${marker}; sleep ${seconds}; cat {{inputs.first.a}} > {{outs.b}}"
+    command: "echo started >> ${marker}; for i in $(seq 1200); do [ -e ${release} ] && break; sleep 0.1; done; cat {{inputs.first.a}} > {{outs.b}}"
     outs: {b: out/b.txt}
 `;
+const RELEASES = ['crash.release', 'int.release', 'lock.release'];
+const release = (name: string) => ws.write(name, '');
 
 describe('crash safety and the store lock', () => {
   it('SIGKILL in the middle of a stage leaves a store that opens, shows the stage not done, and a rerun completes', async () => {
-    ws.write('crash.yaml', exp('started.log', 3));
+    ws.write('crash.yaml', exp('started.log', 'crash.release'));
     const child = ws.spawn(['run', 'crash.yaml', '--progress', 'plain']);
     await waitFor(() => existsSync(ws.path('started.log')), 30_000, 'the slow stage to start');
     child.kill('SIGKILL');
@@ -48,6 +54,7 @@ describe('crash safety and the store lock', () => {
     expect(plan.data.stages.find((s) => s.stage === 'first')?.status).toBe('done');
     expect(existsSync(ws.path('out/b.txt'))).toBe(false);
 
+    release('crash.release');
     const rerun = await ws.json<RunJson>(['run', 'crash.yaml']);
     expect(rerun.code).toBe(0);
     expect(rerun.data.executed.map((e) => [e.stage, e.outcome])).toEqual([['slow', 'done']]);
@@ -57,7 +64,7 @@ describe('crash safety and the store lock', () => {
   });
 
   it('Ctrl-C (SIGINT) stops cleanly: exit 130 and the stage recorded as interrupted, not done', async () => {
-    ws.write('int.yaml', exp('int-started.log', 30).replace('name: crash', 'name: interrupt'));
+    ws.write('int.yaml', exp('int-started.log', 'int.release').replace('name: crash', 'name: interrupt'));
     const child = ws.spawn(['run', 'int.yaml', '--progress', 'plain']);
     await waitFor(() => existsSync(ws.path('int-started.log')), 30_000, 'the slow stage to start');
     const t0 = Date.now();
@@ -73,7 +80,7 @@ describe('crash safety and the store lock', () => {
   });
 
   it('a second qexp run on the same store fails with a clear message, or waits with --wait', async () => {
-    ws.write('lock.yaml', exp('lock-started.log', 3).replace('name: crash', 'name: lock'));
+    ws.write('lock.yaml', exp('lock-started.log', 'lock.release').replace('name: crash', 'name: lock'));
     const first = ws.spawn(['run', 'lock.yaml', '--progress', 'plain']);
     await waitFor(() => existsSync(ws.path('lock-started.log')), 30_000, 'the first run to start');
 
@@ -81,7 +88,9 @@ describe('crash safety and the store lock', () => {
     expect(second.exitCode).toBe(1);
     expect(second.stderr).toMatch(/store .*results\/qexp\.duckdb is in use by process \d+ .*wait for it to finish, pass --wait SECONDS/);
 
-    const waiting = await ws.json<RunJson>(['run', 'lock.yaml', '--wait', '60']);
+    const queued = ws.json<RunJson>(['run', 'lock.yaml', '--wait', '60']);
+    release('lock.release');
+    const waiting = await queued;
     const firstResult = await first;
     expect(firstResult.exitCode).toBe(0);
     expect(waiting.code).toBe(0);

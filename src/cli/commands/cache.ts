@@ -1,12 +1,11 @@
-import { existsSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Command } from 'commander';
+import { cacheEntries, collectGarbage } from '../../store/gc.js';
 import { openStoreOrExit } from '../common.js';
 import { existingStore, type StoreOptions, withStoreOptions } from '../store-options.js';
 
 interface CacheOptions extends StoreOptions {
   dryRun?: boolean;
+  waiting?: boolean;
 }
 
 export function registerCache(program: Command): void {
@@ -15,17 +14,14 @@ export function registerCache(program: Command): void {
   withStoreOptions(cache.commands.at(-1) as Command).action(async (opts: CacheOptions) => {
     const store = await openStoreOrExit(existingStore(opts), opts.wait);
     try {
-      const stages = await store.allStages();
-      const arts = await store.artifacts();
-      const refs = await store.referencedFingerprints();
-      const rows = stages.map((s) => ({
-        fingerprint: s.fingerprint,
-        stage: s.stage,
-        kind: s.kind,
-        status: s.status,
-        finished_at: s.finishedAt,
-        bytes: arts.filter((a) => a.fingerprint === s.fingerprint && a.managed).reduce((n, a) => n + a.bytes, 0),
-        referenced: refs.has(s.fingerprint),
+      const rows = (await cacheEntries(store)).map((e) => ({
+        fingerprint: e.fingerprint,
+        stage: e.stage,
+        kind: e.kind,
+        status: e.status,
+        finished_at: e.finishedAt,
+        bytes: e.bytes,
+        referenced: e.referenced,
       }));
       if (opts.json) process.stdout.write(`${JSON.stringify({ store: store.path, stages: rows }, null, 2)}\n`);
       else {
@@ -46,39 +42,35 @@ export function registerCache(program: Command): void {
   cache
     .command('gc')
     .description('remove artifacts that no (experiment, variant, stage) references, and leftovers of crashed runs')
-    .option('--dry-run', 'list what would be removed; remove nothing');
+    .option('--dry-run', 'list what would be removed; remove nothing')
+    .option('--waiting', 'also remove stages waiting for manual work that no experiment points at any more, with their job folders');
   withStoreOptions(cache.commands.at(-1) as Command).action(async (opts: CacheOptions) => {
     const store = await openStoreOrExit(existingStore(opts), opts.wait);
     try {
-      const refs = await store.referencedFingerprints();
-      const stages = await store.allStages();
-      const arts = await store.artifacts();
-      const doomed = stages.filter((s) => !refs.has(s.fingerprint) && s.status !== 'running').map((s) => s.fingerprint);
-      const known = new Set(stages.map((s) => s.fingerprint));
-      const onDisk = existsSync(store.artifactsDir) ? await readdir(store.artifactsDir) : [];
-      const orphanDirs = onDisk.filter((d) => !known.has(d) || doomed.includes(d));
-      const tmp = existsSync(store.tmpDir) ? await readdir(store.tmpDir) : [];
-      const bytes = arts.filter((a) => a.managed && doomed.includes(a.fingerprint)).reduce((n, a) => n + a.bytes, 0);
-      if (!opts.dryRun) {
-        for (const d of orphanDirs) await rm(join(store.artifactsDir, d), { recursive: true, force: true });
-        for (const t of tmp) await rm(join(store.tmpDir, t), { recursive: true, force: true });
-        await store.forgetStages(doomed);
-      }
-      const result = {
-        store: store.path,
-        dry_run: Boolean(opts.dryRun),
-        stages_removed: doomed,
-        artifact_dirs_removed: orphanDirs.length,
-        tmp_removed: tmp.length,
-        bytes_freed: bytes,
-      };
-      if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      else {
+      const gc = await collectGarbage(store, { dryRun: opts.dryRun, waiting: opts.waiting });
+      const removed = gc.stagesRemoved;
+      if (opts.json) {
+        const result = {
+          store: store.path,
+          dry_run: Boolean(opts.dryRun),
+          stages_removed: removed.map((s) => s.fingerprint),
+          artifact_dirs_removed: gc.artifactDirsRemoved.length,
+          tmp_removed: gc.tmpRemoved.length,
+          job_dirs_removed: gc.jobDirsRemoved,
+          waiting_kept: gc.waitingKept.map((s) => s.fingerprint),
+          bytes_freed: gc.bytesFreed,
+        };
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      } else {
         const verb = opts.dryRun ? 'would remove' : 'removed';
         process.stdout.write(
-          `${verb} ${doomed.length} unreferenced stage(s) (${bytes} bytes of artifacts), ${orphanDirs.length} artifact folder(s), ${tmp.length} temporary folder(s)\n`,
+          `${verb} ${removed.length} unreferenced stage(s) (${gc.bytesFreed} bytes of artifacts), ${gc.artifactDirsRemoved.length} artifact folder(s), ${gc.tmpRemoved.length} temporary folder(s), ${gc.jobDirsRemoved.length} training job folder(s)\n`,
         );
-        for (const fp of doomed) process.stdout.write(`  ${fp.slice(0, 12)} ${stages.find((s) => s.fingerprint === fp)?.stage ?? ''}\n`);
+        for (const s of removed) process.stdout.write(`  ${s.fingerprint.slice(0, 12)} ${s.stage}\n`);
+        if (gc.waitingKept.length > 0)
+          process.stdout.write(
+            `kept ${gc.waitingKept.length} stage(s) waiting for manual work that no experiment points at any more (${gc.waitingKept.map((s) => `${s.stage} ${s.fingerprint.slice(0, 12)}`).join(', ')}): --waiting removes them with their job folders\n`,
+          );
       }
     } finally {
       store.close();

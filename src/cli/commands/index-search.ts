@@ -8,7 +8,9 @@ import { analyzerNames, getAnalyzer } from '../../retrieval/analysis/analyzers.j
 import { buildIndex, CorpusInputError } from '../../retrieval/index/build-index.js';
 import type { IndexMeta } from '../../retrieval/index/index-format.js';
 import { readIndexMeta } from '../../retrieval/index/read-index.js';
-import { batchSearch } from '../../retrieval/search/batch-search.js';
+import { batchHits } from '../../retrieval/search/batch-search.js';
+import { type Hit, runLines } from '../../retrieval/search/search.js';
+import { adjustTies, TIE_ADJUSTS, type TieAdjust } from '../../retrieval/tie-adjust.js';
 import { CliExit } from '../cli-exit.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -86,6 +88,11 @@ export function registerSearch(program: Command): void {
     .option('--fb-docs <n>', 'RM3 feedback documents', '10')
     .option('--fb-terms <n>', 'RM3 expansion terms', '10')
     .option('--original-query-weight <w>', 'RM3 weight of the original query', '0.5')
+    .option(
+      '--tie-adjust <mode>',
+      "scores as written: 'none' (as searched, 6 decimals) or 'anserini' (rounded to 4 decimals, 1e-6 less per tie, as Anserini's runs)",
+      'none',
+    )
     .action(
       async (opts: {
         index: string;
@@ -101,7 +108,11 @@ export function registerSearch(program: Command): void {
         fbDocs: string;
         fbTerms: string;
         originalQueryWeight: string;
+        tieAdjust: string;
       }) => {
+        if (!TIE_ADJUSTS.includes(opts.tieAdjust as TieAdjust))
+          fail(`--tie-adjust ${opts.tieAdjust}: available are ${TIE_ADJUSTS.join(', ')}`);
+        const tieAdjust = opts.tieAdjust as TieAdjust;
         const params = { hits: num('--hits', opts.hits, 1, true), k1: num('--k1', opts.k1, 0), b: num('--b', opts.b, 0) };
         const rm3 = opts.rm3
           ? {
@@ -127,11 +138,11 @@ export function registerSearch(program: Command): void {
         const threads = opts.threads === undefined ? availableParallelism() : num('--threads', opts.threads, 1, true);
         process.stderr.write(
           `search: index ${opts.index} (${meta.docCount} docs, analyzer ${meta.analyzer.name}, norms ${meta.norms}); ` +
-            `threads ${threads}; bm25 k1=${params.k1} b=${params.b}${rm3 ? `; rm3 fbDocs=${rm3.fbDocs} fbTerms=${rm3.fbTerms} originalQueryWeight=${rm3.originalQueryWeight}` : ''}; hits ${params.hits}; ${topics.length} topics → ${opts.output}\n`,
+            `threads ${threads}; bm25 k1=${params.k1} b=${params.b}${rm3 ? `; rm3 fbDocs=${rm3.fbDocs} fbTerms=${rm3.fbTerms} originalQueryWeight=${rm3.originalQueryWeight}` : ''}; hits ${params.hits}; tie-adjust ${tieAdjust}; ${topics.length} topics → ${opts.output}\n`,
         );
         const t0 = Date.now();
-        const lines = await batchSearch({ indexDir: opts.index, params, rm3, runTag: opts.runTag }, topics, threads);
-        await writeFile(opts.output, lines.join(''));
+        const hits = await batchHits({ indexDir: opts.index, params, rm3 }, topics, threads);
+        await writeFile(opts.output, topics.map((t, i) => runLines(t.qid, adjustTies(hits[i] as Hit[], tieAdjust), opts.runTag)).join(''));
         const secs = (Date.now() - t0) / 1000;
         process.stderr.write(
           `searched ${topics.length} topics in ${secs.toFixed(2)} s (${(topics.length / Math.max(secs, 1e-9)).toFixed(1)} q/s)\n`,

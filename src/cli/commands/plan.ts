@@ -4,13 +4,15 @@ import type { Command } from 'commander';
 import type { Experiment } from '../../config/types.js';
 import { buildDag, type Dag } from '../../dag/build-dag.js';
 import { type Plan, planDag } from '../../dag/plan.js';
-import { loadOrExit, openStoreOrExit, storePathFor } from '../common.js';
+import { collectSet, loadOrExit, openStoreOrExit, SET_FLAG, storePathFor } from '../common.js';
 import { withConfigErrors } from '../config-errors.js';
 
 export interface PlanOptions {
   json?: boolean;
   store?: string;
   wait?: number;
+  set?: string[];
+  verify?: boolean;
 }
 
 export function registerPlan(program: Command): void {
@@ -21,13 +23,18 @@ export function registerPlan(program: Command): void {
     .option('--json', 'machine-readable output')
     .option('--store <path>', "DuckDB store (default: the experiment's store: or results/qexp.duckdb)")
     .option('--wait <seconds>', 'wait this long for a store another qexp process holds', Number)
+    .option(...SET_FLAG, collectSet)
+    .option(
+      '--verify',
+      "hash every stage's outputs again (by default an output whose size and modification time are unchanged keeps its checksum)",
+    )
     .action(async (file: string, opts: PlanOptions) => {
-      const exp = loadOrExit(file, Boolean(opts.json));
+      const exp = loadOrExit(file, Boolean(opts.json), opts.set);
       const storePath = storePathFor(exp, opts.store);
       const store = existsSync(storePath) ? await openStoreOrExit(storePath, opts.wait) : undefined;
       try {
         const dag = await withConfigErrors(() => buildDag(exp, store), Boolean(opts.json));
-        const plan = await planDag(dag, store);
+        const plan = await planDag(dag, store, { verify: opts.verify });
         if (opts.json) process.stdout.write(`${JSON.stringify(planJson(dag, plan, storePath), null, 2)}\n`);
         else process.stdout.write(renderPlan(dag, plan, storePath));
       } finally {
@@ -46,6 +53,7 @@ export function planJson(dag: Dag, plan: Plan, storePath: string) {
   return {
     experiment: dag.experiment.doc.name,
     file: dag.experiment.file,
+    settings: dag.experiment.settings,
     store: storePath,
     variants: variantsJson(dag.experiment),
     nodes: dag.nodes.size,
@@ -65,6 +73,7 @@ export function renderPlan(dag: Dag, plan: Plan, storePath: string): string {
       (nVariants > 1 ? ` × ${nVariants} variants = ${dag.nodes.size} distinct units of work` : '') +
       ` (store ${where})`,
   );
+  if (exp.settings.length > 0) lines.push(`settings from the command line: ${exp.settings.map((s) => `-S ${s}`).join(' ')}`);
   const width = Math.max(...plan.stages.map((s) => s.stage.length));
   let current = '';
   for (const s of plan.stages) {
@@ -79,6 +88,11 @@ export function renderPlan(dag: Dag, plan: Plan, storePath: string): string {
     const head = `  ${s.status.padEnd(8)} ${s.stage.padEnd(width)}  ${s.fingerprint.slice(0, 12)}${shared}`;
     lines.push(head);
     for (const r of s.reasons) lines.push(`  ${''.padEnd(8)} ${''.padEnd(width)}  - ${r}`);
+    for (const c of s.effects.commands) lines.push(`  ${''.padEnd(8)} ${''.padEnd(width)}  runs: ${c}`);
+    for (const a of s.effects.network)
+      lines.push(
+        `  ${''.padEnd(8)} ${''.padEnd(width)}  reaches: ${a.url}${a.credentials.length ? ` (with ${a.credentials.map((v) => `$${v}`).join(', ')})` : ''}`,
+      );
   }
   const count = (st: string) => plan.stages.filter((p) => p.status === st).length;
   const toRun = [...plan.nodes.values()].filter((n) => !n.done).length;

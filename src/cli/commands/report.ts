@@ -1,65 +1,32 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
 import type { Command } from 'commander';
 import type { Experiment } from '../../config/types.js';
 import { buildDag } from '../../dag/build-dag.js';
-import { collectReport, reportDecl } from '../../report/collect.js';
+import { collectReport } from '../../report/collect.js';
 import { baselineFrom, checkGates, type GateDecl, GateError, gateSummary, readBaseline } from '../../report/gates.js';
 import type { ReportData } from '../../report/report-data.js';
-import { buildTable, type Table } from '../../report/table.js';
+import {
+  baselinePath,
+  baselineSize,
+  REPORT_FORMATS,
+  type ReportFormat,
+  render,
+  writeBaseline,
+  writeReportFile,
+} from '../../report/write-report.js';
 import type { Store } from '../../store/store.js';
 import { loadOrExit, openStoreOrExit, storePathFor } from '../common.js';
 import { withConfigErrors } from '../config-errors.js';
 import { EXIT } from '../exit-codes.js';
 
-type Format = 'md' | 'csv' | 'latex' | 'json' | 'html';
-const FORMATS: Format[] = ['md', 'csv', 'latex', 'json', 'html'];
-const EXTENSION: Record<Format, string> = { md: 'md', csv: 'csv', latex: 'tex', json: 'json', html: 'html' };
-
 /** The report of an experiment as it stands in the store. */
-export async function reportData(exp: Experiment, store: Store): Promise<ReportData> {
+async function reportData(exp: Experiment, store: Store): Promise<ReportData> {
   const dag = await withConfigErrors(() => buildDag(exp, store), false);
   return collectReport(dag, store);
 }
 
-/**
- * Renders one format of a table built once (its significance tests are the costly part); the HTML
- * renderer, with its plotting library, is loaded only when asked for.
- */
-export async function render(data: ReportData, format: Format, table: Table = buildTable(data)): Promise<string> {
-  if (format === 'html') return (await import('../../report/render-html.js')).renderHtml(data, table);
-  const text = await import('../../report/render-text.js');
-  const f = { md: text.renderMarkdown, csv: text.renderCsv, latex: text.renderLatex, json: text.renderJson }[format];
-  return f(data, table);
-}
-
-/** Where the report files go: `report.out`, or reports/NAME beside the store (results/reports/NAME by default). */
-export function reportDir(exp: Experiment, storeDir: string): string {
-  const out = reportDecl(exp.doc).out;
-  return out ? resolve(exp.map.fileOf('/report/out'), '..', out) : resolve(storeDir, 'reports', exp.doc.name);
-}
-
-/** Writes the declared formats into the report folder; returns the files written. */
-export async function writeReport(exp: Experiment, data: ReportData, table: Table, storeDir: string): Promise<string[]> {
-  const dir = reportDir(exp, storeDir);
-  mkdirSync(dir, { recursive: true });
-  const files: string[] = [];
-  for (const f of reportDecl(exp.doc).formats) {
-    const path = join(dir, `report.${EXTENSION[f]}`);
-    writeFileSync(path, await render(data, f, table));
-    files.push(path);
-  }
-  return files;
-}
-
 const shown = (p: string) => relative(process.cwd(), p) || p;
-
-function baselinePathOf(exp: Experiment, flag: string | undefined): string {
-  if (flag) return resolve(flag);
-  const gates = exp.doc.gates as { baseline?: string } | undefined;
-  if (gates?.baseline) return resolve(exp.map.fileOf('/gates/baseline'), '..', gates.baseline);
-  return resolve('results/baselines', `${exp.doc.name}.json`);
-}
 
 async function withStore<T>(
   file: string,
@@ -85,13 +52,13 @@ export function registerReport(program: Command): void {
     .command('report')
     .description('ablation tables (with significance, % of teacher, cost) and plots from the stored results')
     .argument('<file>', 'experiment YAML file')
-    .option('--format <format>', `${FORMATS.join(' | ')} (default md)`, 'md')
+    .option('--format <format>', `${REPORT_FORMATS.join(' | ')} (default md)`, 'md')
     .option('--out <path>', 'write to this file instead of standard output')
     .option('--store <path>', "DuckDB store (default: the experiment's store: or results/qexp.duckdb)")
     .option('--wait <seconds>', 'wait this long for a store another qexp process holds', Number)
     .action(async (file: string, opts: { format: string; out?: string; store?: string; wait?: number }) => {
-      if (!FORMATS.includes(opts.format as Format)) {
-        process.stderr.write(`qexp: --format ${opts.format}: use one of ${FORMATS.join(', ')}\n`);
+      if (!REPORT_FORMATS.includes(opts.format as ReportFormat)) {
+        process.stderr.write(`qexp: --format ${opts.format}: use one of ${REPORT_FORMATS.join(', ')}\n`);
         process.exitCode = EXIT.invalid;
         return;
       }
@@ -102,10 +69,9 @@ export function registerReport(program: Command): void {
           process.exitCode = EXIT.invalid;
           return;
         }
-        const text = await render(data, opts.format as Format);
+        const text = await render(data, opts.format as ReportFormat);
         if (opts.out) {
-          mkdirSync(dirname(resolve(opts.out)), { recursive: true });
-          writeFileSync(opts.out, text);
+          writeReportFile(opts.out, text);
           process.stderr.write(`wrote ${opts.out}\n`);
         } else process.stdout.write(text);
       });
@@ -128,7 +94,7 @@ export function registerGate(program: Command): void {
           process.stderr.write(`qexp: ${file} declares no gates (gates.checks)\n`);
           return EXIT.invalid;
         }
-        const path = baselinePathOf(exp, opts.baseline);
+        const path = baselinePath(exp, opts.baseline);
         try {
           const needsBaseline = gates.checks.some((g) => g.max_drop !== undefined);
           const baseline = needsBaseline || existsSync(path) ? readBaseline(path) : null;
@@ -158,15 +124,14 @@ export function registerBaseline(program: Command): void {
       await withStore(file, opts, async (exp, store) => {
         const data = await reportData(exp, store);
         const b = baselineFrom(data);
-        const n = Object.values(b.values).reduce((a, d) => a + Object.values(d).reduce((x, m) => x + Object.keys(m).length, 0), 0);
+        const n = baselineSize(b);
         if (n === 0) {
           process.stderr.write(`qexp: no stored results for ${file}: run it first\n`);
           process.exitCode = EXIT.invalid;
           return;
         }
-        const path = baselinePathOf(exp, opts.baseline);
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, `${JSON.stringify(b, null, 2)}\n`);
+        const path = baselinePath(exp, opts.baseline);
+        writeBaseline(path, b);
         process.stdout.write(`wrote ${n} values of ${Object.keys(b.values).length} runs to ${shown(path)}\n`);
       });
     });

@@ -2,10 +2,11 @@ import { availableParallelism } from 'node:os';
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { buildDag } from '../../dag/build-dag.js';
+import { safetyCheck } from '../../dag/effects.js';
 import { executeDag, type NodeResult } from '../../dag/execute.js';
 import { planDag } from '../../dag/plan.js';
 import { SelectionError, selectNodes } from '../../dag/select.js';
-import { loadOrExit, openStoreOrExit, storePathFor, VERSION } from '../common.js';
+import { collectSet, loadOrExit, openStoreOrExit, SET_FLAG, storePathFor, VERSION } from '../common.js';
 import { withConfigErrors } from '../config-errors.js';
 import { EXIT } from '../exit-codes.js';
 import { createDisplay, duration, nodeTitle } from '../progress.js';
@@ -24,6 +25,8 @@ interface RunOptions {
   dryRun?: boolean;
   keepGoing?: boolean;
   progress?: 'auto' | 'interactive' | 'plain' | 'none';
+  set?: string[];
+  safe?: boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').filter(Boolean)];
@@ -47,6 +50,11 @@ export function registerRun(program: Command): void {
     .option('--wait <seconds>', 'wait this long for a store another qexp process holds', Number)
     .option('--progress <mode>', 'auto | interactive | plain | none', 'auto')
     .option('--json', 'print a JSON summary (and no progress display)')
+    .option(...SET_FLAG, collectSet)
+    .option(
+      '--safe',
+      "refuse every stage that would run a command (for re-running someone else's experiment); say which before anything runs",
+    )
     .action(async (file: string, opts: RunOptions) => {
       process.exitCode = await runCommand(file, opts);
     });
@@ -54,7 +62,7 @@ export function registerRun(program: Command): void {
 
 async function runCommand(file: string, opts: RunOptions): Promise<number> {
   const json = Boolean(opts.json);
-  const exp = loadOrExit(file, json);
+  const exp = loadOrExit(file, json, opts.set);
   const storePath = storePathFor(exp, opts.store);
   const store = await openStoreOrExit(storePath, opts.wait);
   const abort = new AbortController();
@@ -80,6 +88,19 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
       if (!(err instanceof SelectionError)) throw err;
       process.stderr.write(`qexp: ${err.message}\n`);
       return EXIT.invalid;
+    }
+    if (opts.safe) {
+      const { refused, contacts } = safetyCheck(dag, chosen.run);
+      if (refused.length > 0) {
+        process.stderr.write(
+          `qexp: --safe: ${refused.length} stage(s) would run commands on this machine; nothing was run:\n${refused.map((r) => `  ${r}`).join('\n')}\nRead the experiment and run it without --safe if you trust these commands (or run the other stages with --until / --only).\n`,
+        );
+        return EXIT.invalid;
+      }
+      if (!json)
+        process.stderr.write(
+          `qexp: --safe: no stage runs a command; hooks run in their sandbox${contacts.length ? `; requests the ledger does not answer go to:\n${contacts.map((c) => `  ${c}`).join('\n')}` : ''}\n`,
+        );
     }
     const nVariants = exp.variants.length;
     const summary = (executed: NodeResult[], status: string) => ({
@@ -172,18 +193,10 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
     }
     // the experiment's report, when it declares one: the table printed, the files written
     if (!json && exp.doc.report && (status === 'ok' || status === 'waiting')) {
-      const [{ collectReport }, { buildTable }, { render, writeReport }] = await Promise.all([
-        import('../../report/collect.js'),
-        import('../../report/table.js'),
-        import('./report.js'),
-      ]);
-      // the DAG this run executed: its fingerprints are the results just stored
-      const data = await collectReport(dag, store);
-      if (data.rows.length) {
-        const table = buildTable(data);
-        process.stdout.write(`\n${await render(data, 'md', table)}`);
-        const files = await writeReport(exp, data, table, store.dir);
-        process.stdout.write(`\nreport: ${files.map((f) => relative(process.cwd(), f) || f).join(', ')}\n`);
+      const report = await (await import('../../report/write-report.js')).writeRunReport(dag, store);
+      if (report) {
+        process.stdout.write(`\n${report.markdown}`);
+        process.stdout.write(`\nreport: ${report.files.map((f) => relative(process.cwd(), f) || f).join(', ')}\n`);
       }
     }
     return status === 'ok' ? EXIT.ok : status === 'interrupted' ? EXIT.interrupted : status === 'waiting' ? EXIT.waiting : EXIT.failure;

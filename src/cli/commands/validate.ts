@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../config/diagnostics.js';
-import { loadExperiment } from '../../config/load-experiment.js';
+import { loadExperiment } from '../../dag/load-experiment.js';
 import { CliExit, diagnosticJson, printDiagnostics } from '../common.js';
 import { EXIT } from '../exit-codes.js';
 

@@ -1,8 +1,8 @@
 import { ENGLISH_STOP_WORDS, lowerCase } from './english.js';
-import { type RawToken, standardTokens } from './standard-tokenizer.js';
+import { DEFAULT_RULES, HANGUL, HIRAGANA, IDEOGRAPHIC, KATAKANA, StandardTokenizer, type UnicodeRules } from './standard-tokenizer.js';
 
-/** Lucene's CJKAnalyzer default stop set (analysis/cjk/stopwords.txt): the English list plus s, t, www. */
-export const CJK_STOP_WORDS: ReadonlySet<string> = new Set([...ENGLISH_STOP_WORDS, 's', 't', 'www']);
+/** Lucene's CJKAnalyzer default stop set (analysis/cjk/stopwords.txt): the English list without "an", plus s, t, www. */
+export const CJK_STOP_WORDS: ReadonlySet<string> = new Set([...[...ENGLISH_STOP_WORDS].filter((w) => w !== 'an'), 's', 't', 'www']);
 
 /** CJKWidthFilter: full-width ASCII variants to ASCII, half-width katakana to full-width (voiced marks composed). */
 export function foldWidth(s: string): string {
@@ -12,15 +12,17 @@ export function foldWidth(s: string): string {
     .replace(/[\uFF65-\uFF9F]+/g, (run) => run.normalize('NFKC'));
 }
 
-const CJK_TYPES = new Set(['ideographic', 'hiragana', 'katakana', 'hangul']);
+const tokenizers = new Map<UnicodeRules, StandardTokenizer>();
 
 /**
  * Lucene's CJKAnalyzer as Anserini uses it for MIRACL-zh: StandardTokenizer → CJKWidthFilter →
  * LowerCaseFilter → CJKBigramFilter (overlapping bigrams over runs of adjacent Han, Hiragana,
- * Katakana and Hangul characters; a lone character stays a unigram; other tokens pass through) →
- * StopFilter.
+ * Katakana and Hangul tokens, adjacent meaning no character between them; a lone character
+ * stays a unigram; other tokens pass through) → StopFilter.
  */
-export function analyzeCjk(text: string, out: string[] = []): string[] {
+export function analyzeCjk(text: string, out: string[] = [], rules: UnicodeRules = DEFAULT_RULES): string[] {
+  let tok = tokenizers.get(rules);
+  if (!tok) tokenizers.set(rules, (tok = new StandardTokenizer(rules)));
   let run: string[] = [];
   let runEnd = -1;
   const flush = () => {
@@ -28,19 +30,18 @@ export function analyzeCjk(text: string, out: string[] = []): string[] {
     for (let i = 0; i + 1 < run.length; i++) out.push((run[i] as string) + (run[i + 1] as string));
     run = [];
   };
-  const emit = (t: string) => {
-    if (!CJK_STOP_WORDS.has(t)) out.push(t);
-  };
-  for (const tok of standardTokens(text) as Generator<RawToken>) {
-    const t = lowerCase(foldWidth(tok.text));
-    if (CJK_TYPES.has(tok.type)) {
-      if (tok.start !== runEnd) flush(); // not adjacent: a new run
+  tok.reset(text);
+  while (tok.next()) {
+    const t = lowerCase(foldWidth(text.slice(tok.start, tok.end)));
+    const type = tok.type;
+    if (type === IDEOGRAPHIC || type === HIRAGANA || type === KATAKANA || type === HANGUL) {
+      if (tok.start !== runEnd) flush();
       for (const ch of t) run.push(ch);
       runEnd = tok.end;
     } else {
       flush();
       runEnd = -1;
-      emit(t);
+      if (!CJK_STOP_WORDS.has(t)) out.push(t);
     }
   }
   flush();

@@ -36,8 +36,8 @@ export function whitespaceSpans(text: string, emit: (from: number, to: number) =
       c = text.charCodeAt(i);
       if (isJavaWhitespace(c)) break;
       if (i - start >= MAX_TOKEN) break;
-      // a high surrogate takes its low surrogate along
-      i += c >= 0xd800 && c <= 0xdbff && i + 1 < n ? 2 : 1;
+      // a high surrogate takes its low surrogate along (a lone one is a character of its own)
+      i += (c & 0xfc00) === 0xd800 && i + 1 < n && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
     }
     emit(start, i);
   }
@@ -46,5 +46,36 @@ export function whitespaceSpans(text: string, emit: (from: number, to: number) =
 export function whitespaceTokens(text: string): string[] {
   const out: string[] = [];
   whitespaceSpans(text, (a, b) => out.push(text.slice(a, b)));
+  return out;
+}
+
+const LETTER = /\p{L}/u;
+
+/**
+ * Lucene's LetterTokenizer (a CharTokenizer, as WhitespaceTokenizer): maximal runs of letters
+ * (Character.isLetter: general category L), cut into tokens of 255 code units (256 where the last
+ * character is a surrogate pair).
+ */
+export function letterTokens(text: string): string[] {
+  const out: string[] = [];
+  const n = text.length;
+  let start = -1;
+  for (let i = 0; i < n; ) {
+    const c = text.codePointAt(i) as number;
+    const len = c > 0xffff ? 2 : 1;
+    if (LETTER.test(String.fromCodePoint(c))) {
+      if (start < 0) start = i;
+      i += len;
+      if (i - start >= MAX_TOKEN) {
+        out.push(text.slice(start, i));
+        start = -1;
+      }
+    } else {
+      if (start >= 0) out.push(text.slice(start, i));
+      start = -1;
+      i += len;
+    }
+  }
+  if (start >= 0) out.push(text.slice(start));
   return out;
 }

@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import { Type } from '@sinclair/typebox';
+import { readCorpus } from '../data/corpus.js';
+import { getAnalyzer } from '../retrieval/analysis/analyzers.js';
+import { buildIndex } from '../retrieval/index/build-index.js';
+import { defineStage, input, type Json, uses } from './contract.js';
+import { StringEnum } from './schema-parts.js';
+import { ANALYZER } from './settings.js';
+
+/** `index`: a BM25 index of a corpus (another stage's output), with the declared analyzer and norms. */
+export const indexStage = defineStage({
+  kind: 'index',
+  version: 4,
+  title: 'Builds a BM25 index.',
+  description: 'Builds a BM25 index of a corpus (format v1; see README).',
+  inputs: {
+    corpus: input({
+      accepts: 'corpus',
+      output: 'corpus',
+      description: 'Stage whose output `corpus` is the collection (a dataset stage), or `STAGE.OUTPUT`.',
+      hint: '; give the dataset a corpus',
+    }),
+  },
+  settings: { analyzer: uses(ANALYZER) },
+  properties: {
+    norms: Type.Optional(
+      StringEnum(['lucene', 'exact'], {
+        description: 'Document lengths: `lucene` (one byte, SmallFloat, as Anserini) or `exact`.',
+        default: 'lucene',
+      }),
+    ),
+  },
+  outputs: { index: 'index' },
+
+  // the analyzer's settings (its tokenizer's Unicode rules among them): an index built by other analysis is other work
+  resolve: (scope, decl) => ({
+    own: { norms: decl.norms ?? 'lucene', analysis: getAnalyzer(decl.analyzer ?? scope.doc.retrieval.analyzer).params as Json },
+  }),
+
+  async run(ctx) {
+    const out = join(ctx.tmpDir, 'index');
+    const t0 = Date.now();
+    const meta = await buildIndex(readCorpus(ctx.input.corpus), getAnalyzer(ctx.settings.analyzer), out, {
+      norms: ctx.own.norms === 'exact' ? 'exact' : 'lucene-byte4',
+      onProgress: (n) => ctx.progress(n, undefined, 'docs'),
+    });
+    ctx.log(
+      `indexed ${meta.docCount} documents in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${meta.numTerms} unique terms, ${meta.sumTotalTermFreq} total terms`,
+    );
+    return { index: { path: out, managed: true } };
+  },
+});

@@ -47,13 +47,20 @@ const ratioOf = (res, key) => {
   const q = res.ratios?.[key];
   return q ? `${times(q.best)} / ${times(q.paired)}` : '–';
 };
+// a machine loaded past twice its CPUs slows each engine differently (a JVM's compiler and
+// collector threads wait too): such a run's ratios are flagged, not trusted as an idle machine's
+const loaded = (res) =>
+  Math.max(...res.load) > 2 * res.threads
+    ? ` **A loaded machine: the engines lose speed unevenly under load, so this run's ratios are not an idle machine's.**`
+    : '';
 const run = (res) =>
   `\`${res.command}\` (${res.date}, commit ${res.commit}; load ${res.load[0]} at the start and ${res.load[1]} at the end on ${res.threads} CPUs)`;
 const t = r.threads;
 const lines = [];
 lines.push(
   `From ${run(r)}: queries/s, the best of 5 alternating passes and, in parentheses, their median. ` +
-    `"qexp / Lucene" is the ratio of the best passes, then the median of the ratios of passes run side by side.`,
+    `"qexp / Lucene" is the ratio of the best passes, then the median of the ratios of passes run side by side.` +
+    loaded(r),
   '',
   `| queries | k | threads | qexp | Lucene 8.8 | qexp / Lucene | plain exhaustive | qexp with external ids |`,
   '|---|---|---|---|---|---|---|---|',
@@ -99,7 +106,7 @@ if (r['fts5.short@10.1t'])
 const feedbackTable = (res) => {
   const out = [
     `From ${run(res)}, ${num(res.candidates)} candidates, per second (best, median); ` +
-      `the index built at ${num(res['index.qexp'])} passages/s on ${res.threads} threads:`,
+      `the index built at ${num(res['index.qexp'])} passages/s on ${res.threads} threads.${loaded(res)}`,
     '',
     "| threads | feedback candidates | top-10, grouped | top-10 one at a time | top-1000, grouped | Lucene top-10 | Lucene top-1000 | the paper's feedback stage |",
     '|---|---|---|---|---|---|---|---|',
@@ -127,7 +134,7 @@ const target = (label, key, want) =>
   `- ${label}: ${times(best(key))} (paired ${times(paired(key))}) against ${want}×: ${check(Math.min(best(key), paired(key)) >= want)}`;
 lines.push(
   '',
-  'Against the targets (one thread, 1M passages; a target counts as met when both the best and the paired ratio reach it):',
+  `Against the targets (one thread, 1M passages; a target counts as met when both the best and the paired ratio reach it).${loaded(r)}`,
   '',
   target('short queries, top-1000, qexp / Lucene', 'qexp.short@1000.1t', 1.5),
   target('short queries, top-10', 'qexp.short@10.1t', 2),

@@ -2,5 +2,5 @@ export function findChromium(): string | null;
 export function screenshot(
   html: string,
   png: string,
-  size?: { width?: number; height?: number },
+  options?: { width?: number; height?: number; trim?: boolean },
 ): { dom: string; width: number; height: number; inked: number };

@@ -1,4 +1,4 @@
-// Builds one index in a process of its own, so that the bench reads the build's own peak RSS.
+// Builds one index in a process of its own, so that the bench reads the build's own peak RSS and CPU time.
 // Usage: node build-child.mjs CORPUS OUT ANALYZER THREADS → one JSON line on stdout.
 import { readCorpus } from '../../dist/data/corpus.js';
 import { getAnalyzer } from '../../dist/retrieval/analysis/analyzers.js';
@@ -14,4 +14,13 @@ const meta = await buildIndex(readCorpus(corpus), getAnalyzer(analyzer), out, {
   },
 });
 const secs = (performance.now() - t0) / 1000;
-console.log(JSON.stringify({ secs, maxRssMB: process.resourceUsage().maxRSS / 1024, phases, meta }));
+const usage = process.resourceUsage();
+console.log(
+  JSON.stringify({
+    secs,
+    cpuSecs: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    maxRssMB: usage.maxRSS / 1024,
+    phases,
+    meta,
+  }),
+);

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { ConfigError, type Diagnostic, formatDiagnostic } from '../config/diagnostics.js';
 import type { Experiment } from '../config/types.js';
 import { loadExperiment } from '../dag/load-experiment.js';
+import { describeSource, openStoreForReading, StoreMissingError } from '../store/open-for-reading.js';
 import { Store } from '../store/store.js';
 import { StoreBusyError } from '../store/store-busy.js';
 import { CliExit } from './cli-exit.js';
@@ -51,6 +52,29 @@ export async function openStoreOrExit(path: string, waitSeconds: number | undefi
     if (err instanceof StoreBusyError) {
       process.stderr.write(`qexp: ${err.message}\n`);
       throw new CliExit(EXIT.failure);
+    }
+    throw err;
+  }
+}
+
+/**
+ * The store for a command that only reads it: the file, or while `qexp run` holds it, the
+ * snapshot that run published (said on stderr). Exits 1 when a writer that publishes none holds it.
+ */
+export async function openStoreForReadingOrExit(path: string, waitSeconds: number | undefined): Promise<Store> {
+  try {
+    const store = await openStoreForReading(path, { waitSeconds });
+    const note = describeSource(store.source);
+    if (note) process.stderr.write(`qexp: ${note}\n`);
+    return store;
+  } catch (err) {
+    if (err instanceof StoreBusyError) {
+      process.stderr.write(`qexp: ${err.message}\n`);
+      throw new CliExit(EXIT.failure);
+    }
+    if (err instanceof StoreMissingError) {
+      process.stderr.write(`qexp: ${err.message}; pass --store PATH, or run an experiment first\n`);
+      throw new CliExit(EXIT.invalid);
     }
     throw err;
   }

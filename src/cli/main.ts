@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { StoreDamagedError } from '../store/store-damaged.js';
 import { CliExit, VERSION } from './cli-exit.js';
 import { EXIT } from './exit-codes.js';
 
 /**
  * Each command's module is imported only when that command runs: `qexp eval` must not pay for
- * loading DuckDB, ajv and listr2 (hundreds of milliseconds), only `qexp --help` loads them all.
+ * loading DuckDB and ajv (hundreds of milliseconds), only `qexp --help` loads them all.
  */
 const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   validate: async () => (await import('./commands/validate.js')).registerValidate,
@@ -20,6 +21,9 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   report: async () => (await import('./commands/report.js')).registerReport,
   gate: async () => (await import('./commands/report.js')).registerGate,
   baseline: async () => (await import('./commands/report.js')).registerBaseline,
+  exp: async () => (await import('./commands/exp.js')).registerExp,
+  diff: async () => (await import('./commands/exp.js')).registerDiff,
+  view: async () => (await import('./commands/view.js')).registerView,
 };
 
 // `qexp ... | head` closes the pipe early: that is not an error
@@ -49,6 +53,9 @@ try {
   else if (err instanceof CommanderError) {
     const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
     process.exitCode = ok ? EXIT.ok : EXIT.invalid;
+  } else if (err instanceof StoreDamagedError) {
+    process.stderr.write(`qexp: ${err.message}\n`);
+    process.exitCode = EXIT.failure;
   } else {
     process.stderr.write(`qexp: internal error: ${(err as Error).stack ?? String(err)}\n`);
     process.exitCode = EXIT.failure;

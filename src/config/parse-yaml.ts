@@ -11,8 +11,29 @@ export interface ParsedYaml {
   fatal: Diagnostic[];
 }
 
-/** Parses YAML keeping the position of every key and value; duplicate keys are reported, not merged. */
+/** The largest experiment file qexp reads: a 300 MB one would exhaust V8's heap while parsing. */
+export const MAX_YAML_BYTES = 10 * 1024 * 1024;
+/** How many values aliases may expand to in one file: an alias bomb of 331 bytes expands to billions. */
+export const MAX_ALIAS_VALUES = 100_000;
+
+/** The error for a file over MAX_YAML_BYTES, or undefined. */
+export function yamlTooLarge(bytes: number, file: string): Diagnostic | undefined {
+  if (bytes <= MAX_YAML_BYTES) return undefined;
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MB`;
+  return {
+    pos: { file, line: 1, col: 1 },
+    path: '',
+    message: `${file} is ${mb(bytes)}, more than the ${mb(MAX_YAML_BYTES)} qexp reads as an experiment; keep large lists in the files it names`,
+  };
+}
+
+/**
+ * Parses YAML keeping the position of every key and value; duplicate keys are reported, not merged.
+ * Aliases are expanded here (with the positions of their anchors), at most MAX_ALIAS_VALUES values.
+ */
 export function parseYamlWithPositions(text: string, file: string): ParsedYaml {
+  const tooLarge = yamlTooLarge(Buffer.byteLength(text), file);
+  if (tooLarge) return { value: undefined, map: new SourceMap(file), diagnostics: [], fatal: [tooLarge] };
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
   const map = new SourceMap(file);
@@ -29,13 +50,41 @@ export function parseYamlWithPositions(text: string, file: string): ParsedYaml {
   }
   if (fatal.length > 0) return { value: undefined, map, diagnostics, fatal };
 
+  // anchors as met in document order (an alias names the last one before it); found once, not by
+  // the yaml package's Alias.resolve, which walks the document again for every alias
+  const anchors = new Map<string, Node>();
+  let expanding = 0;
+  let expanded = 0;
+  class AliasBomb extends Error {}
   const convert = (node: Node | null | undefined, path: PathSeg[], depth: number): unknown => {
     if (node == null) return null;
     if (depth > 64) {
       diagnostics.push({ pos: posAt(node.range?.[0] ?? 0), path: toDotted(path), message: 'nesting deeper than 64 levels' });
       return null;
     }
-    if (isAlias(node)) return convert(node.resolve(doc) as Node | undefined, path, depth + 1);
+    if (expanding > 0 && ++expanded > MAX_ALIAS_VALUES) throw new AliasBomb();
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (!target) {
+        fatal.push({ pos: posAt(node.range?.[0] ?? 0), path: toDotted(path), message: `alias *${node.source} names no anchor before it` });
+        return null;
+      }
+      expanding++;
+      try {
+        return convert(target, path, depth + 1);
+      } catch (err) {
+        if (err instanceof AliasBomb && expanding === 1)
+          fatal.push({
+            pos: posAt(node.range?.[0] ?? 0),
+            path: toDotted(path),
+            message: `aliases expand to more than ${MAX_ALIAS_VALUES.toLocaleString('en-US')} values (from *${node.source} here on): write the values out, or use fewer nested aliases`,
+          });
+        throw err;
+      } finally {
+        expanding--;
+      }
+    }
+    if (expanding === 0 && node.anchor) anchors.set(node.anchor, node);
     if (isScalar(node)) return node.value;
     if (isSeq(node)) {
       return node.items.map((item, i) => {
@@ -81,6 +130,13 @@ export function parseYamlWithPositions(text: string, file: string): ParsedYaml {
   };
 
   map.set('', { value: posAt(doc.contents?.range?.[0] ?? 0) });
-  const value = convert(doc.contents as Node | null, [], 0);
+  let value: unknown;
+  try {
+    value = convert(doc.contents as Node | null, [], 0);
+  } catch (err) {
+    if (!(err instanceof AliasBomb)) throw err;
+    return { value: undefined, map, diagnostics, fatal };
+  }
+  if (fatal.length > 0) return { value: undefined, map, diagnostics, fatal };
   return { value, map, diagnostics, fatal };
 }

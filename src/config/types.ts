@@ -16,6 +16,8 @@ export interface RetrievalConfig {
   bm25: { k1: number; b: number };
   hits: number;
   formulation: Formulation;
+  /** Memory an index may take when searched (`2G`, or bytes): postings read on demand past it. */
+  memory_budget?: string | number;
 }
 
 export interface DatasetDecl {

@@ -24,7 +24,8 @@ export interface NodeResult {
 /** Callbacks the display hangs on; execution itself prints nothing. */
 export interface ExecuteEvents {
   start?(node: DagNode, logPath: string): void;
-  progress?(node: DagNode, done: number, total: number | undefined, unit: string | undefined, note?: string): void;
+  progress?(node: DagNode, done: number, total: number | undefined, unit: string | undefined, note?: string, estimated?: boolean): void;
+  step?(node: DagNode, name: string): void;
   log?(node: DagNode, line: string): void;
   end?(node: DagNode, result: NodeResult): void;
 }
@@ -152,7 +153,11 @@ async function runNode(node: DagNode, opts: ExecuteOptions): Promise<NodeResult>
         write(line);
         events?.log?.(node, line);
       },
-      progress: (done, total, unit, note) => events?.progress?.(node, done, total, unit, note),
+      progress: (done, total, unit, note, estimated) => events?.progress?.(node, done, total, unit, note, estimated),
+      step: (name) => {
+        write(`# ${name}`);
+        events?.step?.(node, name);
+      },
       signal,
       store,
     });

@@ -6,7 +6,8 @@ import type { Dag } from './build-dag.js';
 import { explainChange } from './explain.js';
 import type { FingerprintParts } from './fingerprint.js';
 
-export type PlanStatus = 'done' | 'stale' | 'pending';
+/** `running`: a `qexp run` holding the store is running it now (seen through its snapshot). */
+export type PlanStatus = 'done' | 'running' | 'stale' | 'pending';
 
 export interface PlannedStage {
   variant: string;
@@ -29,6 +30,8 @@ export interface NodeState {
   restore: string[];
   /** Why the node is not done, independent of any variant's history. */
   why: string[];
+  /** The process holding the store is running it now. */
+  running?: boolean;
   /** Recorded done, but its outputs are no longer what it wrote. */
   changed?: boolean;
 }
@@ -57,6 +60,8 @@ export async function planDag(dag: Dag, store: Store | undefined, opts: PlanOpti
   const byFp = new Map<string, ArtifactRecord[]>();
   for (const a of artifacts) byFp.set(a.fingerprint, [...(byFp.get(a.fingerprint) ?? []), a]);
   const bindingOf = new Map<string, Binding>(bindings.map((b) => [`${b.variant}\0${b.stage}`, b]));
+  // read through a running writer's snapshot, its `running` stages are live; otherwise their process is gone
+  const writer = store?.source.kind === 'snapshot' ? store.source.pid : undefined;
 
   const nodes = new Map<string, NodeState>();
   for (const node of dag.nodes.values()) {
@@ -66,7 +71,10 @@ export async function planDag(dag: Dag, store: Store | undefined, opts: PlanOpti
     else if (rec.status === 'failed') state.why.push(`last attempt failed: ${firstLine(rec.error)}`);
     else if (rec.status === 'waiting') state.why.push(`waits for manual work: ${firstLine(rec.error)}`);
     else if (rec.status === 'interrupted') state.why.push(`last attempt was interrupted (${firstLine(rec.error) || 'stopped'})`);
-    else if (rec.status === 'running') state.why.push('still marked running by a stopped process');
+    else if (rec.status === 'running' && writer !== undefined && rec.pid === writer) {
+      state.running = true;
+      state.why.push(`running now (process ${writer}, started ${rec.startedAt})`);
+    } else if (rec.status === 'running') state.why.push('still marked running by a stopped process');
     else {
       const missing = await changedOutputs(byFp.get(node.fingerprint) ?? [], node.resolved.outputs, opts.verify ? undefined : store);
       if (missing.length > 0) {
@@ -91,6 +99,9 @@ export async function planDag(dag: Dag, store: Store | undefined, opts: PlanOpti
     if (state.done) {
       status = 'done';
       reasons = state.restore.map((p) => `published copy ${p} will be restored`);
+    } else if (state.running) {
+      status = 'running';
+      reasons = state.why;
     } else if (prev && prev.fingerprint !== vs.fingerprint) {
       status = 'stale';
       reasons = explainChange(vs.stage, prev.parts as FingerprintParts, node.parts);

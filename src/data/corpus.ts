@@ -35,17 +35,46 @@ export function corpusFormat(path: string): CorpusFormat {
  *   extension, as CACM) or of JSONL shards (as MS MARCO v2);
  * - a folder: its corpus files in name order.
  */
-export async function* readCorpus(path: string): AsyncGenerator<Doc> {
+export async function* readCorpus(path: string, meter?: CorpusMeter): AsyncGenerator<Doc> {
   if (statSync(path).isDirectory()) {
     for (const name of readdirSync(path).sort()) {
       const p = join(path, name);
-      if (statSync(p).isFile()) yield* readCorpus(p);
+      if (statSync(p).isFile()) yield* readCorpus(p, meter);
     }
     return;
   }
   const format = corpusFormat(path);
-  if (format === 'tar') yield* readTar(path);
-  else yield* readStream(openMaybeGzip(path), path, format);
+  const onRead = meter && ((n: number) => (meter.read += n));
+  if (format === 'tar') yield* readTar(path, onRead);
+  else yield* readStream(openMaybeGzip(path, onRead), path, format);
+}
+
+/** How far a reader is through a corpus, in bytes of its files (compressed as stored): to estimate its size in documents. */
+export interface CorpusMeter {
+  read: number;
+  total: number;
+}
+
+/** A meter for `readCorpus`; a path it cannot read has size 0 (no estimate): readCorpus reports the error. */
+export function corpusMeter(path: string): CorpusMeter {
+  const size = (p: string): number =>
+    statSync(p).isDirectory()
+      ? readdirSync(p)
+          .map((n) => join(p, n))
+          .filter((f) => statSync(f).isFile())
+          .reduce((a, f) => a + statSync(f).size, 0)
+      : statSync(p).size;
+  try {
+    return { read: 0, total: size(path) };
+  } catch {
+    return { read: 0, total: 0 };
+  }
+}
+
+/** Documents in the corpus, estimated from those read so far and the share of its bytes they took; undefined before any. */
+export function estimateDocs(meter: CorpusMeter, docs: number): number | undefined {
+  if (meter.read <= 0 || meter.total <= 0 || docs <= 0) return undefined;
+  return Math.max(docs, Math.round((docs * meter.total) / meter.read));
 }
 
 async function* readStream(stream: Readable, name: string, format: 'jsonl' | 'tsv'): AsyncGenerator<Doc> {
@@ -82,9 +111,9 @@ export function parseJsonDoc(text: string, file: string, line: number): Doc {
   return { id, text: body };
 }
 
-async function* readTar(path: string): AsyncGenerator<Doc> {
+async function* readTar(path: string, onRead?: (bytes: number) => void): AsyncGenerator<Doc> {
   const tar = extract();
-  const source = openMaybeGzip(path);
+  const source = openMaybeGzip(path, onRead);
   source.on('error', (err) => tar.destroy(err));
   source.pipe(tar);
   let index = 0;

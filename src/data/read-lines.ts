@@ -3,9 +3,10 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
-/** A file's bytes, gunzipped when the name ends in `.gz`. */
-export function openMaybeGzip(path: string): Readable {
+/** A file's bytes, gunzipped when the name ends in `.gz`; `onRead` counts the bytes read from the file. */
+export function openMaybeGzip(path: string, onRead?: (bytes: number) => void): Readable {
   const raw = createReadStream(path);
+  if (onRead) raw.on('data', (chunk) => onRead(chunk.length));
   return path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
 }
 

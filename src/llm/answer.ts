@@ -1,10 +1,9 @@
 import type { Topic } from '../data/topics.js';
-import { canonicalJson } from '../util/canonical-json.js';
-import { sha256Text } from '../util/hash.js';
 import { answeredStats, ledgerStats, type Traffic } from './generation-stats.js';
+import { ledgerAnswerProblem, requestKey } from './ledger-answer.js';
 import { type Ledger, type LedgerAnswer, LedgerWriter } from './ledger-writer.js';
 import { chooseExamples, type Exemplar, type PromptDecl, postprocess, renderMessages, templateVersion } from './prompt.js';
-import type { AnswerContext, LlmRequest, ModelIdentity, Provider } from './providers/provider.js';
+import { type AnswerContext, DRAW_MEMBER, type LlmRequest, type ModelIdentity, type Provider } from './providers/provider.js';
 import { redact, redactError } from './redact.js';
 import type { Completion, Json } from './types.js';
 
@@ -42,8 +41,9 @@ export interface GenerateContext extends AnswerContext {
 
 /**
  * The requests of a job: one per (query, sample), in query order. For a ledgered provider each
- * carries its body (the prompt rendered with the query's exemplars; the seed moved on per sample)
- * and its key, sha256 of the canonical JSON of {endpoint, body, template version}.
+ * carries its body (the prompt rendered with the query's exemplars; the seed moved on per sample,
+ * or without a seed the draw's number, DRAW_MEMBER) and its key, sha256 of the canonical JSON of
+ * {endpoint, body, template version}: N samples are N requests, whether seeded or not.
  */
 export function planRequests(model: ResolvedModel, job: GenerateJob): LlmRequest[] {
   const shape = model.provider.requests;
@@ -63,7 +63,9 @@ export function planRequests(model: ResolvedModel, job: GenerateJob): LlmRequest
       const samplingHere = { ...sampling };
       if (job.samples > 1 && typeof sampling.seed === 'number') samplingHere.seed = sampling.seed + s;
       const body = shape.body(model.identity, messages, samplingHere);
-      const key = sha256Text(canonicalJson({ endpoint, body, template }));
+      // sample 0 keeps the key a single request has; the others are told apart by their number
+      if (s > 0 && typeof sampling.seed !== 'number') body[DRAW_MEMBER] = s;
+      const key = requestKey(endpoint, body, template);
       out.push({ qid: t.qid, query: t.text, sample: s, key, body, messages });
     }
   }
@@ -110,6 +112,18 @@ export async function generate(
   const template = templateVersion(job.prompt);
   const keys = plan.map((p) => p.key as string);
   const stored = await ledger.answers([...new Set(keys)]);
+  // an answer that is not what its request asks (written by an older qexp, or changed by hand) is asked again
+  const damaged = [...stored.values()].flatMap((a) => {
+    const problem = ledgerAnswerProblem(a);
+    return problem ? [{ key: a.key, problem }] : [];
+  });
+  if (damaged.length > 0) {
+    for (const d of damaged) stored.delete(d.key);
+    await ledger.forgetAnswers(damaged.map((d) => d.key));
+    pctx.log(
+      `warning: ${damaged.length} stored answer(s) are damaged and were deleted, to be asked again (${damaged[0]?.key.slice(0, 12)}: ${damaged[0]?.problem}); \`qexp ledger ls --bad\` lists any others`,
+    );
+  }
   const pendingKeys = new Set<string>();
   const pending: LlmRequest[] = [];
   for (const p of plan) {
@@ -122,12 +136,14 @@ export async function generate(
   );
 
   const writer = new LedgerWriter(ledger);
+  const extra = { answers: 0, choices: 0 };
   const answered = new Map(stored);
   const total = plan.length;
   const already = plan.length - pending.length;
   let traffic: Traffic | undefined;
   if (pending.length === 0) ctx.progress(total, total, 'requests');
   else {
+    ctx.progress(already, total, 'requests');
     let lastLog = 0;
     const progress = (t: Traffic) => {
       const done = already + t.answered + t.failed;
@@ -144,14 +160,19 @@ export async function generate(
       pctx,
       secrets,
       (req, c, cost) => {
+        if (c.texts.length > n) {
+          extra.answers++;
+          extra.choices += c.texts.length - n;
+        }
         const a: LedgerAnswer = {
           key: req.key as string,
           endpoint,
           model: modelName,
           body: req.body,
           templateVersion: template,
-          texts: c.texts,
-          finishReasons: c.finishReasons,
+          // more choices than asked are dropped: they would number as the next sample's
+          texts: c.texts.slice(0, n),
+          finishReasons: c.finishReasons.slice(0, n),
           promptTokens: c.promptTokens,
           completionTokens: c.completionTokens,
           tokensEstimated: c.estimated,
@@ -160,6 +181,8 @@ export async function generate(
           replica: c.endpoint,
           fingerprint: job.fingerprint,
         };
+        const problem = ledgerAnswerProblem(a);
+        if (problem) return Promise.reject(new Error(`${provider.name} gave an answer that cannot be stored: ${problem}`));
         answered.set(a.key, a);
         return writer.write(a);
       },
@@ -179,6 +202,11 @@ export async function generate(
       progress,
     );
   }
+
+  if (extra.answers > 0)
+    pctx.log(
+      `warning: ${extra.answers} answer(s) had more choices than the n=${n} asked for; the first ${n} of each were kept and ${extra.choices} dropped`,
+    );
 
   // generations in query order, sample order, choice order, whatever order the answers came in
   const generations: Generation[] = [];

@@ -123,36 +123,39 @@ export async function runRequests<Q extends PlannedRequest>(reqs: Q[], o: Runner
       stats.sent++;
       let raw: Awaited<ReturnType<OpenAIEndpoint['complete']>> | undefined;
       let error: LlmError | undefined;
+      // the slot is held until the answer is handed on (and journaled): what a kill can lose stays within the concurrency
       try {
-        raw = await slot.target.complete(req.body, o.signal);
-        slot.limit.succeeded();
-      } catch (err) {
-        error = err instanceof LlmError ? err : new LlmError(String(err), 'malformed', true);
-        if (error.kind === 'rate-limit') slot.limit.rateLimited();
+        try {
+          raw = await slot.target.complete(req.body, o.signal);
+          slot.limit.succeeded();
+        } catch (err) {
+          error = err instanceof LlmError ? err : new LlmError(String(err), 'malformed', true);
+          if (error.kind === 'rate-limit') slot.limit.rateLimited();
+        }
+        if (raw) {
+          const usage = raw.usage ?? (await estimateUsage(o.tokenizer, req.messages, raw.texts));
+          const c: Completion = {
+            texts: raw.texts,
+            finishReasons: raw.finishReasons,
+            promptTokens: usage.promptTokens,
+            completionTokens: usage.completionTokens,
+            estimated: raw.usage === undefined,
+            latencyMs: raw.latencyMs,
+            endpoint: slot.target.baseUrl,
+          };
+          const cost = o.price ? (c.promptTokens * o.price.input_per_million + c.completionTokens * o.price.output_per_million) / 1e6 : 0;
+          o.onAnswer(req, c, cost);
+          stats.answered++;
+          stats.promptTokens += c.promptTokens;
+          stats.completionTokens += c.completionTokens;
+          if (c.estimated) stats.estimated++;
+          stats.costUsd += cost;
+          stats.latenciesMs.push(c.latencyMs);
+          o.onProgress?.(stats);
+          return;
+        }
       } finally {
         o.pool.release(slot);
-      }
-      if (raw) {
-        const usage = raw.usage ?? (await estimateUsage(o.tokenizer, req.messages, raw.texts));
-        const c: Completion = {
-          texts: raw.texts,
-          finishReasons: raw.finishReasons,
-          promptTokens: usage.promptTokens,
-          completionTokens: usage.completionTokens,
-          estimated: raw.usage === undefined,
-          latencyMs: raw.latencyMs,
-          endpoint: slot.target.baseUrl,
-        };
-        const cost = o.price ? (c.promptTokens * o.price.input_per_million + c.completionTokens * o.price.output_per_million) / 1e6 : 0;
-        o.onAnswer(req, c, cost);
-        stats.answered++;
-        stats.promptTokens += c.promptTokens;
-        stats.completionTokens += c.completionTokens;
-        if (c.estimated) stats.estimated++;
-        stats.costUsd += cost;
-        stats.latenciesMs.push(c.latencyMs);
-        o.onProgress?.(stats);
-        return;
       }
       const err = error as LlmError;
       if (o.signal.aborted) return;

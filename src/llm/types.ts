@@ -38,7 +38,7 @@ export interface Completion {
 export class LlmError extends Error {
   constructor(
     message: string,
-    readonly kind: 'rate-limit' | 'server' | 'timeout' | 'connection' | 'malformed' | 'empty' | 'client' | 'auth',
+    readonly kind: 'rate-limit' | 'server' | 'timeout' | 'connection' | 'malformed' | 'empty' | 'refused' | 'client' | 'auth',
     readonly retryable: boolean,
     readonly status?: number,
     /** From `retry-after-ms` or `retry-after`. */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { COST_MEASURES, higherIsBetter, type ReportData, type ReportRow, valueAt } from './report-data.js';
+import { COST_MEASURES, higherIsBetter, isCostMeasure, type ReportData, type ReportRow, valueAt } from './report-data.js';
 
 /** One condition of `gates.checks`. */
 export interface GateDecl {
@@ -74,7 +74,9 @@ export function baselineFrom(data: ReportData): Baseline {
   for (const r of data.rows) {
     const mine: Record<string, Record<string, number>> = {};
     for (const [d, byMeasure] of r.cells) for (const [m, cell] of byMeasure) if (!Number.isNaN(cell.mean)) (mine[d] ??= {})[m] = cell.mean;
-    if (r.cost) mine.cost = { ...r.cost };
+    // an unknown price is no value: a baseline of 0 would pass any later cost
+    const cost = Object.fromEntries(COST_MEASURES.flatMap((m) => (typeof r.cost?.[m] === 'number' ? [[m, r.cost[m]]] : [])));
+    if (Object.keys(cost).length) mine.cost = cost;
     if (Object.keys(mine).length) values[r.label] = mine;
   }
   return { qexp_baseline: 1, experiment: data.experiment, created: new Date().toISOString(), values };
@@ -96,10 +98,14 @@ function rowOf(data: ReportData, run: string): ReportRow {
 export function checkGates(data: ReportData, gates: GateDecl[], baseline: Baseline | null, baselinePath: string): GateResult[] {
   return gates.map((g, i) => {
     const row = rowOf(data, g.run);
-    const isCost = (COST_MEASURES as readonly string[]).includes(g.measure);
+    const isCost = isCostMeasure(g.measure);
     const dataset = isCost ? 'cost' : (g.dataset ?? (data.datasets.length === 1 ? (data.datasets[0] as string) : ''));
     if (!dataset) throw new GateError(`gate ${i + 1} (${g.run} ${g.measure}) needs a dataset: one of ${data.datasets.join(', ')}`);
     const value = valueAt(row, dataset, g.measure);
+    if (isCost && row.cost && value === undefined)
+      throw new GateError(
+        `gate ${i + 1}: the ${g.measure} of ${row.label} is unknown: no price is declared for ${(row.cost.models ?? []).join(', ')}; declare models.NAME.price, or gate tokens_per_query instead`,
+      );
     if (value === undefined || Number.isNaN(value))
       throw new GateError(
         `gate ${i + 1}: ${row.label} has no ${g.measure} on ${dataset}: run the experiment first (qexp run), or fix the gate's run, dataset or measure`,

@@ -8,6 +8,7 @@ const header = (c: Column, many: boolean) => (many && c.dataset ? `${c.dataset} 
 export function renderMarkdown(data: ReportData, table: Table): string {
   const many = data.datasets.length > 1;
   const esc = (s: string) => s.replace(/\|/g, '\\|');
+  if (table.empty) return `## ${esc(data.title)}\n\n${table.empty}\n`;
   const lines = [
     `## ${esc(data.title)}`,
     '',
@@ -45,18 +46,52 @@ export function renderCsv(_data: ReportData, table: Table): string {
   return `${lines.join('\n')}\n`;
 }
 
-const tex = (s: string) =>
-  s.replace(/([\\{}_%&#$^~])/g, (c) => (c === '\\' ? '\\textbackslash{}' : c === '^' || c === '~' ? `\\${c}{}` : `\\${c}`));
+/** LaTeX's special characters, and the Unicode ones OT1 cannot print (`<` comes out as ¡), as LaTeX. */
+const TEX: Record<string, string> = {
+  '\\': '\\textbackslash{}',
+  '{': '\\{',
+  '}': '\\}',
+  _: '\\_',
+  '%': '\\%',
+  '&': '\\&',
+  '#': '\\#',
+  $: '\\$',
+  '^': '\\textasciicircum{}',
+  '~': '\\textasciitilde{}',
+  '<': '$<$',
+  '>': '$>$',
+  '|': '$|$',
+  '†': '$^\\dagger$',
+  '‡': '$^\\ddagger$',
+  '–': '--',
+  '—': '---',
+  '−': '$-$',
+  '≤': '$\\le$',
+  '≥': '$\\ge$',
+  '×': '$\\times$',
+  Δ: '$\\Delta$',
+  '…': '\\ldots{}',
+};
+
+/** Text as LaTeX: specials escaped, `p < 0.05` as math. */
+export function tex(s: string): string {
+  return s
+    .split(/(\bp < [\d.e-]+)/)
+    .map((part, i) => (i % 2 ? `$p<${part.slice(4)}$` : part.replace(/[\\{}_%&#$^~<>|†‡–—−≤≥×Δ…]/g, (c) => TEX[c] as string)))
+    .join('');
+}
 
 /** LaTeX with booktabs: a header row per dataset over its measures, best values bold, markers as daggers. */
 export function renderLatex(data: ReportData, table: Table): string {
+  // an empty report is a comment: a file \input into a paper adds no table of dashes
+  if (table.empty) return `% ${`${data.title}: ${table.empty}`.replace(/\n/g, ' ')}\n`;
   const cols = table.columns;
   const groups = columnGroups(cols, 'Cost');
   const lines = [
     '% needs \\usepackage{booktabs}',
     '\\begin{table}[t]',
     '\\centering',
-    `\\caption{${tex(data.title)}. ${table.legend.map((l) => tex(l).replace(/†/g, '$^\\dagger$').replace(/‡/g, '$^\\ddagger$')).join(' ')}}`,
+    `\\caption{${tex(data.title)}. ${table.legend.map(tex).join(' ')}}`,
     `\\begin{tabular}{l${'r'.repeat(cols.length)}}`,
     '\\toprule',
   ];
@@ -90,19 +125,32 @@ export function renderJson(data: ReportData, table: Table): string {
     {
       experiment: data.experiment,
       title: data.title,
+      message: table.empty,
       datasets: data.datasets,
       measures: data.measures,
+      measures_by_dataset: data.measuresByDataset,
       baseline: data.baseline,
       teacher: data.teacher,
+      students: data.students ?? (data.student ? [data.student] : []),
       columns: table.columns,
       rows: table.rows.map((r, i) => ({
         label: r.label,
         variants: data.rows[i]?.variants,
-        cells: r.cells.map((c) => ({ value: c.value, best: c.best, sig: c.sig, p: c.p })),
+        settings: data.rows[i]?.settings,
+        price: data.rows[i]?.cost?.price ?? null,
+        // why a value is missing (or a known zero): the legend's reason and what it is about
+        cells: r.cells.map((c) => ({
+          value: c.value,
+          best: c.best,
+          sig: c.sig,
+          p: c.p,
+          why: c.note ? `${c.note.reason}: ${c.note.who}` : null,
+        })),
       })),
       legend: table.legend,
       curves: { axis: data.axis, measure: data.measureCurves, pairs: data.pairCurves },
       training: data.training,
+      not_drawn: data.notDrawn ?? [],
       missing: data.missing,
     },
     null,

@@ -6,10 +6,18 @@
 
 /** Inference cost of the expansions behind a row (from its generate stages' stats). */
 export interface RowCost {
-  /** Completion tokens per query, summed over the row's generate stages and averaged over datasets. */
+  /** Completion tokens per query, averaged over the row's generate stages. */
   tokens_per_query: number;
-  cost_per_1k_usd: number;
+  /** Dollars per 1,000 queries; null when a model behind the row has no known price. */
+  cost_per_1k_usd: number | null;
   latency_p50_ms: number;
+  /**
+   * Where the dollars come from: prices declared in the experiment (`models.NAME.price`), models
+   * run on this machine (0: no price per token), or unknown (a model without a declared price).
+   */
+  price?: 'declared' | 'local' | 'unknown';
+  /** The models that make `price` what it is: those without a price, the local ones, or all. */
+  models?: string[];
 }
 
 export interface Cell {
@@ -17,6 +25,14 @@ export interface Cell {
   mean: number;
   /** Per-query values, for significance tests and wins/losses. */
   perQuery: Map<string, number>;
+}
+
+/** An evaluate stage behind a row: the dataset and measures it declares, and whether it has run. */
+export interface RowSource {
+  stage: string;
+  dataset: string;
+  measures: string[];
+  done: boolean;
 }
 
 export interface ReportRow {
@@ -31,11 +47,35 @@ export interface ReportRow {
   /** dataset → measure → cell; missing when that evaluate stage has not run. */
   cells: Map<string, Map<string, Cell>>;
   cost: RowCost | null;
+  /** The evaluate stages behind the row, so that an empty cell can say why it is empty. */
+  sources?: RowSource[];
 }
 
 export interface Series {
+  /** The row (or stage) and the settings that tell this series apart, e.g. `Student [retrieval.bm25.k1=1.2]`. */
   name: string;
+  /** The row's or stage's name alone. */
+  of?: string;
+  /** Settings of the other ablation axes that tell this series apart (drawn as colour or facets). */
+  settings?: Record<string, unknown>;
+  /** A row that does not depend on the axis: the same value at every point (drawn as a reference line). */
+  flat?: boolean;
+  /** Measure curves: the dataset and measure on the y axis. */
+  dataset?: string;
+  measure?: string;
   points: { x: number | string; y: number }[];
+}
+
+/** The values one train stage logged for one of its results (a variant group), against the step. */
+export interface TrainingCurve {
+  /** The train stage's name. */
+  stage: string;
+  /** The stage and the ablation settings that tell its results apart: `dpo [pairs.min_delta=0.1]`. */
+  label: string;
+  settings: Record<string, unknown>;
+  /** The logged value: `loss`, `eval_loss`, `rewards/margins`, ... */
+  name: string;
+  points: { x: number; y: number }[];
 }
 
 export interface ReportData {
@@ -47,21 +87,29 @@ export interface ReportData {
   /** ...except where a dataset has its own (`report.dataset_measures`). */
   measuresByDataset?: Record<string, string[]>;
   rows: ReportRow[];
-  /** Row labels (resolved from the declared row names). */
+  /** Row labels (resolved from the declared row names): the first baseline and teacher row... */
   baseline: string | null;
   teacher: string | null;
+  /** ...and every row a baseline or teacher declared by name stands for (one per ablation setting): each row is compared with the one of its settings. */
+  baselines?: string[];
+  teachers?: string[];
+  /** The first student row's label... */
   student: string | null;
+  /** ...and every student row's (one per ablation setting), for the per-query comparisons. */
+  students?: string[];
   test: 't-test' | 'randomization';
   alpha: number;
   seed: number;
   /** The ablation axis the curves run along (e.g. `stages.pairs.min_delta`), if any. */
   axis: string | null;
-  /** Primary measure (first dataset, first measure) of each row against `axis`. */
+  /** Each dataset's primary measure of each row against `axis` (the other axes as `settings`). */
   measureCurves: Series[];
-  /** Pairs made by each pairs stage against `axis`. */
+  /** Pairs made by each pairs stage against `axis`, a series per setting of the other axes. */
   pairCurves: Series[];
-  /** Training curves: per train stage (and variant), each logged value against the step. */
-  training: { stage: string; name: string; points: { x: number; y: number }[] }[];
+  /** Training curves: per train stage and result, each logged value against the step. */
+  training: TrainingCurve[];
+  /** Plots that cannot be drawn, and why (a stage not run yet, an axis nothing depends on). */
+  notDrawn?: string[];
   /** Stages the report needs that have not run yet (their cells are empty). */
   missing: string[];
 }
@@ -74,14 +122,16 @@ export interface Address {
 }
 
 export const COST_MEASURES = ['tokens_per_query', 'cost_per_1k_usd', 'latency_p50_ms'] as const;
+export type CostMeasure = (typeof COST_MEASURES)[number];
+export const isCostMeasure = (m: string): m is CostMeasure => (COST_MEASURES as readonly string[]).includes(m);
 
 /** Whether a larger value is better: nDCG, MAP and recall rise; cost and latency fall. */
 export function higherIsBetter(measure: string): boolean {
-  return !(COST_MEASURES as readonly string[]).includes(measure);
+  return !isCostMeasure(measure);
 }
 
-/** A row's value at an address: a dataset measure's mean, or a cost (any dataset, or `cost`). */
+/** A row's value at an address: a dataset measure's mean, or a cost (any dataset, or `cost`); undefined when unknown. */
 export function valueAt(row: ReportRow, dataset: string, measure: string): number | undefined {
-  if ((COST_MEASURES as readonly string[]).includes(measure)) return row.cost?.[measure as keyof RowCost];
+  if (isCostMeasure(measure)) return row.cost?.[measure] ?? undefined;
   return row.cells.get(dataset)?.get(measure)?.mean;
 }

@@ -10,7 +10,7 @@ import { type Candidate, scoreCandidates, scoreQueries } from '../feedback/score
 import { IndexReader } from '../retrieval/index/read-index.js';
 import type { FeedbackRow } from '../store/store.js';
 import { defineStage, input, splitStageRef, uses } from './contract.js';
-import { BM25_B, BM25_K1, FORMULATION } from './settings.js';
+import { BM25_B, BM25_K1, FORMULATION, memoryBudgetOf, memoryBudgetRuntime } from './settings.js';
 
 /** Candidates scored per search batch: each batch's rows are stored before the next starts. */
 const CHUNK = 2000;
@@ -62,7 +62,7 @@ export const feedbackStage = defineStage({
     return out;
   },
 
-  resolve: (_scope, decl) => ({ own: { measure: decl.measure ?? 'nDCG@10' } }),
+  resolve: (scope, decl) => ({ own: { measure: decl.measure ?? 'nDCG@10' }, runtime: memoryBudgetRuntime(scope.doc) }),
 
   async run(ctx) {
     const { k1, b, formulation } = ctx.settings;
@@ -78,11 +78,12 @@ export const feedbackStage = defineStage({
     if (candidates.length < all.length) ctx.log(`${all.length - candidates.length} candidates of unjudged queries are left out`);
     if (candidates.length === 0) throw new Error(`no candidate belongs to a query judged in ${ctx.input.qrels}`);
 
-    const shared = IndexReader.load(ctx.input.index, false);
     const params = { k1, b, hits };
     const threads = availableParallelism();
+    const shared = IndexReader.load(ctx.input.index, false, { memoryBudget: memoryBudgetOf(ctx), threads });
     const queries = new Map<string, string>();
     for (const c of candidates) if (!queries.has(c.qid)) queries.set(c.qid, c.query);
+    ctx.step('scoring the queries without expansion');
     const baseline = await scoreQueries(shared, params, queries, qrels, spec, threads);
 
     const key = (c: { qid: string; pool: string; sample: number }) => `${c.pool}\u0000${c.qid}\u0000${c.sample}`;
@@ -90,6 +91,7 @@ export const feedbackStage = defineStage({
     if (done.size > 0) ctx.log(`resuming: ${done.size} candidates were scored before`);
     const todo = candidates.filter((c) => !done.has(key(c)));
     const t0 = Date.now();
+    ctx.progress(done.size, candidates.length, 'candidates');
     for (let i = 0; i < todo.length; i += CHUNK) {
       if (ctx.signal.aborted) throw new Error('interrupted');
       const chunk = todo.slice(i, i + CHUNK);

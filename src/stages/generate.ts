@@ -70,7 +70,8 @@ export const generateStage = defineStage({
     prompt: Ref.name('A prompt declared under `prompts`.'),
     samples: Type.Optional(
       Type.Integer({
-        description: 'Requests per query (each with seed + i when `sampling.seed` is set); each gives `sampling.n` completions.',
+        description:
+          'Requests per query, each a draw of its own (with seed + i when `sampling.seed` is set); each gives `sampling.n` completions.',
         minimum: 1,
         default: 1,
       }),
@@ -163,8 +164,18 @@ export const generateStage = defineStage({
       files.push(pool);
       promptPart = { ...prompt, examples: { ...prompt.examples, pool: scope.recordPath(pool) } } as unknown as Json;
     }
+    const samples = s.samples ?? 1;
+    // unseeded samples were once one request copied N times: such stages are new, so that they ask for their draws
+    const draws = samples > 1 && provider.requests && typeof provider.requests.sampling(identity)?.seed !== 'number';
     return {
-      own: { model: s.model, prompt: s.prompt, samples: s.samples ?? 1, limit: s.limit ?? null, seed: scope.doc.seed },
+      own: {
+        model: s.model,
+        prompt: s.prompt,
+        samples,
+        limit: s.limit ?? null,
+        seed: scope.doc.seed,
+        ...(draws ? { draws: 'distinct' } : {}),
+      },
       uses: { [`models.${s.model}`]: identity, [`prompts.${s.prompt}`]: promptPart },
       files,
       runtime: runtime as Json,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
-import { readCorpus } from '../data/corpus.js';
+import { corpusMeter, estimateDocs, readCorpus } from '../data/corpus.js';
 import { getAnalyzer } from '../retrieval/analysis/analyzers.js';
 import { buildIndex } from '../retrieval/index/build-index.js';
 import { defineStage, input, type Json, uses } from './contract.js';
@@ -10,9 +10,9 @@ import { ANALYZER } from './settings.js';
 /** `index`: a BM25 index of a corpus (another stage's output), with the declared analyzer and norms. */
 export const indexStage = defineStage({
   kind: 'index',
-  version: 4,
+  version: 5,
   title: 'Builds a BM25 index.',
-  description: 'Builds a BM25 index of a corpus (format v1; see README).',
+  description: 'Builds a BM25 index of a corpus (format v3; see README).',
   inputs: {
     corpus: input({
       accepts: 'corpus',
@@ -40,9 +40,12 @@ export const indexStage = defineStage({
   async run(ctx) {
     const out = join(ctx.tmpDir, 'index');
     const t0 = Date.now();
-    const meta = await buildIndex(readCorpus(ctx.input.corpus), getAnalyzer(ctx.settings.analyzer), out, {
+    // the corpus's size in documents is not stored: estimated from the share of its bytes read
+    const meter = corpusMeter(ctx.input.corpus);
+    const meta = await buildIndex(readCorpus(ctx.input.corpus, meter), getAnalyzer(ctx.settings.analyzer), out, {
       norms: ctx.own.norms === 'exact' ? 'exact' : 'lucene-byte4',
-      onProgress: (n) => ctx.progress(n, undefined, 'docs'),
+      onProgress: (n) => ctx.progress(n, estimateDocs(meter, n), 'docs', undefined, meter.read < meter.total),
+      onStep: (step) => ctx.step(step),
     });
     ctx.log(
       `indexed ${meta.docCount} documents in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${meta.numTerms} unique terms, ${meta.sumTotalTermFreq} total terms`,

@@ -12,7 +12,7 @@ import { type Hit, runLines } from '../retrieval/search/search.js';
 import { adjustTies, type TieAdjust } from '../retrieval/tie-adjust.js';
 import { defineStage, input, uses } from './contract.js';
 import { StringEnum } from './schema-parts.js';
-import { BM25_B, BM25_K1, FORMULATION, HITS } from './settings.js';
+import { BM25_B, BM25_K1, FORMULATION, HITS, memoryBudgetOf, memoryBudgetRuntime } from './settings.js';
 
 /**
  * `retrieve`: BM25 over an index stage for a topics output; writes a TREC run (output `run`).
@@ -93,6 +93,7 @@ export const retrieveStage = defineStage({
         // only when set, so that the runs written before it keep their fingerprints
         ...(decl.tie_adjust && decl.tie_adjust !== 'none' ? { tie_adjust: decl.tie_adjust } : {}),
       },
+      runtime: memoryBudgetRuntime(scope.doc),
     };
   },
 
@@ -125,8 +126,12 @@ export const retrieveStage = defineStage({
       `bm25 k1=${k1} b=${b}${rm3 ? ` rm3 ${JSON.stringify(ctx.own.rm3)}` : ''} hits=${hits} analyzer=${meta.analyzer.name} docs=${meta.docCount} topics=${topics.length}${tieAdjust !== 'none' ? ` tie_adjust=${tieAdjust}` : ''}`,
     );
     const path = join(ctx.tmpDir, 'run.trec');
-    const hitsOf = await batchHits({ indexDir, params: { k1, b, hits }, rm3 }, topics, availableParallelism(), (done) =>
-      ctx.progress(done, topics.length, 'queries'),
+    ctx.progress(0, topics.length, 'queries');
+    const hitsOf = await batchHits(
+      { indexDir, params: { k1, b, hits }, rm3, memoryBudget: memoryBudgetOf(ctx) },
+      topics,
+      availableParallelism(),
+      (done) => ctx.progress(done, topics.length, 'queries'),
     );
     if (ctx.signal.aborted) throw new Error('interrupted');
     await writeFile(path, topics.map((t, i) => runLines(t.qid, adjustTies(hitsOf[i] as Hit[], tieAdjust), ctx.own.run_tag)).join(''));

@@ -1,7 +1,9 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 import type { ExperimentDoc, Formulation } from '../config/types.js';
 import { analyzerNames } from '../retrieval/analysis/analyzers.js';
+import { byteSize } from '../util/byte-size.js';
 import { StringEnum } from './schema-parts.js';
+import type { Json, RunContext } from './stage-types.js';
 
 /**
  * An experiment-level setting that stages read (and may override per stage). A kind names these
@@ -80,6 +82,12 @@ export const RETRIEVAL_SECTION = Type.Object(
     ),
     hits: Type.Optional(Type.Integer({ description: 'Documents retrieved per query.', minimum: 1, default: 1000 })),
     formulation: Type.Optional({ ...formulationSchema(true), default: {} } as TSchema),
+    memory_budget: Type.Optional(
+      Type.Union([Type.String({ pattern: '^\\s*\\d+(\\.\\d+)?\\s*[kKmMgGtT]?([iI]?[bB])?\\s*$' }), Type.Integer({ minimum: 1 })], {
+        description:
+          'Memory an index may take when retrieve and feedback stages search it, e.g. `2G` (binary units) or bytes: past it, postings and term vectors are read from disk on demand. The results are the same; not fingerprinted. Default: no limit (the whole index in memory).',
+      }),
+    ),
   },
   { description: 'Default BM25 retrieval settings for retrieval stages.', additionalProperties: false },
 );
@@ -95,3 +103,10 @@ export const FORMULATION = setting<Formulation>(
   (d) => d.retrieval.formulation,
   formulationSchema(false),
 );
+
+/** `retrieval.memory_budget` for a stage's `runtime`: not fingerprinted, since the results are the same under any budget. */
+export const memoryBudgetRuntime = (doc: ExperimentDoc): Json => ({ memory_budget: byteSize(doc.retrieval.memory_budget) ?? null });
+
+/** The memory budget a stage's `runtime` carries, in bytes (undefined: no limit). */
+export const memoryBudgetOf = (ctx: RunContext): number | undefined =>
+  (ctx.resolved.runtime as { memory_budget?: number | null } | undefined)?.memory_budget ?? undefined;

@@ -66,8 +66,14 @@ export interface RunContext {
   root: string;
   logFile: string;
   log(line: string): void;
-  /** Reports progress of long work (the display turns it into counts and an ETA, then the note, e.g. a cost so far). */
-  progress(done: number, total?: number, unit?: string, note?: string): void;
+  /**
+   * Reports progress of long work (the display turns it into counts, percent, rate and ETA, then the
+   * note, e.g. a cost so far). The first call says where this attempt starts (work resumed from an
+   * earlier one is not counted in the rate); `estimated`: the total is an estimate.
+   */
+  progress(done: number, total?: number, unit?: string, note?: string, estimated?: boolean): void;
+  /** Names a long step that has no counts (`merging postings`), shown until the next one or the end. */
+  step(name: string): void;
   signal: AbortSignal;
   /** The store, for stages whose results are rows (metrics, generations) rather than files. */
   store: Store;

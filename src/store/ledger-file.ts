@@ -1,17 +1,11 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { canonicalJson } from '../util/canonical-json.js';
-import { sha256Text } from '../util/hash.js';
+import { createWriteStream, existsSync } from 'node:fs';
+import { RecordError, readJsonl } from '../artifacts/jsonl.js';
+import { ledgerAnswerProblem } from '../llm/ledger-answer.js';
 import type { LedgerAnswer } from './ledger.js';
 import type { Store } from './store.js';
 
-/** A ledger file that cannot be read or written: the message names the file (and line) and what is wrong. */
+/** A ledger that cannot be exported or read: the message says why. */
 export class LedgerFileError extends Error {}
-
-/** The request key an answer must have: what `generate` computes from the endpoint, the body and the template version. */
-function keyOf(a: LedgerAnswer): string {
-  return sha256Text(canonicalJson({ endpoint: a.endpoint, body: a.body, template: a.templateVersion }));
-}
 
 /**
  * Writes stored answers as JSONL, one answer a line: all of them, or those the last completed run
@@ -30,26 +24,15 @@ export async function exportLedger(store: Store, file: string, stage?: string): 
   return answers.length;
 }
 
-/** Reads an exported ledger, checking that each line is an answer whose key matches its request. */
+/**
+ * Reads an exported ledger: each line an answer, every field checked against the request it
+ * answers (ledgerAnswerProblem); a bad line is a DataError with the file and line.
+ */
 export async function readLedgerFile(file: string): Promise<LedgerAnswer[]> {
-  const answers: LedgerAnswer[] = [];
-  let line = 0;
-  for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY })) {
-    line++;
-    if (text.trim() === '') continue;
-    let a: LedgerAnswer;
-    try {
-      a = JSON.parse(text) as LedgerAnswer;
-    } catch (err) {
-      throw new LedgerFileError(`${file}:${line}: invalid JSON: ${(err as Error).message}`);
-    }
-    if (typeof a.key !== 'string' || !Array.isArray(a.texts) || typeof a.endpoint !== 'string' || typeof a.templateVersion !== 'string')
-      throw new LedgerFileError(`${file}:${line}: not a ledger answer (expected key, endpoint, body, templateVersion, texts, ...)`);
-    if (keyOf(a) !== a.key)
-      throw new LedgerFileError(
-        `${file}:${line}: the key does not match the request body, endpoint and template version: the file was changed`,
-      );
-    answers.push(a);
-  }
-  return answers;
+  if (!existsSync(file)) throw new LedgerFileError(`${file}: no such file`);
+  return readJsonl(file, (value) => {
+    const problem = ledgerAnswerProblem(value);
+    if (problem) throw new RecordError(problem);
+    return value as LedgerAnswer;
+  });
 }

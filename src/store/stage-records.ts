@@ -7,8 +7,13 @@ export type StageRecord = Row<typeof STAGES>;
 export type ArtifactRecord = Omit<Row<typeof ARTIFACTS>, 'createdAt'>;
 /** Which fingerprint an (experiment, variant, stage) last completed with. */
 export type Binding = Omit<Row<typeof VARIANT_STAGES>, 'boundAt'>;
+export type ExperimentRecord = Row<typeof EXPERIMENTS> & { variants: { name: string; overrides: unknown }[] };
+export type RunRecord = Row<typeof RUNS>;
 
 const STAGE = rowReader(STAGES);
+const EXPERIMENT = rowReader(EXPERIMENTS);
+const VARIANT = rowReader(VARIANTS);
+const RUN = rowReader(RUNS);
 const ARTIFACT = rowReader(ARTIFACTS, ['createdAt']);
 const BINDING = rowReader(VARIANT_STAGES, ['boundAt']);
 
@@ -31,6 +36,31 @@ export class StageRecords {
         await q.insert(VARIANTS, [{ experiment: name, name: v.name, overrides: v.overrides }]);
       }
     });
+  }
+
+  /** Every experiment run into this store, with its variants as last saved. */
+  async experiments(): Promise<ExperimentRecord[]> {
+    const [exps, variants] = await this.db.read(async (q) => [
+      await q.all(`SELECT ${EXPERIMENT.columns} FROM experiments ORDER BY name`),
+      await q.all(`SELECT ${VARIANT.columns} FROM variants ORDER BY experiment, rowid`),
+    ]);
+    const byExp = new Map<string, { name: string; overrides: unknown }[]>();
+    for (const r of variants.map(VARIANT.decode))
+      byExp.set(r.experiment, [...(byExp.get(r.experiment) ?? []), { name: r.name, overrides: r.overrides }]);
+    return exps.map((r) => {
+      const e = EXPERIMENT.decode(r);
+      return { ...e, variants: byExp.get(e.name) ?? [] };
+    });
+  }
+
+  /** The runs of an experiment (or of every experiment), newest first. */
+  async runs(experiment?: string): Promise<RunRecord[]> {
+    const rows = await this.db.read((q) =>
+      experiment
+        ? q.all(`SELECT ${RUN.columns} FROM runs WHERE experiment = ? ORDER BY started_at DESC`, [experiment])
+        : q.all(`SELECT ${RUN.columns} FROM runs ORDER BY started_at DESC`),
+    );
+    return rows.map(RUN.decode);
   }
 
   beginRun(runId: string, experiment: string, file: string, argv: string[], version: string): Promise<void> {

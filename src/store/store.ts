@@ -2,15 +2,21 @@ import { dirname, join } from 'node:path';
 import type { HashCache } from '../util/hash.js';
 import { Database, type OpenOptions } from './database.js';
 import { FileHashes } from './file-hashes.js';
+import { History } from './history.js';
 import { Ledger } from './ledger.js';
 import { Results } from './results.js';
+import type { SnapshotInfo } from './snapshot.js';
 import { StageRecords } from './stage-records.js';
 
 export type { OpenOptions } from './database.js';
-export type { LedgerAnswer, LedgerError } from './ledger.js';
+export type { AggregateMetric } from './history.js';
+export type { LedgerAnswer, LedgerError, LedgerFilter } from './ledger.js';
 export type { FeedbackRow, GenerationRow, MetricRow, TrainMetricRow } from './results.js';
-export type { ArtifactRecord, Binding, StageRecord } from './stage-records.js';
+export type { ArtifactRecord, Binding, ExperimentRecord, RunRecord, StageRecord } from './stage-records.js';
 export type { StageStatus } from './tables.js';
+
+/** Where a store's rows are read from: the file itself, or the snapshot a running writer published. */
+export type ReadSource = { kind: 'store' } | ({ kind: 'snapshot'; path: string } & SnapshotInfo);
 
 /**
  * The DuckDB file that keeps every result; one writer process at a time (DuckDB's file lock).
@@ -21,20 +27,43 @@ export class Store implements HashCache {
   private readonly llm: Ledger;
   private readonly results: Results;
   private readonly hashes: FileHashes;
+  private readonly past: History;
 
-  private constructor(private readonly db: Database) {
+  private constructor(
+    private readonly db: Database,
+    /** The store this object stands for (a snapshot's rows describe it, not the copy). */
+    readonly path: string,
+    readonly source: ReadSource,
+  ) {
     this.records = new StageRecords(db);
     this.llm = new Ledger(db);
     this.results = new Results(db);
     this.hashes = new FileHashes(db);
+    this.past = new History(db);
   }
 
+  /**
+   * Opens the store to write (one process at a time), or read-only; readers use openStoreForReading.
+   * For writing, it first stores the answers a killed run had journaled (ledger.ts).
+   */
   static async open(path: string, opts: OpenOptions = {}): Promise<Store> {
-    return new Store(await Database.open(path, opts));
+    const db = await Database.open(path, opts);
+    const store = new Store(db, db.path, { kind: 'store' });
+    if (!opts.readOnly)
+      await store.llm.replayJournal().catch((err: unknown) => {
+        store.close();
+        throw err;
+      });
+    return store;
   }
 
-  get path(): string {
-    return this.db.path;
+  /** A store over a database already open: for readers, the file itself or a writer's snapshot (open-for-reading.ts). */
+  static over(db: Database, storePath: string, source: ReadSource): Store {
+    return new Store(db, storePath, source);
+  }
+
+  get readOnly(): boolean {
+    return this.db.readOnly;
   }
   /** Folder beside the DuckDB file holding managed artifacts, logs and temporary outputs. */
   get dir(): string {
@@ -51,15 +80,25 @@ export class Store implements HashCache {
   }
 
   close(): void {
+    this.llm.closeJournal();
     this.db.close();
   }
   schemaVersion(): Promise<number> {
     return this.db.schemaVersion();
   }
+  publishSnapshot(...a: Parameters<Database['publishSnapshot']>) {
+    return this.db.publishSnapshot(...a);
+  }
 
   // ---- stage records (stage-records.ts) ----
   saveExperiment(...a: Parameters<StageRecords['saveExperiment']>) {
     return this.records.saveExperiment(...a);
+  }
+  experiments() {
+    return this.records.experiments();
+  }
+  runs(...a: Parameters<StageRecords['runs']>) {
+    return this.records.runs(...a);
   }
   beginRun(...a: Parameters<StageRecords['beginRun']>) {
     return this.records.beginRun(...a);
@@ -104,6 +143,14 @@ export class Store implements HashCache {
     return this.records.forgetStages(...a);
   }
 
+  // ---- what earlier runs computed (history.ts) ----
+  stagesRunBy(...a: Parameters<History['stagesRunBy']>) {
+    return this.past.stagesRunBy(...a);
+  }
+  aggregateMetrics(...a: Parameters<History['aggregateMetrics']>) {
+    return this.past.aggregateMetrics(...a);
+  }
+
   // ---- results (results.ts) ----
   replaceMetrics(...a: Parameters<Results['replaceMetrics']>) {
     return this.results.replaceMetrics(...a);
@@ -141,6 +188,18 @@ export class Store implements HashCache {
   ledger(...a: Parameters<Ledger['all']>) {
     return this.llm.all(...a);
   }
+  selectAnswers(...a: Parameters<Ledger['select']>) {
+    return this.llm.select(...a);
+  }
+  forgetAnswers(...a: Parameters<Ledger['forgetAnswers']>) {
+    return this.llm.forgetAnswers(...a);
+  }
+  journal(...a: Parameters<Ledger['journal']>) {
+    return this.llm.journal(...a);
+  }
+  journalStored(...a: Parameters<Ledger['journalStored']>) {
+    return this.llm.journalStored(...a);
+  }
   recordAnswers(...a: Parameters<Ledger['recordAnswers']>) {
     return this.llm.recordAnswers(...a);
   }
@@ -155,7 +214,8 @@ export class Store implements HashCache {
   get(...a: Parameters<FileHashes['get']>) {
     return this.hashes.get(...a);
   }
+  /** A reader cannot write: its checksums are computed again next time. */
   put(...a: Parameters<FileHashes['put']>) {
-    return this.hashes.put(...a);
+    return this.db.readOnly ? Promise.resolve() : this.hashes.put(...a);
   }
 }

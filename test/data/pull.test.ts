@@ -44,6 +44,8 @@ describe.skipIf(!MIRROR)('qexp data pull / verify (QEXP_DATA_MIRROR)', () => {
 
       const second = await ws.qexp(['data', 'pull', 'cacm'], env);
       expect(second.exitCode, second.all).toBe(0);
+      // the last progress line, in SI bytes
+      expect(second.stderr).toMatch(/^ {2}cacm\.tar\.gz: 808 kB\/808 kB \(100%\)/m);
       const tarRequests = server.requests.filter((q) => q.path === '/cacm/cacm.tar.gz');
       expect(tarRequests.map((q) => [q.range, q.status])).toEqual([
         [undefined, 200],

@@ -11,7 +11,19 @@ export type Behaviour =
   | '401'
   | 'hang'
   | 'malformed'
-  | 'empty-choices';
+  | 'empty-choices'
+  /** 200 at once, then a blank every `dripMs` for `dripForMs`, then the answer. */
+  | 'drip'
+  | 'no-message'
+  | 'null-content'
+  | 'number-content'
+  | 'array-content'
+  | 'content-filter'
+  | 'refusal'
+  /** n + 3 choices. */
+  | 'extra-choices'
+  /** HTTP 401 whose message repeats every header of the request. */
+  | '401-echo';
 
 export interface ChatRequest {
   body: { model: string; messages: { role: string; content: string }[]; n?: number; [k: string]: unknown };
@@ -20,12 +32,17 @@ export interface ChatRequest {
   /** How many times this exact body has come before (0 for the first attempt). */
   repeat: number;
   authorization: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  /** Set once the server has handed the answer's last byte to the connection. */
+  answered?: boolean;
 }
 
 export interface ChatServer {
   url: string;
   /** Requests to /chat/completions, in arrival order. */
   log: ChatRequest[];
+  /** Answers (HTTP 200 with choices) whose last byte the server has handed to the connection. */
+  readonly answered: number;
   close(): Promise<void>;
 }
 
@@ -33,4 +50,11 @@ export interface ChatServer {
 export function answerFor(prompt: string, choice: number): string;
 
 /** An OpenAI Chat Completions server on 127.0.0.1 for tests and benchmarks. */
-export function startChatServer(opts?: { latencyMs?: number; behave?: (r: ChatRequest) => Behaviour }): Promise<ChatServer>;
+export function startChatServer(opts?: {
+  latencyMs?: number;
+  behave?: (r: ChatRequest) => Behaviour | undefined;
+  /** A request that samples without a seed gets a text of its own (` [draw K]`, K counting requests). */
+  draws?: boolean;
+  dripMs?: number;
+  dripForMs?: number;
+}): Promise<ChatServer>;

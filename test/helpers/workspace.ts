@@ -85,7 +85,8 @@ export function positionOf(text: string, needle: string, nth = 0): { line: numbe
   return { line, col };
 }
 
-export async function waitFor(cond: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+/** Polls `cond` until it holds; the deadline only bounds a failure, so it is generous for a loaded machine. */
+export async function waitFor(cond: () => boolean, timeoutMs = 120_000, what = 'condition'): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);

@@ -15,6 +15,7 @@ const LAYERS: string[][] = [
   ['stages'],
   ['dag'],
   ['report'],
+  ['view'],
   ['cli'],
 ];
 const SRC = resolve(import.meta.dirname, '../../src');

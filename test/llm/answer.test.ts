@@ -158,6 +158,26 @@ describe('a provider declared once is asked through the ledger', () => {
     expect(other.generations.every((g, i) => g.requestKey !== first.generations[i]?.requestKey)).toBe(true);
   });
 
+  it('numbers the draws of unseeded samples in their keys; sample 0, one sample, and seeded samples keep the keys they had', () => {
+    const key = (body: Record<string, unknown>) =>
+      sha256Text(canonicalJson({ endpoint: 'echo:d', body, template: templateVersion(prompt) }));
+    const messages = [{ role: 'user', content: 'Answer: wind farms' }];
+    const unseeded = planRequests(modelOf({ voice: 'd', sampling: { temperature: 1 }, prefix: '' }), { ...job, samples: 3 });
+    const q2 = unseeded.filter((r) => r.qid === 'q2');
+    expect(q2.map((r) => r.key)).toEqual([
+      key({ temperature: 1, voice: 'd', messages }),
+      key({ temperature: 1, voice: 'd', messages, qexp_draw: 1 }),
+      key({ temperature: 1, voice: 'd', messages, qexp_draw: 2 }),
+    ]);
+    const single = planRequests(modelOf({ voice: 'd', sampling: { temperature: 1 }, prefix: '' }), { ...job, samples: 1 });
+    expect(single.find((r) => r.qid === 'q2')?.key).toBe(q2[0]?.key);
+    const seeded = planRequests(modelOf({ voice: 'd', sampling: { temperature: 1, seed: 4 }, prefix: '' }), { ...job, samples: 2 });
+    expect(seeded.filter((r) => r.qid === 'q2').map((r) => r.key)).toEqual([
+      key({ temperature: 1, seed: 4, voice: 'd', messages }),
+      key({ temperature: 1, seed: 5, voice: 'd', messages }),
+    ]);
+  });
+
   it('keeps the answers given before the provider failed, and a rerun asks only for the rest', async () => {
     const sampling = { seed: 20 };
     await expect(generate(modelOf({ voice: 'v2', sampling, prefix: '', fail_after: 4 }), job, store, ctx())).rejects.toThrow(
@@ -173,6 +193,7 @@ describe('a provider declared once is asked through the ledger', () => {
     const broken: Ledger = {
       answers: (keys) => store.answers(keys),
       recordLlmErrors: (e) => store.recordLlmErrors(e),
+      forgetAnswers: (keys) => store.forgetAnswers(keys),
       recordAnswers: () => Promise.reject(new Error('disk full')),
     };
     const many = { ...job, topics: Array.from({ length: 50 }, (_, i) => ({ qid: `m${i}`, text: `query ${i}` })) };

@@ -91,7 +91,9 @@ function experiment(baseUrl: string): string {
  * of the index (gen-prf, sft, and the students trained by it) changed once since, with the index
  * stage's own fingerprint (version 4: the stage contract records its analyzer like any setting,
  * and the analyzer's settings, its tokenizer's Unicode rules among them). sft and its students
- * changed once more with the feedback stage (version 2: nDCG exactly as trec_eval 9.0.x).
+ * changed once more with the feedback stage (version 2: nDCG exactly as trec_eval 9.0.x). The
+ * same four changed again with the index stage's version 5 (it writes index format 3: chunk
+ * checksums, file sizes in meta.json).
  */
 const FINGERPRINTS: Record<string, string> = {
   'gen-api': 'b845e50d18a7af07fcb885f5011b3a6e9f82e65846977e2d522d353f8e90f0c5',
@@ -100,12 +102,12 @@ const FINGERPRINTS: Record<string, string> = {
   'gen-keyed': '6dfcd354786187734bdcc1621c775a6b34759c689cffac46b25d9f00e5b0b635',
   'gen-keyed-fs': '5e896353a557087232c699056791324920bc6c1bf4fbf001c2cd8af4eb3600a5',
   'gen-local': 'caa240cb37d47d2406c5d2f67534c3855965753fd43c8baff8a081d308c557d5',
-  'gen-prf': '552434b056a19a6fd42f91bba4645fc43abbe6f6ef52485c5e9c81627abde2a6',
+  'gen-prf': '75c016edd246a017ff279fa9f4b1ce372162e76fcf044cfa5ed8853fde2f89b3',
   'gen-replay': 'dce684e0ed29a2d4fee195d443ddcdedf9fa7dd053b6e8a85c0ca52b7713ab96',
-  'gen-served': '741b3d896f64b8ad364892dad8a10e5aad64983ee1f4ab4ce58e1cffb09892a1',
-  'gen-student': '509071d54fbee6de05feb0e6fcf5257a4521697ffc4a63e1d124afcede8ad1e7',
+  'gen-served': 'eabbb9538e895c69b3160da6435d4ffc055eedc9f9a6f35832fecaaabf2c5522',
+  'gen-student': '363e0ab4871a40b113e6f829992a6eb265bc9bef6b96345e872113eb44443316',
   // the launcher is not fingerprinted: where a model trains does not change it
-  sft: '010cfd9614149f4efb5bef0d3dcfbe6032cfdeeb48766ab74d63b9e6877dae2a',
+  sft: '195726f33d605801d56973d7409059a732c63d21d4e235b54d7eff81b0a75033',
 };
 /** Request keys of each generation row, in (qid, sample) order: sampling.n = 2 gives two rows per request. */
 const KEYS: Record<string, string[]> = {

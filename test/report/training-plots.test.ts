@@ -21,8 +21,14 @@ const data: ReportData = {
   measureCurves: [],
   pairCurves: [],
   training: [
-    { stage: 'sft', name: 'loss', points: Array.from({ length: 8 }, (_, i) => ({ x: i + 1, y: 8.2 - i / 100 })) },
-    { stage: 'sft', name: 'eval_loss', points: [{ x: 8, y: 8.224 }] },
+    {
+      stage: 'sft',
+      label: 'sft',
+      settings: {},
+      name: 'loss',
+      points: Array.from({ length: 8 }, (_, i) => ({ x: i + 1, y: 8.2 - i / 100 })),
+    },
+    { stage: 'sft', label: 'sft', settings: {}, name: 'eval_loss', points: [{ x: 8, y: 8.224 }] },
   ],
   missing: [],
 };
@@ -32,10 +38,16 @@ describe('training curves in the HTML report', () => {
     const { document } = parseHTML(renderHtml(data, buildTable(data)));
     const figure = [...document.querySelectorAll('svg')].find((svg) => svg.querySelector('path'));
     expect(figure, 'a figure with the loss line').toBeDefined();
+    // the loss a line, the one eval_loss a dot, in another colour
+    const lines = [...(figure?.querySelectorAll('g[aria-label="line"] path') ?? [])];
     const dots = [...(figure?.querySelectorAll('circle') ?? [])];
-    // 8 loss points and the one eval_loss point
-    expect(dots).toHaveLength(9);
-    // in two colours, one per series
-    expect(new Set(dots.map((c) => c.getAttribute('fill'))).size).toBe(2);
+    expect(lines).toHaveLength(1);
+    expect(dots).toHaveLength(1);
+    const stroke = lines[0]?.getAttribute('stroke') ?? lines[0]?.parentElement?.getAttribute('stroke');
+    expect(stroke).toBeTruthy();
+    expect(dots[0]?.getAttribute('fill')).not.toBe(stroke);
+    // a legend tells them apart
+    const legend = [...document.querySelectorAll('[class$="-swatch"]')].map((s) => s.textContent?.trim());
+    expect(legend).toEqual(['training', 'evaluation']);
   });
 });

@@ -66,4 +66,32 @@ describe('search threads', () => {
     expect(await batch.batchHits({ indexDir: '', shared: c, params }, topics, 2)).toEqual(plain);
     expect(batch.idleSearchThreads().count).toBe(2);
   });
+
+  it('count queries as each ends, not only as batches end (RM3, and BM25 queries with few postings), on threads and on one', async () => {
+    ws.write('d.jsonl', corpus(300, 5));
+    // each word in 6 documents of 300: short queries, scored one by one
+    ws.write(
+      'e.jsonl',
+      `${Array.from({ length: 300 }, (_, i) => JSON.stringify({ id: `e${i}`, contents: `w${i % 50}x filler` })).join('\n')}\n`,
+    );
+    for (const c of ['d', 'e']) expect((await ws.qexp(['index', `${c}.jsonl`, '--out', c])).exitCode).toBe(0);
+    const d = IndexReader.load(ws.path('d'), true);
+    const e = IndexReader.load(ws.path('e'), false);
+    const rare = topics.map((t, i) => ({ qid: t.qid, text: `w${i % 50}x` }));
+    const rm3 = { fbDocs: 5, fbTerms: 5, originalQueryWeight: 0.5 };
+    for (const [job, list] of [
+      [{ indexDir: '', shared: d, params, rm3 }, topics],
+      [{ indexDir: '', shared: e, params }, rare],
+    ] as const) {
+      for (const threads of [1, 2]) {
+        const seen: number[] = [];
+        // two batches of 30
+        await batch.batchHits(job, [...list], threads, (n) => seen.push(n), 30);
+        expect(seen.at(-1)).toBe(60);
+        for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1] as number);
+        // every query is counted on its own (on two threads, one batch's count may pass over another's)
+        expect(new Set(seen).size).toBeGreaterThanOrEqual(threads === 1 ? 60 : 30);
+      }
+    }
+  });
 });

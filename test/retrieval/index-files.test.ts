@@ -77,9 +77,10 @@ describe('index files', () => {
 
   it('asks for a rebuild of an index written in an older format', async () => {
     const meta = JSON.parse(readFileSync(ws.path('one/meta.json'), 'utf8'));
-    writeFileSync(ws.path('one/meta.json'), JSON.stringify({ ...meta, version: 1 }));
+    // as version 2 wrote it: without a checksum
+    writeFileSync(ws.path('one/meta.json'), JSON.stringify({ ...meta, version: 2, crc32: undefined }));
     const r = await ws.qexp(['search', '--index', 'one', '--topics', 't.tsv', '--output', 'x.run']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/one: index format version 1; this qexp reads version 2: rebuild it with qexp index/);
+    expect(r.stderr).toMatch(/one: index format version 2; this qexp reads version 3: rebuild it with qexp index/);
   });
 });

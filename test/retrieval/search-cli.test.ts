@@ -13,7 +13,10 @@ describe('qexp index / search', () => {
     );
     ws.write('c.jsonl', `${docs.join('\n')}\n`);
     ws.write('t.tsv', Array.from({ length: 40 }, (_, i) => `q${i}\t${words[i % 7]} ${words[(i * 3) % 7]}`).join('\n'));
-    expect((await ws.qexp(['index', 'c.jsonl', '--out', 'idx'])).exitCode).toBe(0);
+    const indexed = await ws.qexp(['index', 'c.jsonl', '--out', 'idx']);
+    expect(indexed.exitCode).toBe(0);
+    // each step after the analysis is named as it starts, then timed as it ends
+    expect(indexed.stderr).toMatch(/^ {2}merging postings…\n {2}merge: \d+\.\d s$/m);
     const one = await ws.qexp([
       'search',
       '--index',
@@ -82,6 +85,7 @@ describe('index build with bounded memory', () => {
     expect(many.exitCode, many.all).toBe(0);
     const files = readdirSync(ws2.path('one')).sort();
     expect(files).toEqual([
+      'checksums.bin',
       'docids.txt',
       'docorder.bin',
       'docvectors-0.bin',

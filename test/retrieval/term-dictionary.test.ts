@@ -4,8 +4,10 @@ import { TermDictionary, TokenRanges } from '../../src/retrieval/index/term-dict
 
 describe('batched term dictionary', () => {
   it('gives every distinct token one id, in order of first appearance, across batches and table growth', () => {
-    // short tokens from a small alphabet: many share hashes' low bits; lone surrogates and astral characters too
-    const token = fc.string({ unit: fc.constantFrom('a', 'b', 'é', '\ud800', '😀'), minLength: 1, maxLength: 4 });
+    // tokens from a small alphabet: many share hashes' low bits; lone surrogates and astral characters
+    // too; short ones (held in the slot) and long ones (over 8 code units, compared in the buffer)
+    const unit = fc.constantFrom('a', 'b', 'é', '\ud800', '😀');
+    const token = fc.oneof(fc.string({ unit, minLength: 1, maxLength: 4 }), fc.string({ unit, minLength: 5, maxLength: 12 }));
     fc.assert(
       fc.property(fc.array(fc.array(token, { maxLength: 300 }), { minLength: 1, maxLength: 8 }), (batches) => {
         const dict = new TermDictionary();

@@ -86,7 +86,54 @@ describe('ledger files', () => {
     await expect(bad('json.jsonl', '{"key": "x",')).rejects.toThrow(/json\.jsonl:3: invalid JSON/);
     await expect(bad('shape.jsonl', '{"key": "x", "texts": "t"}')).rejects.toThrow(/shape\.jsonl:3: not a ledger answer/);
     const changed = JSON.stringify({ ...answer('a'), body: { messages: [{ role: 'user', content: 'changed' }] } });
-    await expect(bad('changed.jsonl', changed)).rejects.toThrow(/changed\.jsonl:3: the key does not match .*: the file was changed/);
+    await expect(bad('changed.jsonl', changed)).rejects.toThrow(/changed\.jsonl:3: the key does not match .*: the answer was changed/);
     await expect(bad('ok.jsonl', JSON.stringify(answer('b')))).resolves.toHaveLength(2);
+  });
+
+  it('every field is checked against the request it answers, and nothing of a bad file is kept', async () => {
+    const good = JSON.stringify(answer('a'));
+    const line2 = (name: string, change: Record<string, unknown>) => {
+      const path = tmp.path(name);
+      writeFileSync(path, `${good}\n${JSON.stringify({ ...answer('b'), ...change })}\n`);
+      return readLedgerFile(path);
+    };
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ texts: [123, null] }, /:2: texts\[0\] is a number, not text/],
+      [{ texts: ['x', null], finishReasons: ['stop', 'stop'] }, /:2: texts\[1\] is null, not text/],
+      // five texts for a request that asks for one would become five samples
+      [
+        { texts: ['1', '2', '3', '4', '5'], finishReasons: ['stop', 'stop', 'stop', 'stop', 'stop'] },
+        /:2: 5 texts for a request that asks for n=1/,
+      ],
+      [{ texts: [] }, /:2: texts is not a non-empty list/],
+      [{ finishReasons: ['stop', 'stop'] }, /:2: finishReasons is not a list of 1 strings or nulls/],
+      [{ promptTokens: 'many' }, /:2: promptTokens is not a token count/],
+      [{ completionTokens: -1 }, /:2: completionTokens is not a token count/],
+      [{ completionTokens: 1.5 }, /:2: completionTokens is not a token count/],
+      [{ promptTokens: 1e12 }, /:2: promptTokens is not a token count/],
+      [{ costUsd: -0.5 }, /:2: costUsd is not a finite number >= 0/],
+      [{ latencyMs: null }, /:2: latencyMs is not a finite number >= 0/],
+      [{ tokensEstimated: 'no' }, /:2: tokensEstimated is not true or false/],
+      [{ fingerprint: 5 }, /:2: fingerprint is neither null nor a sha256/],
+      [{ model: '' }, /:2: model is not a non-empty string/],
+      [{ replica: undefined }, /:2: not a ledger answer: no replica/],
+      [{ extra: 1 }, /:2: unknown field 'extra'/],
+      [{ key: 'x' }, /:2: key is not a sha256/],
+    ];
+    for (const [i, [change, message]] of cases.entries())
+      await expect(line2(`bad-${i}.jsonl`, change), JSON.stringify(change)).rejects.toThrow(message);
+    // a body that asks for n=2 and names its model may have two texts, of that model
+    const two = {
+      ...answer('c'),
+      body: { model: 'm', n: 2, messages: [{ role: 'user', content: 'c' }] },
+      texts: ['x', 'y'],
+      finishReasons: ['stop', null],
+    };
+    two.key = sha256Text(canonicalJson({ endpoint: two.endpoint, body: two.body, template: two.templateVersion }));
+    writeFileSync(tmp.path('two.jsonl'), `${JSON.stringify(two)}\n`);
+    await expect(readLedgerFile(tmp.path('two.jsonl'))).resolves.toHaveLength(1);
+    writeFileSync(tmp.path('other-model.jsonl'), `${JSON.stringify({ ...two, model: 'other' })}\n`);
+    await expect(readLedgerFile(tmp.path('other-model.jsonl'))).rejects.toThrow(/:1: model is not the model the body asks/);
+    await expect(readLedgerFile(tmp.path('absent.jsonl'))).rejects.toThrow(/absent\.jsonl: no such file/);
   });
 });

@@ -27,7 +27,8 @@ function writeData(ws: Workspace): void {
 type Obj = Record<string, unknown>;
 
 function experiment(opts: { sft?: Obj; dpo?: Obj; launcher?: Obj; models?: Obj; stages?: Obj; name?: string } = {}) {
-  const launcher = { kind: 'local', command: FAKE, timeout_s: 30, stop_grace_s: 5, ...opts.launcher };
+  // a deadline no passing test comes near, however loaded the machine
+  const launcher = { kind: 'local', command: FAKE, timeout_s: 600, stop_grace_s: 5, ...opts.launcher };
   return JSON.stringify({
     name: opts.name ?? 'train',
     seed: 3,
@@ -176,7 +177,7 @@ createServer((req, res) => {
       provider: 'openai',
       from: 'dpo',
       model: 'student',
-      serve: { command: `node server.mjs ${port} {{checkpoint}}`, port, ready_timeout_s: 20 },
+      serve: { command: `node server.mjs ${port} {{checkpoint}}`, port, ready_timeout_s: 300 },
     };
     const stages = { served: { kind: 'generate', model: 'served', prompt: 'student', queries: 'data' } };
     ws.write('exp.yaml', experiment({ models: { served }, stages }));
@@ -212,11 +213,12 @@ describe('a trainer that fails, hangs, or leaves no checkpoint', () => {
   });
 
   it('a hang is stopped at timeout_s, saves on SIGTERM, and the next run resumes from that checkpoint', async () => {
-    ws.write('exp.yaml', experiment({ launcher: { timeout_s: 2 } }));
+    // the time limit must pass only once the trainer hangs: python may take seconds to start on a loaded machine
+    ws.write('exp.yaml', experiment({ launcher: { timeout_s: 10 } }));
     const r = await ws.qexp(['run', 'exp.yaml', ...only], { FAKE_TRAINER: 'hang' });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(
-      /the trainer timed out after 2 s \(launcher timeout_s\) and was stopped; a rerun resumes from its last checkpoint/,
+      /the trainer timed out after 10 s \(launcher timeout_s\) and was stopped; a rerun resumes from its last checkpoint/,
     );
     expect(r.stderr).toContain('fake trainer: SIGTERM: saving');
     const job = jobOf(ws, 'sft');
@@ -261,7 +263,9 @@ describe('Slurm and manual launchers', () => {
   });
 
   it('follows a requeued job through its second run, which resumes from the checkpoint the first saved', async () => {
-    const r = await ws.qexp(['run', 'exp.yaml', '--until', 'dpo'], env({ FAKE_TRAINER: 'slow', FAKE_SLURM_REQUEUE: '1' }));
+    // squeue answering slower than any state lasted on the old fake cluster (one second PENDING)
+    const slowSqueue = { FAKE_SLURM_SQUEUE_DELAY: '1.5' };
+    const r = await ws.qexp(['run', 'exp.yaml', '--until', 'dpo'], env({ FAKE_TRAINER: 'slow', FAKE_SLURM_REQUEUE: '1', ...slowSqueue }));
     expect(r.exitCode, r.all).toBe(0);
     const log = readFileSync(
       ws.path(`results/logs/train/${readdirSync(ws.path('results/logs/train')).find((f) => f.startsWith('dpo-'))}`),

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { cacheEntries, collectGarbage } from '../../store/gc.js';
-import { openStoreOrExit } from '../common.js';
+import { openStoreForReadingOrExit, openStoreOrExit } from '../common.js';
 import { existingStore, type StoreOptions, withStoreOptions } from '../store-options.js';
 
 interface CacheOptions extends StoreOptions {
@@ -12,7 +12,7 @@ export function registerCache(program: Command): void {
   const cache = program.command('cache').description('list and clean what the store keeps');
   cache.command('ls').description('list recorded stages with their status, size and whether a variant references them');
   withStoreOptions(cache.commands.at(-1) as Command).action(async (opts: CacheOptions) => {
-    const store = await openStoreOrExit(existingStore(opts), opts.wait);
+    const store = await openStoreForReadingOrExit(existingStore(opts), opts.wait);
     try {
       const rows = (await cacheEntries(store)).map((e) => ({
         fingerprint: e.fingerprint,

@@ -71,15 +71,23 @@ export function registerData(program: Command): void {
       for (const id of ids) {
         try {
           let last = 0;
+          let started = 0;
+          // a resumed download starts past 0: those bytes do not count in the rate
+          let from: number | undefined;
           await pullDataset(id, {
             force: opts.force,
             events: {
-              start: (f, s) => process.stderr.write(`${id}: ${f.name} ← ${describeSource(s)}\n`),
+              start: (f, s) => {
+                started = Date.now();
+                from = undefined;
+                process.stderr.write(`${id}: ${f.name} ← ${describeSource(s)}\n`);
+              },
               progress: (f) => (done, total) => {
                 const now = Date.now();
+                from ??= done;
                 if (now - last < 1000 && done !== total) return;
                 last = now;
-                process.stderr.write(`  ${f.name}: ${formatProgress(done, total, 'bytes', 0).replace(/ · .*$/, '')}\n`);
+                process.stderr.write(`  ${f.name}: ${formatProgress({ done, total, unit: 'bytes', from }, now - started)}\n`);
               },
               done: (f, path, skipped) => process.stdout.write(`${id}: ${f.name} ${skipped ? 'already present' : 'verified'} at ${path}\n`),
             },

@@ -1,18 +1,21 @@
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { readCorpus } from '../../data/corpus.js';
+import { corpusMeter, estimateDocs, readCorpus } from '../../data/corpus.js';
 import { DataError } from '../../data/data-error.js';
 import { readTopics } from '../../data/topics.js';
 import { analyzerNames, getAnalyzer } from '../../retrieval/analysis/analyzers.js';
 import { buildIndex, CorpusInputError } from '../../retrieval/index/build-index.js';
+import { isIndexDamage } from '../../retrieval/index/checksums.js';
 import type { IndexMeta } from '../../retrieval/index/index-format.js';
-import { readIndexMeta } from '../../retrieval/index/read-index.js';
+import { MemoryBudgetError, readIndexMeta, verifyIndex } from '../../retrieval/index/read-index.js';
 import { batchHits } from '../../retrieval/search/batch-search.js';
 import { type Hit, runLines } from '../../retrieval/search/search.js';
 import { adjustTies, TIE_ADJUSTS, type TieAdjust } from '../../retrieval/tie-adjust.js';
+import { parseByteSize } from '../../util/byte-size.js';
 import { CliExit } from '../cli-exit.js';
 import { EXIT } from '../exit-codes.js';
+import { formatProgress } from '../progress.js';
 
 function fail(message: string, code: number = EXIT.invalid): never {
   process.stderr.write(`${message}\n`);
@@ -29,38 +32,72 @@ function num(flag: string, v: string, min: number, integer = false): number {
 export function registerIndex(program: Command): void {
   program
     .command('index')
-    .description('build a BM25 index from a corpus (JSONL, TSV, tar of HTML or JSONL shards, or a folder of them)')
-    .argument('<corpus>', 'corpus file or folder')
-    .requiredOption('--out <dir>', 'index folder to write')
+    .description(
+      'build a BM25 index from a corpus (JSONL, TSV, tar of HTML or JSONL shards, or a folder of them), or check one with --verify',
+    )
+    .argument('[corpus]', 'corpus file or folder')
+    .option('--out <dir>', 'index folder to write')
+    .option('--verify <dir>', 'check an index: every file against its checksums, and its structure')
     .option('--analyzer <name>', `text analysis: ${analyzerNames().join(', ')}`, 'english')
     .option('--norms <kind>', "document lengths: 'lucene' (one byte, as Lucene/Anserini) or 'exact'", 'lucene')
     .option('--threads <n>', 'analysis threads (default: number of CPUs)')
-    .option('--memory-postings <n>', 'postings held in memory before a sorted run is spilled to disk', '40000000')
+    .option('--memory-postings <n>', 'postings held (over all threads) before they are sorted into a compact run', '40000000')
     .option('--max-file-bytes <n>', 'largest postings or term-vector file; larger indexes get several', String(2 ** 30))
     .action(
       async (
-        corpus: string,
-        opts: { out: string; analyzer: string; norms: string; threads?: string; memoryPostings: string; maxFileBytes: string },
+        corpus: string | undefined,
+        opts: {
+          out?: string;
+          verify?: string;
+          analyzer: string;
+          norms: string;
+          threads?: string;
+          memoryPostings: string;
+          maxFileBytes: string;
+        },
       ) => {
+        if (opts.verify !== undefined) {
+          if (corpus !== undefined || opts.out !== undefined) fail('--verify checks an existing index: give no corpus and no --out');
+          const t0 = Date.now();
+          try {
+            const r = verifyIndex(opts.verify);
+            process.stdout.write(
+              `${opts.verify}: ${r.files} files, ${r.bytes} bytes: every checksum and the structure are sound (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`,
+            );
+          } catch (err) {
+            fail((err as Error).message);
+          }
+          return;
+        }
+        if (corpus === undefined || opts.out === undefined) fail('qexp index needs a corpus and --out <dir> (or --verify <dir>)');
+        const out = opts.out;
         if (!analyzerNames().includes(opts.analyzer as never))
           fail(`--analyzer ${opts.analyzer}: available are ${analyzerNames().join(', ')}`);
         if (opts.norms !== 'lucene' && opts.norms !== 'exact') fail(`--norms must be 'lucene' or 'exact', got '${opts.norms}'`);
         const t0 = Date.now();
         try {
-          const meta = await buildIndex(readCorpus(corpus), getAnalyzer(opts.analyzer), opts.out, {
+          const meter = corpusMeter(corpus);
+          let printed = 0;
+          const meta = await buildIndex(readCorpus(corpus, meter), getAnalyzer(opts.analyzer), out, {
             norms: opts.norms === 'exact' ? 'exact' : 'lucene-byte4',
             threads: opts.threads === undefined ? undefined : num('--threads', opts.threads, 1, true),
             memoryPostings: num('--memory-postings', opts.memoryPostings, 1, true),
             maxFileBytes: num('--max-file-bytes', opts.maxFileBytes, 1, true),
+            // a line per 100,000 documents, with the corpus's size estimated from the bytes read
             onProgress: (n) => {
-              if (n > 0 && n % 100_000 === 0) process.stderr.write(`  ${n} documents\n`);
+              if (Math.floor(n / 100_000) <= printed) return;
+              printed = Math.floor(n / 100_000);
+              const total = estimateDocs(meter, n);
+              const line = formatProgress({ done: n, total, unit: 'docs', estimated: meter.read < meter.total }, Date.now() - t0);
+              process.stderr.write(`  ${line}\n`);
             },
             onPhase: (name, secs) => process.stderr.write(`  ${name}: ${secs.toFixed(1)} s\n`),
+            onStep: (step) => process.stderr.write(`  ${step}…\n`),
           });
           const secs = (Date.now() - t0) / 1000;
           process.stdout.write(
             `indexed ${meta.docCount} documents in ${secs.toFixed(1)} s: ${meta.numTerms} unique terms, ${meta.sumTotalTermFreq} total terms ` +
-              `(analyzer ${meta.analyzer.name}, norms ${meta.norms}) → ${opts.out}\n`,
+              `(analyzer ${meta.analyzer.name}, norms ${meta.norms}) → ${out}\n`,
           );
         } catch (err) {
           if (err instanceof DataError) fail(err.message);
@@ -88,6 +125,7 @@ export function registerSearch(program: Command): void {
     .option('--fb-docs <n>', 'RM3 feedback documents', '10')
     .option('--fb-terms <n>', 'RM3 expansion terms', '10')
     .option('--original-query-weight <w>', 'RM3 weight of the original query', '0.5')
+    .option('--memory-budget <size>', 'memory the index may take, e.g. 2G: postings are read from disk on demand when the index is larger')
     .option(
       '--tie-adjust <mode>',
       "scores as written: 'none' (as searched, 6 decimals) or 'anserini' (rounded to 4 decimals, 1e-6 less per tie, as Anserini's runs)",
@@ -108,6 +146,7 @@ export function registerSearch(program: Command): void {
         fbDocs: string;
         fbTerms: string;
         originalQueryWeight: string;
+        memoryBudget?: string;
         tieAdjust: string;
       }) => {
         if (!TIE_ADJUSTS.includes(opts.tieAdjust as TieAdjust))
@@ -123,6 +162,9 @@ export function registerSearch(program: Command): void {
           : undefined;
         if (rm3 && rm3.originalQueryWeight > 1) fail('--original-query-weight must be between 0 and 1');
         if (params.b > 1) fail(`--b must be between 0 and 1, got ${params.b}`);
+        const memoryBudget = opts.memoryBudget === undefined ? undefined : parseByteSize(opts.memoryBudget);
+        if (opts.memoryBudget !== undefined && !memoryBudget)
+          fail(`--memory-budget needs a size such as 2G or 512M, got '${opts.memoryBudget}'`);
         let meta: IndexMeta;
         try {
           meta = readIndexMeta(opts.index);
@@ -141,7 +183,13 @@ export function registerSearch(program: Command): void {
             `threads ${threads}; bm25 k1=${params.k1} b=${params.b}${rm3 ? `; rm3 fbDocs=${rm3.fbDocs} fbTerms=${rm3.fbTerms} originalQueryWeight=${rm3.originalQueryWeight}` : ''}; hits ${params.hits}; tie-adjust ${tieAdjust}; ${topics.length} topics → ${opts.output}\n`,
         );
         const t0 = Date.now();
-        const hits = await batchHits({ indexDir: opts.index, params, rm3 }, topics, threads);
+        let hits: Hit[][];
+        try {
+          hits = await batchHits({ indexDir: opts.index, params, rm3, memoryBudget }, topics, threads);
+        } catch (err) {
+          if (isIndexDamage(err) || err instanceof MemoryBudgetError) fail(err.message);
+          throw err;
+        }
         await writeFile(opts.output, topics.map((t, i) => runLines(t.qid, adjustTies(hits[i] as Hit[], tieAdjust), opts.runTag)).join(''));
         const secs = (Date.now() - t0) / 1000;
         process.stderr.write(

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { Experiment } from '../../config/types.js';
 import { buildDag, type Dag } from '../../dag/build-dag.js';
 import { type Plan, planDag } from '../../dag/plan.js';
-import { collectSet, loadOrExit, openStoreOrExit, SET_FLAG, storePathFor } from '../common.js';
+import { collectSet, loadOrExit, openStoreForReadingOrExit, SET_FLAG, storePathFor } from '../common.js';
 import { withConfigErrors } from '../config-errors.js';
 
 export interface PlanOptions {
@@ -22,7 +22,7 @@ export function registerPlan(program: Command): void {
     .argument('<file>', 'experiment YAML file')
     .option('--json', 'machine-readable output')
     .option('--store <path>', "DuckDB store (default: the experiment's store: or results/qexp.duckdb)")
-    .option('--wait <seconds>', 'wait this long for a store another qexp process holds', Number)
+    .option('--wait <seconds>', 'wait this long for a store another process holds without publishing a snapshot', Number)
     .option(...SET_FLAG, collectSet)
     .option(
       '--verify',
@@ -31,7 +31,7 @@ export function registerPlan(program: Command): void {
     .action(async (file: string, opts: PlanOptions) => {
       const exp = loadOrExit(file, Boolean(opts.json), opts.set);
       const storePath = storePathFor(exp, opts.store);
-      const store = existsSync(storePath) ? await openStoreOrExit(storePath, opts.wait) : undefined;
+      const store = existsSync(storePath) ? await openStoreForReadingOrExit(storePath, opts.wait) : undefined;
       try {
         const dag = await withConfigErrors(() => buildDag(exp, store), Boolean(opts.json));
         const plan = await planDag(dag, store, { verify: opts.verify });
@@ -57,7 +57,7 @@ export function planJson(dag: Dag, plan: Plan, storePath: string) {
     store: storePath,
     variants: variantsJson(dag.experiment),
     nodes: dag.nodes.size,
-    summary: { done: count('done'), stale: count('stale'), pending: count('pending') },
+    summary: { done: count('done'), running: count('running'), stale: count('stale'), pending: count('pending') },
     stages: plan.stages,
   };
 }
@@ -98,7 +98,8 @@ export function renderPlan(dag: Dag, plan: Plan, storePath: string): string {
   const toRun = [...plan.nodes.values()].filter((n) => !n.done).length;
   lines.push(
     '',
-    `${count('done')} done, ${count('stale')} stale, ${count('pending')} pending; \`qexp run\` would execute ${toRun} unit${toRun === 1 ? '' : 's'} of work`,
+    `${count('done')} done, ${count('running') ? `${count('running')} running, ` : ''}${count('stale')} stale, ${count('pending')} pending; ` +
+      (count('running') ? 'a run is in progress' : `\`qexp run\` would execute ${toRun} unit${toRun === 1 ? '' : 's'} of work`),
     '',
   );
   return lines.join('\n');

@@ -16,7 +16,7 @@ import {
   writeReportFile,
 } from '../../report/write-report.js';
 import type { Store } from '../../store/store.js';
-import { loadOrExit, openStoreOrExit, storePathFor } from '../common.js';
+import { loadOrExit, openStoreForReadingOrExit, storePathFor } from '../common.js';
 import { withConfigErrors } from '../config-errors.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -39,7 +39,7 @@ async function withStore<T>(
     process.stderr.write(`qexp: no store at ${storePath}: run the experiment first (qexp run ${file})\n`);
     process.exit(EXIT.invalid);
   }
-  const store = await openStoreOrExit(storePath, opts.wait);
+  const store = await openStoreForReadingOrExit(storePath, opts.wait);
   try {
     return await f(exp, store);
   } finally {
@@ -55,7 +55,7 @@ export function registerReport(program: Command): void {
     .option('--format <format>', `${REPORT_FORMATS.join(' | ')} (default md)`, 'md')
     .option('--out <path>', 'write to this file instead of standard output')
     .option('--store <path>', "DuckDB store (default: the experiment's store: or results/qexp.duckdb)")
-    .option('--wait <seconds>', 'wait this long for a store another qexp process holds', Number)
+    .option('--wait <seconds>', 'wait this long for a store another process holds without publishing a snapshot', Number)
     .action(async (file: string, opts: { format: string; out?: string; store?: string; wait?: number }) => {
       if (!REPORT_FORMATS.includes(opts.format as ReportFormat)) {
         process.stderr.write(`qexp: --format ${opts.format}: use one of ${REPORT_FORMATS.join(', ')}\n`);
@@ -86,7 +86,7 @@ export function registerGate(program: Command): void {
     .option('--baseline <path>', 'baseline file (default: gates.baseline, or results/baselines/NAME.json)')
     .option('--json', 'print the results as JSON')
     .option('--store <path>', "DuckDB store (default: the experiment's store: or results/qexp.duckdb)")
-    .option('--wait <seconds>', 'wait this long for a store another qexp process holds', Number)
+    .option('--wait <seconds>', 'wait this long for a store another process holds without publishing a snapshot', Number)
     .action(async (file: string, opts: { baseline?: string; json?: boolean; store?: string; wait?: number }) => {
       process.exitCode = await withStore(file, opts, async (exp, store) => {
         const gates = exp.doc.gates as { checks?: GateDecl[] } | undefined;
@@ -119,7 +119,7 @@ export function registerBaseline(program: Command): void {
     .argument('<file>', 'experiment YAML file')
     .option('--baseline <path>', 'baseline file (default: gates.baseline, or results/baselines/NAME.json)')
     .option('--store <path>', "DuckDB store (default: the experiment's store: or results/qexp.duckdb)")
-    .option('--wait <seconds>', 'wait this long for a store another qexp process holds', Number)
+    .option('--wait <seconds>', 'wait this long for a store another process holds without publishing a snapshot', Number)
     .action(async (file: string, opts: { baseline?: string; store?: string; wait?: number }) => {
       await withStore(file, opts, async (exp, store) => {
         const data = await reportData(exp, store);

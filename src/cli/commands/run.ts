@@ -6,6 +6,7 @@ import { safetyCheck } from '../../dag/effects.js';
 import { executeDag, type NodeResult } from '../../dag/execute.js';
 import { planDag } from '../../dag/plan.js';
 import { SelectionError, selectNodes } from '../../dag/select.js';
+import { SnapshotPublisher } from '../../store/snapshot.js';
 import { collectSet, loadOrExit, openStoreOrExit, SET_FLAG, storePathFor, VERSION } from '../common.js';
 import { withConfigErrors } from '../config-errors.js';
 import { EXIT } from '../exit-codes.js';
@@ -65,6 +66,10 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
   const exp = loadOrExit(file, json, opts.set);
   const storePath = storePathFor(exp, opts.store);
   const store = await openStoreOrExit(storePath, opts.wait);
+  // readers (plan, report, view...) read this while the run holds the store
+  const snapshots = new SnapshotPublisher(store, `qexp ${process.argv.slice(2).join(' ')}`, (m) => {
+    if (!json) process.stderr.write(`qexp: warning: ${m}\n`);
+  });
   const abort = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -79,6 +84,7 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
     const orphans = await store.markOrphansInterrupted();
     if (orphans > 0 && !json)
       process.stderr.write(`qexp: ${orphans} stage(s) left running by a stopped qexp process are marked interrupted\n`);
+    await snapshots.start();
     const dag = await withConfigErrors(() => buildDag(exp, store), json);
     const plan = await planDag(dag, store);
     let chosen: ReturnType<typeof selectNodes>;
@@ -152,6 +158,8 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
     const display = nothing ? undefined : createDisplay(runNodes, nVariants, mode);
     const runId = newRunId();
     await store.beginRun(runId, exp.doc.name, exp.file, process.argv.slice(2), VERSION);
+    snapshots.runId = runId;
+    snapshots.request();
     const results = await executeDag({
       store,
       dag,
@@ -162,9 +170,14 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
       concurrency: opts.concurrency && opts.concurrency > 0 ? opts.concurrency : availableParallelism(),
       signal: abort.signal,
       keepGoing: opts.keepGoing,
-      events: display?.events,
-    });
-    await display?.finish();
+      events: {
+        ...display?.events,
+        end(node, r) {
+          display?.events.end?.(node, r);
+          snapshots.request();
+        },
+      },
+    }).finally(() => display?.finish());
     const failed = results.filter((r) => r.outcome === 'failed');
     const waiting = results.filter((r) => r.outcome === 'waiting');
     const status = nothing ? 'ok' : abort.signal.aborted ? 'interrupted' : failed.length ? 'failed' : waiting.length ? 'waiting' : 'ok';
@@ -203,6 +216,7 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await snapshots.finish();
     store.close();
   }
 }

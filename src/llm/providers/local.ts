@@ -160,7 +160,7 @@ export const localProvider = defineProvider<LocalModelDecl, LocalIdentity, Local
           sampling: m.sampling,
           chat_template_kwargs: m.chat_template_kwargs,
           batch_size: rt.batch_size,
-          // samples of one query differ by their seed (sampling.seed + sample)
+          // samples of one query differ by their seed (sampling.seed + sample); without one each is a draw of its own
           requests: pending.map((r) => ({
             key: r.key,
             messages: r.messages,
@@ -195,8 +195,13 @@ export const localProvider = defineProvider<LocalModelDecl, LocalIdentity, Local
             return;
           }
           const request = typeof a.key === 'string' ? byKey.get(a.key) : undefined;
-          if (!request || !Array.isArray(a.texts) || !a.texts.every((t) => typeof t === 'string')) {
+          if (!request || !Array.isArray(a.texts) || a.texts.length === 0 || !a.texts.every((t) => typeof t === 'string')) {
             bad ??= `generate.py printed an answer for no request of this stage, or without texts: ${line.slice(0, 200)}`;
+            return;
+          }
+          const counts = [a.prompt_tokens ?? 0, a.completion_tokens ?? 0];
+          if (!counts.every((c) => Number.isInteger(c) && (c as number) >= 0 && (c as number) < 2 ** 31)) {
+            bad ??= `generate.py printed token counts that are not integers from 0 to 2^31-1: ${line.slice(0, 200)}`;
             return;
           }
           byKey.delete(a.key as string);
@@ -207,11 +212,14 @@ export const localProvider = defineProvider<LocalModelDecl, LocalIdentity, Local
             request,
             completion: {
               texts,
-              finishReasons: Array.isArray(a.finish_reasons) ? (a.finish_reasons as (string | null)[]) : texts.map(() => null),
-              promptTokens: Number(a.prompt_tokens) || 0,
-              completionTokens: Number(a.completion_tokens) || 0,
+              finishReasons: texts.map((_, i) => {
+                const r = Array.isArray(a.finish_reasons) ? a.finish_reasons[i] : null;
+                return typeof r === 'string' ? r : null;
+              }),
+              promptTokens: counts[0] as number,
+              completionTokens: counts[1] as number,
               estimated: false,
-              latencyMs: Number(a.latency_ms) || 0,
+              latencyMs: Math.max(0, Number(a.latency_ms) || 0),
               endpoint: 'local',
             },
             costUsd: 0,

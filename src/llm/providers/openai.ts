@@ -5,7 +5,7 @@ import { runRequests } from '../runner.js';
 import { acquireServer } from '../serve.js';
 import type { Json, Sampling } from '../types.js';
 import { FROM_SCHEMA, SAMPLING_SCHEMA } from './common-schema.js';
-import { defineProvider, type KeyedRequest, type Problem } from './provider.js';
+import { bodyToSend, defineProvider, type KeyedRequest, type Problem } from './provider.js';
 
 /** Settings of an OpenAI-compatible model, as the schema declares them (defaults filled in). */
 export interface OpenAIModelDecl {
@@ -147,7 +147,8 @@ export const openaiProvider = defineProvider<OpenAIModelDecl, OpenAIIdentity, Op
         default: 16,
       },
       timeout_s: {
-        description: 'Seconds before a request is abandoned and retried.',
+        description:
+          'Deadline of one attempt, in seconds: from sending the request to the last byte of its answer (a server that drips its answer is cut off too). Past it the attempt is abandoned and retried.',
         type: 'number',
         exclusiveMinimum: 0,
         default: 120,
@@ -334,7 +335,9 @@ export const openaiProvider = defineProvider<OpenAIModelDecl, OpenAIIdentity, Op
           target: new OpenAIEndpoint(url, { apiKey, headers, timeoutMs: rt.timeout_s * 1000 }),
           limit: new AdaptiveLimit(rt.concurrency),
         }));
-        run = await runRequests(pending, {
+        // what is sent leaves the ledger's draw number out; what is emitted is the request as keyed
+        const sendable = pending.map((r) => ({ ...r, body: bodyToSend(r.body), planned: r }));
+        run = await runRequests(sendable, {
           pool: new ReplicaPool(replicas),
           maxRetries: rt.max_retries,
           tokenizer: rt.tokenizer,
@@ -343,8 +346,8 @@ export const openaiProvider = defineProvider<OpenAIModelDecl, OpenAIIdentity, Op
           maxCostUsd: rt.max_cost_usd,
           maxErrorRate: rt.max_error_rate,
           signal,
-          onAnswer: (request, completion, costUsd) => emit({ kind: 'answer', request, completion, costUsd }),
-          onError: (request, error, attempt, final) => emit({ kind: 'error', request, error, attempt, final }),
+          onAnswer: (request, completion, costUsd) => emit({ kind: 'answer', request: request.planned, completion, costUsd }),
+          onError: (request, error, attempt, final) => emit({ kind: 'error', request: request.planned, error, attempt, final }),
         });
       } finally {
         await release?.();

@@ -101,6 +101,20 @@ export interface LlmRequest {
   messages: ChatMessage[];
 }
 
+/**
+ * The member of a ledgered request's body that numbers a draw: sample k ≥ 1 of a query asked
+ * without a seed (whose bodies are otherwise the same) carries `qexp_draw: k`, so that each draw
+ * has its own ledger key. It is the ledger's, not the endpoint's: `bodyToSend` leaves it out.
+ */
+export const DRAW_MEMBER = 'qexp_draw';
+
+/** The body as it goes to the endpoint: without the ledger's draw number. */
+export function bodyToSend(body: Record<string, unknown>): Record<string, unknown> {
+  if (!(DRAW_MEMBER in body)) return body;
+  const { [DRAW_MEMBER]: _, ...sent } = body;
+  return sent;
+}
+
 /** A request of a ledgered provider. */
 export type KeyedRequest = LlmRequest & { key: string; body: Record<string, unknown> };
 

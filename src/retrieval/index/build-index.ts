@@ -1,13 +1,24 @@
-import { closeSync, createWriteStream, existsSync, openSync, readSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { crc32 } from 'node:zlib';
 import type { Doc } from '../../data/corpus.js';
 import type { Analyzer } from '../analysis/analyzers.js';
+import { CHECKSUMS_FILE, CHUNK, type ChunkSums, chunkSums, type FileSum } from './checksums.js';
 import { FileByteWriter } from './file-writer.js';
-import { BLOCK_SIZE, INDEX_FORMAT, INDEX_VERSION, type IndexMeta, postingsFile, TERM_RECORD, vectorsFile } from './index-format.js';
+import {
+  BLOCK_SIZE,
+  INDEX_FORMAT,
+  INDEX_VERSION,
+  type IndexMeta,
+  metaText,
+  postingsFile,
+  TERM_RECORD,
+  vectorsFile,
+} from './index-format.js';
 import { type IndexerReply, type IndexerRequest, serve } from './index-worker.js';
 import { Inverter, type ThreadDictionary } from './inverter.js';
 import type { MergeJob, MergeResult, SharedRun } from './merge-postings.js';
@@ -18,9 +29,11 @@ export interface BuildOptions {
   onProgress?: (docs: number) => void;
   /** Called as each phase ends (analysis, dictionary, merge, layout) with its seconds. */
   onPhase?: (phase: string, seconds: number) => void;
+  /** Called as each phase after the analysis starts, with what it does (for a display: these have no counts). */
+  onStep?: (step: string) => void;
   /** Indexing threads (default: number of CPUs). */
   threads?: number;
-  /** Postings held in memory (over all threads) before sorted runs are spilled to disk (default 40 million). */
+  /** Postings held (over all threads) before they are sorted into a compact run in shared memory (default 40 million). */
   memoryPostings?: number;
   /** Largest postings or docvectors file; a new one starts past it (default 1 GiB: one buffer each). */
   maxFileBytes?: number;
@@ -157,15 +170,15 @@ function mergeDictionaries(dicts: ThreadDictionary[], termsOut: FileByteWriter) 
 }
 
 /**
- * Builds an index in format v2 (`index-format.ts`) into `out`, through a temporary folder and a
+ * Builds an index in format v3 (`index-format.ts`) into `out`, through a temporary folder and a
  * rename, with bounded memory:
  * 1. batches of documents go round-robin to indexing threads, which analyze and invert them
- *    into flat typed buffers, spilled as runs sorted by local term id when their share of
- *    `memoryPostings` is held;
+ *    into flat typed buffers, sorted by local term id into compact runs in shared memory when
+ *    their share of `memoryPostings` is held;
  * 2. each thread sorts its dictionary, and the main thread merges them into global term ids;
- * 3. the threads merge the postings of disjoint ranges of terms from every run (held in shared
- *    memory) into the final blocks, and rewrite their term vectors with global ids;
- * 4. the main thread lays the parts out into files of at most `maxFileBytes`.
+ * 3. the threads merge the postings of disjoint ranges of terms from every run into the final
+ *    blocks, and rewrite their term vectors with global ids;
+ * 4. the main thread lays the parts out into files of at most `maxFileBytes`, and checksums them.
  * Document length = the number of tokens the analyzer emits. The files are byte-identical
  * whatever the number of runs or threads.
  */
@@ -192,6 +205,12 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
   }
 }
 
+const NEXT_STEP: Record<string, string> = {
+  analysis: "merging the threads' dictionaries",
+  dictionary: 'merging postings',
+  merge: 'writing postings files and term vectors',
+};
+
 async function build(
   docs: AsyncIterable<Doc>,
   analyzer: Analyzer,
@@ -200,7 +219,7 @@ async function build(
   threads: Threads,
   exact: boolean,
   maxFileBytes: number,
-  { onProgress, onPhase }: BuildOptions,
+  { onProgress, onPhase, onStep }: BuildOptions,
 ): Promise<IndexMeta> {
   const T = threads.count;
   let clock = performance.now();
@@ -208,9 +227,13 @@ async function build(
     const now = performance.now();
     onPhase?.(name, (now - clock) / 1000);
     clock = now;
+    const next = NEXT_STEP[name];
+    if (next) onStep?.(next);
   };
   // 1. analysis and inversion
-  const idsOut = createWriteStream(join(tmp, 'docids.txt'));
+  const sums = new Map<string, Uint32Array>();
+  const idsOut = new FileByteWriter(join(tmp, 'docids.txt'), true);
+  const utf8 = new TextEncoder();
   const ids: string[] = [];
   let lengths = new Uint32Array(1 << 16);
   const batchSizes: number[] = [];
@@ -237,7 +260,7 @@ async function build(
     idChunk += `${doc.id}\n`;
     texts.push(doc.text);
     if (texts.length < BATCH) continue;
-    if (!idsOut.write(idChunk)) await new Promise<void>((r) => idsOut.once('drain', () => r()));
+    idsOut.write(utf8.encode(idChunk));
     idChunk = '';
     send();
     while (inFlight.length >= 2 * T) await settle();
@@ -245,10 +268,15 @@ async function build(
   }
   if (texts.length) send();
   while (inFlight.length) await settle();
-  await new Promise<void>((r) => idsOut.end(idChunk, () => r()));
+  idsOut.write(utf8.encode(idChunk));
+  idsOut.close();
+  sums.set('docids.txt', (idsOut.sums as ChunkSums).finish());
   const nDocs = ids.length;
   onProgress?.(nDocs);
 
+  // the threads sort their dictionaries while this one ranks the external ids
+  const finishing = Promise.all(Array.from({ length: T }, (_, t) => threads.ask(t, { type: 'finish' })));
+  finishing.catch(() => {});
   // external ids: ranks for tie-breaking, and no id twice
   const order = Array.from({ length: nDocs }, (_, i) => i);
   order.sort((a, b) => {
@@ -284,17 +312,18 @@ async function build(
 
   phase('analysis');
   // 2. dictionaries
-  const dicts: ThreadDictionary[] = [];
-  dicts.push(...((await Promise.all(Array.from({ length: T }, (_, t) => threads.ask(t, { type: 'finish' })))) as ThreadDictionary[]));
-  const termsOut = new FileByteWriter(join(tmp, 'terms.txt'));
+  const dicts = (await finishing) as ThreadDictionary[];
+  const termsOut = new FileByteWriter(join(tmp, 'terms.txt'), true);
   const { numTerms, remap, localOf } = mergeDictionaries(dicts, termsOut);
   termsOut.close();
+  sums.set('terms.txt', (termsOut.sums as ChunkSums).finish());
 
   phase('dictionary');
   // 3. runs into shared memory; term ranges of about equal postings for the merging threads
   const runs: SharedRun[] = dicts.flatMap((d, t) => d.runs.map((r) => ({ thread: t, ...r })));
-  // merge cost per term: its postings, plus a lookup in every run
-  const costOf = new Float64Array(numTerms).fill(runs.length);
+  // merge cost per term: its postings, plus a fixed cost (lookups in every run, a block's header
+  // and frontier) worth about 10 postings, as timed at 300,000 synthetic passages
+  const costOf = new Float64Array(numTerms).fill(10 + runs.length);
   dicts.forEach((d, t) => {
     const r = remap[t] as Int32Array;
     for (let id = 0; id < d.df.length; id++) {
@@ -311,43 +340,54 @@ async function build(
     if (acc >= (totalCost * bounds.length) / T) bounds.push(g + 1);
   }
   while (bounds.length <= T) bounds.push(numTerms);
-  const parts = await Promise.all(
-    Array.from({ length: T }, async (_, t) => {
-      const job: MergeJob = {
-        runs,
-        localOf,
-        norms: normsShared,
-        exact,
-        from: bounds[t] as number,
-        to: bounds[t + 1] as number,
-        path: join(tmp, `part-${t}.bin`),
-      };
-      const merged = (await threads.ask(t, { type: 'merge', job })) as MergeResult;
-      const sizes = (await threads.ask(t, {
-        type: 'vectors',
-        remap: remap[t] as Int32Array,
-        out: join(tmp, `t${t}-vectors-global.bin`),
-      })) as Int32Array;
-      return { merged, sizes };
-    }),
+  // each thread merges its range, then rewrites its term vectors (a thread answers in order);
+  // this one lays out each part as soon as it and those before it are merged
+  const merges = Array.from({ length: T }, (_, t) => {
+    const job: MergeJob = {
+      runs,
+      localOf,
+      norms: normsShared,
+      exact,
+      from: bounds[t] as number,
+      to: bounds[t + 1] as number,
+      path: join(tmp, `part-${t}.bin`),
+    };
+    return threads.ask(t, { type: 'merge', job }) as Promise<MergeResult>;
+  });
+  const vectorSizes = Array.from(
+    { length: T },
+    (_, t) =>
+      threads.ask(t, { type: 'vectors', remap: remap[t] as Int32Array, out: join(tmp, `t${t}-vectors-global.bin`) }) as Promise<Int32Array>,
   );
+  for (const m of [...merges, ...vectorSizes]) m.catch(() => {});
 
-  phase('merge');
   // 4. postings files: parts laid out in term order, a new file before a term that would pass the limit
   const dict = new Uint32Array(TERM_RECORD * numTerms);
   let file = 0;
   let fileWords = 0;
   let g = 0;
-  const fileSpans: { part: number; words: number }[][] = [[]];
-  parts.forEach(({ merged }, p) => {
+  let postingsOut: FileByteWriter | null = null;
+  const closeFile = () => {
+    if (!postingsOut) return;
+    postingsOut.close();
+    sums.set(postingsFile(file), (postingsOut.sums as ChunkSums).finish());
+  };
+  for (const m of merges) {
+    const merged = await m;
+    const reader = new ChunkReader(merged.path);
     const rec = merged.records;
+    let pending = 0;
     for (let i = 0; 3 * i < rec.length; i++, g++) {
       const words = rec[3 * i + 2] as number;
       if (fileWords > 0 && 4 * (fileWords + words) > maxFileBytes) {
+        reader.copyTo(4 * pending, postingsOut as FileByteWriter);
+        pending = 0;
+        closeFile();
+        postingsOut = null;
         file++;
         fileWords = 0;
-        fileSpans.push([]);
       }
+      postingsOut ??= new FileByteWriter(join(tmp, postingsFile(file)), true);
       const r = TERM_RECORD * g;
       dict[r] = rec[3 * i] as number;
       dict[r + 1] = rec[3 * i + 1] as number;
@@ -355,32 +395,29 @@ async function build(
       dict[r + 3] = fileWords;
       dict[r + 4] = words;
       fileWords += words;
-      const spans = fileSpans[file] as { part: number; words: number }[];
-      const last = spans[spans.length - 1];
-      if (last && last.part === p) last.words += words;
-      else spans.push({ part: p, words });
+      pending += words;
     }
-  });
-  const partReaders = parts.map(({ merged }) => new ChunkReader(merged.path));
-  fileSpans.forEach((spans, f) => {
-    const w = new FileByteWriter(join(tmp, postingsFile(f)));
-    for (const s of spans) (partReaders[s.part] as ChunkReader).copyTo(4 * s.words, w);
-    w.close();
-  });
-  for (const r of partReaders) r.close();
+    if (pending > 0) reader.copyTo(4 * pending, postingsOut as FileByteWriter);
+    reader.close();
+    await rm(merged.path, { force: true });
+  }
+  postingsOut ??= new FileByteWriter(join(tmp, postingsFile(file)), true);
+  closeFile();
+  const vectorLengths = await Promise.all(vectorSizes);
+  phase('merge');
 
   // term vectors: each thread's batches back in document order, files broken at documents
   const vecReaders = Array.from({ length: T }, (_, t) => new ChunkReader(join(tmp, `t${t}-vectors-global.bin`)));
   const vecAt = new Int32Array(T);
   const offsets = new Float64Array(nDocs + 1);
   const vectorFiles: number[] = [];
-  let vecOut = new FileByteWriter(join(tmp, vectorsFile(0)));
+  let vecOut = new FileByteWriter(join(tmp, vectorsFile(0)), true);
   let inFile = 0;
   let total = 0;
   let d = 0;
   batchSizes.forEach((size, b) => {
     const t = b % T;
-    const sizes = (parts[t] as { sizes: Int32Array }).sizes;
+    const sizes = vectorLengths[t] as Int32Array;
     let pendingBytes = 0;
     for (let k = 0; k < size; k++, d++) {
       const bytes = sizes[(vecAt[t] as number) + k] as number;
@@ -389,8 +426,9 @@ async function build(
         inFile += pendingBytes;
         pendingBytes = 0;
         vecOut.close();
+        sums.set(vectorsFile(vectorFiles.length), (vecOut.sums as ChunkSums).finish());
         vectorFiles.push(inFile);
-        vecOut = new FileByteWriter(join(tmp, vectorsFile(vectorFiles.length)));
+        vecOut = new FileByteWriter(join(tmp, vectorsFile(vectorFiles.length)), true);
         inFile = 0;
       }
       offsets[d] = total;
@@ -403,14 +441,36 @@ async function build(
   });
   offsets[nDocs] = total;
   vecOut.close();
+  sums.set(vectorsFile(vectorFiles.length), (vecOut.sums as ChunkSums).finish());
   vectorFiles.push(inFile);
   for (const r of vecReaders) r.close();
 
-  for (const p of parts) await rm(p.merged.path, { force: true });
   for (let t = 0; t < T; t++) {
     await rm(join(tmp, `t${t}-vectors-global.bin`), { force: true });
     await rm(join(tmp, `t${t}-vectors.bin`), { force: true });
   }
+
+  const small: [string, Uint8Array][] = [
+    ['norms.bin', new Uint8Array(normsShared)],
+    ['docorder.bin', new Uint8Array(rank.buffer)],
+    ['terms.bin', new Uint8Array(dict.buffer)],
+    ['docvectors.offsets', new Uint8Array(offsets.buffer)],
+  ];
+  for (const [name, bytes] of small) {
+    await writeFile(join(tmp, name), bytes);
+    sums.set(name, chunkSums(bytes));
+  }
+  // the chunks' checksums of every file, in one file whose own checksum meta.json holds
+  const files: Record<string, FileSum> = {};
+  let chunks = 0;
+  for (const [name, crcs] of sums) {
+    files[name] = { bytes: (await stat(join(tmp, name))).size, at: chunks };
+    chunks += crcs.length;
+  }
+  const table = new Uint32Array(chunks);
+  for (const [name, crcs] of sums) table.set(crcs, (files[name] as FileSum).at);
+  const tableBytes = new Uint8Array(table.buffer);
+  await writeFile(join(tmp, CHECKSUMS_FILE), tableBytes);
 
   phase('layout');
   const meta: IndexMeta = {
@@ -423,14 +483,11 @@ async function build(
     norms: exact ? 'exact' : 'lucene-byte4',
     numTerms,
     blockSize: BLOCK_SIZE,
-    postingsFiles: fileSpans.length,
+    postingsFiles: file + 1,
     vectorFiles,
+    checksums: { chunk: CHUNK, crc32: crc32(tableBytes), files },
   };
-  await writeFile(join(tmp, 'norms.bin'), new Uint8Array(normsShared));
-  await writeFile(join(tmp, 'docorder.bin'), new Uint8Array(rank.buffer));
-  await writeFile(join(tmp, 'terms.bin'), new Uint8Array(dict.buffer));
-  await writeFile(join(tmp, 'docvectors.offsets'), new Uint8Array(offsets.buffer));
-  await writeFile(join(tmp, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  await writeFile(join(tmp, 'meta.json'), metaText(meta));
   await rm(out, { recursive: true, force: true });
   await rename(tmp, out);
   return meta;

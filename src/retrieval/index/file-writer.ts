@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { ChunkSums } from './checksums.js';
 
 /** Appends bytes to a file through a fixed buffer: large index files never sit in memory whole. */
 export class FileByteWriter {
@@ -7,14 +8,18 @@ export class FileByteWriter {
   private used = 0;
   /** Bytes written so far (flushed or not). */
   length = 0;
+  /** The chunks' checksums, for the files of an index (temporary files go without). */
+  readonly sums: ChunkSums | null;
 
-  constructor(path: string) {
+  constructor(path: string, checksum = false) {
     this.fd = openSync(path, 'w');
+    this.sums = checksum ? new ChunkSums() : null;
   }
 
   write(bytes: Uint8Array): void {
     if (this.used + bytes.length > this.buf.length) this.flush();
     if (bytes.length > this.buf.length) {
+      this.sums?.update(bytes);
       writeSync(this.fd, bytes);
     } else {
       this.buf.set(bytes, this.used);
@@ -24,7 +29,10 @@ export class FileByteWriter {
   }
 
   private flush(): void {
-    if (this.used > 0) writeSync(this.fd, this.buf, 0, this.used);
+    if (this.used > 0) {
+      this.sums?.update(this.buf.subarray(0, this.used));
+      writeSync(this.fd, this.buf, 0, this.used);
+    }
     this.used = 0;
   }
 

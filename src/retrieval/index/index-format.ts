@@ -1,9 +1,13 @@
 /**
- * On-disk index, format version 2 (a folder). Integers are little-endian. The files:
+ * On-disk index, format version 3 (a folder). Integers are little-endian. The files:
  *
- * - `meta.json`: `{format: "qexp-bm25", version: 2, analyzer: {name, params}, docCount,
+ * - `meta.json`: `{format: "qexp-bm25", version: 3, analyzer: {name, params}, docCount,
  *   docsWithTerms, sumTotalTermFreq, norms: "lucene-byte4" | "exact", numTerms, blockSize,
- *   postingsFiles, vectorFiles}`.
+ *   postingsFiles, vectorFiles, checksums: {chunk, crc32, files: {NAME: {bytes, at}}}, crc32}`.
+ *   `checksums` lists every other file with its size; `crc32` is the CRC-32 of the rest of
+ *   meta.json written compactly (`JSON.stringify` of the object without it).
+ * - `checksums.bin`: a u32 CRC-32 per `chunk` bytes (4,096; the last chunk of a file may be
+ *   shorter) of every file listed, a file's from its `at`; meta.json holds this file's own CRC.
  * - `docids.txt`: the external document ids, one per line. Line i is internal document i.
  * - `docorder.bin`: a u32 per document, the rank of its external id in ascending (UTF-16 code
  *   unit) order. Search breaks score ties with it.
@@ -34,8 +38,11 @@
  * - `docvectors.offsets`: a float64 per document, the byte offset of its vector counted over the
  *   concatenated files, plus the end.
  */
+import { crc32 } from 'node:zlib';
+import type { IndexChecksums } from './checksums.js';
+
 export const INDEX_FORMAT = 'qexp-bm25';
-export const INDEX_VERSION = 2;
+export const INDEX_VERSION = 3;
 export const BLOCK_SIZE = 128;
 /** Words in a dictionary record. */
 export const TERM_RECORD = 5;
@@ -55,6 +62,12 @@ export interface IndexMeta {
   postingsFiles: number;
   /** Byte length of each `docvectors-N.bin` file. */
   vectorFiles: number[];
+  checksums: IndexChecksums;
+}
+
+/** meta.json's text: the meta with the CRC-32 of its compact JSON appended as `crc32`. */
+export function metaText(meta: IndexMeta): string {
+  return `${JSON.stringify({ ...meta, crc32: crc32(JSON.stringify(meta)) }, null, 2)}\n`;
 }
 
 export const postingsFile = (n: number) => `postings-${n}.bin`;

@@ -1,21 +1,14 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Analyzer } from '../analysis/analyzers.js';
 import { FileByteWriter } from './file-writer.js';
-import { readShared } from './shared-file.js';
 import { TermDictionary, TokenRanges } from './term-dictionary.js';
-import { ByteWriter, readVarints, writeVarint } from './varint.js';
+import { ByteWriter, writeVarint } from './varint.js';
 
-/** A sorted run on disk: u32 count, count pairs (u32 local term id, u32 byte offset in the data), then the data. */
-interface RunFile {
-  path: string;
-  /** Distinct terms in the run. */
-  terms: number;
-}
-
-/** A run loaded into shared memory for the merge, with where each local term's postings start (−1: none). */
+/** A run in shared memory: per term (ascending local id) a varint df, df varint document gaps and df varint frequencies. */
 export interface LoadedRun {
   data: SharedArrayBuffer;
+  /** Int32 per local term id: the byte offset of its postings in `data`, or −1. */
   table: SharedArrayBuffer;
 }
 
@@ -29,7 +22,7 @@ export interface ThreadDictionary {
   ids: Int32Array;
 }
 
-/** Frequencies below this are packed with the document in one double for the spill's sort. */
+/** Frequencies below this are packed with the document in one double for the sort. */
 const TF_RANGE = 2 ** 22;
 
 function grown(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
@@ -40,45 +33,52 @@ function grown(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
   return b;
 }
 
+function grownF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
+  let size = a.length;
+  while (size < n) size *= 2;
+  const b = new Float64Array(size);
+  b.set(a);
+  return b;
+}
+
+const varintBytes = (v: number): number => (v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5);
+
 /**
  * Inverts the documents of one indexing thread with a local dictionary and flat typed buffers:
- * per posting its local term id and tf, in document order. When `budget` postings are held, a
- * radix sort by term id (stable: documents stay ascending) turns them into a run on disk: per
- * term (ascending local id) a varint df, df varint document gaps and df varint frequencies. The
- * documents' term vectors (local ids) go to a file as they come. The builder merges every
- * thread's runs.
+ * per posting its local term id, and its document and tf packed in a double, in document order.
+ * When `budget` postings are held, a radix sort by term id (stable: documents stay ascending)
+ * turns them into a compact run in shared memory: per term (ascending local id) a varint df, df
+ * varint document gaps and df varint frequencies. The documents' term vectors (local ids) go to a
+ * file as they come. The builder merges every thread's runs.
  */
 export class Inverter {
   private readonly dict = new TermDictionary();
   private readonly tokens = new TokenRanges();
   private ids: Int32Array = new Int32Array(1 << 16);
   private pTerm: Int32Array;
-  private pTf: Int32Array;
+  private pay: Float64Array;
   private nPost = 0;
-  private docNo: Int32Array = new Int32Array(1 << 12);
-  private docEnd: Int32Array = new Int32Array(1 << 12);
-  private nDocs = 0;
   private sort: Int32Array = new Int32Array(256);
-  /** Reused by every spill: postings-sized arrays, and the run's bytes. */
+  /** Reused by every spill: the radix sort's second buffers. */
   private keys2 = new Int32Array(0);
-  private pay = new Float64Array(0);
   private pay2 = new Float64Array(0);
-  private runBytes = new Uint8Array(0);
-  private readonly runs: RunFile[] = [];
+  private df: Int32Array = new Int32Array(1 << 16);
+  /** Each run, and its terms: (local id, byte offset) pairs. */
+  private readonly runs: { data: SharedArrayBuffer; terms: Int32Array }[] = [];
   private readonly vectors: FileByteWriter;
   private readonly vec = new ByteWriter();
   readonly vectorsPath: string;
 
   constructor(
-    private readonly dir: string,
-    private readonly prefix: string,
+    dir: string,
+    prefix: string,
     private readonly budget: number,
   ) {
     this.vectorsPath = join(dir, `${prefix}-vectors.bin`);
     this.vectors = new FileByteWriter(this.vectorsPath);
     const cap = Math.max(1024, Math.min(budget + 1024, 1 << 26));
     this.pTerm = new Int32Array(cap);
-    this.pTf = new Int32Array(cap);
+    this.pay = new Float64Array(cap);
   }
 
   /** Analyzes and inverts documents first, first + 1, ...; returns their lengths (numbers of tokens). */
@@ -132,32 +132,28 @@ export class Inverter {
     } else s.subarray(0, n).sort();
     if (this.nPost + n > this.pTerm.length) {
       this.pTerm = grown(this.pTerm, this.nPost + n);
-      this.pTf = grown(this.pTf, this.nPost + n);
+      this.pay = grownF64(this.pay, this.nPost + n);
     }
     const start = this.nPost;
+    const base = doc * TF_RANGE;
+    const vec = this.vec;
     let p = start;
-    for (let i = 0; i < n; ) {
+    let distinct = 0;
+    for (let i = 0; i < n; distinct++) {
       const id = s[i] as number;
       let j = i + 1;
       while (j < n && s[j] === id) j++;
+      if (j - i >= TF_RANGE) throw new Error(`document ${doc} repeats a term ${j - i} times; at most ${TF_RANGE - 1} are supported`);
       this.pTerm[p] = id;
-      this.pTf[p] = j - i;
+      this.pay[p] = base + (j - i);
       p++;
       i = j;
     }
     this.nPost = p;
-    if (this.nDocs === this.docNo.length) {
-      this.docNo = grown(this.docNo, this.nDocs + 1);
-      this.docEnd = grown(this.docEnd, this.nDocs + 1);
-    }
-    this.docNo[this.nDocs] = doc;
-    this.docEnd[this.nDocs] = p;
-    this.nDocs++;
-    const vec = this.vec;
-    vec.varint(p - start);
+    vec.varint(distinct);
     for (let q = start; q < p; q++) {
       vec.varint(this.pTerm[q] as number);
-      vec.varint(this.pTf[q] as number);
+      vec.varint((this.pay[q] as number) - base);
     }
     if (vec.length > 1 << 22) {
       this.vectors.write(vec.bytes());
@@ -173,21 +169,12 @@ export class Inverter {
     // writes into 2,048 sequential streams instead of scattering over the whole buffer
     if (this.keys2.length < n) {
       this.keys2 = new Int32Array(this.pTerm.length);
-      this.pay = new Float64Array(this.pTerm.length);
       this.pay2 = new Float64Array(this.pTerm.length);
     }
     let keys: Int32Array = this.pTerm.subarray(0, n);
     let k2: Int32Array = this.keys2.subarray(0, n);
     let pay: Float64Array = this.pay.subarray(0, n);
     let p2: Float64Array = this.pay2.subarray(0, n);
-    for (let d = 0, p = 0; d < this.nDocs; d++) {
-      const doc = (this.docNo[d] as number) * TF_RANGE;
-      for (const e = this.docEnd[d] as number; p < e; p++) {
-        const tf = this.pTf[p] as number;
-        if (tf >= TF_RANGE) throw new Error(`document ${this.docNo[d]} repeats a term ${tf} times; at most ${TF_RANGE - 1} are supported`);
-        pay[p] = doc + tf;
-      }
-    }
     const count = new Int32Array(2048);
     for (let shift = 0; this.dict.size - 1 >= 2 ** shift; shift += 11) {
       count.fill(0);
@@ -212,67 +199,71 @@ export class Inverter {
       [keys, k2] = [k2, keys];
       [pay, p2] = [p2, pay];
     }
+    // the run's exact size first, then the run written straight into shared memory
+    if (this.df.length < this.dict.size) this.df = grown(this.df, this.dict.size);
+    const df = this.df;
     let used = 0;
-    for (let i = 0; i < n; i++) if (i === 0 || keys[i] !== keys[i - 1]) used++;
-    const table = new Uint32Array(2 * used);
-    // varints: at most 5 bytes each, 2 per posting and 1 per term
-    if (this.runBytes.length < 5 * (2 * n + used)) this.runBytes = new Uint8Array(5 * (2 * n + used));
-    const data = this.runBytes;
+    let size = 0;
+    for (let i = 0; i < n; ) {
+      const id = keys[i] as number;
+      let j = i;
+      let prev = -1;
+      for (; j < n && keys[j] === id; j++) {
+        const v = pay[j] as number;
+        const doc = Math.floor(v / TF_RANGE);
+        size += varintBytes(doc - prev) + varintBytes(v - doc * TF_RANGE);
+        prev = doc;
+      }
+      size += varintBytes(j - i);
+      df[id] = (df[id] as number) + j - i;
+      used++;
+      i = j;
+    }
+    const data = new SharedArrayBuffer(size);
+    const out = new Uint8Array(data);
+    const terms = new Int32Array(2 * used);
     let q = 0;
     let k = 0;
     for (let i = 0; i < n; ) {
       const id = keys[i] as number;
       let j = i + 1;
       while (j < n && keys[j] === id) j++;
-      table[2 * k] = id;
-      table[2 * k + 1] = q;
+      terms[2 * k] = id;
+      terms[2 * k + 1] = q;
       k++;
-      q = writeVarint(data, q, j - i);
+      q = writeVarint(out, q, j - i);
       let prev = -1;
       for (let x = i; x < j; x++) {
         const doc = Math.floor((pay[x] as number) / TF_RANGE);
-        q = writeVarint(data, q, doc - prev);
+        q = writeVarint(out, q, doc - prev);
         prev = doc;
       }
-      for (let x = i; x < j; x++) q = writeVarint(data, q, (pay[x] as number) % TF_RANGE);
+      for (let x = i; x < j; x++) q = writeVarint(out, q, (pay[x] as number) % TF_RANGE);
       i = j;
     }
-    const path = join(this.dir, `${this.prefix}-run-${this.runs.length}.bin`);
-    const w = new FileByteWriter(path);
-    w.write(new Uint8Array(Uint32Array.of(used).buffer));
-    w.write(new Uint8Array(table.buffer));
-    w.write(data.subarray(0, q));
-    w.close();
-    this.runs.push({ path, terms: used });
+    this.runs.push({ data, terms });
     this.nPost = 0;
-    this.nDocs = 0;
   }
 
-  /** Spills what is held, closes the vectors, loads the runs into shared memory, and sorts the dictionary. */
+  /** Spills what is held, closes the vectors, lays out the runs' tables, and sorts the dictionary. */
   finish(): ThreadDictionary {
     this.spill();
+    // the buffers are done with: the merge that follows needs the memory
+    this.pTerm = new Int32Array(0);
+    this.pay = new Float64Array(0);
+    this.keys2 = new Int32Array(0);
+    this.pay2 = new Float64Array(0);
     this.vectors.write(this.vec.bytes());
     this.vectors.close();
     const local = this.dict.size;
-    const df = new Int32Array(local);
-    const one = new Int32Array(1);
-    const runs = this.runs.map((run) => {
-      const data = readShared(run.path);
-      rmSync(run.path);
-      const head = new Uint32Array(data, 0, 1 + 2 * run.terms);
-      const bytes = new Uint8Array(data);
+    const runs = this.runs.map(({ data, terms }) => {
       const table = new SharedArrayBuffer(4 * local);
       const tab = new Int32Array(table).fill(-1);
-      const base = 4 * (1 + 2 * run.terms);
-      for (let k = 0; k < run.terms; k++) {
-        const id = head[1 + 2 * k] as number;
-        const p = base + (head[2 + 2 * k] as number);
-        tab[id] = p;
-        readVarints(bytes, p, 1, one);
-        df[id] = (df[id] as number) + (one[0] as number);
-      }
+      for (let k = 0; k < terms.length; k += 2) tab[terms[k] as number] = terms[k + 1] as number;
       return { data, table };
     });
+    const df = new Int32Array(local);
+    df.set(this.df.subarray(0, local));
     const strings = this.dict.terms();
     // a plain array: V8 sorts it with a comparator three times faster than a typed one
     const order = Array.from({ length: strings.length }, (_, i) => i);
@@ -284,81 +275,157 @@ export class Inverter {
 /**
  * Rewrites a thread's term vectors with global term ids, each document's terms sorted by id and
  * written as id gaps (the format of docvectors). Returns the byte length of every document's
- * vector, in the thread's document order.
+ * vector, in the thread's document order. The file is read a chunk at a time, and documents are
+ * taken a few thousand at a time: every term id of the lot is decoded, then all are looked up in
+ * `remap` (8 MB with two million terms: a cache miss for most rare terms, and misses taken
+ * together overlap), then each document's terms are sorted and written.
  */
 export function remapVectors(path: string, remap: Int32Array, out: string): Int32Array {
-  const b = readFileSync(path);
+  const fd = openSync(path, 'r');
+  const size = fstatSync(fd).size;
+  let b = new Uint8Array(1 << 23);
+  let end = 0;
+  let read = 0;
   const w = new FileByteWriter(out);
   let o = new Uint8Array(1 << 22);
   let q = 0;
   let sizes = new Int32Array(1 << 12);
   let nDocs = 0;
-  let ids = new Int32Array(256);
-  let tfs = new Int32Array(256);
+  const LOT = 4096;
+  const counts = new Int32Array(LOT);
+  let ids = new Int32Array(1 << 18);
+  let tfs = new Int32Array(1 << 18);
   let keys = new Float64Array(256);
-  let pairs = new Int32Array(512);
-  const one = new Int32Array(1);
   let p = 0;
-  while (p < b.length) {
-    p = readVarints(b, p, 1, one);
-    const n = one[0] as number;
-    if (n > ids.length) {
-      ids = new Int32Array(2 * n);
-      tfs = new Int32Array(2 * n);
-      keys = new Float64Array(2 * n);
-      pairs = new Int32Array(4 * n);
-    }
-    p = readVarints(b, p, 2 * n, pairs);
-    for (let i = 0; i < n; i++) {
-      ids[i] = remap[pairs[2 * i] as number] as number;
-      tfs[i] = pairs[2 * i + 1] as number;
-    }
-    if (n <= 64) {
-      for (let i = 1; i < n; i++) {
-        const id = ids[i] as number;
-        const tf = tfs[i] as number;
-        let j = i - 1;
-        while (j >= 0 && (ids[j] as number) > id) {
-          ids[j + 1] = ids[j] as number;
-          tfs[j + 1] = tfs[j] as number;
-          j--;
+  let more = false;
+  try {
+    for (;;) {
+      // 4 MB at hand at least, or the rest of the file (a larger document asks for more)
+      if ((more || end - p < 1 << 22) && read < size) {
+        more = false;
+        b.copyWithin(0, p, end);
+        end -= p;
+        p = 0;
+        if (b.length - end < 1 << 22) {
+          const grown = new Uint8Array(2 * b.length);
+          grown.set(b.subarray(0, end));
+          b = grown;
         }
-        ids[j + 1] = id;
-        tfs[j + 1] = tf;
+        const n = readSync(fd, b, end, Math.min(b.length - end, size - read), read);
+        if (n <= 0) throw new Error(`index build: the temporary file ${path} ended early`);
+        end += n;
+        read += n;
       }
-    } else {
-      // sort by id, remembering the position (ids below 2^31, positions below 2^22: exact in a double)
-      if (n >= 2 ** 22) throw new Error(`a document has ${n} distinct terms; at most ${2 ** 22 - 1} are supported`);
-      for (let i = 0; i < n; i++) keys[i] = (ids[i] as number) * 4194304 + i;
-      const sorted = keys.subarray(0, n).sort();
-      const tf2 = tfs.slice(0, n);
-      for (let i = 0; i < n; i++) {
-        const k = sorted[i] as number;
-        const at = k % 4194304;
-        ids[i] = (k - at) / 4194304;
-        tfs[i] = tf2[at] as number;
+      if (p >= end) break;
+      // decode a lot: each document's count, then its (local id, tf) pairs, stopping before a
+      // document that runs past the bytes at hand
+      let docs = 0;
+      let at = 0;
+      while (docs < LOT && p < end) {
+        const start = p;
+        let n = 0;
+        let shift = 0;
+        let byte: number;
+        do {
+          byte = b[p++] as number;
+          n |= (byte & 0x7f) << shift;
+          shift += 7;
+        } while (byte & 0x80);
+        // each pair takes two bytes at least: a document that cannot be whole here is read again
+        if (p + 2 * n > end) {
+          p = start;
+          break;
+        }
+        if (at + n > ids.length) {
+          let cap = 2 * ids.length;
+          while (cap < at + n) cap *= 2;
+          const i2 = new Int32Array(cap);
+          i2.set(ids.subarray(0, at));
+          ids = i2;
+          const t2 = new Int32Array(cap);
+          t2.set(tfs.subarray(0, at));
+          tfs = t2;
+        }
+        for (let k = 0; k < 2 * n; k++) {
+          let v = 0;
+          shift = 0;
+          do {
+            byte = b[p++] as number;
+            v |= (byte & 0x7f) << shift;
+            shift += 7;
+          } while (byte & 0x80);
+          if (k & 1) tfs[at + (k >> 1)] = v;
+          else ids[at + (k >> 1)] = v;
+        }
+        if (p > end) {
+          // past the bytes at hand: decoded again once more are read
+          p = start;
+          break;
+        }
+        counts[docs++] = n;
+        at += n;
+      }
+      if (docs === 0) {
+        if (read >= size) throw new Error(`index build: the temporary file ${path} ends inside a document`);
+        more = true;
+        continue;
+      }
+      for (let k = 0; k < at; k++) ids[k] = remap[ids[k] as number] as number;
+      for (let d = 0, from = 0; d < docs; d++) {
+        const n = counts[d] as number;
+        const to = from + n;
+        if (n <= 64) {
+          for (let i = from + 1; i < to; i++) {
+            const id = ids[i] as number;
+            const tf = tfs[i] as number;
+            let j = i - 1;
+            while (j >= from && (ids[j] as number) > id) {
+              ids[j + 1] = ids[j] as number;
+              tfs[j + 1] = tfs[j] as number;
+              j--;
+            }
+            ids[j + 1] = id;
+            tfs[j + 1] = tf;
+          }
+        } else {
+          // sort by id, remembering the position (ids below 2^31, positions below 2^22: exact in a double)
+          if (n >= 2 ** 22) throw new Error(`a document has ${n} distinct terms; at most ${2 ** 22 - 1} are supported`);
+          if (keys.length < n) keys = new Float64Array(2 * n);
+          for (let i = 0; i < n; i++) keys[i] = (ids[from + i] as number) * 4194304 + i;
+          const sorted = keys.subarray(0, n).sort();
+          const tf2 = tfs.slice(from, to);
+          for (let i = 0; i < n; i++) {
+            const k = sorted[i] as number;
+            const x = k % 4194304;
+            ids[from + i] = (k - x) / 4194304;
+            tfs[from + i] = tf2[x] as number;
+          }
+        }
+        if (q + 5 * (2 * n + 1) > o.length) {
+          w.write(o.subarray(0, q));
+          q = 0;
+          if (5 * (2 * n + 1) > o.length) o = new Uint8Array(10 * (2 * n + 1));
+        }
+        const before = q;
+        q = writeVarint(o, q, n);
+        let prev = 0;
+        for (let i = from; i < to; i++) {
+          const id = ids[i] as number;
+          q = writeVarint(o, q, id - prev);
+          q = writeVarint(o, q, tfs[i] as number);
+          prev = id;
+        }
+        if (nDocs === sizes.length) {
+          const grownSizes = new Int32Array(sizes.length * 2);
+          grownSizes.set(sizes);
+          sizes = grownSizes;
+        }
+        sizes[nDocs++] = q - before;
+        from = to;
       }
     }
-    if (q + 5 * (2 * n + 1) > o.length) {
-      w.write(o.subarray(0, q));
-      q = 0;
-      if (5 * (2 * n + 1) > o.length) o = new Uint8Array(10 * (2 * n + 1));
-    }
-    const before = q;
-    q = writeVarint(o, q, n);
-    let prev = 0;
-    for (let i = 0; i < n; i++) {
-      const id = ids[i] as number;
-      q = writeVarint(o, q, id - prev);
-      q = writeVarint(o, q, tfs[i] as number);
-      prev = id;
-    }
-    if (nDocs === sizes.length) {
-      const s = new Int32Array(sizes.length * 2);
-      s.set(sizes);
-      sizes = s;
-    }
-    sizes[nDocs++] = q - before;
+  } finally {
+    closeSync(fd);
   }
   w.write(o.subarray(0, q));
   w.close();

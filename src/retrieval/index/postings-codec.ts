@@ -69,20 +69,27 @@ export function encodeTermPostings(
   }
   // the frontier: blocks by max tf descending (smallest norm first); keep each that has a smaller
   // norm than every block with at least its tf
-  const ord = order.subarray(0, nBlocks);
-  for (let b = 0; b < nBlocks; b++) ord[b] = b;
-  ord.sort((x, y) => (blockTf[y] as number) - (blockTf[x] as number) || (blockNorm[x] as number) - (blockNorm[y] as number));
   const at = out.length;
   out.push(0);
   let frontier = 0;
-  let best = 0x7fffffff;
-  for (let i = 0; i < nBlocks; i++) {
-    const b = ord[i] as number;
-    if ((blockNorm[b] as number) >= best) continue;
-    best = blockNorm[b] as number;
-    out.push(blockTf[b] as number);
-    out.push(best);
-    frontier++;
+  if (nBlocks === 1) {
+    // most terms: one block, its own frontier
+    out.push(blockTf[0] as number);
+    out.push(blockNorm[0] as number);
+    frontier = 1;
+  } else {
+    const ord = order.subarray(0, nBlocks);
+    for (let b = 0; b < nBlocks; b++) ord[b] = b;
+    ord.sort((x, y) => (blockTf[y] as number) - (blockTf[x] as number) || (blockNorm[x] as number) - (blockNorm[y] as number));
+    let best = 0x7fffffff;
+    for (let i = 0; i < nBlocks; i++) {
+      const b = ord[i] as number;
+      if ((blockNorm[b] as number) >= best) continue;
+      best = blockNorm[b] as number;
+      out.push(blockTf[b] as number);
+      out.push(best);
+      frontier++;
+    }
   }
   out.buf[at] = frontier;
 

@@ -1,31 +1,25 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
-import { INDEX_FORMAT, INDEX_VERSION, type IndexMeta, postingsFile, TERM_RECORD, vectorsFile } from './index-format.js';
+import {
+  checkAllPostings,
+  checkDictionary,
+  checkPermutation,
+  checkVectorOffsets,
+  lineStarts,
+  openChecked,
+  readIndexMeta,
+} from './check-index.js';
+import { CHUNK, damage, type FileSum, verifyChunks } from './checksums.js';
+import { type IndexMeta, postingsFile, TERM_RECORD, vectorsFile } from './index-format.js';
+import { DOCID_BLOCK, docidBlocks, fileStarts, OnDemandFiles, PostingsCache } from './on-demand-files.js';
 import { readShared } from './shared-file.js';
+import { checkTermPostings } from './validate.js';
 import { readVarints } from './varint.js';
 
-/** Reads and checks an index's meta.json (format and version) without loading the index. */
-export function readIndexMeta(dir: string): IndexMeta {
-  const metaPath = join(dir, 'meta.json');
-  if (!existsSync(metaPath)) throw new Error(`${dir} is not a qexp index (no meta.json); build one with qexp index`);
-  const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as IndexMeta;
-  if (meta.format !== INDEX_FORMAT) throw new Error(`${dir}: not a qexp BM25 index (format ${meta.format})`);
-  if (meta.version !== INDEX_VERSION)
-    throw new Error(`${dir}: index format version ${meta.version}; this qexp reads version ${INDEX_VERSION}: rebuild it with qexp index`);
-  return meta;
-}
+export { readIndexMeta, verifyIndex } from './check-index.js';
 
-/** Byte offsets of the starts of newline-terminated lines, plus the end. */
-function lineStarts(bytes: Uint8Array, lines: number): SharedArrayBuffer {
-  const sab = new SharedArrayBuffer(8 * (lines + 1));
-  const starts = new Float64Array(sab);
-  let n = 0;
-  starts[0] = 0;
-  for (let p = bytes.indexOf(10); p >= 0 && n < lines; p = bytes.indexOf(10, p + 1)) starts[++n] = p + 1;
-  if (n !== lines) throw new Error(`expected ${lines} lines, found ${n}: the index is damaged; rebuild it`);
-  return sab;
-}
+const startsOf = (sab: SharedArrayBuffer, lines: number): Uint32Array | Float64Array =>
+  sab.byteLength === 4 * (lines + 1) ? new Uint32Array(sab) : new Float64Array(sab);
 
 const fnv = (bytes: Uint8Array, from: number, to: number): number => {
   let h = 0x811c9dc5;
@@ -33,19 +27,34 @@ const fnv = (bytes: Uint8Array, from: number, to: number): number => {
   return h >>> 0;
 };
 
-/** Everything a search thread needs, in shared memory: built once by `IndexReader.open`, handed to threads. */
+/** What `load` may hold in memory, and the threads that will search (each has its own postings cache). */
+export interface LoadOptions {
+  /** Bytes (`memoryNeeds` says what an index takes); undefined: no limit, every file in shared memory. */
+  memoryBudget?: number;
+  threads?: number;
+}
+
+/**
+ * Everything a search thread needs, in shared memory: built once by `IndexReader.load`, handed to
+ * threads. With `postings` null the postings are read on demand, each thread caching up to
+ * `cacheBytes` of them.
+ */
 export interface SharedIndex {
   dir: string;
   meta: IndexMeta;
+  checksums: SharedArrayBuffer;
   norms: SharedArrayBuffer;
   docOrder: SharedArrayBuffer;
   docids: SharedArrayBuffer;
+  /** Where each document's id starts in docids.txt, or, with the ids on disk, every DOCID_BLOCK-th (f64). */
   docidStarts: SharedArrayBuffer;
+  docidsOnDisk: boolean;
   terms: SharedArrayBuffer;
   termStarts: SharedArrayBuffer;
   termHash: SharedArrayBuffer;
   dict: SharedArrayBuffer;
-  postings: SharedArrayBuffer[];
+  postings: SharedArrayBuffer[] | null;
+  cacheBytes: number;
   vectors: SharedArrayBuffer[] | null;
   vectorOffsets: SharedArrayBuffer | null;
 }
@@ -54,13 +63,65 @@ export interface TermInfo {
   id: number;
   df: number;
   cf: number;
-  /** The postings file's words, and the term's first word and length in words. */
+  /** The postings file's words (or, read on demand, the term's own), and the term's first word and length in words. */
   words: Uint32Array;
   offset: number;
   length: number;
 }
 
-/** An index opened for search: every file in shared memory, term lookup through a hash table. */
+/** Search's own memory per thread and document (normInverse, exhaustive scoring's accumulator, group scoring's norms): what a budget must leave it. */
+export const SEARCH_BYTES_PER_DOC = 4 + 13 + 4;
+/** A memory budget below what the index needs with its postings on disk. */
+export class MemoryBudgetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MemoryBudgetError';
+  }
+}
+
+/**
+ * The postings cache per thread suggested to a budget too small for any (a smaller one works, more
+ * slowly); the document ids stay in memory only if they leave a cache this large (or a quarter of
+ * the postings).
+ */
+const MIN_CACHE = 16 << 20;
+
+/**
+ * What an index takes in memory, in bytes: `index`, the files always loaded whole with their
+ * lookup tables (the dictionary, norms, ranks, checksums); `docids` (the external ids and where
+ * each starts), `postings` and `vectors` (term vectors, for RM3), which a budget may leave on disk;
+ * `search`, the searching threads' own per-document arrays.
+ */
+export function memoryNeeds(
+  meta: IndexMeta,
+  vectors: boolean,
+  threads: number,
+): { index: number; docids: number; postings: number; vectors: number; search: number } {
+  const files = meta.checksums.files;
+  const size = (name: string) => (files[name] as FileSum).bytes;
+  const starts = (bytes: number, lines: number) => (bytes >= 2 ** 32 ? 8 : 4) * (lines + 1);
+  let hash = 16;
+  while (hash < 2 * meta.numTerms) hash *= 2;
+  let chunks = 0;
+  for (const sum of Object.values(files)) chunks += Math.ceil(sum.bytes / CHUNK);
+  const index =
+    ['terms.txt', 'terms.bin', 'docorder.bin', 'norms.bin'].reduce((n, f) => n + size(f), 0) +
+    starts(size('terms.txt'), meta.numTerms) +
+    4 * hash +
+    4 * chunks +
+    8 * (Math.ceil(meta.docCount / DOCID_BLOCK) + 1);
+  const docids = size('docids.txt') + starts(size('docids.txt'), meta.docCount);
+  let postings = 0;
+  for (let i = 0; i < meta.postingsFiles; i++) postings += size(postingsFile(i));
+  const vectorBytes = vectors ? meta.vectorFiles.reduce((a, b) => a + b, 0) + size('docvectors.offsets') : 0;
+  return { index, docids, postings, vectors: vectorBytes, search: SEARCH_BYTES_PER_DOC * meta.docCount * threads };
+}
+
+/**
+ * An index opened for search: every file checked against its checksums as it is read, term lookup
+ * through a hash table, and the postings either in shared memory or read on demand into a cache
+ * of bounded size (a memory budget smaller than the index).
+ */
 export class IndexReader {
   readonly meta: IndexMeta;
   /** One byte per document (lucene-byte4), or null with exact norms. */
@@ -69,13 +130,15 @@ export class IndexReader {
   readonly lengths: Uint32Array | null;
   /** Rank of each document's external id in ascending order: ties in score go to the lower rank. */
   readonly docOrder: Uint32Array;
-  readonly postings: Uint32Array[];
+  private readonly postings: Uint32Array[] | null;
+  private readonly files: OnDemandFiles | null;
+  private readonly cache: PostingsCache | null;
   private readonly dict: Uint32Array;
   private readonly termBytes: Uint8Array;
-  private readonly termStarts: Float64Array;
+  private readonly termStarts: Uint32Array | Float64Array;
   private readonly hash: Int32Array;
   private readonly docidBytes: Uint8Array;
-  private readonly docidStarts: Float64Array;
+  private readonly docidStarts: Uint32Array | Float64Array;
   private readonly utf8 = new TextEncoder();
   private readonly text = new TextDecoder();
   private scratch = new Uint8Array(256);
@@ -98,52 +161,104 @@ export class IndexReader {
       this.lengths = null;
     }
     this.docOrder = new Uint32Array(s.docOrder);
-    this.postings = s.postings.map((b) => new Uint32Array(b));
+    this.postings = s.postings ? s.postings.map((b) => new Uint32Array(b)) : null;
+    this.files = s.postings ? null : new OnDemandFiles(s.dir, s.meta, new Uint32Array(s.checksums));
+    this.cache = s.postings ? null : new PostingsCache(s.cacheBytes);
     this.dict = new Uint32Array(s.dict);
     this.termBytes = new Uint8Array(s.terms);
-    this.termStarts = new Float64Array(s.termStarts);
+    this.termStarts = startsOf(s.termStarts, s.meta.numTerms);
     this.hash = new Int32Array(s.termHash);
     this.docidBytes = new Uint8Array(s.docids);
-    this.docidStarts = new Float64Array(s.docidStarts);
+    this.docidStarts = s.docidsOnDisk ? new Float64Array(s.docidStarts) : startsOf(s.docidStarts, s.meta.docCount);
     if (s.vectors && s.vectorOffsets) this.attachVectors(s.vectors, s.vectorOffsets);
   }
 
   /** The shared buffers behind this reader, to open the same index in other threads. */
   readonly shared: SharedIndex;
 
-  /** Reads an index folder into shared memory (with the term vectors if asked). */
-  static load(dir: string, vectors: boolean): SharedIndex {
+  /**
+   * Reads an index folder into shared memory (with the term vectors if asked), checking every file
+   * against its checksums and its structure. Under a memory budget too small for the whole index,
+   * the postings and term vectors stay on disk and are read on demand.
+   */
+  static load(dir: string, vectors: boolean, opts: LoadOptions = {}): SharedIndex {
     if (endianness() !== 'LE') throw new Error('qexp indexes are little-endian: this machine is big-endian');
     const meta = readIndexMeta(dir);
-    const terms = readShared(join(dir, 'terms.txt'));
-    const termStarts = lineStarts(new Uint8Array(terms), meta.numTerms);
-    const docids = readShared(join(dir, 'docids.txt'));
+    const table = openChecked(dir, meta);
+    const threads = opts.threads ?? 1;
+    const needs = memoryNeeds(meta, vectors, threads);
+    const budget = opts.memoryBudget;
+    const onDemand = budget !== undefined && needs.index + needs.docids + needs.postings + needs.vectors + needs.search > budget;
+    let cacheBytes = 0;
+    let docidsOnDisk = false;
+    if (onDemand) {
+      // the postings and term vectors stay on disk, and the document ids too if they would leave
+      // too little for the postings cache; each thread caches what the rest leaves
+      let left = budget - needs.index - needs.search;
+      if (left - needs.docids >= Math.min(MIN_CACHE * threads, needs.postings / 4)) left -= needs.docids;
+      else docidsOnDisk = true;
+      if (left < 0) {
+        throw new MemoryBudgetError(
+          `a memory budget of ${gib(budget)} is too small for ${dir}: its dictionary, norms and ranks take ${gib(needs.index)}, ` +
+            `and searching its ${meta.docCount} documents on ${threads} thread(s) ${gib(needs.search)}; give at least ${gib(needs.index + needs.search + MIN_CACHE * threads)}`,
+        );
+      }
+      cacheBytes = Math.floor(left / threads);
+    }
+    const read = (name: string): SharedArrayBuffer => {
+      const sab = readShared(join(dir, name));
+      verifyChunks(dir, name, meta.checksums.files[name] as FileSum, table, new Uint8Array(sab), 0);
+      return sab;
+    };
+    const terms = read('terms.txt');
+    const termStarts = lineStarts(dir, 'terms.txt', new Uint8Array(terms), meta.numTerms);
+    const docids = docidsOnDisk ? new SharedArrayBuffer(0) : read('docids.txt');
+    const dict = read('terms.bin');
+    const docOrder = read('docorder.bin');
+    checkPermutation(dir, new Uint32Array(docOrder));
     const shared: SharedIndex = {
       dir,
       meta,
-      norms: readShared(join(dir, 'norms.bin')),
-      docOrder: readShared(join(dir, 'docorder.bin')),
+      checksums: table.buffer as SharedArrayBuffer,
+      norms: read('norms.bin'),
+      docOrder,
       docids,
-      docidStarts: lineStarts(new Uint8Array(docids), meta.docCount),
+      docidStarts: docidsOnDisk ? docidBlocks(dir, meta, table) : lineStarts(dir, 'docids.txt', new Uint8Array(docids), meta.docCount),
+      docidsOnDisk,
       terms,
       termStarts,
-      termHash: IndexReader.hashTerms(new Uint8Array(terms), new Float64Array(termStarts), meta.numTerms),
-      dict: readShared(join(dir, 'terms.bin')),
-      postings: Array.from({ length: meta.postingsFiles }, (_, i) => readShared(join(dir, postingsFile(i)))),
+      termHash: IndexReader.hashTerms(new Uint8Array(terms), startsOf(termStarts, meta.numTerms), meta.numTerms),
+      dict,
+      postings: null,
+      cacheBytes,
       vectors: null,
       vectorOffsets: null,
     };
-    if (vectors) IndexReader.loadVectors(shared);
+    checkDictionary(dir, meta, new Uint32Array(dict));
+    if (!onDemand) {
+      shared.postings = Array.from({ length: meta.postingsFiles }, (_, i) => read(postingsFile(i)));
+      checkAllPostings(dir, meta, new Uint32Array(dict), shared.postings);
+      if (vectors) IndexReader.loadVectors(shared);
+    }
     return shared;
   }
 
   private static loadVectors(s: SharedIndex): void {
-    s.vectors = s.meta.vectorFiles.map((_, i) => readShared(join(s.dir, vectorsFile(i))));
-    s.vectorOffsets = readShared(join(s.dir, 'docvectors.offsets'));
+    const table = new Uint32Array(s.checksums);
+    const read = (name: string): SharedArrayBuffer => {
+      const sab = readShared(join(s.dir, name));
+      verifyChunks(s.dir, name, s.meta.checksums.files[name] as FileSum, table, new Uint8Array(sab), 0);
+      return sab;
+    };
+    const vectors = s.meta.vectorFiles.map((_, i) => read(vectorsFile(i)));
+    const offsets = read('docvectors.offsets');
+    checkVectorOffsets(s.dir, new Float64Array(offsets), s.meta.vectorFiles);
+    s.vectors = vectors;
+    s.vectorOffsets = offsets;
   }
 
   /** Open addressing over the terms' UTF-8 bytes: slot = term id + 1, 0 when empty. */
-  private static hashTerms(bytes: Uint8Array, starts: Float64Array, n: number): SharedArrayBuffer {
+  private static hashTerms(bytes: Uint8Array, starts: Uint32Array | Float64Array, n: number): SharedArrayBuffer {
     let size = 16;
     while (size < 2 * n) size *= 2;
     const sab = new SharedArrayBuffer(4 * size);
@@ -160,12 +275,12 @@ export class IndexReader {
   private attachVectors(vectors: SharedArrayBuffer[], offsets: SharedArrayBuffer): void {
     this.vectors = vectors.map((b) => new Uint8Array(b));
     this.vectorOffsets = new Float64Array(offsets);
-    let at = 0;
-    this.vectorStarts = this.meta.vectorFiles.map((n) => {
-      const s = at;
-      at += n;
-      return s;
-    });
+    this.vectorStarts = fileStarts(this.meta.vectorFiles);
+  }
+
+  /** Whether the postings are read from disk on demand (a memory budget smaller than the index). */
+  get onDemand(): boolean {
+    return this.postings === null;
   }
 
   /** Id of a term, or −1 if the index does not have it. */
@@ -196,17 +311,33 @@ export class IndexReader {
     return id < 0 ? undefined : this.termInfo(id);
   }
 
+  /** A term's statistics and postings (read from disk, on demand, when `words` is first used). */
   termInfo(id: number): TermInfo {
     const r = TERM_RECORD * id;
     const d = this.dict;
-    return {
-      id,
-      df: d[r] as number,
-      cf: d[r + 1] as number,
-      words: this.postings[d[r + 2] as number] as Uint32Array,
-      offset: d[r + 3] as number,
-      length: d[r + 4] as number,
-    };
+    if (this.postings)
+      return {
+        id,
+        df: d[r] as number,
+        cf: d[r + 1] as number,
+        words: this.postings[d[r + 2] as number] as Uint32Array,
+        offset: d[r + 3] as number,
+        length: d[r + 4] as number,
+      };
+    return new OnDemandTerm(this, id, d[r] as number, d[r + 1] as number, d[r + 4] as number);
+  }
+
+  /** A term's postings words, from the cache or read and checked (on-demand indexes). */
+  termWords(id: number): Uint32Array {
+    const cache = this.cache as PostingsCache;
+    const hit = cache.get(id);
+    if (hit) return hit;
+    const r = TERM_RECORD * id;
+    const d = this.dict;
+    const words = (this.files as OnDemandFiles).words(d[r + 2] as number, d[r + 3] as number, d[r + 4] as number);
+    checkTermPostings(this.shared.dir, postingsFile(d[r + 2] as number), this.meta, id, d[r] as number, words, 0, words.length);
+    cache.put(id, words);
+    return words;
   }
 
   /** The text of term id. */
@@ -216,6 +347,7 @@ export class IndexReader {
 
   /** The external id of internal document d. */
   docid(d: number): string {
+    if (this.shared.docidsOnDisk) return (this.files as OnDemandFiles).docid(d, this.docidStarts as Float64Array);
     const from = this.docidStarts[d] as number;
     const to = (this.docidStarts[d + 1] as number) - 1;
     const b = this.docidBytes;
@@ -234,6 +366,11 @@ export class IndexReader {
    * built per id (the line starts are read first, in one pass whose cache misses overlap).
    */
   docidLines(docs: ArrayLike<number>): string {
+    if (this.shared.docidsOnDisk) {
+      let s = '';
+      for (let i = 0; i < docs.length; i++) s += `${this.docid(docs[i] as number)}\n`;
+      return s;
+    }
     const n = docs.length;
     const from = new Float64Array(n);
     const to = new Float64Array(n);
@@ -257,26 +394,55 @@ export class IndexReader {
 
   /** A document's terms (ids, ascending) with their frequencies: Lucene's term vector. */
   docVector(doc: number): { term: number; tf: number }[] {
-    if (!this.vectors) {
-      IndexReader.loadVectors(this.shared);
-      this.attachVectors(this.shared.vectors as SharedArrayBuffer[], this.shared.vectorOffsets as SharedArrayBuffer);
-    }
-    const at = (this.vectorOffsets as Float64Array)[doc] as number;
-    let f = this.vectorStarts.length - 1;
-    while ((this.vectorStarts[f] as number) > at) f--;
-    const b = (this.vectors as Uint8Array[])[f] as Uint8Array;
-    const p = at - (this.vectorStarts[f] as number);
+    let bytes: Uint8Array;
+    let file: number;
+    if (this.postings) {
+      if (!this.vectors) {
+        IndexReader.loadVectors(this.shared);
+        this.attachVectors(this.shared.vectors as SharedArrayBuffer[], this.shared.vectorOffsets as SharedArrayBuffer);
+      }
+      const offsets = this.vectorOffsets as Float64Array;
+      const at = offsets[doc] as number;
+      file = this.vectorStarts.length - 1;
+      while ((this.vectorStarts[file] as number) > at) file--;
+      const base = this.vectorStarts[file] as number;
+      bytes = ((this.vectors as Uint8Array[])[file] as Uint8Array).subarray(at - base, (offsets[doc + 1] as number) - base);
+    } else ({ bytes, file } = (this.files as OnDemandFiles).vector(doc));
+    const bad = () => damage(this.shared.dir, vectorsFile(file), `the term vector of document ${doc} is damaged`);
     const one = new Int32Array(1);
-    const q = readVarints(b, p, 1, one);
+    const q = readVarints(bytes, 0, 1, one);
     const n = one[0] as number;
+    // each pair takes two bytes at least
+    if (q + 2 * n > bytes.length) throw bad();
     const pairs = new Int32Array(2 * n);
-    readVarints(b, q, 2 * n, pairs);
+    if (readVarints(bytes, q, 2 * n, pairs) !== bytes.length) throw bad();
     const out: { term: number; tf: number }[] = [];
     let id = 0;
     for (let i = 0; i < n; i++) {
       id += pairs[2 * i] as number;
+      if (id >= this.meta.numTerms) throw bad();
       out.push({ term: id, tf: pairs[2 * i + 1] as number });
     }
     return out;
   }
 }
+
+/** A term of an on-demand index: its postings are read when `words` is first used (RM3 and query weighting need only df). */
+class OnDemandTerm implements TermInfo {
+  readonly offset = 0;
+  private loaded: Uint32Array | null = null;
+  constructor(
+    private readonly reader: IndexReader,
+    readonly id: number,
+    readonly df: number,
+    readonly cf: number,
+    readonly length: number,
+  ) {}
+
+  get words(): Uint32Array {
+    this.loaded ??= this.reader.termWords(this.id);
+    return this.loaded;
+  }
+}
+
+const gib = (bytes: number) => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);

@@ -10,6 +10,7 @@ import {
   type SearchBatch,
   type SearchThreadData,
   searchTopics,
+  type ThreadReply,
   unpackHits,
   unpackRanked,
 } from './search-protocol.js';
@@ -21,6 +22,8 @@ export interface BatchSearchJob {
   shared?: SharedIndex;
   params: SearchParams;
   rm3?: Rm3Params;
+  /** Bytes the index may take in memory: past it, postings are read from disk on demand (`IndexReader.load`). */
+  memoryBudget?: number;
 }
 
 /** Long queries of one batch share their decoding (the larger the batch, the more they share): one batch per thread, up to 512 queries. */
@@ -38,7 +41,16 @@ export function batchHits(
   onProgress?: (done: number) => void,
   batchSize = defaultBatch(topics.length, threads),
 ): Promise<Hit[][]> {
-  return inBatches(job, topics, threads, onProgress, batchSize, true, (s, a, texts) => searchTopics(s, a, texts, job.rm3), unpackHits);
+  return inBatches(
+    job,
+    topics,
+    threads,
+    onProgress,
+    batchSize,
+    true,
+    (s, a, texts, onEach) => searchTopics(s, a, texts, job.rm3, onEach),
+    unpackHits,
+  );
 }
 
 /** `batchHits` as internal documents and scores, without external ids (not with RM3). */
@@ -59,10 +71,10 @@ async function inBatches<T>(
   onProgress: ((done: number) => void) | undefined,
   batchSize: number,
   ids: boolean,
-  here: (searcher: Bm25Searcher, analyzer: ReturnType<typeof getAnalyzer>, texts: string[]) => T[],
+  here: (searcher: Bm25Searcher, analyzer: ReturnType<typeof getAnalyzer>, texts: string[], onEach?: (done: number) => void) => T[],
   unpack: (p: PackedHits) => T[],
 ): Promise<T[]> {
-  const shared = job.shared ?? IndexReader.load(job.indexDir, job.rm3 !== undefined);
+  const shared = job.shared ?? IndexReader.load(job.indexDir, job.rm3 !== undefined, { memoryBudget: job.memoryBudget, threads });
   const batches: Topic[][] = [];
   for (let i = 0; i < topics.length; i += batchSize) batches.push(topics.slice(i, i + batchSize));
   const results: T[][] = new Array(batches.length);
@@ -77,6 +89,7 @@ async function inBatches<T>(
         searcher,
         analyzer,
         batch.map((t) => t.text),
+        (k) => onProgress?.(done + k),
       );
       done += batch.length;
       onProgress?.(done);
@@ -85,6 +98,9 @@ async function inBatches<T>(
   }
   let next = 0;
   let done = 0;
+  // queries done in batches still running (RM3 reports them one by one)
+  const partial = new Map<number, number>();
+  const inFlight = () => [...partial.values()].reduce((a, k) => a + k, 0);
   const threadsUsed = takeThreads(shared, count);
   const lost = new Set<SearchThread>();
   const run = (thread: SearchThread) =>
@@ -100,10 +116,16 @@ async function inBatches<T>(
         const batch: SearchBatch = { id, texts: (batches[id] as Topic[]).map((t) => t.text), params: job.params, rm3: job.rm3, ids };
         worker.postMessage(batch);
       };
-      const onMessage = (m: PackedHits) => {
+      const onMessage = (m: ThreadReply) => {
+        if (!('counts' in m)) {
+          partial.set(m.id, m.done);
+          onProgress?.(done + inFlight());
+          return;
+        }
+        partial.delete(m.id);
         results[m.id] = unpack(m);
         done += m.counts.length;
-        onProgress?.(done);
+        onProgress?.(done + inFlight());
         feed();
       };
       const onError = (e: Error) => {

@@ -36,15 +36,48 @@ export interface PackedHits {
   counts: Int32Array;
 }
 
-/** A batch of topics' hits, on any thread: long queries of a batch are scored together (`searchMany`), RM3 queries one by one. */
-export function searchTopics(searcher: Bm25Searcher, analyzer: ReturnType<typeof getAnalyzer>, texts: string[], rm3?: Rm3Params): Hit[][] {
+/** A thread's answer to a batch: its hits, packed, or how many of its queries are done so far. */
+export type ThreadReply = PackedHits | { id: number; done: number };
+
+/** `onEach` heard about 32 times a batch at most (a message each from a thread), and at its end. */
+function every(texts: string[], onEach?: (done: number) => void): ((done: number) => void) | undefined {
+  const step = Math.max(1, Math.floor(texts.length / 32));
+  return onEach && ((done: number) => (done % step === 0 || done === texts.length) && onEach(done));
+}
+
+/**
+ * A batch of topics' hits, on any thread: long queries of a batch are scored together
+ * (`searchMany`), RM3 queries one by one. `onEach` hears how many are done as they end.
+ */
+export function searchTopics(
+  searcher: Bm25Searcher,
+  analyzer: ReturnType<typeof getAnalyzer>,
+  texts: string[],
+  rm3?: Rm3Params,
+  onEach?: (done: number) => void,
+): Hit[][] {
+  const count = every(texts, onEach);
   const queries = texts.map((t) => queryTerms(analyzer, t));
-  return rm3 ? queries.map((q) => searchRm3(searcher, q, rm3)) : searcher.searchMany(queries);
+  if (!rm3) return searcher.searchMany(queries, undefined, count);
+  return queries.map((q, i) => {
+    const hits = searchRm3(searcher, q, rm3);
+    count?.(i + 1);
+    return hits;
+  });
 }
 
 /** A batch of topics' hits as internal documents and scores, on any thread (no RM3: it searches twice, by external ids). */
-export function rankTopics(searcher: Bm25Searcher, analyzer: ReturnType<typeof getAnalyzer>, texts: string[]): RankedHits[] {
-  return searcher.rankedMany(texts.map((t) => queryTerms(analyzer, t)));
+export function rankTopics(
+  searcher: Bm25Searcher,
+  analyzer: ReturnType<typeof getAnalyzer>,
+  texts: string[],
+  onEach?: (done: number) => void,
+): RankedHits[] {
+  return searcher.rankedMany(
+    texts.map((t) => queryTerms(analyzer, t)),
+    undefined,
+    every(texts, onEach),
+  );
 }
 
 export function packRanked(id: number, ranked: RankedHits[]): PackedHits {
@@ -84,9 +117,10 @@ export function packTopics(
   analyzer: ReturnType<typeof getAnalyzer>,
   texts: string[],
   rm3?: Rm3Params,
+  onEach?: (done: number) => void,
 ): PackedHits {
-  if (rm3) return packHits(id, searchTopics(searcher, analyzer, texts, rm3));
-  const packed = packRanked(id, rankTopics(searcher, analyzer, texts));
+  if (rm3) return packHits(id, searchTopics(searcher, analyzer, texts, rm3, onEach));
+  const packed = packRanked(id, rankTopics(searcher, analyzer, texts, onEach));
   packed.docids = searcher.index.docidLines(packed.docs);
   return packed;
 }

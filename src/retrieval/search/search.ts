@@ -164,13 +164,14 @@ export class Bm25Searcher {
    * Top-k of many queries, each as `search` would give it. The long ones (postings for at least
    * a quarter of the documents: expanded queries), when there are several, are scored together by
    * `groupTopK`, which decodes and scores the terms they share once; the others one by one.
+   * `onEach` hears how many are done: the long ones at once, then each other one.
    */
-  searchMany(list: Map<string, number>[], hits = this.params.hits): Hit[][] {
-    return this.rankedMany(list, hits).map((r) => this.hits(r));
+  searchMany(list: Map<string, number>[], hits = this.params.hits, onEach?: (done: number) => void): Hit[][] {
+    return this.rankedMany(list, hits, onEach).map((r) => this.hits(r));
   }
 
   /** `searchMany`'s hits as internal documents and their scores (as `ranked`). */
-  rankedMany(list: Map<string, number>[], hits = this.params.hits): RankedHits[] {
+  rankedMany(list: Map<string, number>[], hits = this.params.hits, onEach?: (done: number) => void): RankedHits[] {
     const seen = new Map<string, TermInfo | undefined>();
     const weighted = list.map((terms) => this.weighted(terms, seen));
     const long = weighted.flatMap((w, i) => (this.strategy(w) === 'kernel' ? [i] : []));
@@ -187,9 +188,13 @@ export class Bm25Searcher {
       long.forEach((i, j) => {
         out[i] = (tops[j] as TopK).ranked();
       });
+      onEach?.(long.length);
     }
+    let done = long.length >= 2 ? long.length : 0;
     weighted.forEach((w, i) => {
-      out[i] ??= this.top(w, hits).ranked();
+      if (out[i]) return;
+      out[i] = this.top(w, hits).ranked();
+      onEach?.(++done);
     });
     return out;
   }

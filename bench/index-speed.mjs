@@ -1,0 +1,197 @@
+// Indexing speed and memory against Lucene 8, on the seeded synthetic corpus of
+// bench/lib/synthetic.mjs (its header says how it is drawn).
+//
+//   BENCH_DOCS       passages (default 1,000,000, the issue's scale; 8,841,823 for MS MARCO v1's)
+//   BENCH_PASSES     rounds (default 3); each round builds with qexp, then with Lucene
+//   BENCH_ANALYZER   whitespace (default: the corpus is pre-analyzed text) or english
+//   BENCH_LUCENE     0 to leave Lucene out
+//   BENCH_LUCENE_RAM_MB  Lucene's indexing buffer (default 1024)
+//   BENCH_ONE_THREAD 0 to leave out qexp's build on one thread (default: on, with several CPUs)
+//
+// qexp builds on every CPU (`qexp index`'s default), and on one thread, in a process of its own
+// (bench/lib/build-child.mjs), so that its peak RSS and CPU time are the build's. Lucene 8 (Debian's liblucene8-java jars, compiled
+// against by bench/peers/LuceneIndex.java, which says what its documents hold: the same content as
+// qexp's index, frequencies and term vectors) indexes on one thread in one JVM kept between passes,
+// with and without term vectors. The passes alternate, since this machine's speed swings by up to 2x
+// within minutes; each figure is given as best and median. Also printed: the analyzer alone on one
+// thread (tokenizing every passage and nothing else), and so the share of the build's CPU time that is
+// not analysis, the part the index code owns.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { readCorpus } from '../dist/data/corpus.js';
+import { getAnalyzer } from '../dist/retrieval/analysis/analyzers.js';
+import { corpusFile } from './lib/synthetic.mjs';
+
+const DOCS = Number(process.env.BENCH_DOCS ?? 1_000_000);
+const PASSES = Number(process.env.BENCH_PASSES ?? 3);
+const ANALYZER = process.env.BENCH_ANALYZER ?? 'whitespace';
+const RAM_MB = Number(process.env.BENCH_LUCENE_RAM_MB ?? 1024);
+const cpus = availableParallelism();
+const corpus = await corpusFile(DOCS);
+const dir = mkdtempSync(join(tmpdir(), 'qexp-bench-index-'));
+const load = () => loadavg()[0].toFixed(1);
+
+/** The Lucene peer: a JVM that indexes the corpus once per line it is sent, or null (with the reason printed). */
+function startLucene() {
+  if (process.env.BENCH_LUCENE === '0') return null;
+  const java = '/usr/share/java';
+  const names = existsSync(java) ? readdirSync(java) : [];
+  const jars = ['lucene-core', 'lucene-analyzers-common'].map((name) => {
+    const jar = names.find((n) => new RegExp(`^${name}-8[0-9.]*\\.jar$`).test(n));
+    return jar ? join(java, jar) : null;
+  });
+  if (jars.includes(null) || spawnSync('javac', ['-version']).status !== 0) {
+    console.log('Lucene peer skipped: it needs a JDK (javac) and liblucene8-java (Debian)');
+    return null;
+  }
+  const classes = join(import.meta.dirname, '.peers', 'lucene');
+  mkdirSync(classes, { recursive: true });
+  const cp = jars.join(':');
+  execFileSync('javac', ['-d', classes, '-cp', cp, join(import.meta.dirname, 'peers', 'LuceneIndex.java')]);
+  // one thread: serial GC and merges in the indexing thread (SerialMergeScheduler)
+  const jvm = spawn('java', ['-Xmx3g', '-XX:+UseSerialGC', '-cp', `${cp}:${classes}`, 'LuceneIndex', String(RAM_MB), ANALYZER], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: jvm.stdout });
+  const waiting = [];
+  lines.on('line', (line) => waiting.shift()?.(JSON.parse(line)));
+  return {
+    index(out, vectors) {
+      return new Promise((resolve) => {
+        waiting.push(resolve);
+        jvm.stdin.write(`${corpus} ${out} ${vectors ? 1 : 0}\n`);
+      });
+    },
+    close() {
+      jvm.stdin.end();
+    },
+  };
+}
+
+const ONE_THREAD = cpus > 1 && process.env.BENCH_ONE_THREAD !== '0';
+
+function qexpBuild(out, threads) {
+  const r = spawnSync(process.execPath, [join(import.meta.dirname, 'lib', 'build-child.mjs'), corpus, out, ANALYZER, String(threads)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) throw new Error(`qexp index build failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmt = (x) => Math.round(x).toLocaleString('en-US');
+
+// reading alone, then reading and the analyzer, on one thread: every passage tokenized, each token
+// seen, nothing kept
+const analyzer = getAnalyzer(ANALYZER);
+const cpuOf = async (analyze) => {
+  const cpu0 = process.cpuUsage();
+  let tokens = 0;
+  for await (const doc of readCorpus(corpus)) {
+    if (!analyze) continue;
+    if (analyzer.spans)
+      analyzer.spans(doc.text, () => {
+        tokens++;
+      });
+    else tokens += analyzer.analyze(doc.text).length;
+  }
+  const used = process.cpuUsage(cpu0);
+  return { secs: (used.user + used.system) / 1e6, tokens };
+};
+const reading = (await cpuOf(false)).secs;
+const { secs: readAndAnalyze, tokens } = await cpuOf(true);
+console.log(
+  `${DOCS} passages, ${tokens} tokens: on one thread, reading the corpus takes ${reading.toFixed(1)} CPU-s, and ${ANALYZER} analysis ${(readAndAnalyze - reading).toFixed(1)} more`,
+);
+
+const lucene = startLucene();
+const runs = { qexp: [], qexp1: [], lucene: [], luceneNoVectors: [] };
+for (let pass = 0; pass < PASSES; pass++) {
+  for (const threads of ONE_THREAD ? [cpus, 1] : [cpus]) {
+    const q = qexpBuild(join(dir, 'qexp'), threads);
+    (threads === 1 && cpus > 1 ? runs.qexp1 : runs.qexp).push(q);
+    console.log(
+      `pass ${pass + 1} (load ${load()}): qexp on ${threads} thread(s) ${q.secs.toFixed(1)} s = ${fmt(DOCS / q.secs)} passages/s ` +
+        `(${fmt(DOCS / q.secs / threads)} per thread), ${q.cpuSecs.toFixed(1)} CPU-s, peak RSS ${fmt(q.maxRssMB)} MB; ` +
+        Object.entries(q.phases)
+          .map(([p, s]) => `${p} ${s.toFixed(1)} s`)
+          .join(', '),
+    );
+    rmSync(join(dir, 'qexp'), { recursive: true, force: true });
+  }
+  if (!lucene) continue;
+  for (const vectors of [true, false]) {
+    const l = await lucene.index(join(dir, 'lucene'), vectors);
+    (vectors ? runs.lucene : runs.luceneNoVectors).push(l);
+    console.log(
+      `pass ${pass + 1} (load ${load()}): Lucene ${vectors ? 'with' : 'without'} term vectors on 1 thread ${l.secs.toFixed(1)} s = ${fmt(DOCS / l.secs)} passages/s, ` +
+        `${l.cpuSecs.toFixed(1)} CPU-s (the JVM's, JIT and GC included), peak RSS ${fmt(l.peakRssMB)} MB`,
+    );
+    rmSync(join(dir, 'lucene'), { recursive: true, force: true });
+  }
+}
+lucene?.close();
+rmSync(dir, { recursive: true, force: true });
+
+const rates = (list) => list.map((r) => DOCS / r.secs);
+const perCpu = (list) => list.map((r) => DOCS / r.cpuSecs);
+const q = rates(runs.qexp);
+const result = {
+  threads: cpus,
+  docs: DOCS,
+  'index.qexp': Math.max(...q),
+  'index.qexp.median': median(q),
+  'index.qexp.perCpuSecond': Math.max(...perCpu(runs.qexp)),
+  'index.qexp.peakRssMB': Math.max(...runs.qexp.map((r) => r.maxRssMB)),
+  'index.qexp.cpuSecs': Math.min(...runs.qexp.map((r) => r.cpuSecs)),
+  'index.qexp.readingCpuSecs': reading,
+  'index.qexp.analysisCpuSecs': readAndAnalyze - reading,
+};
+const q1 = rates(runs.qexp1);
+if (q1.length) {
+  result['index.qexp.1t'] = Math.max(...q1);
+  result['index.qexp.1t.median'] = median(q1);
+  result['index.qexp.1t.peakRssMB'] = Math.max(...runs.qexp1.map((r) => r.maxRssMB));
+  console.log(`qexp on one thread: best ${fmt(Math.max(...q1))}, median ${fmt(median(q1))} passages/s`);
+}
+console.log(
+  `qexp: best ${fmt(Math.max(...q))}, median ${fmt(median(q))} passages/s on ${cpus} threads (${fmt(Math.max(...q) / cpus)} and ${fmt(median(q) / cpus)} per thread); ` +
+    `${fmt(Math.max(...perCpu(runs.qexp)))} passages per CPU-second; of its ${result['index.qexp.cpuSecs'].toFixed(1)} CPU-s (best pass), analysis takes ~${(readAndAnalyze - reading).toFixed(1)}, the rest (reading, inverting, merging, writing) ~${(result['index.qexp.cpuSecs'] - readAndAnalyze + reading).toFixed(1)}`,
+);
+if (runs.lucene.length) {
+  for (const [key, list, what] of [
+    ['index.lucene', runs.lucene, 'with term vectors (what a qexp index holds)'],
+    ['index.lucene-novectors', runs.luceneNoVectors, 'without term vectors'],
+  ]) {
+    const l = rates(list);
+    result[key] = Math.max(...l);
+    result[`${key}.median`] = median(l);
+    result[`${key}.perCpuSecond`] = Math.max(...perCpu(list));
+    result[`${key}.peakRssMB`] = Math.max(...list.map((r) => r.peakRssMB));
+    result[`ratio.perThread.${key}`] = Math.max(...q) / cpus / Math.max(...l);
+    result[`ratio.perThread.${key}.median`] = median(q) / cpus / median(l);
+    result[`ratio.perCpuSecond.${key}`] = Math.max(...perCpu(runs.qexp)) / Math.max(...perCpu(list));
+    // each round's builds ran minutes apart: their ratio is the least disturbed by the machine's swings
+    const paired = list.map((r, i) => DOCS / runs.qexp[i].secs / cpus / (DOCS / r.secs));
+    result[`ratio.perThread.${key}.paired.median`] = median(paired);
+    let oneThread = '';
+    if (q1.length) {
+      const paired1 = list.map((r, i) => DOCS / runs.qexp1[i].secs / (DOCS / r.secs));
+      result[`ratio.oneThread.${key}.paired.median`] = median(paired1);
+      oneThread = `; qexp on one thread / Lucene, same round: ${paired1.map((x) => x.toFixed(2)).join(', ')}`;
+    }
+    console.log(
+      `Lucene ${what}: best ${fmt(Math.max(...l))}, median ${fmt(median(l))} passages/s on 1 thread, ${fmt(Math.max(...perCpu(list)))} per CPU-second; ` +
+        `qexp / Lucene per thread: ${result[`ratio.perThread.${key}`].toFixed(2)}x (best), ${result[`ratio.perThread.${key}.median`].toFixed(2)}x (median), ` +
+        `same round: ${paired.map((x) => x.toFixed(2)).join(', ')}; per CPU-second ${result[`ratio.perCpuSecond.${key}`].toFixed(2)}x${oneThread}`,
+    );
+  }
+}
+console.log(`RESULT ${JSON.stringify(result)}`);

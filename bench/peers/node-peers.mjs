@@ -1,6 +1,6 @@
 // Peers for bench/retrieval-speed.mjs that the bench installs itself (not dependencies of qexp):
-// SQLite FTS5 through better-sqlite3 12 and MiniSearch 7 into bench/.peers, and Debian's
-// python3-xapian (apt-get, when run as root; skipped with a note otherwise).
+// SQLite FTS5 through better-sqlite3 12 into bench/.peers, and Debian's python3-xapian (apt-get,
+// when run as root; skipped with a note otherwise).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,15 +10,15 @@ import { performance } from 'node:perf_hooks';
 const dir = join(import.meta.dirname, '..', '.peers');
 
 export function loadNodePeers() {
-  if (!existsSync(join(dir, 'node_modules', 'better-sqlite3')) || !existsSync(join(dir, 'node_modules', 'minisearch'))) {
+  if (!existsSync(join(dir, 'node_modules', 'better-sqlite3'))) {
     mkdirSync(dir, { recursive: true });
-    console.log('installing bench peers (better-sqlite3@12, minisearch@7) into bench/.peers ...');
-    execFileSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', 'better-sqlite3@12', 'minisearch@7'], {
+    console.log('installing the bench peer better-sqlite3@12 into bench/.peers ...');
+    execFileSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', 'better-sqlite3@12'], {
       stdio: 'inherit',
     });
   }
   const require = createRequire(join(dir, 'package.json'));
-  return { Database: require('better-sqlite3'), MiniSearch: require('minisearch') };
+  return { Database: require('better-sqlite3') };
 }
 
 /** True when /usr/bin/python3 imports xapian, installing Debian's python3-xapian first if it can. */
@@ -72,22 +72,5 @@ export function runFts5(Database, texts, queries, ks) {
     for (const k of ks) qps[`${name}@${k}`] = qpsOf(matches, 1, (m) => search.all(m, k));
   }
   db.close();
-  return { indexRate, qps, docs: n };
-}
-
-/** MiniSearch (in memory, its own BM25+ scoring), OR over the query terms, on at most `limit` documents. */
-export function runMiniSearch(MiniSearch, texts, queries, ks, limit) {
-  const ms = new MiniSearch({ fields: ['body'], idField: 'id', tokenize: (s) => s.split(' '), processTerm: (t) => t });
-  let n = 0;
-  const t0 = performance.now();
-  for (const t of texts) {
-    if (n >= limit) break;
-    ms.add({ id: n++, body: t });
-  }
-  const indexRate = n / ((performance.now() - t0) / 1000);
-  const qps = {};
-  for (const [name, qs] of Object.entries(queries)) {
-    for (const k of ks) qps[`${name}@${k}`] = qpsOf(qs, 1, (q) => ms.search(distinct(q).join(' '), { combineWith: 'OR' }).slice(0, k));
-  }
   return { indexRate, qps, docs: n };
 }

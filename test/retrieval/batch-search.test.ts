@@ -38,6 +38,11 @@ describe('search threads', () => {
     expect(batch.idleSearchThreads()).toEqual({ count: 3, indexes: [ws.path('a')] });
     expect(await batch.batchHits({ indexDir: '', shared: a, params }, topics, 3)).toEqual(oneA);
     expect(batch.idleSearchThreads().count).toBe(3);
+    // internal documents and scores only: the same hits, on the same threads
+    const ranked = await batch.batchRanked({ indexDir: '', shared: a, params }, topics, 3);
+    expect(batch.idleSearchThreads().count).toBe(3);
+    expect(ranked.map((r) => [...r.docs])).toEqual(oneA.map((hits) => hits.map((h) => h.doc)));
+    expect(ranked.map((r) => [...r.scores])).toEqual(oneA.map((hits) => hits.map((h) => h.score)));
     // other parameters on the same threads
     const deeper = await batch.batchHits({ indexDir: '', shared: a, params: { ...params, hits: 20 } }, topics, 3);
     expect(deeper).toEqual(await batch.batchHits({ indexDir: '', shared: a, params: { ...params, hits: 20 } }, topics, 1));

@@ -8,6 +8,7 @@ import { getAnalyzer } from '../../src/retrieval/analysis/analyzers.js';
 import { buildIndex } from '../../src/retrieval/index/build-index.js';
 import { IndexReader } from '../../src/retrieval/index/read-index.js';
 import { groupTopK } from '../../src/retrieval/search/group-search.js';
+import { kernelTopK } from '../../src/retrieval/search/kernel-search.js';
 import { Bm25Searcher } from '../../src/retrieval/search/search.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qexp-maxscore-'));
@@ -44,8 +45,8 @@ function termsOf(q: string[]): Map<string, number> {
   return terms;
 }
 
-describe('MaxScore top-k equals exhaustive top-k', () => {
-  it('on random corpora and queries: same ids, order and scores, for several k, windows and both norms', async () => {
+describe("every strategy's top-k equals exhaustive top-k", () => {
+  it('on random corpora and queries: MaxScore, the sparse table and the kernel alone give the same ids, order and scores, for several k, windows and both norms', async () => {
     await fc.assert(
       fc.asyncProperty(
         corpus,
@@ -56,12 +57,28 @@ describe('MaxScore top-k equals exhaustive top-k', () => {
         fc.constantFrom(16, 64, 1 << 16),
         async (docs, queries, k, norms, [k1, b], window) => {
           const out = await indexOf(docs, norms, 'idx');
-          const searcher = new Bm25Searcher(new IndexReader(out), { k1: k1 as number, b: b as number, hits: k }, window);
+          const index = new IndexReader(out);
+          // the kernel's windows follow MaxScore's (16 and 64 cross windows on these small corpora)
+          const searcher = new Bm25Searcher(index, { k1: k1 as number, b: b as number, hits: k }, window, window, window);
           for (const q of queries) {
             const terms = termsOf(q);
             const exhaustive = searcher.exhaustive(terms, k);
-            expect(searcher.pruned(terms, k)).toEqual(exhaustive);
+            for (const strategy of ['maxscore', 'sparse', 'kernel'] as const)
+              expect(searcher.searchWith(strategy, terms, k)).toEqual(exhaustive);
             expect(searcher.search(terms, k)).toEqual(exhaustive);
+            // the kernel with every term's tf = 1 scores from a table, and with none
+            for (const tableFrom of [0, Number.POSITIVE_INFINITY]) {
+              const top = kernelTopK(
+                searcher.weighted(terms),
+                k,
+                searcher.kernelNorms,
+                index.docOrder,
+                norms === 'exact',
+                window,
+                tableFrom,
+              );
+              expect(top.sorted().map((h) => [index.docid(h.doc), h.score])).toEqual(exhaustive.map((h) => [h.docid, h.score]));
+            }
           }
           rmSync(out, { recursive: true, force: true });
         },
@@ -94,7 +111,7 @@ describe('group scoring (searchMany) equals exhaustive top-k', () => {
           const tops = groupTopK(
             batch.map((terms) => searcher.weighted(terms)),
             k,
-            searcher.docNormInv,
+            searcher.kernelNorms,
             index.docOrder,
             norms === 'exact',
             window,
@@ -129,7 +146,7 @@ describe('MaxScore tie at the pruning bound', () => {
       ['a', 1],
       ['b', 1],
     ]);
-    expect(searcher.pruned(terms, 1)).toEqual(searcher.exhaustive(terms, 1));
-    expect(searcher.pruned(terms, 1)[0]?.docid).toBe('aa');
+    expect(searcher.searchWith('maxscore', terms, 1)).toEqual(searcher.exhaustive(terms, 1));
+    expect(searcher.searchWith('maxscore', terms, 1)[0]?.docid).toBe('aa');
   });
 });

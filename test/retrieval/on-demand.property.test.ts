@@ -30,7 +30,7 @@ const termsOf = (q: string[]) => {
 
 let n = 0;
 describe('an index searched with its postings on disk (a memory budget smaller than the index)', () => {
-  it('answers exactly as in memory: MaxScore, exhaustive, groups and RM3, with caches from none to all, document ids on disk or not', async () => {
+  it('answers exactly as in memory: every strategy, exhaustive, groups, RM3 and external ids, with caches from none to all, document ids on disk or not', async () => {
     await fc.assert(
       fc.asyncProperty(
         corpus,
@@ -69,7 +69,9 @@ describe('an index searched with its postings on disk (a memory budget smaller t
           const reference = batch.map((t) => a.exhaustive(t, k));
           for (const [i, t] of batch.entries()) {
             expect(b.search(t, k)).toEqual(reference[i]);
-            expect(b.pruned(t, k)).toEqual(reference[i]);
+            for (const strategy of ['sparse', 'maxscore', 'kernel'] as const) expect(b.searchWith(strategy, t, k)).toEqual(reference[i]);
+            const docs = reference[i]?.map((h) => h.doc) ?? [];
+            expect(disk.docidLines(docs)).toBe(memory.docidLines(docs));
             expect(b.exhaustive(t, k)).toEqual(reference[i]);
             const rm3 = { fbDocs: 3, fbTerms: 5, originalQueryWeight: 0.5 };
             expect(searchRm3(b, t, rm3, k)).toEqual(searchRm3(a, t, rm3, k));

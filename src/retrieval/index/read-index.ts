@@ -360,6 +360,38 @@ export class IndexReader {
     return s;
   }
 
+  /**
+   * The external ids of these documents, each followed by a newline, as one string: a top-1000 run
+   * needs a thousand ids, and one copy of their bytes and one decode cost a fraction of a string
+   * built per id (the line starts are read first, in one pass whose cache misses overlap).
+   */
+  docidLines(docs: ArrayLike<number>): string {
+    if (this.shared.docidsOnDisk) {
+      let s = '';
+      for (let i = 0; i < docs.length; i++) s += `${this.docid(docs[i] as number)}\n`;
+      return s;
+    }
+    const n = docs.length;
+    const from = new Float64Array(n);
+    const to = new Float64Array(n);
+    const starts = this.docidStarts;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const d = docs[i] as number;
+      from[i] = starts[d] as number;
+      to[i] = starts[d + 1] as number;
+    }
+    for (let i = 0; i < n; i++) total += (to[i] as number) - (from[i] as number);
+    const out = new Uint8Array(total);
+    const b = this.docidBytes;
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const end = to[i] as number;
+      for (let p = from[i] as number; p < end; p++) out[at++] = b[p] as number;
+    }
+    return this.text.decode(out);
+  }
+
   /** A document's terms (ids, ascending) with their frequencies: Lucene's term vector. */
   docVector(doc: number): { term: number; tf: number }[] {
     let bytes: Uint8Array;

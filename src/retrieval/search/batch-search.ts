@@ -4,7 +4,17 @@ import { getAnalyzer } from '../analysis/analyzers.js';
 import { IndexReader, type SharedIndex } from '../index/read-index.js';
 import type { Rm3Params } from './rm3.js';
 import { Bm25Searcher, type Hit, runLines, type SearchParams } from './search.js';
-import { type SearchBatch, type SearchThreadData, searchTopics, type ThreadReply } from './search-topics.js';
+import {
+  type PackedHits,
+  rankTopics,
+  type SearchBatch,
+  type SearchThreadData,
+  searchTopics,
+  type ThreadReply,
+  unpackHits,
+  unpackRanked,
+} from './search-protocol.js';
+import type { RankedHits } from './top-k.js';
 
 export interface BatchSearchJob {
   indexDir: string;
@@ -16,24 +26,58 @@ export interface BatchSearchJob {
   memoryBudget?: number;
 }
 
+/** Long queries of one batch share their decoding (the larger the batch, the more they share): one batch per thread, up to 512 queries. */
+const defaultBatch = (topics: number, threads: number) => Math.min(512, Math.max(16, Math.ceil(topics / threads)));
+
 /**
  * Searches topics on several threads, in batches, and returns each topic's hits in topic order
  * whatever order the threads finish in. The index is read once, into shared memory that every
  * thread reads; one thread searches in this one.
  */
-export async function batchHits(
+export function batchHits(
   job: BatchSearchJob,
   topics: Topic[],
   threads: number,
   onProgress?: (done: number) => void,
-  // long queries of one batch share their decoding (the larger the batch, the more they share): one
-  // batch per thread, up to 512 queries
-  batchSize = Math.min(512, Math.max(16, Math.ceil(topics.length / threads))),
+  batchSize = defaultBatch(topics.length, threads),
 ): Promise<Hit[][]> {
+  return inBatches(
+    job,
+    topics,
+    threads,
+    onProgress,
+    batchSize,
+    true,
+    (s, a, texts, onEach) => searchTopics(s, a, texts, job.rm3, onEach),
+    unpackHits,
+  );
+}
+
+/** `batchHits` as internal documents and scores, without external ids (not with RM3). */
+export function batchRanked(
+  job: BatchSearchJob,
+  topics: Topic[],
+  threads: number,
+  batchSize = defaultBatch(topics.length, threads),
+): Promise<RankedHits[]> {
+  if (job.rm3) throw new Error('batchRanked: RM3 searches by external ids; use batchHits');
+  return inBatches(job, topics, threads, undefined, batchSize, false, rankTopics, unpackRanked);
+}
+
+async function inBatches<T>(
+  job: BatchSearchJob,
+  topics: Topic[],
+  threads: number,
+  onProgress: ((done: number) => void) | undefined,
+  batchSize: number,
+  ids: boolean,
+  here: (searcher: Bm25Searcher, analyzer: ReturnType<typeof getAnalyzer>, texts: string[], onEach?: (done: number) => void) => T[],
+  unpack: (p: PackedHits) => T[],
+): Promise<T[]> {
   const shared = job.shared ?? IndexReader.load(job.indexDir, job.rm3 !== undefined, { memoryBudget: job.memoryBudget, threads });
   const batches: Topic[][] = [];
   for (let i = 0; i < topics.length; i += batchSize) batches.push(topics.slice(i, i + batchSize));
-  const results: Hit[][][] = new Array(batches.length);
+  const results: T[][] = new Array(batches.length);
   const count = Math.max(1, Math.min(threads, batches.length));
   if (count === 1) {
     const index = new IndexReader(shared);
@@ -41,11 +85,10 @@ export async function batchHits(
     const searcher = new Bm25Searcher(index, job.params);
     let done = 0;
     batches.forEach((batch, b) => {
-      results[b] = searchTopics(
+      results[b] = here(
         searcher,
         analyzer,
         batch.map((t) => t.text),
-        job.rm3,
         (k) => onProgress?.(done + k),
       );
       done += batch.length;
@@ -70,18 +113,18 @@ export async function batchHits(
           return;
         }
         const id = next++;
-        const batch: SearchBatch = { id, texts: (batches[id] as Topic[]).map((t) => t.text), params: job.params, rm3: job.rm3 };
+        const batch: SearchBatch = { id, texts: (batches[id] as Topic[]).map((t) => t.text), params: job.params, rm3: job.rm3, ids };
         worker.postMessage(batch);
       };
       const onMessage = (m: ThreadReply) => {
-        if (!('hits' in m)) {
+        if (!('counts' in m)) {
           partial.set(m.id, m.done);
           onProgress?.(done + inFlight());
           return;
         }
         partial.delete(m.id);
-        results[m.id] = m.hits;
-        done += m.hits.length;
+        results[m.id] = unpack(m);
+        done += m.counts.length;
         onProgress?.(done + inFlight());
         feed();
       };

@@ -34,11 +34,56 @@ export interface KernelFunctions {
   add(acc: number, pairs: number, n: number): void;
   /** `add` for each segment id in segs[0..count), table[id] being its pairs' address and count. */
   addSegments(acc: number, segs: number, count: number, table: number): void;
+  /** Each term's table of tf = 1 scores by norm byte, for the states that have one. */
+  tables(states: number, n: number, cache: number): void;
+  /** Adds the scores of the terms' postings below limit to acc[doc − base], resuming from their states (32 bytes each). */
+  accumulate(
+    states: number,
+    n: number,
+    base: number,
+    limit: number,
+    acc: number,
+    exact: number,
+    bytes: number,
+    cache: number,
+    inv: number,
+  ): void;
+  /** Adds every posting of the terms into the table of 2^bits slots keyed by document (keys −1 and sums 0 where free), listing the slots taken in used; returns how many. */
+  sparse(
+    states: number,
+    n: number,
+    exact: number,
+    bytes: number,
+    cache: number,
+    inv: number,
+    keys: number,
+    sums: number,
+    used: number,
+    bits: number,
+  ): number;
+  /** docs[i] = keys[used[i]] and out[i] = sums[used[i]] for i < n. */
+  gather(keys: number, sums: number, used: number, n: number, docs: number, out: number): void;
+  /** The best k of n (doc i32, score f64 rounded to float here, rank i32) hits, in place, best first (scratch: 16 n + 1024 bytes); returns how many. */
+  select(docs: number, scores: number, ranks: number, n: number, k: number, scratch: number): number;
   /** Writes the slots of acc[0..width) above cut, and their sums, to outSlots and outSums; zeroes acc; returns how many. */
   scan(acc: number, width: number, cut: number, outSlots: number, outSums: number): number;
 }
 
 const PAGE = 1 << 16;
+
+/** An index's norms for the kernel: every document's normInverse, and with one-byte norms each document's byte and the normInverse per byte. */
+export interface KernelNorms {
+  inv: Float32Array;
+  bytes: Uint8Array | null;
+  cache: Float32Array | null;
+}
+
+/** Where `reset` put the norms in the kernel's memory. */
+export interface NormAddresses {
+  invAt: number;
+  cacheAt: number;
+  bytesAt: number;
+}
 
 /** group-kernel.wasm, beside this module in dist/; from src/ (tests run the TypeScript), the built one in dist/. */
 function kernelModule(): object {
@@ -59,7 +104,14 @@ export class GroupKernel {
   /** The kernel's functions. */
   readonly run: KernelFunctions;
   private readonly memory: WasmMemory;
+  /** The memory's buffer and size, kept here: reading `memory.buffer` costs a call into the engine, and a short query allocates a dozen times. */
+  private current: ArrayBuffer;
+  private capacity: number;
   private used = 0;
+  /** The normInverse array copied at the start of the memory, kept from group to group, and where it ends. */
+  private pinned: Float32Array | null = null;
+  private pinnedEnd = 0;
+  private addresses: NormAddresses = { invAt: 0, cacheAt: 0, bytesAt: 0 };
   /** The largest span buffers a group has needed on this thread, to allocate them at once for the next group. */
   readonly sizes = { postings: 0, scores: 0, staging: 0 };
 
@@ -68,21 +120,43 @@ export class GroupKernel {
     const exports = new wasm.Instance(compiled, {}).exports as KernelFunctions & { memory: WasmMemory };
     this.run = exports;
     this.memory = exports.memory;
+    this.current = this.memory.buffer;
+    this.capacity = this.current.byteLength;
   }
 
-  /** Forgets every allocation (the memory stays, for the next group). */
-  reset(): void {
-    this.used = 0;
+  /**
+   * Forgets every allocation (the memory stays, for the next group) but the index's norms, which
+   * it copies in only when they are not the ones copied last time (a copy per group would cost a
+   * query searched alone a pass over 5 bytes a document). Returns their addresses.
+   */
+  reset(norms: KernelNorms): NormAddresses {
+    if (this.pinned !== norms.inv) {
+      this.pinned = null;
+      this.used = 0;
+      const n = norms.inv.length;
+      const invAt = this.alloc(4 * n);
+      const cacheAt = this.alloc(4 * 256);
+      const bytesAt = this.alloc(norms.bytes ? n : 0);
+      new Float32Array(this.current, invAt, n).set(norms.inv);
+      if (norms.cache) new Float32Array(this.current, cacheAt, 256).set(norms.cache);
+      if (norms.bytes) new Uint8Array(this.current, bytesAt, n).set(norms.bytes);
+      this.pinned = norms.inv;
+      this.pinnedEnd = this.used;
+      this.addresses = { invAt, cacheAt, bytesAt };
+    }
+    this.used = this.pinnedEnd;
+    return this.addresses;
   }
 
   /** Reserves `bytes` (16-byte aligned) and returns their address. Growing the memory detaches every view taken before. */
   alloc(bytes: number): number {
     const at = this.used;
     this.used = at + Math.ceil(bytes / 16) * 16;
-    const have = this.memory.buffer.byteLength;
-    if (this.used > have) {
+    if (this.used > this.capacity) {
       try {
-        this.memory.grow(Math.ceil((this.used - have) / PAGE));
+        this.memory.grow(Math.ceil((this.used - this.capacity) / PAGE));
+        this.current = this.memory.buffer;
+        this.capacity = this.current.byteLength;
       } catch (e) {
         throw new Error(
           `group scoring needs ${Math.ceil(this.used / 2 ** 20)} MiB of WebAssembly memory, over its 4 GiB limit: search fewer queries at a time (${(e as Error).message})`,
@@ -94,7 +168,7 @@ export class GroupKernel {
 
   /** The memory, for typed-array views (take them again after an `alloc`). */
   get buffer(): ArrayBuffer {
-    return this.memory.buffer;
+    return this.current;
   }
 }
 

@@ -197,4 +197,400 @@
         (local.set $p (i32.add (local.get $p) (i32.const 64)))
         (br $next)))
     (local.get $k))
+
+  ;; Lucene's BM25 score of a posting (doc, tf) for a term of this weight: from the term's table of
+  ;; tf = 1 scores by norm byte when it has one (table ≠ 0), else weight − weight / (1 + tf ·
+  ;; normInverse), normInverse from the norm byte's cache entry or, with exact norms, from inv (f32
+  ;; per document). The same floats as bm25.ts's termScore (see `score`).
+  (func $termScore (param $doc i32) (param $tf i32) (param $w f32) (param $table i32) (param $exact i32) (param $bytes i32)
+    (param $cache i32) (param $inv i32) (result f32)
+    (if (result f32) (i32.and (i32.eq (local.get $tf) (i32.const 1)) (i32.ne (local.get $table) (i32.const 0)))
+      (then (f32.load (i32.add (local.get $table) (i32.shl (i32.load8_u (i32.add (local.get $bytes) (local.get $doc))) (i32.const 2)))))
+      (else
+        (f32.sub (local.get $w)
+          (f32.div (local.get $w)
+            (f32.add (f32.const 1)
+              (f32.mul (f32.convert_i32_s (local.get $tf))
+                (if (result f32) (local.get $exact)
+                  (then (f32.load (i32.add (local.get $inv) (i32.shl (local.get $doc) (i32.const 2)))))
+                  (else (f32.load (i32.add (local.get $cache)
+                    (i32.shl (i32.load8_u (i32.add (local.get $bytes) (local.get $doc))) (i32.const 2)))))))))))))
+
+  ;; Each term's table of tf = 1 scores by norm byte: table[b] = weight − weight / (1 + cache[b]),
+  ;; for the terms of states[0..n) that have one (see `accumulate`).
+  (func (export "tables") (param $states i32) (param $n i32) (param $cache i32)
+    (local $s i32) (local $end i32) (local $t i32) (local $b i32) (local $w f32)
+    (local.set $s (local.get $states))
+    (local.set $end (i32.add (local.get $states) (i32.shl (local.get $n) (i32.const 5))))
+    (block $done
+      (loop $term
+        (br_if $done (i32.ge_u (local.get $s) (local.get $end)))
+        (local.set $t (i32.load offset=24 (local.get $s)))
+        (local.set $w (f32.load offset=20 (local.get $s)))
+        (if (local.get $t)
+          (then
+            (local.set $b (i32.const 0))
+            (loop $byte
+              (f32.store (i32.add (local.get $t) (i32.shl (local.get $b) (i32.const 2)))
+                (f32.sub (local.get $w)
+                  (f32.div (local.get $w)
+                    (f32.add (f32.const 1) (f32.load (i32.add (local.get $cache) (i32.shl (local.get $b) (i32.const 2))))))))
+              (local.set $b (i32.add (local.get $b) (i32.const 1)))
+              (br_if $byte (i32.lt_u (local.get $b) (i32.const 256))))))
+        (local.set $s (i32.add (local.get $s) (i32.const 32)))
+        (br $term))))
+
+  ;; One query, exhaustively, window by window: adds the score of every posting of the terms of
+  ;; states[0..n) with a document below limit to acc[doc − base] (f64), resuming where the last
+  ;; call stopped. A term's state (32 bytes): the address of its next block, the address past its
+  ;; last one, the document before that block, the next carried posting, how many are carried, its
+  ;; weight (f32), its tf = 1 table (0 for none), and its carry (128 documents, then 128 tfs). A
+  ;; block wholly below limit is decoded, scored and added in one pass; the block that runs past
+  ;; it is decoded into the carry, whose postings below limit are added now and the others by the
+  ;; next calls. Packed values are read with 64-bit loads (a word of slack after the postings).
+  (func (export "accumulate") (param $states i32) (param $n i32) (param $base i32) (param $limit i32) (param $acc i32)
+    (param $exact i32) (param $bytes i32) (param $cache i32) (param $inv i32)
+    (local $s i32) (local $sEnd i32) (local $p i32) (local $end i32) (local $prev i32) (local $i i32) (local $cn i32)
+    (local $carry i32) (local $w f32) (local $table i32) (local $doc i32) (local $tf i32) (local $h i32) (local $count i32)
+    (local $db i32) (local $tb i32) (local $dmask i64) (local $tmask i64) (local $body i32) (local $tbody i32)
+    (local $dbit i32) (local $tbit i32) (local $last i32) (local $a i32) (local $hdr i32)
+    (local.set $hdr (select (i32.const 16) (i32.const 12) (local.get $exact)))
+    (local.set $s (local.get $states))
+    (local.set $sEnd (i32.add (local.get $states) (i32.shl (local.get $n) (i32.const 5))))
+    (block $termsDone
+      (loop $term
+        (br_if $termsDone (i32.ge_u (local.get $s) (local.get $sEnd)))
+        (local.set $w (f32.load offset=20 (local.get $s)))
+        (local.set $table (i32.load offset=24 (local.get $s)))
+        (local.set $carry (i32.load offset=28 (local.get $s)))
+        ;; the postings carried from the last block decoded
+        (local.set $i (i32.load offset=12 (local.get $s)))
+        (local.set $cn (i32.load offset=16 (local.get $s)))
+        (block $carried
+          (loop $c
+            (br_if $carried (i32.ge_u (local.get $i) (local.get $cn)))
+            (local.set $doc (i32.load (i32.add (local.get $carry) (i32.shl (local.get $i) (i32.const 2)))))
+            (br_if $carried (i32.ge_s (local.get $doc) (local.get $limit)))
+            (local.set $a (i32.add (local.get $acc) (i32.shl (i32.sub (local.get $doc) (local.get $base)) (i32.const 3))))
+            (f64.store (local.get $a)
+              (f64.add (f64.load (local.get $a))
+                (f64.promote_f32
+                  (call $termScore (local.get $doc) (i32.load offset=512 (i32.add (local.get $carry) (i32.shl (local.get $i) (i32.const 2))))
+                    (local.get $w) (local.get $table) (local.get $exact) (local.get $bytes) (local.get $cache) (local.get $inv)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $c)))
+        (i32.store offset=12 (local.get $s) (local.get $i))
+        (if (i32.ge_u (local.get $i) (local.get $cn))
+          (then
+            (local.set $p (i32.load (local.get $s)))
+            (local.set $end (i32.load offset=4 (local.get $s)))
+            (local.set $prev (i32.load offset=8 (local.get $s)))
+            (block $blocks
+              (loop $blk
+                (br_if $blocks (i32.ge_u (local.get $p) (local.get $end)))
+                (local.set $h (i32.load (local.get $p)))
+                (local.set $last (i32.load offset=4 (local.get $p)))
+                (local.set $count (i32.and (local.get $h) (i32.const 0xff)))
+                (local.set $db (i32.and (i32.shr_u (local.get $h) (i32.const 8)) (i32.const 0xff)))
+                (local.set $tb (i32.and (i32.shr_u (local.get $h) (i32.const 16)) (i32.const 0xff)))
+                (local.set $dmask (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $db))) (i64.const 1)))
+                (local.set $tmask (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $tb))) (i64.const 1)))
+                (local.set $body (i32.add (local.get $p) (local.get $hdr)))
+                (local.set $tbody (i32.add (local.get $body)
+                  (i32.shl (i32.shr_u (i32.add (i32.mul (local.get $count) (local.get $db)) (i32.const 31)) (i32.const 5)) (i32.const 2))))
+                (local.set $p (i32.add (local.get $tbody)
+                  (i32.shl (i32.shr_u (i32.add (i32.mul (local.get $count) (local.get $tb)) (i32.const 31)) (i32.const 5)) (i32.const 2))))
+                (local.set $dbit (i32.const 0))
+                (local.set $tbit (i32.const 0))
+                (local.set $i (i32.const 0))
+                (if (i32.lt_s (local.get $last) (local.get $limit))
+                  (then
+                    ;; the whole block is in the window
+                    (loop $post
+                      (local.set $doc
+                        (i32.add (local.get $prev)
+                          (i32.add (i32.const 1)
+                            (i32.wrap_i64 (i64.and (local.get $dmask)
+                              (i64.shr_u (i64.load (i32.add (local.get $body) (i32.shl (i32.shr_u (local.get $dbit) (i32.const 5)) (i32.const 2))))
+                                (i64.extend_i32_u (i32.and (local.get $dbit) (i32.const 31)))))))))
+                      (local.set $tf
+                        (i32.add (i32.const 1)
+                          (i32.wrap_i64 (i64.and (local.get $tmask)
+                            (i64.shr_u (i64.load (i32.add (local.get $tbody) (i32.shl (i32.shr_u (local.get $tbit) (i32.const 5)) (i32.const 2))))
+                              (i64.extend_i32_u (i32.and (local.get $tbit) (i32.const 31))))))))
+                      (local.set $a (i32.add (local.get $acc) (i32.shl (i32.sub (local.get $doc) (local.get $base)) (i32.const 3))))
+                      (f64.store (local.get $a)
+                        (f64.add (f64.load (local.get $a))
+                          (f64.promote_f32
+                            (if (result f32) (i32.and (i32.eq (local.get $tf) (i32.const 1)) (i32.ne (local.get $table) (i32.const 0)))
+                              (then (f32.load (i32.add (local.get $table)
+                                (i32.shl (i32.load8_u (i32.add (local.get $bytes) (local.get $doc))) (i32.const 2)))))
+                              (else
+                                (f32.sub (local.get $w)
+                                  (f32.div (local.get $w)
+                                    (f32.add (f32.const 1)
+                                      (f32.mul (f32.convert_i32_s (local.get $tf))
+                                        (if (result f32) (local.get $exact)
+                                          (then (f32.load (i32.add (local.get $inv) (i32.shl (local.get $doc) (i32.const 2)))))
+                                          (else (f32.load (i32.add (local.get $cache)
+                                            (i32.shl (i32.load8_u (i32.add (local.get $bytes) (local.get $doc))) (i32.const 2)))))))))))))))
+                      (local.set $prev (local.get $doc))
+                      (local.set $dbit (i32.add (local.get $dbit) (local.get $db)))
+                      (local.set $tbit (i32.add (local.get $tbit) (local.get $tb)))
+                      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                      (br_if $post (i32.lt_u (local.get $i) (local.get $count))))
+                    (br $blk)))
+                ;; the block runs past the window: into the carry, whose postings below limit are added
+                (loop $dec
+                  (local.set $prev
+                    (i32.add (local.get $prev)
+                      (i32.add (i32.const 1)
+                        (i32.wrap_i64 (i64.and (local.get $dmask)
+                          (i64.shr_u (i64.load (i32.add (local.get $body) (i32.shl (i32.shr_u (local.get $dbit) (i32.const 5)) (i32.const 2))))
+                            (i64.extend_i32_u (i32.and (local.get $dbit) (i32.const 31)))))))))
+                  (i32.store (i32.add (local.get $carry) (i32.shl (local.get $i) (i32.const 2))) (local.get $prev))
+                  (i32.store offset=512 (i32.add (local.get $carry) (i32.shl (local.get $i) (i32.const 2)))
+                    (i32.add (i32.const 1)
+                      (i32.wrap_i64 (i64.and (local.get $tmask)
+                        (i64.shr_u (i64.load (i32.add (local.get $tbody) (i32.shl (i32.shr_u (local.get $tbit) (i32.const 5)) (i32.const 2))))
+                          (i64.extend_i32_u (i32.and (local.get $tbit) (i32.const 31))))))))
+                  (local.set $dbit (i32.add (local.get $dbit) (local.get $db)))
+                  (local.set $tbit (i32.add (local.get $tbit) (local.get $tb)))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br_if $dec (i32.lt_u (local.get $i) (local.get $count))))
+                (i32.store offset=16 (local.get $s) (local.get $count))
+                (local.set $i (i32.const 0))
+                (block $below
+                  (loop $c2
+                    (local.set $doc (i32.load (i32.add (local.get $carry) (i32.shl (local.get $i) (i32.const 2)))))
+                    (br_if $below (i32.ge_s (local.get $doc) (local.get $limit)))
+                    (local.set $a (i32.add (local.get $acc) (i32.shl (i32.sub (local.get $doc) (local.get $base)) (i32.const 3))))
+                    (f64.store (local.get $a)
+                      (f64.add (f64.load (local.get $a))
+                        (f64.promote_f32
+                          (call $termScore (local.get $doc)
+                            (i32.load offset=512 (i32.add (local.get $carry) (i32.shl (local.get $i) (i32.const 2))))
+                            (local.get $w) (local.get $table) (local.get $exact) (local.get $bytes) (local.get $cache) (local.get $inv)))))
+                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                    (br $c2)))
+                (i32.store offset=12 (local.get $s) (local.get $i))))
+            (i32.store (local.get $s) (local.get $p))
+            (i32.store offset=8 (local.get $s) (local.get $prev))))
+        (local.set $s (i32.add (local.get $s) (i32.const 32)))
+        (br $term))))
+
+  ;; A short query, exhaustively: adds the score of every posting of the terms of states[0..n)
+  ;; (`accumulate`'s states; only the block addresses, the weight and the table are read) into an
+  ;; open-addressing table of 2^bits slots keyed by document: keys (i32, −1 for none, as the caller
+  ;; leaves them) and sums (f64, 0). Each slot taken is listed in used (i32). Returns how many.
+  (func (export "sparse") (param $states i32) (param $n i32) (param $exact i32) (param $bytes i32) (param $cache i32) (param $inv i32)
+    (param $keys i32) (param $sums i32) (param $used i32) (param $bits i32) (result i32)
+    (local $s i32) (local $sEnd i32) (local $p i32) (local $end i32) (local $prev i32) (local $w f32) (local $table i32)
+    (local $h i32) (local $count i32) (local $db i32) (local $tb i32) (local $dmask i64) (local $tmask i64) (local $body i32)
+    (local $tbody i32) (local $dbit i32) (local $tbit i32) (local $i i32) (local $doc i32) (local $tf i32) (local $slot i32)
+    (local $shift i32) (local $mask i32) (local $key i32) (local $taken i32) (local $hdr i32) (local $a i32)
+    (local.set $hdr (select (i32.const 16) (i32.const 12) (local.get $exact)))
+    (local.set $shift (i32.sub (i32.const 32) (local.get $bits)))
+    (local.set $mask (i32.sub (i32.shl (i32.const 1) (local.get $bits)) (i32.const 1)))
+    (local.set $s (local.get $states))
+    (local.set $sEnd (i32.add (local.get $states) (i32.shl (local.get $n) (i32.const 5))))
+    (block $termsDone
+      (loop $term
+        (br_if $termsDone (i32.ge_u (local.get $s) (local.get $sEnd)))
+        (local.set $p (i32.load (local.get $s)))
+        (local.set $end (i32.load offset=4 (local.get $s)))
+        (local.set $prev (i32.const -1))
+        (local.set $w (f32.load offset=20 (local.get $s)))
+        (local.set $table (i32.load offset=24 (local.get $s)))
+        (block $blocks
+          (loop $blk
+            (br_if $blocks (i32.ge_u (local.get $p) (local.get $end)))
+            (local.set $h (i32.load (local.get $p)))
+            (local.set $count (i32.and (local.get $h) (i32.const 0xff)))
+            (local.set $db (i32.and (i32.shr_u (local.get $h) (i32.const 8)) (i32.const 0xff)))
+            (local.set $tb (i32.and (i32.shr_u (local.get $h) (i32.const 16)) (i32.const 0xff)))
+            (local.set $dmask (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $db))) (i64.const 1)))
+            (local.set $tmask (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $tb))) (i64.const 1)))
+            (local.set $body (i32.add (local.get $p) (local.get $hdr)))
+            (local.set $tbody (i32.add (local.get $body)
+              (i32.shl (i32.shr_u (i32.add (i32.mul (local.get $count) (local.get $db)) (i32.const 31)) (i32.const 5)) (i32.const 2))))
+            (local.set $p (i32.add (local.get $tbody)
+              (i32.shl (i32.shr_u (i32.add (i32.mul (local.get $count) (local.get $tb)) (i32.const 31)) (i32.const 5)) (i32.const 2))))
+            (local.set $dbit (i32.const 0))
+            (local.set $tbit (i32.const 0))
+            (local.set $i (i32.const 0))
+            (loop $post
+              (local.set $doc
+                (i32.add (local.get $prev)
+                  (i32.add (i32.const 1)
+                    (i32.wrap_i64 (i64.and (local.get $dmask)
+                      (i64.shr_u (i64.load (i32.add (local.get $body) (i32.shl (i32.shr_u (local.get $dbit) (i32.const 5)) (i32.const 2))))
+                        (i64.extend_i32_u (i32.and (local.get $dbit) (i32.const 31)))))))))
+              (local.set $tf
+                (i32.add (i32.const 1)
+                  (i32.wrap_i64 (i64.and (local.get $tmask)
+                    (i64.shr_u (i64.load (i32.add (local.get $tbody) (i32.shl (i32.shr_u (local.get $tbit) (i32.const 5)) (i32.const 2))))
+                      (i64.extend_i32_u (i32.and (local.get $tbit) (i32.const 31))))))))
+              ;; the document's slot: Fibonacci hashing, then the next slots until its own or an empty one
+              (local.set $slot (i32.shr_u (i32.mul (local.get $doc) (i32.const 0x9e3779b1)) (local.get $shift)))
+              (block $found
+                (loop $probe
+                  (local.set $key (i32.load (i32.add (local.get $keys) (i32.shl (local.get $slot) (i32.const 2)))))
+                  (br_if $found (i32.eq (local.get $key) (local.get $doc)))
+                  (if (i32.eq (local.get $key) (i32.const -1))
+                    (then
+                      (i32.store (i32.add (local.get $keys) (i32.shl (local.get $slot) (i32.const 2))) (local.get $doc))
+                      (i32.store (i32.add (local.get $used) (i32.shl (local.get $taken) (i32.const 2))) (local.get $slot))
+                      (local.set $taken (i32.add (local.get $taken) (i32.const 1)))
+                      (br $found)))
+                  (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (local.get $mask)))
+                  (br $probe)))
+              (local.set $a (i32.add (local.get $sums) (i32.shl (local.get $slot) (i32.const 3))))
+              (f64.store (local.get $a)
+                (f64.add (f64.load (local.get $a))
+                  (f64.promote_f32
+                    (if (result f32) (i32.and (i32.eq (local.get $tf) (i32.const 1)) (i32.ne (local.get $table) (i32.const 0)))
+                      (then (f32.load (i32.add (local.get $table)
+                        (i32.shl (i32.load8_u (i32.add (local.get $bytes) (local.get $doc))) (i32.const 2)))))
+                      (else
+                        (f32.sub (local.get $w)
+                          (f32.div (local.get $w)
+                            (f32.add (f32.const 1)
+                              (f32.mul (f32.convert_i32_s (local.get $tf))
+                                (if (result f32) (local.get $exact)
+                                  (then (f32.load (i32.add (local.get $inv) (i32.shl (local.get $doc) (i32.const 2)))))
+                                  (else (f32.load (i32.add (local.get $cache)
+                                    (i32.shl (i32.load8_u (i32.add (local.get $bytes) (local.get $doc))) (i32.const 2)))))))))))))))
+              (local.set $prev (local.get $doc))
+              (local.set $dbit (i32.add (local.get $dbit) (local.get $db)))
+              (local.set $tbit (i32.add (local.get $tbit) (local.get $tb)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $post (i32.lt_u (local.get $i) (local.get $count))))
+            (br $blk)))
+        (local.set $s (i32.add (local.get $s) (i32.const 32)))
+        (br $term)))
+    (local.get $taken))
+
+  ;; One pass of an LSD radix sort: the n positions of from (i32) into to, stably ordered by byte
+  ;; `shift / 8` of keys[position] (i32), with count (256 i32) as scratch. Returns 0 when every
+  ;; key has the same byte there (nothing moved: the order in from stands), else 1.
+  (func $radixPass (param $from i32) (param $to i32) (param $n i32) (param $keys i32) (param $shift i32) (param $count i32) (result i32)
+    (local $i i32) (local $c i32) (local $sum i32) (local $x i32) (local $p i32)
+    (memory.fill (local.get $count) (i32.const 0) (i32.const 1024))
+    (block $counted
+      (loop $each
+        (br_if $counted (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $c (i32.add (local.get $count)
+          (i32.shl
+            (i32.and (i32.shr_u (i32.load (i32.add (local.get $keys)
+              (i32.shl (i32.load (i32.add (local.get $from) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2))))
+              (local.get $shift)) (i32.const 255))
+            (i32.const 2))))
+        (local.set $x (i32.add (i32.load (local.get $c)) (i32.const 1)))
+        (i32.store (local.get $c) (local.get $x))
+        (if (i32.eq (local.get $x) (local.get $n)) (then (return (i32.const 0))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $each)))
+    ;; each byte's first place
+    (local.set $i (i32.const 0))
+    (loop $prefix
+      (local.set $c (i32.add (local.get $count) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $x (i32.load (local.get $c)))
+      (i32.store (local.get $c) (local.get $sum))
+      (local.set $sum (i32.add (local.get $sum) (local.get $x)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $prefix (i32.lt_u (local.get $i) (i32.const 256))))
+    (local.set $i (i32.const 0))
+    (block $placed
+      (loop $place
+        (br_if $placed (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $p (i32.load (i32.add (local.get $from) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $c (i32.add (local.get $count)
+          (i32.shl
+            (i32.and (i32.shr_u (i32.load (i32.add (local.get $keys) (i32.shl (local.get $p) (i32.const 2)))) (local.get $shift))
+              (i32.const 255))
+            (i32.const 2))))
+        (local.set $x (i32.load (local.get $c)))
+        (i32.store (i32.add (local.get $to) (i32.shl (local.get $x) (i32.const 2))) (local.get $p))
+        (i32.store (local.get $c) (i32.add (local.get $x) (i32.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $place)))
+    (i32.const 1))
+
+  ;; The best k of n hits, best first: docs (i32), scores (f64 sums, rounded to float here: a
+  ;; document's score is its double sum rounded to float) and ranks (i32, the external-id rank that
+  ;; breaks ties), rewritten in place. An LSD radix sort, byte by byte, by rank and then by score
+  ;; (descending: the float's bits, which order as positive floats do, subtracted from 2^31): no
+  ;; branch on the data, where a heap's comparisons mispredict at every level. scratch: 16 n + 1024
+  ;; bytes. Returns how many are kept (min(n, k)).
+  (func (export "select") (param $docs i32) (param $scores i32) (param $ranks i32) (param $n i32) (param $k i32) (param $scratch i32)
+    (result i32)
+    (local $i i32) (local $a i32) (local $b i32) (local $keys i32) (local $bits i32) (local $count i32) (local $t i32) (local $shift i32)
+    (local $m i32) (local $p i32)
+    (local.set $a (local.get $scratch))
+    (local.set $b (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $keys (i32.add (local.get $b) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $bits (i32.add (local.get $keys) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $count (i32.add (local.get $bits) (i32.shl (local.get $n) (i32.const 2))))
+    (block $keyed
+      (loop $each
+        (br_if $keyed (i32.ge_u (local.get $i) (local.get $n)))
+        (i32.store (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2))) (local.get $i))
+        (i32.store (i32.add (local.get $keys) (i32.shl (local.get $i) (i32.const 2)))
+          (i32.sub (i32.const 0x7fffffff)
+            (i32.reinterpret_f32 (f32.demote_f64 (f64.load (i32.add (local.get $scores) (i32.shl (local.get $i) (i32.const 3))))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $each)))
+    ;; by rank, then by score: stable passes, the last one deciding
+    (local.set $shift (i32.const 0))
+    (loop $byRank
+      (if (call $radixPass (local.get $a) (local.get $b) (local.get $n) (local.get $ranks) (local.get $shift) (local.get $count))
+        (then (local.set $t (local.get $a)) (local.set $a (local.get $b)) (local.set $b (local.get $t))))
+      (local.set $shift (i32.add (local.get $shift) (i32.const 8)))
+      (br_if $byRank (i32.lt_u (local.get $shift) (i32.const 32))))
+    (local.set $shift (i32.const 0))
+    (loop $byScore
+      (if (call $radixPass (local.get $a) (local.get $b) (local.get $n) (local.get $keys) (local.get $shift) (local.get $count))
+        (then (local.set $t (local.get $a)) (local.set $a (local.get $b)) (local.set $b (local.get $t))))
+      (local.set $shift (i32.add (local.get $shift) (i32.const 8)))
+      (br_if $byScore (i32.lt_u (local.get $shift) (i32.const 32))))
+    ;; the first m, in order: their documents and scores into b (free now) and bits, then back
+    (local.set $m (select (local.get $n) (local.get $k) (i32.lt_u (local.get $n) (local.get $k))))
+    (local.set $i (i32.const 0))
+    (block $copied
+      (loop $copy
+        (br_if $copied (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $p (i32.load (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))))
+        (i32.store (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2)))
+          (i32.load (i32.add (local.get $docs) (i32.shl (local.get $p) (i32.const 2)))))
+        ;; the rounded score, from the key
+        (i32.store (i32.add (local.get $bits) (i32.shl (local.get $i) (i32.const 2)))
+          (i32.sub (i32.const 0x7fffffff) (i32.load (i32.add (local.get $keys) (i32.shl (local.get $p) (i32.const 2))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $copy)))
+    (local.set $i (i32.const 0))
+    (block $back
+      (loop $each2
+        (br_if $back (i32.ge_u (local.get $i) (local.get $m)))
+        (i32.store (i32.add (local.get $docs) (i32.shl (local.get $i) (i32.const 2)))
+          (i32.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2)))))
+        (f64.store (i32.add (local.get $scores) (i32.shl (local.get $i) (i32.const 3)))
+          (f64.promote_f32 (f32.reinterpret_i32 (i32.load (i32.add (local.get $bits) (i32.shl (local.get $i) (i32.const 2)))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $each2)))
+    (local.get $m))
+
+  ;; The table's documents and sums, slot by slot as used lists them, into docs (i32) and sums (f64).
+  (func (export "gather") (param $keys i32) (param $sums i32) (param $used i32) (param $n i32) (param $docs i32) (param $out i32)
+    (local $i i32) (local $slot i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $slot (i32.load (i32.add (local.get $used) (i32.shl (local.get $i) (i32.const 2)))))
+        (i32.store (i32.add (local.get $docs) (i32.shl (local.get $i) (i32.const 2)))
+          (i32.load (i32.add (local.get $keys) (i32.shl (local.get $slot) (i32.const 2)))))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3)))
+          (f64.load (i32.add (local.get $sums) (i32.shl (local.get $slot) (i32.const 3)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next))))
 )

@@ -1,5 +1,5 @@
 import type { TermInfo } from '../index/read-index.js';
-import { type GroupKernel, groupKernel } from './group-kernel.js';
+import { type GroupKernel, groupKernel, type KernelNorms } from './group-kernel.js';
 import { blockEnd, firstBlock } from './postings-cursor.js';
 import { TopK } from './top-k.js';
 
@@ -57,14 +57,14 @@ interface Member {
 export function groupTopK(
   queries: Weighted[],
   k: number,
-  normInv: Float32Array,
+  norms: KernelNorms,
   order: Uint32Array,
   exact: boolean,
   window = GROUP_WINDOW,
   densePerWindow = DENSE_PER_WINDOW,
   span = GROUP_SPAN,
 ): TopK[] {
-  const docCount = normInv.length;
+  const docCount = norms.inv.length;
   const windows = Math.ceil(docCount / window);
   const denseDf = densePerWindow * windows;
 
@@ -99,15 +99,14 @@ export function groupTopK(
   );
   const isDense = (s: number) => (infos[segTerm[s] as number] as TermInfo).df >= denseDf;
 
-  // the kernel's memory: the accumulator, the scan's output, every document's normInverse, the
+  // the kernel's memory: every document's normInverse (kept from the last group), the accumulator, the scan's output, the
   // segment table, the dense terms' window bounds, the sparse segments' pairs, then each query's share
   const kernel = groupKernel();
-  kernel.reset();
+  const normsAt = kernel.reset(norms).invAt;
   const width8 = Math.ceil(window / 8) * 8;
   const accAt = kernel.alloc(8 * width8);
   const outSlotsAt = kernel.alloc(4 * width8);
   const outSumsAt = kernel.alloc(8 * width8);
-  const normsAt = kernel.alloc(4 * docCount);
   const tableAt = kernel.alloc(8 * segTerm.length * span);
   const denseSegs: number[] = [];
   for (let s = 0; s < segTerm.length; s++) if (isDense(s)) denseSegs.push(s);
@@ -160,7 +159,6 @@ export function groupTopK(
   const mem = new Int32Array(kernel.buffer);
   // the memory is reused from group to group: the accumulator starts at 0 (each scan leaves it so)
   new Float64Array(kernel.buffer, accAt, width8).fill(0);
-  new Float32Array(kernel.buffer, normsAt, docCount).set(normInv);
   for (let s = 0; s < segTerm.length; s++) {
     if (isDense(s)) continue;
     const t = segTerm[s] as number;

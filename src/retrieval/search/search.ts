@@ -1,15 +1,26 @@
 import type { Analyzer } from '../analysis/analyzers.js';
 import type { IndexReader, TermInfo } from '../index/read-index.js';
 import { averageLength, idf, normCache, normInverse } from './bm25.js';
+import type { KernelNorms } from './group-kernel.js';
 import { GROUP_WINDOW, groupTopK, type Weighted } from './group-search.js';
+import { KERNEL_WINDOW, kernelTopK } from './kernel-search.js';
 import { maxScoreTopK, WINDOW } from './maxscore.js';
 import { NO_MORE_DOCS, PostingsCursor } from './postings-cursor.js';
-import { TopK } from './top-k.js';
+import { SparseScorer } from './sparse-search.js';
+import { type RankedHits, type Ranking, TopK } from './top-k.js';
 
-/** Up to this many postings a query is scored exhaustively: cheaper than MaxScore's bookkeeping. */
-const EXHAUSTIVE_UP_TO = 65_536;
-/** `searchMany` scores queries together when their postings reach this share of the documents (expanded queries). */
-const GROUP_FROM = 0.25;
+/** Up to this many postings a query is scored exhaustively, through a small table: cheaper than MaxScore's bookkeeping. */
+const SPARSE_UP_TO = 65_536;
+/**
+ * A query whose postings reach this share of the documents (an expanded query) is scored
+ * exhaustively by group scoring's kernel, alone or with the other long queries of its batch:
+ * pruning skips little of such a query, and the kernel adds a posting at a fraction of
+ * MaxScore's cost.
+ */
+const LONG_FROM = 0.25;
+
+/** How `search` scores a query: `Bm25Searcher.top` picks one; tests and benches name one. */
+export type Strategy = 'sparse' | 'maxscore' | 'kernel';
 
 export interface Hit {
   docid: string;
@@ -45,8 +56,11 @@ export class Bm25Searcher {
   private readonly cache: Float32Array | null;
   /** normInverse of every document, looked up per posting. */
   readonly docNormInv: Float32Array;
+  /** The norms as the WebAssembly kernel reads them. */
+  readonly kernelNorms: KernelNorms;
   /** Whether the index stores exact lengths (its block headers then hold a word more). */
   private readonly exact: boolean;
+  private readonly sparse: SparseScorer;
   private acc: Float64Array | null = null;
   private seen: Uint8Array | null = null;
   private touched: Int32Array | null = null;
@@ -58,6 +72,8 @@ export class Bm25Searcher {
     private readonly window = WINDOW,
     /** `searchMany`'s window of documents (likewise). */
     private readonly groupWindow = GROUP_WINDOW,
+    /** The window of a long query searched alone (likewise). */
+    private readonly kernelWindow = KERNEL_WINDOW,
   ) {
     this.avgdl = averageLength(index.meta.sumTotalTermFreq, index.meta.docsWithTerms);
     this.cache = index.normBytes ? normCache(params.k1, params.b, this.avgdl) : null;
@@ -79,6 +95,8 @@ export class Bm25Searcher {
       byParams.set(key, docNormInv);
     }
     this.docNormInv = docNormInv;
+    this.kernelNorms = { inv: docNormInv, bytes: index.normBytes, cache: this.cache };
+    this.sparse = new SparseScorer(this.exact, this.kernelNorms);
   }
 
   /**
@@ -100,20 +118,46 @@ export class Bm25Searcher {
     return list;
   }
 
-  private hits(top: TopK): Hit[] {
-    return top.sorted().map(({ doc, score }) => ({ docid: this.index.docid(doc), score, doc }));
+  private hits({ docs, scores }: RankedHits): Hit[] {
+    const ids = this.index.docidLines(docs).split('\n');
+    const out: Hit[] = new Array(docs.length);
+    for (let i = 0; i < docs.length; i++) out[i] = { docid: ids[i] as string, score: scores[i] as number, doc: docs[i] as number };
+    return out;
   }
 
   /**
-   * Top-k: MaxScore pruning, or exhaustive scoring when the query's postings are few enough that
-   * pruning would cost more than it saves. Either way the same hits, scores and order.
+   * Top-k of the query, by whichever strategy suits it: the same hits, scores and order whichever
+   * it is.
    */
   search(terms: Map<string, number>, hits = this.params.hits): Hit[] {
-    return this.hits(this.top(this.weighted(terms), hits));
+    return this.hits(this.top(this.weighted(terms), hits).ranked());
   }
 
-  private top(weighted: Weighted, hits: number): TopK {
-    return postingsOf(weighted) <= EXHAUSTIVE_UP_TO ? this.exhaustiveTop(weighted, hits) : this.maxScoreTop(weighted, hits);
+  /**
+   * `search`'s hits as internal documents and their scores, best first: what Lucene's
+   * `IndexSearcher.search(query, k)` returns (the benches time the two side by side; the external
+   * ids are a lookup per hit after it, in either engine).
+   */
+  ranked(terms: Map<string, number>, hits = this.params.hits): RankedHits {
+    return this.top(this.weighted(terms), hits).ranked();
+  }
+
+  /** The strategy `search` uses for a query of these terms (by its postings: few, many, or a share of the documents). */
+  strategy(weighted: Weighted): Strategy {
+    const postings = postingsOf(weighted);
+    if (postings <= SPARSE_UP_TO) return 'sparse';
+    return postings >= LONG_FROM * this.index.meta.docCount ? 'kernel' : 'maxscore';
+  }
+
+  private top(weighted: Weighted, hits: number, strategy = this.strategy(weighted)): Ranking {
+    switch (strategy) {
+      case 'sparse':
+        return this.sparse.topK(weighted, postingsOf(weighted), hits, this.index.docOrder);
+      case 'kernel':
+        return kernelTopK(weighted, hits, this.kernelNorms, this.index.docOrder, this.exact, this.kernelWindow);
+      default:
+        return this.maxScoreTop(weighted, hits);
+    }
   }
 
   /**
@@ -123,36 +167,41 @@ export class Bm25Searcher {
    * `onEach` hears how many are done: the long ones at once, then each other one.
    */
   searchMany(list: Map<string, number>[], hits = this.params.hits, onEach?: (done: number) => void): Hit[][] {
+    return this.rankedMany(list, hits, onEach).map((r) => this.hits(r));
+  }
+
+  /** `searchMany`'s hits as internal documents and their scores (as `ranked`). */
+  rankedMany(list: Map<string, number>[], hits = this.params.hits, onEach?: (done: number) => void): RankedHits[] {
     const seen = new Map<string, TermInfo | undefined>();
     const weighted = list.map((terms) => this.weighted(terms, seen));
-    const long = weighted.flatMap((w, i) => (postingsOf(w) >= GROUP_FROM * this.index.meta.docCount ? [i] : []));
-    const out: Hit[][] = new Array(list.length);
+    const long = weighted.flatMap((w, i) => (this.strategy(w) === 'kernel' ? [i] : []));
+    const out: RankedHits[] = new Array(list.length);
     if (long.length >= 2) {
       const tops = groupTopK(
         long.map((i) => weighted[i] as Weighted),
         hits,
-        this.docNormInv,
+        this.kernelNorms,
         this.index.docOrder,
         this.exact,
         this.groupWindow,
       );
       long.forEach((i, j) => {
-        out[i] = this.hits(tops[j] as TopK);
+        out[i] = (tops[j] as TopK).ranked();
       });
       onEach?.(long.length);
     }
     let done = long.length >= 2 ? long.length : 0;
     weighted.forEach((w, i) => {
       if (out[i]) return;
-      out[i] = this.hits(this.top(w, hits));
+      out[i] = this.top(w, hits).ranked();
       onEach?.(++done);
     });
     return out;
   }
 
-  /** Top-k with MaxScore whatever the query's size (`search` picks; tests compare this with `exhaustive`). */
-  pruned(terms: Map<string, number>, hits = this.params.hits): Hit[] {
-    return this.hits(this.maxScoreTop(this.weighted(terms), hits));
+  /** Top-k by the named strategy whatever the query's size (tests compare each with `exhaustive`; benches time them). */
+  searchWith(strategy: Strategy, terms: Map<string, number>, hits = this.params.hits): Hit[] {
+    return this.hits(this.top(this.weighted(terms), hits, strategy).ranked());
   }
 
   private maxScoreTop(weighted: Weighted, hits: number): TopK {
@@ -164,7 +213,7 @@ export class Bm25Searcher {
 
   /** Exhaustive term-at-a-time scoring of every posting: the reference for `search`. */
   exhaustive(terms: Map<string, number>, hits = this.params.hits): Hit[] {
-    return this.hits(this.exhaustiveTop(this.weighted(terms), hits));
+    return this.hits(this.exhaustiveTop(this.weighted(terms), hits).ranked());
   }
 
   private exhaustiveTop(weighted: Weighted, hits: number): TopK {

@@ -1,0 +1,156 @@
+// The README's speed tables, written from the benches' RESULT lines (never by hand).
+//
+//   node bench/lib/readme-speed.mjs save NAME OUTPUT "COMMAND"
+//       keeps the last `RESULT {json}` line of a bench's OUTPUT (a file) as bench/results/NAME.json,
+//       with the command that printed it, the date and the commit
+//   node bench/lib/readme-speed.mjs
+//       rewrites the README between its `<!-- speed:begin -->` and `<!-- speed:end -->` lines from
+//       bench/results/retrieval-1M.json, feedback-1M.json and (when there) feedback-8.8M.json
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..');
+const results = join(root, 'bench', 'results');
+
+if (process.argv[2] === 'save') {
+  const [, , , name, output, command] = process.argv;
+  const line = readFileSync(output, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('RESULT '))
+    .pop();
+  if (!line) throw new Error(`${output}: no RESULT line`);
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  mkdirSync(results, { recursive: true });
+  const saved = { command, date: new Date().toISOString().slice(0, 10), commit, ...JSON.parse(line.slice(7)) };
+  writeFileSync(join(results, `${name}.json`), `${JSON.stringify(saved, null, 1)}\n`);
+  console.log(`bench/results/${name}.json`);
+  process.exit(0);
+}
+
+const read = (name) => {
+  const path = join(results, `${name}.json`);
+  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : null;
+};
+const r = read('retrieval-1M');
+const f = read('feedback-1M');
+const f88 = read('feedback-8.8M');
+if (!r || !f) throw new Error('bench/results/retrieval-1M.json and feedback-1M.json are needed: run the benches and save their output');
+
+const num = (x, digits = 0) =>
+  x === undefined ? '–' : Number(x).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const qps = (x) => (x === undefined ? '–' : num(x, x < 100 ? 1 : 0));
+/** best (median) */
+const fig = (res, key) => (res[key] === undefined ? '–' : `${qps(res[key])} (${qps(res.median[key])})`);
+const times = (x) => (x === undefined ? '–' : `${x.toFixed(2)}×`);
+const ratioOf = (res, key) => {
+  const q = res.ratios?.[key];
+  return q ? `${times(q.best)} / ${times(q.paired)}` : '–';
+};
+// a machine loaded past twice its CPUs slows each engine differently (a JVM's compiler and
+// collector threads wait too): such a run's ratios are flagged, not trusted as an idle machine's
+const loaded = (res) =>
+  Math.max(...res.load) > 2 * res.threads
+    ? ` **A loaded machine: the engines lose speed unevenly under load, so this run's ratios are not an idle machine's.**`
+    : '';
+const run = (res) =>
+  `\`${res.command}\` (${res.date}, commit ${res.commit}; load ${res.load[0]} at the start and ${res.load[1]} at the end on ${res.threads} CPUs)`;
+const t = r.threads;
+const lines = [];
+lines.push(
+  `From ${run(r)}: queries/s, the best of 5 alternating passes and, in parentheses, their median. ` +
+    `"qexp / Lucene" is the ratio of the best passes, then the median of the ratios of passes run side by side.` +
+    loaded(r),
+  '',
+  `| queries | k | threads | qexp | Lucene 8.8 | qexp / Lucene | plain exhaustive | qexp with external ids |`,
+  '|---|---|---|---|---|---|---|---|',
+);
+for (const set of ['short', 'expanded'])
+  for (const k of [10, 1000])
+    for (const n of [1, t]) {
+      const key = (e) => `${e}.${set}@${k}.${n}t`;
+      lines.push(
+        `| ${set} | ${k} | ${n} | ${fig(r, key('qexp'))} | ${fig(r, key('lucene'))} | ${ratioOf(r, key('qexp'))} | ` +
+          `${n === 1 ? fig(r, key('plain')) : ''} | ${set === 'short' ? fig(r, key('qexp-ids')) : ''} |`,
+      );
+    }
+lines.push(
+  '',
+  `Expanded queries scored in groups (batches of 500, as \`qexp search\` batches them), against Lucene's one at a time:`,
+  '',
+  '| k | threads | qexp, grouped | qexp / Lucene |',
+  '|---|---|---|---|',
+);
+for (const k of [10, 1000])
+  for (const n of [1, t])
+    lines.push(`| ${k} | ${n} | ${fig(r, `qexp-grouped.expanded@${k}.${n}t`)} | ${ratioOf(r, `qexp-grouped.expanded@${k}.${n}t`)} |`);
+lines.push(
+  '',
+  `Indexing (passages/s, the same run): qexp ${num(r['index.qexp'])} on ${t} threads, Lucene ${num(r['index.lucene'])} on one ` +
+    `(qexp per thread: ${times(r['index.qexp'] / t / r['index.lucene'])} Lucene's)` +
+    (r['index.fts5'] ? `, SQLite FTS5 ${num(r['index.fts5'])} and Xapian ${num(r['index.xapian'])} on one` : '') +
+    '.',
+);
+if (r['fts5.short@10.1t'])
+  lines.push(
+    '',
+    'The slower peers, one thread, the first 20 queries of each set (queries/s):',
+    '',
+    '| queries@k | SQLite FTS5 | Xapian |',
+    '|---|---|---|',
+    ...['short@10', 'short@1000', 'expanded@10', 'expanded@1000'].map(
+      (q) => `| ${q} | ${qps(r[`fts5.${q}.1t`])} | ${qps(r[`xapian.${q}.1t`])} |`,
+    ),
+  );
+
+const feedbackTable = (res) => {
+  const out = [
+    `From ${run(res)}, ${num(res.candidates)} candidates, per second (best, median); ` +
+      `the index built at ${num(res['index.qexp'])} passages/s on ${res.threads} threads.${loaded(res)}`,
+    '',
+    "| threads | feedback candidates | top-10, grouped | top-10 one at a time | top-1000, grouped | Lucene top-10 | Lucene top-1000 | the paper's feedback stage |",
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const n of [1, res.threads]) {
+    const key = (e, q, k) => `${e}.${q}@${k}.${n}t`;
+    if (res[key('qexp', 'feedback', 10)] === undefined) continue;
+    out.push(
+      `| ${n} | ${fig(res, key('qexp', 'feedback', 10))} | ${fig(res, key('qexp-grouped', 'expanded', 10))} | ` +
+        `${fig(res, key('qexp', 'expanded', 10))} | ${fig(res, key('qexp-grouped', 'expanded', 1000))} | ` +
+        `${fig(res, key('lucene', 'expanded', 10))} | ${fig(res, key('lucene', 'expanded', 1000))} | ` +
+        `${num(res[`paper.feedback-minutes.${n}t`], 1)} min |`,
+    );
+  }
+  return out;
+};
+lines.push('', `Retrieval feedback at ${num(f.docs)} passages.`, '', ...feedbackTable(f));
+if (f88) lines.push('', `At ${num(f88.docs)} passages (the paper's scale; qexp only).`, '', ...feedbackTable(f88));
+
+// the targets of issue 20, from the same figures
+const check = (ok) => (ok ? 'met' : '**missed**');
+const paired = (key) => r.ratios?.[key]?.paired;
+const best = (key) => r.ratios?.[key]?.best;
+const target = (label, key, want) =>
+  `- ${label}: ${times(best(key))} (paired ${times(paired(key))}) against ${want}×: ${check(Math.min(best(key), paired(key)) >= want)}`;
+lines.push(
+  '',
+  `Against the targets (one thread, 1M passages; a target counts as met when both the best and the paired ratio reach it).${loaded(r)}`,
+  '',
+  target('short queries, top-1000, qexp / Lucene', 'qexp.short@1000.1t', 1.5),
+  target('short queries, top-10', 'qexp.short@10.1t', 2),
+  target('expanded queries one at a time, top-10', 'qexp.expanded@10.1t', 4),
+  target('expanded queries one at a time, top-1000', 'qexp.expanded@1000.1t', 4),
+  `- expanded queries in groups, top-10: ${qps(r['qexp-grouped.expanded@10.1t'])} queries/s on one thread (median ` +
+    `${qps(r.median['qexp-grouped.expanded@10.1t'])}) against 1,000: ${check(r['qexp-grouped.expanded@10.1t'] >= 1000)}`,
+  `- feedback: ${qps(f['qexp.feedback@10.1t'])} candidates/s on one thread (median ${qps(f.median['qexp.feedback@10.1t'])}) ` +
+    `against 1,000: ${check(f['qexp.feedback@10.1t'] >= 1000)}`,
+);
+
+const readme = join(root, 'README.md');
+const text = readFileSync(readme, 'utf8');
+const begin = text.indexOf('<!-- speed:begin');
+const end = text.indexOf('<!-- speed:end -->');
+if (begin < 0 || end < begin) throw new Error('README.md has no <!-- speed:begin --> ... <!-- speed:end --> section');
+const head = text.slice(0, text.indexOf('\n', begin) + 1);
+writeFileSync(readme, `${head}${lines.join('\n')}\n${text.slice(end)}`);
+console.log('README.md: speed tables rewritten');

@@ -22,6 +22,11 @@ export interface LedgerFilter {
   usedBy?: string;
 }
 
+/** Where the answers received and not yet stored wait, beside the store's file. */
+export function journalPathOf(storePath: string): string {
+  return `${storePath}.journal.jsonl`;
+}
+
 /**
  * The LLM request ledger: answers by request key (a request asked again is answered from here),
  * failed attempts. Beside the store, `<store>.journal.jsonl` holds answers received and not yet
@@ -36,7 +41,7 @@ export class Ledger {
   constructor(private readonly db: Database) {}
 
   get journalPath(): string {
-    return `${this.db.path}.journal.jsonl`;
+    return journalPathOf(this.db.path);
   }
 
   /** Appends an answer to the journal (one write of one line: a kill leaves at most a partial last line). */

@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Database } from './database.js';
+import { journalPathOf } from './ledger.js';
 import { SCHEMA_VERSION } from './migrations.js';
 import { snapshotPathOf } from './snapshot.js';
 import { type ReadSource, Store } from './store.js';
@@ -48,8 +49,9 @@ async function openFile(abs: string): Promise<Store | { pid: number | undefined 
     if (err instanceof StoreBusyError) return { pid: err.holderPid };
     throw err;
   }
-  if ((await db.schemaVersion()) >= SCHEMA_VERSION) return Store.over(db, abs, { kind: 'store' });
-  // an older store, free: upgraded as a writer would (a moment), then read
+  // a free store with answers a killed run journaled: a reader must see them too, so they are
+  // stored first, as the next writer would (a moment); an older store is upgraded the same way
+  if ((await db.schemaVersion()) >= SCHEMA_VERSION && !journalPending(abs)) return Store.over(db, abs, { kind: 'store' });
   db.close();
   try {
     (await Store.open(abs)).close();
@@ -58,6 +60,11 @@ async function openFile(abs: string): Promise<Store | { pid: number | undefined 
     throw err;
   }
   return openFile(abs);
+}
+
+function journalPending(abs: string): boolean {
+  const path = journalPathOf(abs);
+  return existsSync(path) && statSync(path).size > 0;
 }
 
 /** The snapshot published by the process holding the store (not one left by an earlier writer). */

@@ -12,7 +12,7 @@ import type { Pos } from '../config/source-map.js';
 import { fromPointer, type SourceMap, toPointer } from '../config/source-map.js';
 import { didYouMean } from '../config/suggest.js';
 import type { Experiment, ExperimentDoc, Variant } from '../config/types.js';
-import { credentialProblems } from '../llm/credentials.js';
+import { credentialProblems, maskedSetting } from '../llm/credentials.js';
 import { experimentSchema } from '../stages/experiment-schema.js';
 import { lookupStageKind } from '../stages/registry.js';
 import { TRAINING_ARGUMENTS } from '../train/trainer-keys.js';
@@ -162,7 +162,7 @@ function parseSets(list: readonly string[], out: Diagnostic[]): Setting[] {
   for (const text of list) {
     const eq = text.indexOf('=');
     const path = eq < 0 ? '' : text.slice(0, eq);
-    const pos = { file: `-S ${text}`, line: 1, col: 1 };
+    const pos = { file: `-S ${maskedSetting(text)}`, line: 1, col: 1 };
     if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(path)) {
       out.push({ pos, path: '', message: 'write -S PATH=VALUE, PATH a dotted key path such as retrieval.bm25.k1 or STAGE.KEY' });
       continue;
@@ -189,7 +189,7 @@ function applySets(doc: Record<string, unknown>, map: SourceMap, sets: Setting[]
   const stages = (doc.stages ?? {}) as Record<string, unknown>;
   for (const s of sets) {
     const head = s.segs[0] as string;
-    const pos = { file: `-S ${s.text}`, line: 1, col: 1 };
+    const pos = { file: `-S ${maskedSetting(s.text)}`, line: 1, col: 1 };
     let path: string[];
     if ((TOP_LEVEL_SECTIONS as readonly string[]).includes(head)) path = s.segs;
     else if (head in stages) path = ['stages', ...s.segs];

@@ -54,6 +54,25 @@ export function maskedUrl(url: URL): string | undefined {
 }
 
 /**
+ * A `-S PATH=VALUE` setting as positions name it: the value is masked where it would be refused as
+ * a credential (a credential setting of a model, a URL's user or credential query), so that the
+ * error pointing at it does not print it.
+ */
+export function maskedSetting(text: string): string {
+  const eq = text.indexOf('=');
+  const path = text.slice(0, eq);
+  if (eq > 0 && /(^|\.)(headers|serve\.env)\.[^.]+$/.test(path) && CREDENTIAL_NAME.test(path.slice(path.lastIndexOf('.') + 1)))
+    return `${path}=***`;
+  if (eq > 0 && /(^|\.)(api_key_env|headers_env\.[^.]+)$/.test(path)) return `${path}=***`;
+  // a whole model, or its headers or server variables at once
+  if (eq > 0 && /^models(\.[^.]+)?$|(^|\.)(headers|headers_env|env|serve)$/.test(path) && CREDENTIAL_NAME.test(text.slice(eq + 1)))
+    return `${path}=***`;
+  return text
+    .replace(/(\/\/)[^/@\s]+@/g, '$1***@')
+    .replace(/([?&][^=&\s]+=)([^&\s]*)/g, (all, name: string, value: string) => (CREDENTIAL_NAME.test(name) && value ? `${name}***` : all));
+}
+
+/**
  * Secrets reach a request only through variables named in `api_key_env` and `headers_env`: what
  * the YAML says is stored (experiments, stages, request keys) and printed, so a credential
  * written anywhere else in a model is refused, with the way to give it instead.

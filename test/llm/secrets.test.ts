@@ -125,6 +125,41 @@ describe('a secret written anywhere but a named variable', () => {
     }
   });
 
+  it('is refused from -S settings too, the setting named without its value', async () => {
+    const ws = new Workspace();
+    try {
+      ws.write('queries.tsv', queries(1));
+      ws.write('exp.yaml', experiment('http://127.0.0.1:9/v1'));
+      const cases: [string, RegExp][] = [
+        [
+          `models.teacher.base_url=http://u:${KEY}@127.0.0.1:9/v1`,
+          /^-S models\.teacher\.base_url=http:\/\/\*\*\*@127\.0\.0\.1:9\/v1:1:\d+: error: base_url http:\/\/\*\*\*:\*\*\*@127/m,
+        ],
+        [
+          `models.teacher.base_url=http://h/v1?key=${KEY}`,
+          /^-S models\.teacher\.base_url=http:\/\/h\/v1\?key=\*\*\*:1:\d+: error: base_url http:\/\/h\/v1\?key=\*\*\* carries/m,
+        ],
+        [
+          `models.teacher.headers.X-Auth-Token=${KEY}`,
+          /^-S models\.teacher\.headers\.X-Auth-Token=\*\*\*:1:\d+: error: header 'X-Auth-Token' carries a credential/m,
+        ],
+        [
+          `models.teacher.headers={X-Api-Key: ${KEY}}`,
+          /^-S models\.teacher\.headers=\*\*\*:1:\d+: error: header 'X-Api-Key' carries a credential/m,
+        ],
+        [`models.teacher.api_key_env=${KEY}`, /^-S models\.teacher\.api_key_env=\*\*\*:1:\d+: error: api_key_env takes the NAME/m],
+      ];
+      for (const [setting, expected] of cases) {
+        const r = await ws.qexp(['plan', 'exp.yaml', '-S', setting], { TEST_LLM_KEY: 'x' });
+        expect(r.exitCode, r.all).toBe(2);
+        expect(r.stderr).toMatch(expected);
+        expectNoSecret(r.all, setting);
+      }
+    } finally {
+      ws.remove();
+    }
+  });
+
   it('an env reference elsewhere in a model (base_url without credentials, extra_body) is still substituted', async () => {
     const ws = new Workspace();
     try {

@@ -140,7 +140,12 @@ export function loadExperiment(file: string, opts: LoadOptions = {}): Experiment
  * is what `headers_env`/`api_key_env` are for; `base_url` may come from one (hosts differ between
  * machines), its credential parts are refused after substitution (credentials.ts).
  */
-function envRefusedAt(path: (string | number)[]): string | undefined {
+function envRefusedAt(written: (string | number)[]): string | undefined {
+  // an ablation axis's value lands at the axis's path
+  const path =
+    written[0] === 'ablations' && written[1] === 'axes' && typeof written[2] === 'string'
+      ? [...written[2].split('.'), ...written.slice(4)]
+      : written;
   if (path[0] !== 'models' || path.length < 3) return undefined;
   const key = path[2];
   if (key === 'headers' && path.length === 4)

@@ -160,6 +160,36 @@ describe('a secret written anywhere but a named variable', () => {
     }
   });
 
+  it('is refused from an ablation axis too', async () => {
+    const ws = new Workspace();
+    try {
+      ws.write('queries.tsv', queries(1));
+      const doc = JSON.parse(experiment('http://127.0.0.1:9/v1'));
+      doc.ablations = {
+        axes: {
+          'models.teacher.headers.X-Tenant': ['${env:TENANT_VALUE}', 'plain'],
+          'models.teacher.headers': [{ 'X-Org': '${env:TENANT_VALUE}' }],
+        },
+      };
+      const text = JSON.stringify(doc, null, 1);
+      ws.write('ax.yaml', text);
+      const r = await ws.qexp(['validate', 'ax.yaml'], { TENANT_VALUE: TENANT });
+      expect(r.exitCode, r.all).toBe(2);
+      const refused: [string, string][] = [
+        ['"${env:TENANT_VALUE}",', 'X-Tenant'],
+        ['"${env:TENANT_VALUE}"\n', 'X-Org'],
+      ];
+      for (const [needle, header] of refused) {
+        const p = positionOf(text, needle);
+        expect(r.stderr).toContain(`ax.yaml:${p.line}:${p.col}: error: a header's value cannot come from \${env:...}`);
+        expect(r.stderr).toContain(`(headers_env: {${header}: VARIABLE})`);
+      }
+      expectNoSecret(r.all, 'validate');
+    } finally {
+      ws.remove();
+    }
+  });
+
   it('an env reference elsewhere in a model (base_url without credentials, extra_body) is still substituted', async () => {
     const ws = new Workspace();
     try {

@@ -9,8 +9,15 @@ const WHOLE = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}$/;
  * Replaces `${env:NAME}` and `${env:NAME:-default}` in every string. A string that is exactly one
  * reference takes the YAML type of what it expands to (so `k1: ${env:K1:-0.9}` is a number);
  * `$${env:X}` is a literal. Unset variables without a default are errors at their position.
+ * Where `refuse` gives a reason for a path, a reference there is an error (the text is kept as written).
  */
-export function interpolateEnv(value: unknown, map: SourceMap, env: NodeJS.ProcessEnv, diagnostics: Diagnostic[]): unknown {
+export function interpolateEnv(
+  value: unknown,
+  map: SourceMap,
+  env: NodeJS.ProcessEnv,
+  diagnostics: Diagnostic[],
+  refuse: (path: PathSeg[]) => string | undefined = () => undefined,
+): unknown {
   const walk = (v: unknown, path: PathSeg[]): unknown => {
     if (typeof v === 'string') return expand(v, path);
     if (Array.isArray(v)) return v.map((x, i) => walk(x, [...path, i]));
@@ -36,6 +43,11 @@ export function interpolateEnv(value: unknown, map: SourceMap, env: NodeJS.Proce
 
   const expand = (s: string, path: PathSeg[]): unknown => {
     if (!s.includes('{env:')) return s;
+    const refused = [...s.matchAll(REF)].some((m) => !m[1]) ? refuse(path) : undefined;
+    if (refused !== undefined) {
+      diagnostics.push({ pos: map.locate(toPointer(path)), path: toDotted(path), message: refused });
+      return s;
+    }
     const whole = WHOLE.exec(s);
     if (whole) {
       const text = lookup(whole[1] as string, whole[2], path);

@@ -12,6 +12,7 @@ import type { Pos } from '../config/source-map.js';
 import { fromPointer, type SourceMap, toPointer } from '../config/source-map.js';
 import { didYouMean } from '../config/suggest.js';
 import type { Experiment, ExperimentDoc, Variant } from '../config/types.js';
+import { credentialProblems, maskedSetting } from '../llm/credentials.js';
 import { experimentSchema } from '../stages/experiment-schema.js';
 import { lookupStageKind } from '../stages/registry.js';
 import { TRAINING_ARGUMENTS } from '../train/trainer-keys.js';
@@ -62,7 +63,10 @@ export function loadExperiment(file: string, opts: LoadOptions = {}): Experiment
   const diagnostics: Diagnostic[] = [...composed.diagnostics];
   const sets = parseSets(opts.set ?? [], diagnostics);
   const early = applySets(composed.value, composed.map, sets, diagnostics, false);
-  const interpolated = interpolateEnv(composed.value, composed.map, opts.env ?? process.env, diagnostics) as Record<string, unknown>;
+  const interpolated = interpolateEnv(composed.value, composed.map, opts.env ?? process.env, diagnostics, envRefusedAt) as Record<
+    string,
+    unknown
+  >;
   const expanded = expandFamilies(interpolated, composed.map, diagnostics);
   const value = expanded.doc;
   const map = expanded.map;
@@ -80,6 +84,13 @@ export function loadExperiment(file: string, opts: LoadOptions = {}): Experiment
   const schemaErrors = validate(value, map).filter((d) => !unset.has(d.path));
   diagnostics.push(...schemaErrors);
   const doc = value as unknown as ExperimentDoc;
+  // every declared model, used by a stage or not: `experiments.config` stores them all
+  for (const [name, m] of Object.entries((doc.models ?? {}) as Record<string, unknown>))
+    if (m && typeof m === 'object')
+      for (const p of credentialProblems(m as Record<string, unknown>)) {
+        const path = ['models', name, ...p.key];
+        diagnostics.push({ pos: map.locate(toPointer(path)), path: path.join('.'), message: p.message });
+      }
   const root = findProjectRoot(abs);
   // References and cycles are checked even when the schema found problems: all problems at once.
   const invalid = new Set(schemaErrors.map((d) => /^stages\.([^.[]+)/.exec(d.path)?.[1]).filter((n): n is string => n !== undefined));
@@ -123,6 +134,27 @@ export function loadExperiment(file: string, opts: LoadOptions = {}): Experiment
   return { file: abs, root, doc, map, variants, families, settings: sets.map((s) => s.text) };
 }
 
+/**
+ * Where `${env:...}` is refused: the substituted value would be stored with the experiment (its
+ * config, stage records, request keys). A header's value or a variable's name from the environment
+ * is what `headers_env`/`api_key_env` are for; `base_url` may come from one (hosts differ between
+ * machines), its credential parts are refused after substitution (credentials.ts).
+ */
+function envRefusedAt(written: (string | number)[]): string | undefined {
+  // an ablation axis's value lands at the axis's path
+  const path =
+    written[0] === 'ablations' && written[1] === 'axes' && typeof written[2] === 'string'
+      ? [...written[2].split('.'), ...written.slice(4)]
+      : written;
+  if (path[0] !== 'models' || path.length < 3) return undefined;
+  const key = path[2];
+  if (key === 'headers' && path.length === 4)
+    return `a header's value cannot come from \${env:...}: it would be stored with the experiment; name the variable in headers_env instead (headers_env: {${String(path[3])}: VARIABLE})`;
+  if (key === 'api_key_env' || key === 'headers_env')
+    return `${String(key)} takes the NAME of an environment variable: write the name itself, not \${env:...}`;
+  return undefined;
+}
+
 interface Setting {
   text: string;
   segs: string[];
@@ -135,7 +167,7 @@ function parseSets(list: readonly string[], out: Diagnostic[]): Setting[] {
   for (const text of list) {
     const eq = text.indexOf('=');
     const path = eq < 0 ? '' : text.slice(0, eq);
-    const pos = { file: `-S ${text}`, line: 1, col: 1 };
+    const pos = { file: `-S ${maskedSetting(text)}`, line: 1, col: 1 };
     if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(path)) {
       out.push({ pos, path: '', message: 'write -S PATH=VALUE, PATH a dotted key path such as retrieval.bm25.k1 or STAGE.KEY' });
       continue;
@@ -162,7 +194,7 @@ function applySets(doc: Record<string, unknown>, map: SourceMap, sets: Setting[]
   const stages = (doc.stages ?? {}) as Record<string, unknown>;
   for (const s of sets) {
     const head = s.segs[0] as string;
-    const pos = { file: `-S ${s.text}`, line: 1, col: 1 };
+    const pos = { file: `-S ${maskedSetting(s.text)}`, line: 1, col: 1 };
     let path: string[];
     if ((TOP_LEVEL_SECTIONS as readonly string[]).includes(head)) path = s.segs;
     else if (head in stages) path = ['stages', ...s.segs];

@@ -23,7 +23,9 @@ export type Behaviour =
   /** n + 3 choices. */
   | 'extra-choices'
   /** HTTP 401 whose message repeats every header of the request. */
-  | '401-echo';
+  | '401-echo'
+  /** HTTP 401 whose message repeats the request's Authorization and custom (x-…) headers. */
+  | '401-echo-own';
 
 export interface ChatRequest {
   body: { model: string; messages: { role: string; content: string }[]; n?: number; [k: string]: unknown };

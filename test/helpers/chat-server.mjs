@@ -86,6 +86,12 @@ function answer(res, r, how, draw, opts, counts) {
     case '401-echo':
       // a server that echoes every header it got, credentials included
       return error(401, `refused; you sent ${JSON.stringify(r.headers)}`);
+    case '401-echo-own':
+      // the same, with only the credential and custom headers (the client cuts a long message short)
+      return error(
+        401,
+        `refused; you sent ${JSON.stringify(Object.entries(r.headers).filter(([h]) => h === 'authorization' || (h.startsWith('x-') && !h.startsWith('x-stainless'))))}`,
+      );
     case 'malformed':
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"id": "x", "choices": [ {"index": 0, "message": ');

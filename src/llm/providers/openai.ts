@@ -1,3 +1,4 @@
+import { credentialProblems } from '../credentials.js';
 import { streamOf } from '../event-stream.js';
 import { AdaptiveLimit, ReplicaPool } from '../limiter.js';
 import { OpenAIEndpoint } from '../openai-endpoint.js';
@@ -62,9 +63,6 @@ interface OpenAIRuntime {
   serve?: ServeDecl;
 }
 
-/** Header names that carry credentials: they must come from `headers_env`, never from YAML. */
-const SECRET_HEADERS = /^(authorization|proxy-authorization|api-key|x-api-key|cookie)$/i;
-
 /** The endpoint's identity in request keys: `cache_key`, else the trained student, else the server command, else the base URLs. */
 function endpointIdentity(m: OpenAIModelDecl): string {
   if (m.cache_key) return m.cache_key;
@@ -117,7 +115,7 @@ export const openaiProvider = defineProvider<OpenAIModelDecl, OpenAIIdentity, Op
       },
       api_key_env: {
         type: 'string',
-        pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+        // no `pattern`: its error would repeat the value, which may be the key (credentials.ts checks it)
         description:
           'Name of the environment variable that holds the API key. Never the key itself: the value is read when a request is sent and is never stored or logged.',
       },
@@ -133,7 +131,6 @@ export const openaiProvider = defineProvider<OpenAIModelDecl, OpenAIIdentity, Op
         type: 'object',
         additionalProperties: {
           type: 'string',
-          pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
         },
       },
       extra_body: {
@@ -252,12 +249,7 @@ export const openaiProvider = defineProvider<OpenAIModelDecl, OpenAIIdentity, Op
     if (!m.model) out.push({ key: [], message: "an 'openai' model needs 'model': the name the endpoint serves" });
     if (m.base_url === undefined && !m.serve)
       out.push({ key: [], message: "an 'openai' model needs 'base_url' (or 'serve', to start its server)" });
-    for (const h of Object.keys(m.headers ?? {}))
-      if (SECRET_HEADERS.test(h))
-        out.push({
-          key: ['headers', h],
-          message: `header '${h}' carries a credential: give it with headers_env (the variable's name) or api_key_env`,
-        });
+    out.push(...credentialProblems(m as unknown as Record<string, unknown>));
     if (m.max_cost_usd !== undefined && !m.price)
       out.push({ key: ['max_cost_usd'], message: 'max_cost_usd needs price (dollars per million tokens)' });
     return out;

@@ -157,7 +157,8 @@ describe('the provider registry', () => {
     expect(problems('openai', { ...SAMPLES.openai, headers: { Authorization: 'Bearer x' }, max_cost_usd: 5 })).toEqual([
       {
         key: ['headers', 'Authorization'],
-        message: "header 'Authorization' carries a credential: give it with headers_env (the variable's name) or api_key_env",
+        message:
+          "header 'Authorization' carries a credential: give it with headers_env (the variable's name) or api_key_env, never its value in the YAML",
       },
       { key: ['max_cost_usd'], message: 'max_cost_usd needs price (dollars per million tokens)' },
     ]);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { DataError } from './data-error.js';
 
 /**
  * TREC text files (runs, qrels, prefs) as trec_eval reads them: fields are separated by C
@@ -74,13 +75,29 @@ export function* fieldLines(text: string): Generator<FieldLine> {
 }
 
 /**
- * Comment lines as trec_eval 10.0 reads judgment files: a `#` in the first column skips that
- * line, but its reader then takes the next line as data whatever it is, so a comment followed by
- * another comment (read as a judgment) or ending the file (read past the end) is refused here.
+ * The data lines of a judgment file (blank lines skipped). Under trec_eval 10.0 a `#` in the first
+ * column skips that line, but its reader then takes the next line as data whatever it is, so a
+ * comment followed by another comment (read as a judgment) or ending the file (read past the end)
+ * is refused here; trec_eval 9 reads `#` lines as data.
  */
-export function checkJudgmentComment(lines: FieldLine[], i: number): string | undefined {
-  const next = lines[i + 1];
-  if (!next) return 'trec_eval 10.0 reads past the end of the file after a comment on the last line; remove it';
-  if (next.hash) return 'trec_eval 10.0 reads the line after a comment as a judgment even when it is a comment; merge these comment lines';
-  return undefined;
+export function* judgmentLines(path: string, text: string, version: 9 | 10): Generator<FieldLine> {
+  const lines = [...fieldLines(text)];
+  let afterComment = false;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i] as FieldLine;
+    if (version === 10 && l.hash && !afterComment) {
+      const next = lines[i + 1];
+      if (!next) throw new DataError(path, l.line, 'trec_eval 10.0 reads past the end of the file after a comment on the last line; remove it');
+      if (next.hash)
+        throw new DataError(
+          path,
+          l.line,
+          'trec_eval 10.0 reads the line after a comment as a judgment even when it is a comment; merge these comment lines',
+        );
+      afterComment = true;
+      continue;
+    }
+    afterComment = false;
+    if (l.fields.length > 0) yield l;
+  }
 }

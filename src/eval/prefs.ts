@@ -4,7 +4,7 @@
  */
 import { DataError } from '../data/data-error.js';
 import type { RankedList } from '../data/runs.js';
-import { byteOrder, checkJudgmentComment, displayText, type FieldLine, fieldLines, readTextBytes } from '../data/trec-fields.js';
+import { byteOrder, displayText, judgmentLines, readTextBytes } from '../data/trec-fields.js';
 import { parseCDouble } from './c-numbers.js';
 import { glibcSort } from './glibc-sort.js';
 import type { EvalParams, TrecEvalVersion } from './res-rels.js';
@@ -29,18 +29,7 @@ export interface PrefsFile {
 export async function readPrefs(path: string, format: 'prefs' | 'qrels_prefs', version: TrecEvalVersion): Promise<PrefsFile> {
   const byQuery = new Map<string, PrefLine[]>();
   const want = format === 'prefs' ? 5 : 4;
-  const lines = [...fieldLines(await readTextBytes(path))];
-  let afterComment = false;
-  for (let i = 0; i < lines.length; i++) {
-    const { line, fields, hash } = lines[i] as FieldLine;
-    if (version === 10 && hash && !afterComment) {
-      const problem = checkJudgmentComment(lines, i);
-      if (problem) throw new DataError(path, line, problem);
-      afterComment = true;
-      continue;
-    }
-    afterComment = false;
-    if (fields.length === 0) continue;
+  for (const { line, fields } of judgmentLines(path, await readTextBytes(path), version)) {
     const shape = format === 'prefs' ? "'qid jg jsg docno rel_level'" : "'qid jg docno rel_level'";
     if (fields.length !== want) throw new DataError(path, line, `expected ${want} columns ${shape}, got ${fields.length}`);
     const qid = fields[0] as string;

@@ -1,6 +1,6 @@
 /** trec_eval's other input files: judgment groups (`-R qrels_jg`) and Z-score means (`-Z`). */
 import { DataError } from '../data/data-error.js';
-import { byteOrder, checkJudgmentComment, displayText, type FieldLine, fieldLines, readTextBytes } from '../data/trec-fields.js';
+import { byteOrder, displayText, fieldLines, judgmentLines, readTextBytes } from '../data/trec-fields.js';
 import { isPositiveNaNText, parseCDouble } from './c-numbers.js';
 import type { TrecEvalVersion } from './res-rels.js';
 
@@ -13,18 +13,7 @@ export interface JudgmentGroupsFile {
 /** `qid jg docno grade`: qrels whose iter column names a judgment group (a user); a document twice in one group is an error. */
 export async function readQrelsJg(path: string, version: TrecEvalVersion): Promise<JudgmentGroupsFile> {
   const groups = new Map<string, Map<string, Map<string, number>>>();
-  const lines = [...fieldLines(await readTextBytes(path))];
-  let afterComment = false;
-  for (let i = 0; i < lines.length; i++) {
-    const { line, fields, hash } = lines[i] as FieldLine;
-    if (version === 10 && hash && !afterComment) {
-      const problem = checkJudgmentComment(lines, i);
-      if (problem) throw new DataError(path, line, problem);
-      afterComment = true;
-      continue;
-    }
-    afterComment = false;
-    if (fields.length === 0) continue;
+  for (const { line, fields } of judgmentLines(path, await readTextBytes(path), version)) {
     if (fields.length !== 4) throw new DataError(path, line, `expected 4 columns 'qid jg docno grade', got ${fields.length}`);
     const [qid, jg, docno, gradeText] = fields as [string, string, string, string];
     if (!/^[+-]?\d+$/.test(gradeText)) throw new DataError(path, line, `grade must be an integer, got '${displayText(gradeText)}'`);

@@ -87,7 +87,8 @@ export function* judgmentLines(path: string, text: string, version: 9 | 10): Gen
     const l = lines[i] as FieldLine;
     if (version === 10 && l.hash && !afterComment) {
       const next = lines[i + 1];
-      if (!next) throw new DataError(path, l.line, 'trec_eval 10.0 reads past the end of the file after a comment on the last line; remove it');
+      if (!next)
+        throw new DataError(path, l.line, 'trec_eval 10.0 reads past the end of the file after a comment on the last line; remove it');
       if (next.hash)
         throw new DataError(
           path,

@@ -22,8 +22,8 @@ describe('batched term dictionary', () => {
           batch.forEach((t, i) => {
             if (i % 2 === 0) tok.push(0, at, at + t.length);
             else {
-              tok.push(tok.src.length, 0, t.length);
               tok.src.push(t);
+              tok.push(tok.src.length - 1, 0, t.length);
             }
             at += t.length + 1;
           });
@@ -58,5 +58,27 @@ describe('batched term dictionary', () => {
     words.forEach((w, i) => {
       if (terms[ids[i] as number] !== w) throw new Error(`${w} got id ${ids[i]} (${terms[ids[i] as number]})`);
     });
+  });
+});
+
+describe('sorted term ids', () => {
+  it("orders the terms as JavaScript's string order does (UTF-16 code units), prefixes first", () => {
+    // a small alphabet so that groups share long prefixes; code units whose high or low bytes tie
+    const unit = fc.constantFrom('a', 'b', 'ā', 'ġ', '\u0100', '\u0161', '\ud800', '😀', '\u0000');
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit, minLength: 1, maxLength: 40 }), { maxLength: 400 }), (words) => {
+        const dict = new TermDictionary();
+        const tok = new TokenRanges();
+        tok.src.push(...words);
+        words.forEach((w, i) => {
+          tok.push(i, 0, w.length);
+        });
+        dict.lookup(tok, new Int32Array(tok.n));
+        const terms = dict.terms();
+        const sorted = Array.from(dict.sortedIds(), (id) => terms[id] as string);
+        expect(sorted).toEqual([...new Set(words)].sort());
+      }),
+      { numRuns: 200, seed: 5 },
+    );
   });
 });

@@ -1,12 +1,24 @@
 /**
+ * Ints per slot: term id + 1 (0: empty), hash, length, its first code unit in `chars`, then its
+ * first INLINE code units, two an int, zero past its end (as a token holds them).
+ */
+const SLOT = 8;
+const INLINE = 8;
+const WORDS = INLINE / 2;
+
+/**
  * Tokens of a batch, as ranges of source strings: a document's text (analyzers whose tokens are
- * verbatim pieces of it) or the token strings themselves.
+ * verbatim pieces of it) or the token strings themselves. `push` reads each token's code units
+ * once, for its hash and its first INLINE code units, so that most lookups compare ints only.
  */
 export class TokenRanges {
   src: string[] = [];
   srcOf = new Int32Array(1 << 16);
   from = new Int32Array(1 << 16);
-  to = new Int32Array(1 << 16);
+  len = new Int32Array(1 << 16);
+  hash = new Int32Array(1 << 16);
+  /** Per token, its first INLINE code units two an int, zero past its end. */
+  inline = new Int32Array(WORDS << 16);
   n = 0;
 
   reset(): void {
@@ -14,115 +26,127 @@ export class TokenRanges {
     this.n = 0;
   }
 
+  /** Adds code units [from, to) of `src[src]`, which must be in place already. */
   push(src: number, from: number, to: number): void {
-    if (this.n === this.from.length) {
-      const grow = (a: Int32Array) => {
-        const b = new Int32Array(2 * a.length);
-        b.set(a);
-        return b;
-      };
-      this.srcOf = grow(this.srcOf);
-      this.from = grow(this.from);
-      this.to = grow(this.to);
+    if (this.n === this.from.length) this.grow();
+    const s = this.src[src] as string;
+    const n = this.n++;
+    this.srcOf[n] = src;
+    this.from[n] = from;
+    this.len[n] = to - from;
+    const w = WORDS * n;
+    const inline = this.inline;
+    // murmur3's 32-bit mixing, over pairs of code units
+    let h = to - from;
+    let k = 0;
+    for (let j = from; j < to; j += 2, k++) {
+      const p = j + 1 < to ? s.charCodeAt(j) | (s.charCodeAt(j + 1) << 16) : s.charCodeAt(j);
+      if (k < WORDS) inline[w + k] = p;
+      let x = Math.imul(p, 0xcc9e2d51);
+      x = Math.imul((x << 15) | (x >>> 17), 0x1b873593);
+      h ^= x;
+      h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
     }
-    this.srcOf[this.n] = src;
-    this.from[this.n] = from;
-    this.to[this.n] = to;
-    this.n++;
+    for (; k < WORDS; k++) inline[w + k] = 0;
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    this.hash[n] = h ^ (h >>> 16);
+  }
+
+  private grow(): void {
+    const grow = (a: Int32Array) => {
+      const b = new Int32Array(2 * a.length);
+      b.set(a);
+      return b;
+    };
+    this.srcOf = grow(this.srcOf);
+    this.from = grow(this.from);
+    this.len = grow(this.len);
+    this.hash = grow(this.hash);
+    this.inline = grow(this.inline);
   }
 }
-
-/**
- * Ints per slot: term id + 1 (0: empty), hash, length, its first code unit in `chars`, then its
- * first INLINE code units, two an int.
- */
-const SLOT = 8;
-const INLINE = 8;
-
-/** Code units j and j + 1 of s (j + 1 only if below end) in one int, as a slot holds them. */
-const pair = (s: string, j: number, end: number): number => (j + 1 < end ? s.charCodeAt(j) | (s.charCodeAt(j + 1) << 16) : s.charCodeAt(j));
 
 /**
  * A term dictionary for indexing: open addressing, a slot of 32 bytes per term holding what a
  * lookup compares (hash, length, and the characters themselves up to 8 code units; longer terms'
  * characters are in one flat buffer), so that finding a short term costs one memory access, two for
- * a long one. Lookups go a batch at a time, in passes (hash every token, probe every token,
- * compare the long tokens), so that the cache misses of different tokens overlap instead of waiting
- * on each other: with millions of terms, most probes of rare terms miss the cache.
+ * a long one. Lookups go a batch at a time, in passes (probe every token, then compare the long
+ * tokens), so that the cache misses of different tokens overlap instead of waiting on each other:
+ * with millions of terms, most probes of rare terms miss the cache.
  */
 export class TermDictionary {
   private slots = new Int32Array(SLOT << 16);
   private mask = (1 << 16) - 1;
+  /** A term's home slot: the top bits of its hash (a doubling then keeps the slots in order). */
+  private shift = 16;
   private chars = new Uint16Array(1 << 20);
   private charsUsed = 0;
   private starts = new Int32Array(1 << 14);
   size = 0;
-  private hashes = new Int32Array(1 << 16);
 
   /** Fills ids[0..n) with the id of every token of `t`, adding the new terms. */
   lookup(t: TokenRanges, ids: Int32Array): void {
-    const n = t.n;
-    if (this.hashes.length < n) this.hashes = new Int32Array(t.from.length);
-    const hashes = this.hashes;
-    const { src, srcOf, from, to } = t;
-    for (let i = 0; i < n; i++) {
-      const s = src[srcOf[i] as number] as string;
-      let h = 0x811c9dc5;
-      for (let j = from[i] as number, e = to[i] as number; j < e; j++) h = Math.imul(h ^ s.charCodeAt(j), 0x01000193);
-      h ^= h >>> 15;
-      hashes[i] = Math.imul(h, 0x2c1b3c6d);
-    }
-    // probe, comparing short tokens with the characters in the slot; a long token whose hash and
-    // length match is marked (−2 − slot) for the next pass; −1: not found here
+    const { n, hash, len, inline } = t;
+    // probe, comparing hash, length and inline code units; a long token that matches is marked
+    // (−2 − slot) for the next pass; −1: not found here
     const slots = this.slots;
-    const wrap = SLOT * (this.mask + 1) - 1;
+    const mask = this.mask;
+    const shift = this.shift;
+    const wrap = SLOT * (mask + 1) - 1;
     for (let i = 0; i < n; i++) {
-      const h = hashes[i] as number;
-      const a = from[i] as number;
-      const e = to[i] as number;
-      const len = e - a;
-      let at = SLOT * (h & this.mask);
+      const h = hash[i] as number;
+      const l = len[i] as number;
+      const w = WORDS * i;
+      const w0 = inline[w] as number;
+      const w1 = inline[w + 1] as number;
+      const w2 = inline[w + 2] as number;
+      const w3 = inline[w + 3] as number;
+      let at = SLOT * (h >>> shift);
       let found = -1;
       for (let v = slots[at] as number; v !== 0; at = (at + SLOT) & wrap, v = slots[at] as number) {
-        if (slots[at + 1] !== h || slots[at + 2] !== len) continue;
-        if (len > INLINE) {
-          found = -2 - at;
-          break;
-        }
-        const s = src[srcOf[i] as number] as string;
-        let j = 0;
-        while (j < len && slots[at + 4 + (j >> 1)] === pair(s, a + j, e)) j += 2;
-        if (j >= len) {
-          found = v - 1;
+        if (
+          slots[at + 1] === h &&
+          slots[at + 2] === l &&
+          slots[at + 4] === w0 &&
+          slots[at + 5] === w1 &&
+          slots[at + 6] === w2 &&
+          slots[at + 7] === w3
+        ) {
+          found = l > INLINE ? -2 - at : v - 1;
           break;
         }
       }
       ids[i] = found;
     }
-    // compare the long tokens with the characters buffer
+    // compare the rest of the long tokens with the characters buffer
     const chars = this.chars;
+    const { src, srcOf, from } = t;
     for (let i = 0; i < n; i++) {
       const x = ids[i] as number;
       if (x > -2) continue;
       const at = -2 - x;
       const a = from[i] as number;
-      const len = (to[i] as number) - a;
+      const l = len[i] as number;
       const c = slots[at + 3] as number;
       const s = src[srcOf[i] as number] as string;
-      let j = 0;
-      while (j < len && chars[c + j] === s.charCodeAt(a + j)) j++;
-      ids[i] = j === len ? (slots[at] as number) - 1 : -1;
+      let j = INLINE;
+      while (j < l && chars[c + j] === s.charCodeAt(a + j)) j++;
+      ids[i] = j === l ? (slots[at] as number) - 1 : -1;
     }
     // the rest one by one: new terms, and long tokens that met another term of their hash first
-    for (let i = 0; i < n; i++)
-      if ((ids[i] as number) < 0)
-        ids[i] = this.find(src[srcOf[i] as number] as string, from[i] as number, to[i] as number, hashes[i] as number);
+    for (let i = 0; i < n; i++) if ((ids[i] as number) < 0) ids[i] = this.find(t, i);
   }
 
-  private find(s: string, a: number, b: number, h: number): number {
-    const len = b - a;
+  private find(t: TokenRanges, i: number): number {
+    const s = t.src[t.srcOf[i] as number] as string;
+    const a = t.from[i] as number;
+    const len = t.len[i] as number;
+    const h = t.hash[i] as number;
     const slots = this.slots;
-    let slot = h & this.mask;
+    let slot = h >>> this.shift;
     for (; ; slot = (slot + 1) & this.mask) {
       const at = SLOT * slot;
       const v = slots[at] as number;
@@ -153,7 +177,7 @@ export class TermDictionary {
     this.starts[id + 1] = this.charsUsed;
     if (2 * this.size > this.mask + 1) {
       this.rehash();
-      slot = h & this.mask;
+      slot = h >>> this.shift;
       while (this.slots[SLOT * slot] !== 0) slot = (slot + 1) & this.mask;
     }
     const at = SLOT * slot;
@@ -162,23 +186,24 @@ export class TermDictionary {
     sl[at + 1] = h;
     sl[at + 2] = len;
     sl[at + 3] = c0;
-    for (let j = 0; j < len && j < INLINE; j += 2) sl[at + 4 + (j >> 1)] = pair(s, a + j, b);
+    for (let k = 0; k < WORDS; k++) sl[at + 4 + k] = t.inline[WORDS * i + k] as number;
     return id;
   }
 
   /**
-   * Doubles the table, moving the slots in table order: each lands at its old home or that plus
-   * the old size, so that the new table is written nearly in order (placing by id wrote it at
+   * Doubles the table, moving the slots in table order: each lands at twice its old home or one
+   * past that, so that the new table is written nearly in order (placing by id wrote it at
    * random: a cache miss per term).
    */
   private rehash(): void {
     const old = this.slots;
     this.mask = 2 * (this.mask + 1) - 1;
+    this.shift--;
     const mask = this.mask;
     const slots = new Int32Array(SLOT * (mask + 1));
     for (let at = 0; at < old.length; at += SLOT) {
       if (old[at] === 0) continue;
-      let slot = (old[at + 1] as number) & mask;
+      let slot = (old[at + 1] as number) >>> this.shift;
       while (slots[SLOT * slot] !== 0) slot = (slot + 1) & mask;
       for (let k = 0; k < SLOT; k++) slots[SLOT * slot + k] = old[at + k] as number;
     }
@@ -194,5 +219,88 @@ export class TermDictionary {
     const out = new Array<string>(this.size);
     for (let id = 0; id < this.size; id++) out[id] = all.slice(this.starts[id] as number, this.starts[id + 1] as number);
     return out;
+  }
+
+  /**
+   * Every term id, in ascending UTF-16 code-unit order of its term (JavaScript's string order):
+   * an MSD radix sort a byte at a time over the characters buffer, small groups by insertion, so
+   * that no string is made and no comparator called (sorting the strings took several times as long).
+   */
+  sortedIds(): Int32Array {
+    const n = this.size;
+    const ids = new Int32Array(n);
+    for (let i = 0; i < n; i++) ids[i] = i;
+    const tmp = new Int32Array(n);
+    const chars = this.chars;
+    const starts = this.starts;
+    // one count array per depth: a group's subgroups are sorted one after the other at depth + 1
+    let counts = new Int32Array(0);
+    // byte d of a term (high byte of code unit d >> 1 first), plus one; 0 past its end
+    const digit = (id: number, d: number): number => {
+      const u = (starts[id] as number) + (d >> 1);
+      if (u >= (starts[id + 1] as number)) return 0;
+      const c = chars[u] as number;
+      return (d & 1 ? c & 255 : c >>> 8) + 1;
+    };
+    const less = (x: number, y: number, u: number): boolean => {
+      const ax = starts[x] as number;
+      const lx = (starts[x + 1] as number) - ax;
+      const ay = starts[y] as number;
+      const ly = (starts[y + 1] as number) - ay;
+      for (let k = u, end = Math.min(lx, ly); k < end; k++) {
+        const cx = chars[ax + k] as number;
+        const cy = chars[ay + k] as number;
+        if (cx !== cy) return cx < cy;
+      }
+      return lx < ly;
+    };
+    const sort = (lo: number, hi: number, d: number): void => {
+      if (hi - lo < 32) {
+        for (let i = lo + 1; i < hi; i++) {
+          const v = ids[i] as number;
+          let j = i - 1;
+          while (j >= lo && less(v, ids[j] as number, d >> 1)) {
+            ids[j + 1] = ids[j] as number;
+            j--;
+          }
+          ids[j + 1] = v;
+        }
+        return;
+      }
+      if (counts.length < 258 * (d + 1)) {
+        const c = new Int32Array(2 * 258 * (d + 1));
+        c.set(counts);
+        counts = c;
+      }
+      const base = 258 * d;
+      counts.fill(0, base, base + 258);
+      for (let i = lo; i < hi; i++) {
+        const b = base + digit(ids[i] as number, d) + 1;
+        counts[b] = (counts[b] as number) + 1;
+      }
+      if (counts[base + 1] === hi - lo) return; // every term ends here: all equal
+      let one = -1;
+      for (let b = 1; b <= 257; b++) if (counts[base + b] === hi - lo) one = b;
+      if (one < 0) {
+        counts[base] = lo;
+        for (let b = 1; b < 258; b++) counts[base + b] = (counts[base + b] as number) + (counts[base + b - 1] as number);
+        for (let i = lo; i < hi; i++) {
+          const id = ids[i] as number;
+          const b = base + digit(id, d);
+          const at = counts[b] as number;
+          counts[b] = at + 1;
+          tmp[at] = id;
+        }
+        ids.set(tmp.subarray(lo, hi), lo);
+        // counts[base + b] is now where bucket b ends; bucket 0 (ended terms) needs no more sorting
+        for (let b = 1; b < 257; b++) {
+          const from = counts[base + b - 1] as number;
+          const to = counts[base + b] as number;
+          if (to - from > 1) sort(from, to, d + 1);
+        }
+      } else sort(lo, hi, d + 1);
+    };
+    sort(0, n, 0);
+    return ids;
   }
 }

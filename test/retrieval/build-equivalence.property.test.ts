@@ -1,0 +1,57 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Doc } from '../../src/data/corpus.js';
+import { getAnalyzer } from '../../src/retrieval/analysis/analyzers.js';
+import type * as buildType from '../../src/retrieval/index/build-index.js';
+
+// indexing threads start from the compiled worker (npm test builds first)
+const { buildIndex } = (await import(`${'../../dist/retrieval/index/build-index.js'}`)) as typeof buildType;
+
+const dir = mkdtempSync(join(tmpdir(), 'qexp-build-eq-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function* docsOf(list: Doc[]): AsyncGenerator<Doc> {
+  yield* list;
+}
+
+/** Every file of an index, by name. */
+const filesOf = (out: string) => Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(join(out, f))]));
+
+// words short (held in a dictionary slot) and long (compared in its buffer), sharing prefixes,
+// with non-ASCII code units; a skewed draw so that some terms have many postings and most few
+const unit = fc.constantFrom('a', 'b', 'c', 'é', 'ā', '\u0161', '😀');
+const rare = fc.string({ unit, minLength: 1, maxLength: 14 });
+const common = fc.constantFrom('the', 'of', 'and', 'aaaaaaaaaa', 'b');
+const word = fc.oneof({ weight: 2, arbitrary: common }, { weight: 3, arbitrary: rare });
+const corpus = fc.array(fc.array(word, { maxLength: 30 }), { minLength: 1, maxLength: 2600, size: 'max' });
+
+let n = 0;
+describe('index build', () => {
+  it('writes the same bytes on 1, 2 or 3 threads, with one run or hundreds, and with either norms', async () => {
+    await fc.assert(
+      fc.asyncProperty(corpus, fc.constantFrom('lucene-byte4', 'exact'), async (docs, norms) => {
+        const list = docs.map((words, i) => ({ id: `d${(i * 7919) % 10007}`, text: words.join(' ') }));
+        const build = async (opts: buildType.BuildOptions) => {
+          const out = join(dir, `i${n++}`);
+          await buildIndex(docsOf(list), getAnalyzer('whitespace'), out, { ...opts, norms: norms as 'lucene-byte4' | 'exact' });
+          return filesOf(out);
+        };
+        const reference = await build({ threads: 1 });
+        for (const opts of [
+          { threads: 2 },
+          { threads: 1, memoryPostings: 37 },
+          { threads: 2, memoryPostings: 101 },
+          { threads: 3, memoryPostings: 7 },
+        ]) {
+          const got = await build(opts);
+          expect(Object.keys(got).sort()).toEqual(Object.keys(reference).sort());
+          for (const [name, bytes] of Object.entries(reference)) expect(Buffer.compare(got[name] as Buffer, bytes), name).toBe(0);
+        }
+      }),
+      { numRuns: 6, seed: 3 },
+    );
+  });
+});

@@ -24,6 +24,8 @@ export interface ThreadDictionary {
 
 /** Frequencies below this are packed with the document in one double for the sort. */
 const TF_RANGE = 2 ** 22;
+/** Exact, a power of two: a product is cheaper than a quotient, and `%` on doubles is a call. */
+const PER_TF_RANGE = 2 ** -22;
 
 function grown(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
   let size = a.length;
@@ -210,7 +212,7 @@ export class Inverter {
       let prev = -1;
       for (; j < n && keys[j] === id; j++) {
         const v = pay[j] as number;
-        const doc = Math.floor(v / TF_RANGE);
+        const doc = Math.floor(v * PER_TF_RANGE);
         size += varintBytes(doc - prev) + varintBytes(v - doc * TF_RANGE);
         prev = doc;
       }
@@ -234,11 +236,14 @@ export class Inverter {
       q = writeVarint(out, q, j - i);
       let prev = -1;
       for (let x = i; x < j; x++) {
-        const doc = Math.floor((pay[x] as number) / TF_RANGE);
+        const doc = Math.floor((pay[x] as number) * PER_TF_RANGE);
         q = writeVarint(out, q, doc - prev);
         prev = doc;
       }
-      for (let x = i; x < j; x++) q = writeVarint(out, q, (pay[x] as number) % TF_RANGE);
+      for (let x = i; x < j; x++) {
+        const v = pay[x] as number;
+        q = writeVarint(out, q, v - Math.floor(v * PER_TF_RANGE) * TF_RANGE);
+      }
       i = j;
     }
     this.runs.push({ data, terms });
@@ -374,33 +379,20 @@ export function remapVectors(path: string, remap: Int32Array, out: string): Int3
       for (let d = 0, from = 0; d < docs; d++) {
         const n = counts[d] as number;
         const to = from + n;
+        // one double per term, id · 2^22 + tf (ids below 2^31, tfs below 2^22: exact), sorted
+        if (keys.length < n) keys = new Float64Array(2 * n);
+        for (let i = 0; i < n; i++) keys[i] = (ids[from + i] as number) * TF_RANGE + (tfs[from + i] as number);
         if (n <= 64) {
-          for (let i = from + 1; i < to; i++) {
-            const id = ids[i] as number;
-            const tf = tfs[i] as number;
+          for (let i = 1; i < n; i++) {
+            const k = keys[i] as number;
             let j = i - 1;
-            while (j >= from && (ids[j] as number) > id) {
-              ids[j + 1] = ids[j] as number;
-              tfs[j + 1] = tfs[j] as number;
+            while (j >= 0 && (keys[j] as number) > k) {
+              keys[j + 1] = keys[j] as number;
               j--;
             }
-            ids[j + 1] = id;
-            tfs[j + 1] = tf;
+            keys[j + 1] = k;
           }
-        } else {
-          // sort by id, remembering the position (ids below 2^31, positions below 2^22: exact in a double)
-          if (n >= 2 ** 22) throw new Error(`a document has ${n} distinct terms; at most ${2 ** 22 - 1} are supported`);
-          if (keys.length < n) keys = new Float64Array(2 * n);
-          for (let i = 0; i < n; i++) keys[i] = (ids[from + i] as number) * 4194304 + i;
-          const sorted = keys.subarray(0, n).sort();
-          const tf2 = tfs.slice(from, to);
-          for (let i = 0; i < n; i++) {
-            const k = sorted[i] as number;
-            const x = k % 4194304;
-            ids[from + i] = (k - x) / 4194304;
-            tfs[from + i] = tf2[x] as number;
-          }
-        }
+        } else keys.subarray(0, n).sort();
         if (q + 5 * (2 * n + 1) > o.length) {
           w.write(o.subarray(0, q));
           q = 0;
@@ -409,10 +401,11 @@ export function remapVectors(path: string, remap: Int32Array, out: string): Int3
         const before = q;
         q = writeVarint(o, q, n);
         let prev = 0;
-        for (let i = from; i < to; i++) {
-          const id = ids[i] as number;
+        for (let i = 0; i < n; i++) {
+          const k = keys[i] as number;
+          const id = Math.floor(k * PER_TF_RANGE);
           q = writeVarint(o, q, id - prev);
-          q = writeVarint(o, q, tfs[i] as number);
+          q = writeVarint(o, q, k - id * TF_RANGE);
           prev = id;
         }
         if (nDocs === sizes.length) {

@@ -60,7 +60,12 @@ export class Inverter {
   private pTerm: Int32Array;
   private pay: Float64Array;
   private nPost = 0;
-  private sort: Int32Array = new Int32Array(256);
+  /** addDoc's table of the document's terms: id, where its posting is, the document it is from. */
+  private seenId = new Int32Array(256);
+  private seenAt = new Int32Array(256);
+  private seenStamp = new Int32Array(256);
+  private stamp = 0;
+  private tf = new Int32Array(256);
   /** Reused by every spill: the radix sort's second buffers. */
   private keys2 = new Int32Array(0);
   private pay2 = new Float64Array(0);
@@ -115,47 +120,68 @@ export class Inverter {
     return lengths;
   }
 
-  /** The postings of one document: its token ids [a, b) sorted and counted. */
+  /**
+   * The postings of one document: its token ids [a, b) counted in a small table stamped per
+   * document, in order of first appearance (the spill sorts by term, and the term vectors are
+   * sorted when rewritten with global ids).
+   */
   private addDoc(doc: number, a: number, b: number): void {
     const n = b - a;
-    if (this.sort.length < n) this.sort = grown(this.sort, n);
-    const s = this.sort;
-    s.set(this.ids.subarray(a, b));
-    if (n <= 64) {
-      for (let i = 1; i < n; i++) {
-        const v = s[i] as number;
-        let j = i - 1;
-        while (j >= 0 && (s[j] as number) > v) {
-          s[j + 1] = s[j] as number;
-          j--;
-        }
-        s[j + 1] = v;
-      }
-    } else s.subarray(0, n).sort();
     if (this.nPost + n > this.pTerm.length) {
       this.pTerm = grown(this.pTerm, this.nPost + n);
       this.pay = grownF64(this.pay, this.nPost + n);
     }
+    if (this.seenId.length < 2 * n) {
+      let size = this.seenId.length;
+      while (size < 2 * n) size *= 2;
+      this.seenId = new Int32Array(size);
+      this.seenAt = new Int32Array(size);
+      this.seenStamp = new Int32Array(size);
+      this.tf = new Int32Array(size);
+    }
+    if (this.stamp === 0x7fffffff) {
+      this.seenStamp.fill(0);
+      this.stamp = 0;
+    }
+    const stamp = ++this.stamp;
+    const { seenId, seenAt, seenStamp, tf, ids, pTerm } = this;
+    const mask = seenId.length - 1;
     const start = this.nPost;
-    const base = doc * TF_RANGE;
-    const vec = this.vec;
     let p = start;
-    let distinct = 0;
-    for (let i = 0; i < n; distinct++) {
-      const id = s[i] as number;
-      let j = i + 1;
-      while (j < n && s[j] === id) j++;
-      if (j - i >= TF_RANGE) throw new Error(`document ${doc} repeats a term ${j - i} times; at most ${TF_RANGE - 1} are supported`);
-      this.pTerm[p] = id;
-      this.pay[p] = base + (j - i);
-      p++;
-      i = j;
+    for (let k = a; k < b; k++) {
+      const id = ids[k] as number;
+      let h = Math.imul(id, 0x9e3779b1) & mask;
+      for (;;) {
+        if (seenStamp[h] !== stamp) {
+          seenStamp[h] = stamp;
+          seenId[h] = id;
+          seenAt[h] = p - start;
+          tf[p - start] = 1;
+          pTerm[p++] = id;
+          break;
+        }
+        if (seenId[h] === id) {
+          const at = seenAt[h] as number;
+          tf[at] = (tf[at] as number) + 1;
+          break;
+        }
+        h = (h + 1) & mask;
+      }
+    }
+    const distinct = p - start;
+    const base = doc * TF_RANGE;
+    const pay = this.pay;
+    for (let q = 0; q < distinct; q++) {
+      const f = tf[q] as number;
+      if (f >= TF_RANGE) throw new Error(`document ${doc} repeats a term ${f} times; at most ${TF_RANGE - 1} are supported`);
+      pay[start + q] = base + f;
     }
     this.nPost = p;
+    const vec = this.vec;
     vec.varint(distinct);
-    for (let q = start; q < p; q++) {
-      vec.varint(this.pTerm[q] as number);
-      vec.varint((this.pay[q] as number) - base);
+    for (let q = 0; q < distinct; q++) {
+      vec.varint(pTerm[start + q] as number);
+      vec.varint(tf[q] as number);
     }
     if (vec.length > 1 << 22) {
       this.vectors.write(vec.bytes());

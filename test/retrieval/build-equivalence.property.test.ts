@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Doc } from '../../src/data/corpus.js';
 import { getAnalyzer } from '../../src/retrieval/analysis/analyzers.js';
 import type * as buildType from '../../src/retrieval/index/build-index.js';
+import { verifyIndex } from '../../src/retrieval/index/read-index.js';
 
 // indexing threads start from the compiled worker (npm test builds first)
 const { buildIndex } = (await import(`${'../../dist/retrieval/index/build-index.js'}`)) as typeof buildType;
@@ -17,8 +18,16 @@ async function* docsOf(list: Doc[]): AsyncGenerator<Doc> {
   yield* list;
 }
 
-/** Every file of an index, by name. */
-const filesOf = (out: string) => Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(join(out, f))]));
+/** Every file of an index, by name; and the postings and term vectors each as one, whatever the files they are split into. */
+function filesOf(out: string): Record<string, Buffer> {
+  const names = readdirSync(out).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const all = (prefix: string) => Buffer.concat(names.filter((f) => f.startsWith(prefix)).map((f) => readFileSync(join(out, f))));
+  return {
+    ...Object.fromEntries(names.map((f) => [f, readFileSync(join(out, f))])),
+    postings: all('postings-'),
+    docvectors: all('docvectors-'),
+  };
+}
 
 // words short (held in a dictionary slot) and long (compared in its buffer), sharing prefixes,
 // with non-ASCII code units; a skewed draw so that some terms have many postings and most few
@@ -30,13 +39,15 @@ const corpus = fc.array(fc.array(word, { maxLength: 30 }), { minLength: 1, maxLe
 
 let n = 0;
 describe('index build', () => {
-  it('writes the same bytes on 1, 2 or 3 threads, with one run or hundreds, and with either norms', async () => {
+  it('writes the same bytes on 1, 2 or 3 threads, with one run or hundreds, in one file or many, and with either norms', async () => {
     await fc.assert(
       fc.asyncProperty(corpus, fc.constantFrom('lucene-byte4', 'exact'), async (docs, norms) => {
         const list = docs.map((words, i) => ({ id: `d${(i * 7919) % 10007}`, text: words.join(' ') }));
         const build = async (opts: buildType.BuildOptions) => {
           const out = join(dir, `i${n++}`);
           await buildIndex(docsOf(list), getAnalyzer('whitespace'), out, { ...opts, norms: norms as 'lucene-byte4' | 'exact' });
+          // every file's checksums and structure
+          verifyIndex(out);
           return filesOf(out);
         };
         const reference = await build({ threads: 1 });
@@ -49,6 +60,12 @@ describe('index build', () => {
           const got = await build(opts);
           expect(Object.keys(got).sort()).toEqual(Object.keys(reference).sort());
           for (const [name, bytes] of Object.entries(reference)) expect(Buffer.compare(got[name] as Buffer, bytes), name).toBe(0);
+        }
+        // files of at most 4 KB (on one thread, and on two): the same postings and term vectors, split
+        for (const threads of [1, 2]) {
+          const got = await build({ threads, maxFileBytes: 4096 });
+          for (const name of ['postings', 'docvectors', 'terms.txt', 'norms.bin', 'docorder.bin', 'docids.txt'])
+            expect(Buffer.compare(got[name] as Buffer, reference[name] as Buffer), name).toBe(0);
         }
       }),
       { numRuns: 6, seed: 3 },

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import type { Doc } from '../../data/corpus.js';
 import type { Analyzer } from '../analysis/analyzers.js';
-import { CHECKSUMS_FILE, CHUNK, type ChunkSums, chunkSums, type FileSum } from './checksums.js';
+import { CHECKSUMS_FILE, CHUNK, ChunkSums, chunkSums, type FileSum } from './checksums.js';
 import { FileByteWriter } from './file-writer.js';
 import {
   BLOCK_SIZE,
@@ -20,7 +20,7 @@ import {
   vectorsFile,
 } from './index-format.js';
 import { type IndexerReply, type IndexerRequest, serve } from './index-worker.js';
-import { Inverter, type ThreadDictionary } from './inverter.js';
+import { Inverter, type RemappedVectors, type ThreadDictionary } from './inverter.js';
 import type { MergeJob, MergeResult, SharedRun } from './merge-postings.js';
 import { intToByte4 } from './small-float.js';
 
@@ -357,7 +357,11 @@ async function build(
   const vectorSizes = Array.from(
     { length: T },
     (_, t) =>
-      threads.ask(t, { type: 'vectors', remap: remap[t] as Int32Array, out: join(tmp, `t${t}-vectors-global.bin`) }) as Promise<Int32Array>,
+      threads.ask(t, {
+        type: 'vectors',
+        remap: remap[t] as Int32Array,
+        out: join(tmp, `t${t}-vectors-global.bin`),
+      }) as Promise<RemappedVectors>,
   );
   for (const m of [...merges, ...vectorSizes]) m.catch(() => {});
 
@@ -374,13 +378,19 @@ async function build(
   };
   for (const m of merges) {
     const merged = await m;
-    const reader = new ChunkReader(merged.path);
     const rec = merged.records;
     let pending = 0;
+    // the first part, when it fits the first file whole, becomes that file (appended to from here)
+    const whole = g === 0 && merged.sums.bytes <= maxFileBytes;
+    if (whole) {
+      await rename(merged.path, join(tmp, postingsFile(0)));
+      postingsOut = new FileByteWriter(join(tmp, postingsFile(0)), ChunkSums.resume(merged.sums));
+    }
+    const reader = whole ? null : new ChunkReader(merged.path);
     for (let i = 0; 3 * i < rec.length; i++, g++) {
       const words = rec[3 * i + 2] as number;
       if (fileWords > 0 && 4 * (fileWords + words) > maxFileBytes) {
-        reader.copyTo(4 * pending, postingsOut as FileByteWriter);
+        (reader as ChunkReader).copyTo(4 * pending, postingsOut as FileByteWriter);
         pending = 0;
         closeFile();
         postingsOut = null;
@@ -397,9 +407,11 @@ async function build(
       fileWords += words;
       pending += words;
     }
-    if (pending > 0) reader.copyTo(4 * pending, postingsOut as FileByteWriter);
-    reader.close();
-    await rm(merged.path, { force: true });
+    if (reader) {
+      if (pending > 0) reader.copyTo(4 * pending, postingsOut as FileByteWriter);
+      reader.close();
+      await rm(merged.path, { force: true });
+    }
   }
   postingsOut ??= new FileByteWriter(join(tmp, postingsFile(file)), true);
   closeFile();
@@ -407,43 +419,57 @@ async function build(
   phase('merge');
 
   // term vectors: each thread's batches back in document order, files broken at documents
-  const vecReaders = Array.from({ length: T }, (_, t) => new ChunkReader(join(tmp, `t${t}-vectors-global.bin`)));
-  const vecAt = new Int32Array(T);
   const offsets = new Float64Array(nDocs + 1);
   const vectorFiles: number[] = [];
-  let vecOut = new FileByteWriter(join(tmp, vectorsFile(0)), true);
-  let inFile = 0;
-  let total = 0;
-  let d = 0;
-  batchSizes.forEach((size, b) => {
-    const t = b % T;
-    const sizes = vectorLengths[t] as Int32Array;
-    let pendingBytes = 0;
-    for (let k = 0; k < size; k++, d++) {
-      const bytes = sizes[(vecAt[t] as number) + k] as number;
-      if (inFile + pendingBytes > 0 && inFile + pendingBytes + bytes > maxFileBytes) {
-        (vecReaders[t] as ChunkReader).copyTo(pendingBytes, vecOut);
-        inFile += pendingBytes;
-        pendingBytes = 0;
-        vecOut.close();
-        sums.set(vectorsFile(vectorFiles.length), (vecOut.sums as ChunkSums).finish());
-        vectorFiles.push(inFile);
-        vecOut = new FileByteWriter(join(tmp, vectorsFile(vectorFiles.length)), true);
-        inFile = 0;
-      }
+  const only = T === 1 ? (vectorLengths[0] as RemappedVectors) : null;
+  if (only && only.sums.bytes <= maxFileBytes) {
+    // one thread's vectors that fit one file are that file
+    await rename(join(tmp, 't0-vectors-global.bin'), join(tmp, vectorsFile(0)));
+    let total = 0;
+    for (let d = 0; d < nDocs; d++) {
       offsets[d] = total;
-      total += bytes;
-      pendingBytes += bytes;
+      total += only.sizes[d] as number;
     }
-    (vecReaders[t] as ChunkReader).copyTo(pendingBytes, vecOut);
-    inFile += pendingBytes;
-    vecAt[t] = (vecAt[t] as number) + size;
-  });
-  offsets[nDocs] = total;
-  vecOut.close();
-  sums.set(vectorsFile(vectorFiles.length), (vecOut.sums as ChunkSums).finish());
-  vectorFiles.push(inFile);
-  for (const r of vecReaders) r.close();
+    offsets[nDocs] = total;
+    sums.set(vectorsFile(0), ChunkSums.resume(only.sums).finish());
+    vectorFiles.push(total);
+  } else {
+    const vecReaders = Array.from({ length: T }, (_, t) => new ChunkReader(join(tmp, `t${t}-vectors-global.bin`)));
+    const vecAt = new Int32Array(T);
+    let vecOut = new FileByteWriter(join(tmp, vectorsFile(0)), true);
+    let inFile = 0;
+    let total = 0;
+    let d = 0;
+    batchSizes.forEach((size, b) => {
+      const t = b % T;
+      const sizes = (vectorLengths[t] as RemappedVectors).sizes;
+      let pendingBytes = 0;
+      for (let k = 0; k < size; k++, d++) {
+        const bytes = sizes[(vecAt[t] as number) + k] as number;
+        if (inFile + pendingBytes > 0 && inFile + pendingBytes + bytes > maxFileBytes) {
+          (vecReaders[t] as ChunkReader).copyTo(pendingBytes, vecOut);
+          inFile += pendingBytes;
+          pendingBytes = 0;
+          vecOut.close();
+          sums.set(vectorsFile(vectorFiles.length), (vecOut.sums as ChunkSums).finish());
+          vectorFiles.push(inFile);
+          vecOut = new FileByteWriter(join(tmp, vectorsFile(vectorFiles.length)), true);
+          inFile = 0;
+        }
+        offsets[d] = total;
+        total += bytes;
+        pendingBytes += bytes;
+      }
+      (vecReaders[t] as ChunkReader).copyTo(pendingBytes, vecOut);
+      inFile += pendingBytes;
+      vecAt[t] = (vecAt[t] as number) + size;
+    });
+    offsets[nDocs] = total;
+    vecOut.close();
+    sums.set(vectorsFile(vectorFiles.length), (vecOut.sums as ChunkSums).finish());
+    vectorFiles.push(inFile);
+    for (const r of vecReaders) r.close();
+  }
 
   for (let t = 0; t < T; t++) {
     await rm(join(tmp, `t${t}-vectors-global.bin`), { force: true });

@@ -39,6 +39,14 @@ export function damage(dir: string, file: string, what: string): IndexDamageErro
   return new IndexDamageError(`${join(dir, file)}: ${what}: the index is damaged; rebuild it with qexp index`);
 }
 
+/** A ChunkSums' state: the whole chunks' CRCs, and the partial chunk's CRC and length so far. */
+export interface ChunkSumsState {
+  crcs: Uint32Array;
+  crc: number;
+  fill: number;
+  bytes: number;
+}
+
 /** CRC-32 of each CHUNK of a byte stream, as it passes through `update`. */
 export class ChunkSums {
   private crcs = new Uint32Array(1024);
@@ -68,6 +76,23 @@ export class ChunkSums {
     this.crcs[this.n++] = this.crc;
     this.crc = 0;
     this.fill = 0;
+  }
+
+  /** Where the stream stands, to be carried to another thread and resumed there. */
+  state(): ChunkSumsState {
+    return { crcs: this.crcs.slice(0, this.n), crc: this.crc, fill: this.fill, bytes: this.bytes };
+  }
+
+  /** The sums of a stream that continues one whose state this is (a file appended to). */
+  static resume(s: ChunkSumsState): ChunkSums {
+    const sums = new ChunkSums();
+    sums.crcs = new Uint32Array(Math.max(1024, 2 * s.crcs.length));
+    sums.crcs.set(s.crcs);
+    sums.n = s.crcs.length;
+    sums.crc = s.crc;
+    sums.fill = s.fill;
+    sums.bytes = s.bytes;
+    return sums;
   }
 
   /** The CRCs of every chunk, the last one partial. */

@@ -11,9 +11,12 @@ export class FileByteWriter {
   /** The chunks' checksums, for the files of an index (temporary files go without). */
   readonly sums: ChunkSums | null;
 
-  constructor(path: string, checksum = false) {
-    this.fd = openSync(path, 'w');
-    this.sums = checksum ? new ChunkSums() : null;
+  /** `checksum`: whether to sum the chunks, or the sums of what the file holds already, to append to it. */
+  constructor(path: string, checksum: boolean | ChunkSums = false) {
+    const append = checksum instanceof ChunkSums;
+    this.fd = openSync(path, append ? 'a' : 'w');
+    this.sums = append ? checksum : checksum ? new ChunkSums() : null;
+    if (append) this.length = checksum.bytes;
   }
 
   write(bytes: Uint8Array): void {

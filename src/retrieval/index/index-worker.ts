@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { type Analyzer, getAnalyzer } from '../analysis/analyzers.js';
-import { Inverter, remapVectors, type ThreadDictionary } from './inverter.js';
+import { Inverter, type RemappedVectors, remapVectors, type ThreadDictionary } from './inverter.js';
 import { type MergeJob, type MergeResult, mergeTermRange } from './merge-postings.js';
 
 /** What the builder asks of an indexing thread, in order: batches, finish, then merge and vectors. */
@@ -10,7 +10,7 @@ export type IndexerRequest =
   | { type: 'merge'; job: MergeJob }
   | { type: 'vectors'; remap: Int32Array; out: string };
 
-export type IndexerReply = Int32Array | ThreadDictionary | MergeResult;
+export type IndexerReply = Int32Array | ThreadDictionary | MergeResult | RemappedVectors;
 
 /** Carries out one request on a thread's inverter (in a worker, or inline with one thread). */
 export function serve(inverter: Inverter, analyzer: Analyzer, req: IndexerRequest): IndexerReply {
@@ -30,6 +30,7 @@ export function serve(inverter: Inverter, analyzer: Analyzer, req: IndexerReques
 export function transferables(reply: IndexerReply): ArrayBuffer[] {
   if (reply instanceof Int32Array) return [reply.buffer as ArrayBuffer];
   if ('records' in reply) return [reply.records.buffer as ArrayBuffer];
+  if ('sizes' in reply) return [reply.sizes.buffer as ArrayBuffer];
   return [reply.ids.buffer as ArrayBuffer, reply.df.buffer as ArrayBuffer];
 }
 

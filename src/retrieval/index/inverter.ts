@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Analyzer } from '../analysis/analyzers.js';
+import type { ChunkSumsState } from './checksums.js';
 import { FileByteWriter } from './file-writer.js';
 import { TermDictionary, TokenRanges } from './term-dictionary.js';
 import { ByteWriter, writeVarint } from './varint.js';
@@ -303,6 +304,12 @@ export class Inverter {
   }
 }
 
+/** A thread's term vectors with global ids: each document's size, and the file's chunk sums (the builder renames a file that is the whole docvectors). */
+export interface RemappedVectors {
+  sizes: Int32Array;
+  sums: ChunkSumsState;
+}
+
 /**
  * Rewrites a thread's term vectors with global term ids, each document's terms sorted by id and
  * written as id gaps (the format of docvectors). Returns the byte length of every document's
@@ -311,13 +318,13 @@ export class Inverter {
  * `remap` (8 MB with two million terms: a cache miss for most rare terms, and misses taken
  * together overlap), then each document's terms are sorted and written.
  */
-export function remapVectors(path: string, remap: Int32Array, out: string): Int32Array {
+export function remapVectors(path: string, remap: Int32Array, out: string): RemappedVectors {
   const fd = openSync(path, 'r');
   const size = fstatSync(fd).size;
   let b = new Uint8Array(1 << 23);
   let end = 0;
   let read = 0;
-  const w = new FileByteWriter(out);
+  const w = new FileByteWriter(out, true);
   let o = new Uint8Array(1 << 22);
   let q = 0;
   let sizes = new Int32Array(1 << 12);
@@ -448,5 +455,5 @@ export function remapVectors(path: string, remap: Int32Array, out: string): Int3
   }
   w.write(o.subarray(0, q));
   w.close();
-  return sizes.slice(0, nDocs);
+  return { sizes: sizes.slice(0, nDocs), sums: w.sums?.state() as ChunkSumsState };
 }

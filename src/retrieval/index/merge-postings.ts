@@ -1,3 +1,4 @@
+import type { ChunkSumsState } from './checksums.js';
 import { FileByteWriter } from './file-writer.js';
 import { encodeTermPostings, WordWriter } from './postings-codec.js';
 import { readVarints } from './varint.js';
@@ -28,6 +29,8 @@ export interface MergeJob {
 
 export interface MergeResult {
   path: string;
+  /** The part's chunk sums, as the start of a file: the builder renames a part that starts one. */
+  sums: ChunkSumsState;
   /** Per term of the range: df, collection frequency, length in words. */
   records: Uint32Array;
 }
@@ -63,7 +66,7 @@ export function mergeTermRange(job: MergeJob): MergeResult {
   const srcAt = new Int32Array(threads);
   const srcEnd = new Int32Array(threads);
   const records = new Uint32Array(3 * (job.to - job.from));
-  const file = new FileByteWriter(job.path);
+  const file = new FileByteWriter(job.path, true);
   const ww = new WordWriter();
   // where each term of a batch starts in each run (−1: not there), found for the whole batch
   // first, and each run's first byte touched: the runs are in local-id order, so each term's
@@ -156,5 +159,5 @@ export function mergeTermRange(job: MergeJob): MergeResult {
   file.write(ww.bytes());
   file.close();
   // (a use of the touched bytes: loads whose values go unused could be dropped by the compiler)
-  return { path: job.path, records: touched < 0 ? new Uint32Array(0) : records };
+  return { path: job.path, sums: file.sums?.state() as ChunkSumsState, records: touched < 0 ? new Uint32Array(0) : records };
 }

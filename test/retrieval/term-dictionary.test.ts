@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { whitespaceSpans } from '../../src/retrieval/analysis/whitespace.js';
 import { TermDictionary, TokenRanges } from '../../src/retrieval/index/term-dictionary.js';
 
 describe('batched term dictionary', () => {
@@ -79,6 +80,36 @@ describe('sorted term ids', () => {
         expect(sorted).toEqual([...new Set(words)].sort());
       }),
       { numRuns: 200, seed: 5 },
+    );
+  });
+});
+
+describe("the whitespace analyzer's tokens, cut as they are hashed", () => {
+  it('are the tokens, hashes and inline code units that whitespaceSpans and push give', () => {
+    // Java white space of several kinds, surrogate pairs and lone surrogates, and runs past 255
+    // code units (cut there, never inside a pair)
+    const unit = fc.constantFrom('a', 'b', 'é', ' ', '\t', '\u2028', '\u3000', '\u00a0', '\ud83d', '\ude00', '😀', 'x'.repeat(60));
+    // long runs: odd and even lengths, so that a pair may straddle the cut
+    const runUnit = fc.constantFrom('x'.repeat(127), 'x'.repeat(64), 'y', '😀', '\ud83d', ' ');
+    const text = fc.oneof(fc.string({ unit, maxLength: 80 }), fc.string({ unit: runUnit, maxLength: 12 }));
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 1, maxLength: 20 }), (texts) => {
+        const fused = new TokenRanges();
+        const apart = new TokenRanges();
+        fused.src = [...texts];
+        apart.src = [...texts];
+        texts.forEach((text, i) => {
+          fused.pushWhitespace(i);
+          whitespaceSpans(text, (a, b) => {
+            apart.push(i, a, b);
+          });
+        });
+        expect(fused.n).toBe(apart.n);
+        for (const key of ['srcOf', 'from', 'len', 'hash'] as const)
+          expect(Array.from(fused[key].subarray(0, fused.n)), key).toEqual(Array.from(apart[key].subarray(0, apart.n)));
+        expect(Array.from(fused.inline.subarray(0, 4 * fused.n))).toEqual(Array.from(apart.inline.subarray(0, 4 * apart.n)));
+      }),
+      { numRuns: 300, seed: 9 },
     );
   });
 });

@@ -19,7 +19,8 @@ export function isJavaWhitespace(c: number): boolean {
   );
 }
 
-const MAX_TOKEN = 255;
+/** The longest token: a CharTokenizer cuts longer runs. */
+export const MAX_TOKEN = 255;
 
 /** Calls emit(from, to) for every token of text, in order. */
 export function whitespaceSpans(text: string, emit: (from: number, to: number) => void): void {

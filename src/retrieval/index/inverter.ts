@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Analyzer } from '../analysis/analyzers.js';
+import { whitespaceSpans } from '../analysis/whitespace.js';
 import type { ChunkSumsState } from './checksums.js';
 import { FileByteWriter } from './file-writer.js';
 import { TermDictionary, TokenRanges } from './term-dictionary.js';
@@ -95,7 +96,13 @@ export class Inverter {
     tok.reset();
     const bounds = new Int32Array(texts.length + 1);
     const spans = analyzer.spans;
-    if (spans) {
+    if (spans === whitespaceSpans) {
+      tok.src = texts as string[];
+      for (let i = 0; i < texts.length; i++) {
+        bounds[i] = tok.n;
+        tok.pushWhitespace(i);
+      }
+    } else if (spans) {
       tok.src = texts as string[];
       texts.forEach((text, i) => {
         bounds[i] = tok.n;

@@ -1,3 +1,5 @@
+import { isJavaWhitespace, MAX_TOKEN } from '../analysis/whitespace.js';
+
 /**
  * Ints per slot: term id + 1 (0: empty), hash, length, its first code unit in `chars`, then its
  * first INLINE code units, two an int, zero past its end (as a token holds them).
@@ -5,6 +7,24 @@
 const SLOT = 8;
 const INLINE = 8;
 const WORDS = INLINE / 2;
+
+/** murmur3's 32-bit mixing of one more word (here two code units) into h. */
+function mix(h: number, p: number): number {
+  let x = Math.imul(p, 0xcc9e2d51);
+  x = Math.imul((x << 15) | (x >>> 17), 0x1b873593);
+  h ^= x;
+  return (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+}
+
+/** murmur3's finish: the length, then its avalanche. */
+function finish(h: number, len: number): number {
+  h ^= len;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
 
 /**
  * Tokens of a batch, as ranges of source strings: a document's text (analyzers whose tokens are
@@ -36,23 +56,73 @@ export class TokenRanges {
     this.len[n] = to - from;
     const w = WORDS * n;
     const inline = this.inline;
-    // murmur3's 32-bit mixing, over pairs of code units
-    let h = to - from;
+    let h = 0;
     let k = 0;
     for (let j = from; j < to; j += 2, k++) {
       const p = j + 1 < to ? s.charCodeAt(j) | (s.charCodeAt(j + 1) << 16) : s.charCodeAt(j);
       if (k < WORDS) inline[w + k] = p;
-      let x = Math.imul(p, 0xcc9e2d51);
-      x = Math.imul((x << 15) | (x >>> 17), 0x1b873593);
-      h ^= x;
-      h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+      h = mix(h, p);
     }
     for (; k < WORDS; k++) inline[w + k] = 0;
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    this.hash[n] = h ^ (h >>> 16);
+    this.hash[n] = finish(h, to - from);
+  }
+
+  /**
+   * Adds the tokens of `src[src]` as the whitespace analyzer cuts them (`whitespaceSpans`: runs of
+   * non-white-space, cut at 255 code units, never inside a surrogate pair), hashing as it scans,
+   * so that each code unit is read once. The same tokens, hashes and inline units as `push`.
+   */
+  pushWhitespace(src: number): void {
+    const s = this.src[src] as string;
+    const end = s.length;
+    let inline = this.inline;
+    let i = 0;
+    while (i < end) {
+      let c = s.charCodeAt(i);
+      if (isJavaWhitespace(c)) {
+        i++;
+        continue;
+      }
+      if (this.n === this.from.length) {
+        this.grow();
+        inline = this.inline;
+      }
+      const n = this.n++;
+      const w = WORDS * n;
+      const start = i;
+      let h = 0;
+      let k = 0;
+      // a code unit waiting for the next one to make a pair, or −1
+      let low = -1;
+      for (;;) {
+        const step = (c & 0xfc00) === 0xd800 && i + 1 < end && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+        for (let u = 0; u < step; u++) {
+          const unit = u === 0 ? c : s.charCodeAt(i + 1);
+          if (low < 0) low = unit;
+          else {
+            const p = low | (unit << 16);
+            if (k < WORDS) inline[w + k] = p;
+            h = mix(h, p);
+            k++;
+            low = -1;
+          }
+        }
+        i += step;
+        if (i >= end || i - start >= MAX_TOKEN) break;
+        c = s.charCodeAt(i);
+        if (isJavaWhitespace(c)) break;
+      }
+      if (low >= 0) {
+        if (k < WORDS) inline[w + k] = low;
+        h = mix(h, low);
+        k++;
+      }
+      for (; k < WORDS; k++) inline[w + k] = 0;
+      this.srcOf[n] = src;
+      this.from[n] = start;
+      this.len[n] = i - start;
+      this.hash[n] = finish(h, i - start);
+    }
   }
 
   private grow(): void {

@@ -31,7 +31,7 @@ function filesOf(out: string): Record<string, Buffer> {
 
 // words short (held in a dictionary slot) and long (compared in its buffer), sharing prefixes,
 // with non-ASCII code units; a skewed draw so that some terms have many postings and most few
-const unit = fc.constantFrom('a', 'b', 'c', 'é', 'ā', '\u0161', '😀');
+const unit = fc.constantFrom('a', 'b', 'c', 'é', 'ā', '\u0161', '😀', '\ud800', '\udfff', '\u4e2d');
 const rare = fc.string({ unit, minLength: 1, maxLength: 14 });
 const common = fc.constantFrom('the', 'of', 'and', 'aaaaaaaaaa', 'b');
 const word = fc.oneof({ weight: 2, arbitrary: common }, { weight: 3, arbitrary: rare });
@@ -51,6 +51,10 @@ describe('index build', () => {
           return filesOf(out);
         };
         const reference = await build({ threads: 1 });
+        // terms.txt: every distinct token in JavaScript's string order, as TextEncoder writes them
+        const distinct = [...new Set(docs.flat())].sort();
+        const expected = new TextEncoder().encode(distinct.map((t) => `${t}\n`).join(''));
+        expect(Buffer.compare(reference['terms.txt'] as Buffer, Buffer.from(expected))).toBe(0);
         for (const opts of [
           { threads: 2 },
           { threads: 1, memoryPostings: 37 },

@@ -31,7 +31,7 @@ export function transferables(reply: IndexerReply): ArrayBuffer[] {
   if (reply instanceof Int32Array) return [reply.buffer as ArrayBuffer];
   if ('records' in reply) return [reply.records.buffer as ArrayBuffer];
   if ('sizes' in reply) return [reply.sizes.buffer as ArrayBuffer];
-  return [reply.ids.buffer as ArrayBuffer, reply.df.buffer as ArrayBuffer];
+  return [reply.ids.buffer, reply.df.buffer, reply.units.buffer, reply.ends.buffer] as ArrayBuffer[];
 }
 
 if (parentPort && workerData?.qexpIndexer) {

@@ -19,8 +19,9 @@ export interface ThreadDictionary {
   runs: LoadedRun[];
   /** Postings per local term id, over all runs. */
   df: Int32Array;
-  /** The thread's terms in ascending UTF-16 code-unit order, and the local id of each. */
-  terms: string[];
+  /** The thread's terms in ascending UTF-16 code-unit order, their code units one after the other and where each ends (typed arrays: no string is made or copied between threads), and the local id of each. */
+  units: Uint16Array;
+  ends: Int32Array;
   ids: Int32Array;
 }
 
@@ -303,11 +304,9 @@ export class Inverter {
     });
     const df = new Int32Array(local);
     df.set(this.df.subarray(0, local));
-    const strings = this.dict.terms();
     const ids = this.dict.sortedIds();
-    const terms = new Array<string>(ids.length);
-    for (let i = 0; i < ids.length; i++) terms[i] = strings[ids[i] as number] as string;
-    return { runs, df, terms, ids };
+    const { units, ends } = this.dict.unitsOf(ids);
+    return { runs, df, units, ends, ids };
   }
 }
 

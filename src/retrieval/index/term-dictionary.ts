@@ -280,15 +280,20 @@ export class TermDictionary {
     this.slots = slots;
   }
 
-  /** Every term, by id. */
-  terms(): string[] {
-    // built from the code units themselves: a decoder would replace lone surrogates
-    let all = '';
-    for (let at = 0; at < this.charsUsed; at += 4096)
-      all += String.fromCharCode.apply(null, this.chars.subarray(at, Math.min(at + 4096, this.charsUsed)) as unknown as number[]);
-    const out = new Array<string>(this.size);
-    for (let id = 0; id < this.size; id++) out[id] = all.slice(this.starts[id] as number, this.starts[id + 1] as number);
-    return out;
+  /** The code units of the terms of `ids`, one after the other, and where each ends. */
+  unitsOf(ids: Int32Array): { units: Uint16Array; ends: Int32Array } {
+    const units = new Uint16Array(this.charsUsed);
+    const ends = new Int32Array(ids.length);
+    let q = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as number;
+      const from = this.starts[id] as number;
+      const to = this.starts[id + 1] as number;
+      units.set(this.chars.subarray(from, to), q);
+      q += to - from;
+      ends[i] = q;
+    }
+    return { units, ends };
   }
 
   /**

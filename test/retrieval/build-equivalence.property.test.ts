@@ -55,11 +55,12 @@ describe('index build', () => {
         const distinct = [...new Set(docs.flat())].sort();
         const expected = new TextEncoder().encode(distinct.map((t) => `${t}\n`).join(''));
         expect(Buffer.compare(reference['terms.txt'] as Buffer, Buffer.from(expected))).toBe(0);
+        // small batches: the threads take turns through the corpus
         for (const opts of [
-          { threads: 2 },
-          { threads: 1, memoryPostings: 37 },
-          { threads: 2, memoryPostings: 101 },
-          { threads: 3, memoryPostings: 7 },
+          { threads: 2, batchDocs: 50 },
+          { threads: 1, memoryPostings: 37, batchDocs: 97 },
+          { threads: 2, memoryPostings: 101, batchDocs: 13 },
+          { threads: 3, memoryPostings: 7, batchDocs: 200 },
         ]) {
           const got = await build(opts);
           expect(Object.keys(got).sort()).toEqual(Object.keys(reference).sort());
@@ -67,7 +68,7 @@ describe('index build', () => {
         }
         // files of at most 4 KB (on one thread, and on two): the same postings and term vectors, split
         for (const threads of [1, 2]) {
-          const got = await build({ threads, maxFileBytes: 4096 });
+          const got = await build({ threads, maxFileBytes: 4096, batchDocs: 64 });
           for (const name of ['postings', 'docvectors', 'terms.txt', 'norms.bin', 'docorder.bin', 'docids.txt'])
             expect(Buffer.compare(got[name] as Buffer, reference[name] as Buffer), name).toBe(0);
         }

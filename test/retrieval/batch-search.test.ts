@@ -67,6 +67,26 @@ describe('search threads', () => {
     expect(batch.idleSearchThreads().count).toBe(2);
   });
 
+  it('batch up to 2,048 queries at a time in memory and 512 under a memory budget, with the same hits', async () => {
+    ws.write('f.jsonl', corpus(300, 6));
+    expect((await ws.qexp(['index', 'f.jsonl', '--out', 'f'])).exitCode).toBe(0);
+    const f = IndexReader.load(ws.path('f'), false);
+    const many = Array.from({ length: 1100 }, (_, i) => ({ qid: `m${i}`, text: (topics[i % 60] as { text: string }).text }));
+    const counts = async (memoryBudget?: number) => {
+      const seen: number[] = [];
+      const hits = await batch.batchHits({ indexDir: '', shared: f, params, memoryBudget }, many, 1, (n) => seen.push(n));
+      return { seen, hits };
+    };
+    // a batch reports progress every 1/32 of its queries: the first count gives the batch's size
+    const inMemory = await counts();
+    expect(inMemory.seen[0]).toBe(Math.floor(1100 / 32));
+    expect(inMemory.seen.at(-1)).toBe(1100);
+    const budget = await counts(1 << 30);
+    expect(budget.seen[0]).toBe(512 / 32);
+    expect(budget.seen).toContain(1024 + Math.floor(76 / 32));
+    expect(budget.hits).toEqual(inMemory.hits);
+  });
+
   it('count queries as each ends, not only as batches end (RM3, and BM25 queries with few postings), on threads and on one', async () => {
     ws.write('d.jsonl', corpus(300, 5));
     // each word in 6 documents of 300: short queries, scored one by one

@@ -32,8 +32,10 @@ export interface BatchSearchJob {
  * gained nothing more), or 512 under a memory budget, where the kernel's memory for a batch (which
  * grows with it) is better kept small.
  */
-const defaultBatch = (topics: number, threads: number, memoryBudget?: number) =>
-  Math.min(memoryBudget ? 512 : 2048, Math.max(16, Math.ceil(topics / threads)));
+const defaultBatch = (topics: number, threads: number, job: BatchSearchJob) =>
+  Math.min(underBudget(job) ? 512 : 2048, Math.max(16, Math.ceil(topics / threads)));
+/** A budget given, or an index already loaded under one (its postings left on disk). */
+const underBudget = (job: BatchSearchJob) => job.memoryBudget !== undefined || job.shared?.postings === null;
 
 /**
  * Searches topics on several threads, in batches, and returns each topic's hits in topic order
@@ -45,7 +47,7 @@ export function batchHits(
   topics: Topic[],
   threads: number,
   onProgress?: (done: number) => void,
-  batchSize = defaultBatch(topics.length, threads, job.memoryBudget),
+  batchSize = defaultBatch(topics.length, threads, job),
 ): Promise<Hit[][]> {
   return inBatches(
     job,
@@ -64,7 +66,7 @@ export function batchRanked(
   job: BatchSearchJob,
   topics: Topic[],
   threads: number,
-  batchSize = defaultBatch(topics.length, threads, job.memoryBudget),
+  batchSize = defaultBatch(topics.length, threads, job),
 ): Promise<RankedHits[]> {
   if (job.rm3) throw new Error('batchRanked: RM3 searches by external ids; use batchHits');
   return inBatches(job, topics, threads, undefined, batchSize, false, rankTopics, unpackRanked);

@@ -16,7 +16,8 @@
 //   Lucene (IndexSearcher.search in a JVM kept alive between passes) and the plain in-memory
 //   exhaustive scorer (bench/peers/plain-taat.mjs), one thread; qexp's thread pool (`qexp search`'s,
 //   `batchRanked`) and Lucene's queries spread over every CPU. Expanded queries one at a time, and
-//   grouped: batches of 500 (`qexp search` batches long queries and scores each batch's together).
+//   grouped: batches of 2,048 (`qexp search` batches long queries and scores each batch's together,
+//   up to 2,048 a batch).
 //   For short queries also qexp-ids: the hits with their external ids (`search`, `batchHits`), what
 //   `qexp search` writes; in Lucene that is a stored-field read per hit, not timed here.
 //   Passes alternate between the engines (bench/lib/alternate.mjs): best and median of 5 rounds
@@ -50,7 +51,7 @@ const LUCENE = (process.env.BENCH_LUCENE ?? (DOCS <= 1_000_000 ? '1' : '0')) ===
 const BIG = DOCS > 2_000_000;
 const ROUNDS = BIG ? 2 : 5;
 const KS = [10, 1000];
-const GROUP = 500;
+const GROUP = 2048;
 const cpus = availableParallelism();
 const figures = {};
 const loadAtStart = load();
@@ -258,4 +259,4 @@ if (PEERS) {
   );
 }
 // ratios: each qexp (and plain) figure against Lucene's of the same queries, k and threads
-console.log(resultLine(figures, { docs: DOCS, threads: cpus, load: [loadAtStart, load()], ratios }));
+console.log(resultLine(figures, { docs: DOCS, threads: cpus, group: GROUP, load: [loadAtStart, load()], ratios }));

@@ -5,8 +5,8 @@
 //     INDEX     an index of the bench's synthetic corpus (built if absent, from bench/.data's
 //               synthetic-$BENCH_DOCS.tsv, default 1,000,000 passages, on every CPU)
 //     WORKLOAD  short@K | expanded@K (one query at a time, Bm25Searcher.ranked) |
-//               grouped@K (batches of 500 expanded queries on one thread, batchRanked) |
-//               feedback (500 candidates scored on one thread, as bench/feedback-speed.mjs)
+//               grouped@K (a batch of 2,048 expanded queries on one thread, batchRanked) |
+//               feedback (2,000 candidates scored on one thread, as bench/feedback-speed.mjs)
 // Prints queries/s of the profiled passes and the functions holding 1% of the samples or more.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -53,16 +53,16 @@ if (kind === 'short' || kind === 'expanded') {
     for (const q of qs) searcher.ranked(q, k);
   };
 } else if (kind === 'grouped') {
-  const topics = querySets(500).expanded.map((text, i) => ({ qid: `g${i}`, text }));
+  const topics = querySets(2048).expanded.map((text, i) => ({ qid: `g${i}`, text }));
   count = topics.length;
   run = () => batchRanked({ indexDir: dir, shared, params }, topics, 1);
 } else if (kind === 'feedback') {
-  const sets = querySets(500);
+  const sets = querySets(2000);
   const candidates = [];
-  for (let q = 0; q < 100; q++)
+  for (let q = 0; q < 400; q++)
     for (let s = 0; s < 5; s++)
       candidates.push({ qid: `q${q}`, query: sets.short[q], pool: 'p', sample: s, text: sets.expansions[q * 5 + s] });
-  const qrels = new Map(Array.from({ length: 100 }, (_, q) => [`q${q}`, new Map([[String(q * 7), 1]])]));
+  const qrels = new Map(Array.from({ length: 400 }, (_, q) => [`q${q}`, new Map([[String(q * 7), 1]])]));
   const formulation = { mode: 'query2doc', repeat_query: 5, separator: ' ', concat: 1 };
   count = candidates.length;
   run = () => scoreCandidates(shared, { k1: 0.9, b: 0.4, hits: 10 }, candidates, qrels, parseIrMeasure('nDCG@10'), formulation, 1);

@@ -76,7 +76,7 @@ for (const set of ['short', 'expanded'])
     }
 lines.push(
   '',
-  `Expanded queries scored in groups (batches of 500, as \`qexp search\` batches them), against Lucene's one at a time:`,
+  `Expanded queries scored in groups (batches of ${num(r.group ?? 500)} on one thread, as \`qexp search\` batches them), against Lucene's one at a time:`,
   '',
   '| k | threads | qexp, grouped | qexp / Lucene |',
   '|---|---|---|---|',

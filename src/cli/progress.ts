@@ -1,3 +1,4 @@
+import cliTruncate from 'cli-truncate';
 import { createLogUpdate } from 'log-update';
 import type { DagNode } from '../dag/build-dag.js';
 import type { ExecuteEvents, NodeResult } from '../dag/execute.js';
@@ -228,7 +229,8 @@ export class ProgressBoard {
       lines.push(`  … not shown: ${counts.join(', ')}`);
     }
     const width = Math.max(20, screen.columns - 1);
-    return lines.map((l) => ([...l].length > width ? `${[...l].slice(0, width - 1).join('')}…` : l)).join('\n');
+    // by display columns: a CJK character takes two
+    return lines.map((l) => cliTruncate(l, width)).join('\n');
   }
 }
 

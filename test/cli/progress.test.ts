@@ -137,6 +137,21 @@ describe('the progress board', () => {
     expect(b.render({ rows: 100, columns: 60 }).split('\n')).toHaveLength(31);
   });
 
+  it('cuts lines by display columns: a wide (CJK) character takes two', () => {
+    const clock = fakeClock();
+    const b = new ProgressBoard([{ id: 'g', title: 'generate-zh' }], clock.now);
+    b.start('g');
+    b.log('g', '查询扩展：北京的天气怎么样，明天会下雨吗，需要带伞吗');
+    const out = b.render({ rows: 10, columns: 30 }).split('\n');
+    // columns a line takes: two for each character of the CJK blocks used here, one for the others
+    const columns = (l: string) => [...l].reduce((n, c) => n + (/[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]/.test(c) ? 2 : 1), 0);
+    const log = out.find((l) => l.includes('查询')) as string;
+    expect(columns(log)).toBeLessThanOrEqual(29);
+    expect(columns(log)).toBeGreaterThanOrEqual(27);
+    expect(log.endsWith('…')).toBe(true);
+    for (const l of out) expect(columns(l)).toBeLessThanOrEqual(29);
+  });
+
   it('prints plain lines in CI: starts, steps, ends, and progress once per 10 s of the clock', async () => {
     const clock = fakeClock();
     const written: string[] = [];

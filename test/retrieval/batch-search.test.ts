@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { IndexReader } from '../../src/retrieval/index/read-index.js';
+import { IndexReader, memoryNeeds } from '../../src/retrieval/index/read-index.js';
 import type * as batchType from '../../src/retrieval/search/batch-search.js';
 import { Workspace } from '../helpers/workspace.js';
 
@@ -65,6 +65,35 @@ describe('search threads', () => {
     expect(batch.idleSearchThreads().count).toBe(0);
     expect(await batch.batchHits({ indexDir: '', shared: c, params }, topics, 2)).toEqual(plain);
     expect(batch.idleSearchThreads().count).toBe(2);
+  });
+
+  it('batch up to 2,048 queries at a time in memory and 512 under a memory budget, with the same hits', async () => {
+    ws.write('f.jsonl', corpus(300, 6));
+    expect((await ws.qexp(['index', 'f.jsonl', '--out', 'f'])).exitCode).toBe(0);
+    const f = IndexReader.load(ws.path('f'), false);
+    const many = Array.from({ length: 1100 }, (_, i) => ({ qid: `m${i}`, text: (topics[i % 60] as { text: string }).text }));
+    const counts = async (memoryBudget?: number, shared = f) => {
+      const seen: number[] = [];
+      const hits = await batch.batchHits({ indexDir: '', shared, params, memoryBudget }, many, 1, (n) => seen.push(n));
+      return { seen, hits };
+    };
+    // a batch reports progress every 1/32 of its queries: the first count gives the batch's size
+    const inMemory = await counts();
+    expect(inMemory.seen[0]).toBe(Math.floor(1100 / 32));
+    expect(inMemory.seen.at(-1)).toBe(1100);
+    const budget = await counts(1 << 30);
+    expect(budget.seen[0]).toBe(512 / 32);
+    expect(budget.seen).toContain(1024 + Math.floor(76 / 32));
+    expect(budget.hits).toEqual(inMemory.hits);
+    // an index loaded under a budget (its postings on disk, as the feedback stage loads it) batches likewise
+    const needs = memoryNeeds(f.meta, false, 1);
+    const onDisk = IndexReader.load(ws.path('f'), false, {
+      memoryBudget: needs.index + needs.docids + needs.search + Math.floor(needs.postings / 2),
+    });
+    expect(onDisk.postings).toBeNull();
+    const loaded = await counts(undefined, onDisk);
+    expect(loaded.seen[0]).toBe(512 / 32);
+    expect(loaded.hits).toEqual(inMemory.hits);
   });
 
   it('count queries as each ends, not only as batches end (RM3, and BM25 queries with few postings), on threads and on one', async () => {

@@ -380,6 +380,16 @@ describe.skipIf(NO_CHROMIUM)('qexp view in headless Chromium', () => {
     expect(fs[8]).toBe('–');
     expect(fs[13]).toBe(String(await errs('teacher-fs')));
     expect(await page.textContent('ul.reasons')).toContain('teacher-fs: no price declared (models.big.price): cost unknown');
+    // the summary never states a total the ledger cannot give: the priced stages' sum, and how many have no price
+    const rows = await page.$$eval('tr[data-stage]', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((t) => t.textContent ?? '')),
+    );
+    const unpriced = rows.filter((r) => r[8] === '–').length;
+    expect(unpriced).toBeGreaterThan(0);
+    expect(unpriced).toBeLessThan(rows.length);
+    expect(await page.textContent('p.muted')).toMatch(
+      new RegExp(`cost of the priced ones \\$[0-9.]+ \\(${unpriced} without a price: unknown\\)`),
+    );
     // the stage page lists the failed attempt
     await page.click('tr[data-stage="student"] a');
     await page.waitForSelector('#llm-errors tbody tr');

@@ -26,8 +26,16 @@ export interface BatchSearchJob {
   memoryBudget?: number;
 }
 
-/** Long queries of one batch share their decoding (the larger the batch, the more they share): one batch per thread, up to 512 queries. */
-const defaultBatch = (topics: number, threads: number) => Math.min(512, Math.max(16, Math.ceil(topics / threads)));
+/**
+ * Long queries of one batch share their terms' decoding and scoring, which each query then pays a
+ * smaller share of the larger the batch: one batch per thread, up to 2,048 queries (larger ones
+ * gained nothing more), or 512 under a memory budget, where the kernel's memory for a batch (which
+ * grows with it) is better kept small.
+ */
+const defaultBatch = (topics: number, threads: number, job: BatchSearchJob) =>
+  Math.min(underBudget(job) ? 512 : 2048, Math.max(16, Math.ceil(topics / threads)));
+/** A budget given, or an index already loaded under one (its postings left on disk). */
+const underBudget = (job: BatchSearchJob) => job.memoryBudget !== undefined || job.shared?.postings === null;
 
 /**
  * Searches topics on several threads, in batches, and returns each topic's hits in topic order
@@ -39,7 +47,7 @@ export function batchHits(
   topics: Topic[],
   threads: number,
   onProgress?: (done: number) => void,
-  batchSize = defaultBatch(topics.length, threads),
+  batchSize = defaultBatch(topics.length, threads, job),
 ): Promise<Hit[][]> {
   return inBatches(
     job,
@@ -58,7 +66,7 @@ export function batchRanked(
   job: BatchSearchJob,
   topics: Topic[],
   threads: number,
-  batchSize = defaultBatch(topics.length, threads),
+  batchSize = defaultBatch(topics.length, threads, job),
 ): Promise<RankedHits[]> {
   if (job.rm3) throw new Error('batchRanked: RM3 searches by external ids; use batchHits');
   return inBatches(job, topics, threads, undefined, batchSize, false, rankTopics, unpackRanked);

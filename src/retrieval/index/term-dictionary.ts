@@ -287,10 +287,8 @@ export class TermDictionary {
     let q = 0;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i] as number;
-      const from = this.starts[id] as number;
-      const to = this.starts[id + 1] as number;
-      units.set(this.chars.subarray(from, to), q);
-      q += to - from;
+      // a loop: a subarray per term would be an object per term
+      for (let k = this.starts[id] as number, to = this.starts[id + 1] as number; k < to; k++) units[q++] = this.chars[k] as number;
       ends[i] = q;
     }
     return { units, ends };

@@ -91,6 +91,25 @@ lines.push(
     (r['index.fts5'] ? `, SQLite FTS5 ${num(r['index.fts5'])} and Xapian ${num(r['index.xapian'])} on one` : '') +
     '.',
 );
+// the index bench's own run (alternating rounds with Lucene with and without term vectors), when saved
+const ix = read('index-1M');
+const ix88 = read('index-8.8M');
+const pair = (res, key) => `${num(res[key])} (${num(res[`${key}.median`])})`;
+if (ix)
+  lines.push(
+    '',
+    `From \`${ix.command}\` (${ix.date}, commit ${ix.commit}; three rounds, qexp and Lucene alternating), passages/s, best (median): ` +
+      `qexp ${pair(ix, 'index.qexp')} on ${ix.threads} threads (peak RSS ${num(ix['index.qexp.peakRssMB'])} MB) and ` +
+      `${pair(ix, 'index.qexp.1t')} on one (${num(ix['index.qexp.1t.peakRssMB'])} MB); Lucene 8 on one thread ` +
+      `${pair(ix, 'index.lucene-novectors')} without term vectors and ${pair(ix, 'index.lucene')} with them (what a qexp index holds). ` +
+      `qexp per thread against Lucene without term vectors: ${times(ix['ratio.perThread.index.lucene-novectors'])} best, ` +
+      `${times(ix['ratio.perThread.index.lucene-novectors.paired.median'])} the median of rounds; qexp on one thread: ` +
+      `${times(ix['ratio.oneThread.index.lucene-novectors.paired.median'])} the median of rounds.` +
+      (ix88
+        ? ` At ${num(ix88.docs)} passages (\`${ix88.command}\`): built in ${num(ix88.docs / ix88['index.qexp'], 1)} s on ` +
+          `${ix88.threads} threads, peak RSS ${num(ix88['index.qexp.peakRssMB'])} MB.`
+        : ''),
+  );
 if (r['fts5.short@10.1t'])
   lines.push(
     '',
@@ -145,6 +164,23 @@ lines.push(
   `- feedback: ${qps(f['qexp.feedback@10.1t'])} candidates/s on one thread (median ${qps(f.median['qexp.feedback@10.1t'])}) ` +
     `against 1,000: ${check(f['qexp.feedback@10.1t'] >= 1000)}`,
 );
+if (ix) {
+  const perThread = ix['ratio.perThread.index.lucene-novectors'];
+  const perThreadMedian = ix['ratio.perThread.index.lucene-novectors.paired.median'];
+  lines.push(
+    `- indexing, qexp per thread on ${ix.threads} threads / Lucene 8 on one (without term vectors): ${times(perThread)} (median of rounds ` +
+      `${times(perThreadMedian)}) against 2×: ${check(Math.min(perThread, perThreadMedian) >= 2)}; on one thread ` +
+      `${times(ix['ratio.oneThread.index.lucene-novectors.paired.median'])}`,
+    `- indexing at 1M, peak RSS: ${num(ix['index.qexp.peakRssMB'])} MB against 2,048: ${check(ix['index.qexp.peakRssMB'] <= 2048)}`,
+  );
+}
+if (ix88) {
+  const secs = ix88.docs / ix88['index.qexp'];
+  lines.push(
+    `- indexing at ${num(ix88.docs)} passages: ${num(secs, 1)} s against 240: ${check(secs <= 240)}; peak RSS ` +
+      `${num(ix88['index.qexp.peakRssMB'])} MB against 4,096: ${check(ix88['index.qexp.peakRssMB'] <= 4096)}`,
+  );
+}
 
 const readme = join(root, 'README.md');
 const text = readFileSync(readme, 'utf8');

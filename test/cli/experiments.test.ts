@@ -1,10 +1,10 @@
-import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startChatServer } from '../helpers/chat-server.mjs';
 import { MIRROR } from '../helpers/mirror.js';
-import { Workspace } from '../helpers/workspace.js';
+import { CLI, Workspace } from '../helpers/workspace.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ws = new Workspace();
@@ -35,6 +35,13 @@ describe('experiments/ shipped with qexp', () => {
     expect(first.stdout).toMatch(/ran 6 of 6 unit\(s\) of work/);
     const second = await ws.qexp(['run', 'experiments/toy-shell.yaml']);
     expect(second.stdout).toMatch(/nothing to run: all 12 stages of 4 variants are up to date/);
+  });
+});
+
+describe('the built CLI', () => {
+  it('is executable: `npx qexp`, the README command, runs the bin file itself', () => {
+    expect(statSync(CLI).mode & 0o111).toBe(0o111);
+    expect(readFileSync(CLI, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   });
 });
 

@@ -406,6 +406,8 @@ async function build(
         type: 'vectors',
         remap: remap[t] as Int32Array,
         out: join(tmp, `t${t}-vectors-global.bin`),
+        // a lone thread's file may become docvectors as it is; the others are summed as they are copied
+        sums: T === 1,
       }) as Promise<RemappedVectors>,
   );
   for (const m of [...merges, ...vectorSizes]) m.catch(() => {});
@@ -426,10 +428,10 @@ async function build(
     const rec = merged.records;
     let pending = 0;
     // the first part, when it fits the first file whole, becomes that file (appended to from here)
-    const whole = g === 0 && merged.sums.bytes <= maxFileBytes;
+    const whole = merged.sums && merged.sums.bytes <= maxFileBytes ? merged.sums : null;
     if (whole) {
       await rename(merged.path, join(tmp, postingsFile(0)));
-      postingsOut = new FileByteWriter(join(tmp, postingsFile(0)), ChunkSums.resume(merged.sums));
+      postingsOut = new FileByteWriter(join(tmp, postingsFile(0)), ChunkSums.resume(whole));
     }
     const reader = whole ? null : new ChunkReader(merged.path);
     for (let i = 0; 3 * i < rec.length; i++, g++) {
@@ -467,7 +469,7 @@ async function build(
   const offsets = new Float64Array(nDocs + 1);
   const vectorFiles: number[] = [];
   const only = T === 1 ? (vectorLengths[0] as RemappedVectors) : null;
-  if (only && only.sums.bytes <= maxFileBytes) {
+  if (only?.sums && only.sums.bytes <= maxFileBytes) {
     // one thread's vectors that fit one file are that file
     await rename(join(tmp, 't0-vectors-global.bin'), join(tmp, vectorsFile(0)));
     let total = 0;

@@ -8,7 +8,7 @@ export type IndexerRequest =
   | { type: 'batch'; first: number; texts: string[] }
   | { type: 'finish' }
   | { type: 'merge'; job: MergeJob }
-  | { type: 'vectors'; remap: Int32Array; out: string };
+  | { type: 'vectors'; remap: Int32Array; out: string; sums: boolean };
 
 export type IndexerReply = Int32Array | ThreadDictionary | MergeResult | RemappedVectors;
 
@@ -22,7 +22,7 @@ export function serve(inverter: Inverter, analyzer: Analyzer, req: IndexerReques
     case 'merge':
       return mergeTermRange(req.job);
     case 'vectors':
-      return remapVectors(inverter.vectorsPath, req.remap, req.out);
+      return remapVectors(inverter.vectorsPath, req.remap, req.out, req.sums);
   }
 }
 

@@ -310,10 +310,10 @@ export class Inverter {
   }
 }
 
-/** A thread's term vectors with global ids: each document's size, and the file's chunk sums (the builder renames a file that is the whole docvectors). */
+/** A thread's term vectors with global ids: each document's size, and the file's chunk sums when asked for (the builder renames a lone thread's file that is the whole docvectors). */
 export interface RemappedVectors {
   sizes: Int32Array;
-  sums: ChunkSumsState;
+  sums: ChunkSumsState | null;
 }
 
 /**
@@ -324,13 +324,13 @@ export interface RemappedVectors {
  * `remap` (8 MB with two million terms: a cache miss for most rare terms, and misses taken
  * together overlap), then each document's terms are sorted and written.
  */
-export function remapVectors(path: string, remap: Int32Array, out: string): RemappedVectors {
+export function remapVectors(path: string, remap: Int32Array, out: string, sums: boolean): RemappedVectors {
   const fd = openSync(path, 'r');
   const size = fstatSync(fd).size;
   let b = new Uint8Array(1 << 23);
   let end = 0;
   let read = 0;
-  const w = new FileByteWriter(out, true);
+  const w = new FileByteWriter(out, sums);
   let o = new Uint8Array(1 << 22);
   let q = 0;
   let sizes = new Int32Array(1 << 12);
@@ -461,5 +461,5 @@ export function remapVectors(path: string, remap: Int32Array, out: string): Rema
   }
   w.write(o.subarray(0, q));
   w.close();
-  return { sizes: sizes.slice(0, nDocs), sums: w.sums?.state() as ChunkSumsState };
+  return { sizes: sizes.slice(0, nDocs), sums: w.sums?.state() ?? null };
 }

@@ -29,8 +29,8 @@ export interface MergeJob {
 
 export interface MergeResult {
   path: string;
-  /** The part's chunk sums, as the start of a file: the builder renames a part that starts one. */
-  sums: ChunkSumsState;
+  /** The chunk sums of the part at term 0, which the builder may rename into the first postings file (null for the others). */
+  sums: ChunkSumsState | null;
   /** Per term of the range: df, collection frequency, length in words. */
   records: Uint32Array;
 }
@@ -66,7 +66,8 @@ export function mergeTermRange(job: MergeJob): MergeResult {
   const srcAt = new Int32Array(threads);
   const srcEnd = new Int32Array(threads);
   const records = new Uint32Array(3 * (job.to - job.from));
-  const file = new FileByteWriter(job.path, true);
+  // only the first part can become a file as it is: the others are summed as they are copied
+  const file = new FileByteWriter(job.path, job.from === 0);
   const ww = new WordWriter();
   // where each term of a batch starts in each run (−1: not there), found for the whole batch
   // first, and each run's first byte touched: the runs are in local-id order, so each term's
@@ -159,5 +160,5 @@ export function mergeTermRange(job: MergeJob): MergeResult {
   file.write(ww.bytes());
   file.close();
   // (a use of the touched bytes: loads whose values go unused could be dropped by the compiler)
-  return { path: job.path, sums: file.sums?.state() as ChunkSumsState, records: touched < 0 ? new Uint32Array(0) : records };
+  return { path: job.path, sums: file.sums?.state() ?? null, records: touched < 0 ? new Uint32Array(0) : records };
 }

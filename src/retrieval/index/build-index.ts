@@ -44,34 +44,37 @@ export interface BuildOptions {
 /** The corpus cannot be indexed as it is (a document id twice, say): the user must fix it. */
 export class CorpusInputError extends Error {}
 
-/** The indexing threads, in workers or (one thread) inline: each request answered in order. */
+/**
+ * The indexing threads: thread 0 is this one (its requests are carried out when asked, before
+ * `ask` returns), the others workers, each answering its requests in order.
+ */
 interface Threads {
   count: number;
   ask(t: number, req: IndexerRequest): Promise<IndexerReply>;
+  /** Requests sent to thread t that have not been answered (always 0 for thread 0). */
+  busy(t: number): number;
   close(): Promise<void>;
 }
 
-function inlineThreads(analyzer: Analyzer, dir: string, budget: number): Threads {
-  const inv = new Inverter(dir, 't0', budget);
-  return {
-    count: 1,
-    ask: async (_t, req) => serve(inv, analyzer, req),
-    close: async () => {},
-  };
-}
-
-function workerThreads(url: URL, analyzer: Analyzer, dir: string, count: number, budget: number): Threads {
+function indexingThreads(url: URL | null, analyzer: Analyzer, dir: string, count: number, budget: number): Threads {
+  const share = Math.ceil(budget / (url ? count : 1));
+  const inline = new Inverter(dir, 't0', share);
   const pending = new Map<number, { resolve: (r: IndexerReply) => void; reject: (e: Error) => void }>();
+  // requests asked of each worker, and answered (counted by the worker as it answers: this thread
+  // sees it at once, even while it is busy indexing and reads no messages)
+  const asked = new Int32Array(count);
+  const answered = new Int32Array(new SharedArrayBuffer(4 * count));
   let next = 0;
   let failure: Error | undefined;
-  const workers = Array.from({ length: count }, (_, i) => {
-    const w = new Worker(url, {
-      workerData: { qexpIndexer: true, analyzer: analyzer.name, dir, prefix: `t${i}`, budget: Math.ceil(budget / count) },
+  const workers = Array.from({ length: url ? count - 1 : 0 }, (_, i) => {
+    const t = i + 1;
+    const w = new Worker(url as URL, {
+      workerData: { qexpIndexer: true, analyzer: analyzer.name, dir, prefix: `t${t}`, budget: share, answered, t },
     });
     w.on('message', (m: { id: number; reply?: IndexerReply; error?: string }) => {
       const p = pending.get(m.id);
       pending.delete(m.id);
-      if (m.error !== undefined) p?.reject(new Error(`indexing thread ${i}: ${m.error}`));
+      if (m.error !== undefined) p?.reject(new Error(`indexing thread ${t}: ${m.error}`));
       else p?.resolve(m.reply as IndexerReply);
     });
     w.on('error', (err) => {
@@ -82,17 +85,27 @@ function workerThreads(url: URL, analyzer: Analyzer, dir: string, count: number,
     return w;
   });
   return {
-    count,
+    count: workers.length + 1,
     ask(t, req) {
+      if (t === 0) {
+        try {
+          return Promise.resolve(serve(inline, analyzer, req));
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      }
       if (failure) return Promise.reject(failure);
       const id = next++;
       const transfer = req.type === 'vectors' ? [req.remap.buffer as ArrayBuffer] : [];
+      asked[t] = (asked[t] as number) + 1;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        (workers[t] as Worker).postMessage({ id, req }, transfer);
+        (workers[t - 1] as Worker).postMessage({ id, req }, transfer);
       });
     },
+    busy: (t) => (t === 0 ? 0 : (asked[t] as number) - Atomics.load(answered, t)),
     async close() {
+      inline.close();
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
@@ -217,8 +230,9 @@ function mergeDictionaries(dicts: ThreadDictionary[], termsOut: FileByteWriter) 
 /**
  * Builds an index in format v3 (`index-format.ts`) into `out`, through a temporary folder and a
  * rename, with bounded memory:
- * 1. batches of documents go round-robin to indexing threads, which analyze and invert them
- *    into flat typed buffers, sorted by local term id into compact runs in shared memory when
+ * 1. the main thread reads batches of documents and hands each to a worker with fewer than two
+ *    on hand, or indexes it itself (N threads: this one and N − 1 workers); a thread analyzes and
+ *    inverts its batches into flat typed buffers, sorted by local term id into compact runs in shared memory when
  *    their share of `memoryPostings` is held;
  * 2. each thread sorts its dictionary, and the main thread merges them into global term ids;
  * 3. the threads merge the postings of disjoint ranges of terms from every run into the final
@@ -238,8 +252,7 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
 
   const count = opts.threads ?? availableParallelism();
   const url = new URL('./index-worker.js', import.meta.url);
-  const threads =
-    count > 1 && existsSync(fileURLToPath(url)) ? workerThreads(url, analyzer, tmp, count, budget) : inlineThreads(analyzer, tmp, budget);
+  const threads = indexingThreads(count > 1 && existsSync(fileURLToPath(url)) ? url : null, analyzer, tmp, count, budget);
   try {
     return await build(docs, analyzer, out, tmp, threads, exact, maxFileBytes, opts);
   } catch (err) {
@@ -281,14 +294,16 @@ async function build(
   const utf8 = new TextEncoder();
   const ids: string[] = [];
   let lengths = new Uint32Array(1 << 16);
+  // per batch: its size, and the thread that indexed it
   const batchSizes: number[] = [];
-  const inFlight: { first: number; result: Promise<IndexerReply> }[] = [];
-  const settle = async () => {
-    const head = inFlight.shift() as (typeof inFlight)[number];
-    lengths.set((await head.result) as Int32Array, head.first);
-  };
+  const batchThread: number[] = [];
+  // batches in hand, and the first failure among them (raised at the next batch)
+  const indexed: Promise<void>[] = [];
+  let failure: { err: unknown } | undefined;
   let texts: string[] = [];
   let idChunk = '';
+  // a batch goes to a worker with fewer than two on hand (so that none waits while this thread is
+  // busy), else this thread indexes it itself between reading the corpus
   const send = () => {
     const first = ids.length - texts.length;
     while (lengths.length < ids.length) {
@@ -296,8 +311,15 @@ async function build(
       grown.set(lengths);
       lengths = grown;
     }
-    inFlight.push({ first, result: threads.ask(batchSizes.length % T, { type: 'batch', first, texts }) });
+    let t = 0;
+    for (let w = 1; w < T; w++) if (threads.busy(w) < 2 && (t === 0 || threads.busy(w) < threads.busy(t))) t = w;
+    const done = threads.ask(t, { type: 'batch', first, texts }).then((l) => lengths.set(l as Int32Array, first));
+    done.catch((err) => {
+      failure ??= { err };
+    });
+    indexed.push(done);
     batchSizes.push(texts.length);
+    batchThread.push(t);
     texts = [];
   };
   for await (const doc of docs) {
@@ -308,20 +330,21 @@ async function build(
     idsOut.write(utf8.encode(idChunk));
     idChunk = '';
     send();
-    while (inFlight.length >= 2 * T) await settle();
+    if (failure) throw failure.err;
     onProgress?.(ids.length);
   }
   if (texts.length) send();
-  while (inFlight.length) await settle();
+  await Promise.all(indexed);
   idsOut.write(utf8.encode(idChunk));
   idsOut.close();
   sums.set('docids.txt', (idsOut.sums as ChunkSums).finish());
   const nDocs = ids.length;
   onProgress?.(nDocs);
 
-  // the threads sort their dictionaries while this one ranks the external ids
-  const finishing = Promise.all(Array.from({ length: T }, (_, t) => threads.ask(t, { type: 'finish' })));
-  finishing.catch(() => {});
+  // the workers sort their dictionaries while this thread ranks the external ids, then sorts its own
+  const workers = Array.from({ length: T - 1 }, (_, w) => w + 1);
+  const finishing = workers.map((t) => threads.ask(t, { type: 'finish' }));
+  for (const f of finishing) f.catch(() => {});
   // external ids: ranks for tie-breaking, and no id twice
   const order = Array.from({ length: nDocs }, (_, i) => i);
   order.sort((a, b) => {
@@ -339,6 +362,7 @@ async function build(
     rank[d] = r;
   }
   ids.length = 0;
+  finishing.unshift(threads.ask(0, { type: 'finish' }));
 
   const lens = lengths.subarray(0, nDocs);
   let sumTotalTermFreq = 0;
@@ -357,7 +381,7 @@ async function build(
 
   phase('analysis');
   // 2. dictionaries
-  const dicts = (await finishing) as ThreadDictionary[];
+  const dicts = (await Promise.all(finishing)) as ThreadDictionary[];
   const termsOut = new FileByteWriter(join(tmp, 'terms.txt'), true);
   const { numTerms, remap, localOf } = mergeDictionaries(dicts, termsOut);
   termsOut.close();
@@ -387,7 +411,10 @@ async function build(
   while (bounds.length <= T) bounds.push(numTerms);
   // each thread merges its range, then rewrites its term vectors (a thread answers in order);
   // this one lays out each part as soon as it and those before it are merged
-  const merges = Array.from({ length: T }, (_, t) => {
+  const merges: Promise<MergeResult>[] = [];
+  const vectorSizes: Promise<RemappedVectors>[] = [];
+  // the workers' requests first: this thread carries out its own as it asks
+  for (const t of [...workers, 0]) {
     const job: MergeJob = {
       runs,
       localOf,
@@ -397,19 +424,15 @@ async function build(
       to: bounds[t + 1] as number,
       path: join(tmp, `part-${t}.bin`),
     };
-    return threads.ask(t, { type: 'merge', job }) as Promise<MergeResult>;
-  });
-  const vectorSizes = Array.from(
-    { length: T },
-    (_, t) =>
-      threads.ask(t, {
-        type: 'vectors',
-        remap: remap[t] as Int32Array,
-        out: join(tmp, `t${t}-vectors-global.bin`),
-        // a lone thread's file may become docvectors as it is; the others are summed as they are copied
-        sums: T === 1,
-      }) as Promise<RemappedVectors>,
-  );
+    merges[t] = threads.ask(t, { type: 'merge', job }) as Promise<MergeResult>;
+    vectorSizes[t] = threads.ask(t, {
+      type: 'vectors',
+      remap: remap[t] as Int32Array,
+      out: join(tmp, `t${t}-vectors-global.bin`),
+      // a lone thread's file may become docvectors as it is; the others are summed as they are copied
+      sums: T === 1,
+    }) as Promise<RemappedVectors>;
+  }
   for (const m of [...merges, ...vectorSizes]) m.catch(() => {});
 
   // 4. postings files: parts laid out in term order, a new file before a term that would pass the limit
@@ -488,7 +511,7 @@ async function build(
     let total = 0;
     let d = 0;
     batchSizes.forEach((size, b) => {
-      const t = b % T;
+      const t = batchThread[b] as number;
       const sizes = (vectorLengths[t] as RemappedVectors).sizes;
       let pendingBytes = 0;
       for (let k = 0; k < size; k++, d++) {

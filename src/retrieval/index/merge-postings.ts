@@ -46,7 +46,7 @@ function grow(a: Int32Array, n: number): Int32Array {
 /**
  * Merges the postings of the global terms [from, to) from every thread's runs and writes them in
  * the index format. A thread's runs hold ascending documents one after the other; threads
- * interleave (batches go round-robin), so several threads' lists are merged by document.
+ * interleave (each batch goes to whichever thread is free), so several threads' lists are merged by document.
  */
 export function mergeTermRange(job: MergeJob): MergeResult {
   const threads = job.localOf.length;

@@ -230,10 +230,10 @@ function mergeDictionaries(dicts: ThreadDictionary[], termsOut: FileByteWriter) 
 /**
  * Builds an index in format v3 (`index-format.ts`) into `out`, through a temporary folder and a
  * rename, with bounded memory:
- * 1. the main thread reads batches of documents and hands each to a worker with fewer than two
- *    on hand, or indexes it itself (N threads: this one and N − 1 workers); a thread analyzes and
- *    inverts its batches into flat typed buffers, sorted by local term id into compact runs in shared memory when
- *    their share of `memoryPostings` is held;
+ * 1. the main thread reads batches of documents and hands each to a worker with fewer than
+ *    QUEUE on hand, or indexes it itself (N threads: this one and N − 1 workers); a thread
+ *    analyzes and inverts its batches into flat typed buffers, sorted by local term id into
+ *    compact runs in shared memory when their share of `memoryPostings` is held;
  * 2. each thread sorts its dictionary, and the main thread merges them into global term ids;
  * 3. the threads merge the postings of disjoint ranges of terms from every run into the final
  *    blocks, and rewrite their term vectors with global ids;
@@ -262,6 +262,12 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
     await threads.close();
   }
 }
+
+/**
+ * Batches a worker may have on hand: enough to keep it busy while this thread spills a run (up to
+ * a second), and, as the corpus ends, while this thread ranks the ids and sorts its dictionary.
+ */
+const QUEUE = 32;
 
 const NEXT_STEP: Record<string, string> = {
   analysis: "merging the threads' dictionaries",
@@ -302,8 +308,8 @@ async function build(
   let failure: { err: unknown } | undefined;
   let texts: string[] = [];
   let idChunk = '';
-  // a batch goes to a worker with fewer than two on hand (so that none waits while this thread is
-  // busy), else this thread indexes it itself between reading the corpus
+  // a batch goes to a worker with fewer than QUEUE on hand, else this thread indexes it itself
+  // between reading the corpus
   const send = () => {
     const first = ids.length - texts.length;
     while (lengths.length < ids.length) {
@@ -312,7 +318,7 @@ async function build(
       lengths = grown;
     }
     let t = 0;
-    for (let w = 1; w < T; w++) if (threads.busy(w) < 2 && (t === 0 || threads.busy(w) < threads.busy(t))) t = w;
+    for (let w = 1; w < T; w++) if (threads.busy(w) < QUEUE && (t === 0 || threads.busy(w) < threads.busy(t))) t = w;
     const done = threads.ask(t, { type: 'batch', first, texts }).then((l) => lengths.set(l as Int32Array, first));
     done.catch((err) => {
       failure ??= { err };
@@ -334,14 +340,13 @@ async function build(
     onProgress?.(ids.length);
   }
   if (texts.length) send();
-  await Promise.all(indexed);
   idsOut.write(utf8.encode(idChunk));
   idsOut.close();
   sums.set('docids.txt', (idsOut.sums as ChunkSums).finish());
   const nDocs = ids.length;
-  onProgress?.(nDocs);
 
-  // the workers sort their dictionaries while this thread ranks the external ids, then sorts its own
+  // the workers finish their batches and sort their dictionaries while this thread ranks the
+  // external ids, then sorts its own
   const workers = Array.from({ length: T - 1 }, (_, w) => w + 1);
   const finishing = workers.map((t) => threads.ask(t, { type: 'finish' }));
   for (const f of finishing) f.catch(() => {});
@@ -362,7 +367,11 @@ async function build(
     rank[d] = r;
   }
   ids.length = 0;
-  finishing.unshift(threads.ask(0, { type: 'finish' }));
+  const own = threads.ask(0, { type: 'finish' });
+  own.catch(() => {});
+  finishing.unshift(own);
+  await Promise.all(indexed);
+  onProgress?.(nDocs);
 
   const lens = lengths.subarray(0, nDocs);
   let sumTotalTermFreq = 0;

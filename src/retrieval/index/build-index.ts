@@ -235,9 +235,10 @@ function mergeDictionaries(dicts: ThreadDictionary[], termsOut: FileByteWriter) 
  *    analyzes and inverts its batches into flat typed buffers, sorted by local term id into
  *    compact runs in shared memory when their share of `memoryPostings` is held;
  * 2. each thread sorts its dictionary, and the main thread merges them into global term ids;
- * 3. the threads merge the postings of disjoint ranges of terms from every run into the final
- *    blocks, and rewrite their term vectors with global ids;
- * 4. the main thread lays the parts out into files of at most `maxFileBytes`, and checksums them.
+ * 3. the threads rewrite their term vectors with global ids, and merge the postings of disjoint
+ *    ranges of terms from every run into the final blocks;
+ * 4. the main thread lays the vectors out (while the workers merge) and the parts into files of
+ *    at most `maxFileBytes`, and checksums them.
  * Document length = the number of tokens the analyzer emits. The files are byte-identical
  * whatever the number of runs or threads.
  */
@@ -271,10 +272,11 @@ const QUEUE = 32;
 
 /**
  * Costs, in merged postings, of rewriting a posting's term-vector entry with global ids, and of
- * copying a merged posting into the postings files (timed at 1M synthetic passages on 2 threads).
+ * copying a posting's term-vector entry and merged posting into the final files (timed at 1M
+ * synthetic passages on 2 threads).
  */
 const VECTOR_COST = 2.2;
-const COPY_COST = 0.2;
+const COPY_COST = 0.4;
 
 const NEXT_STEP: Record<string, string> = {
   analysis: "merging the threads' dictionaries",
@@ -437,12 +439,20 @@ async function build(
     }
   }
   while (bounds.length <= T) bounds.push(numTerms);
-  // each thread merges its range, then rewrites its term vectors (a thread answers in order);
-  // this one lays out each part as soon as it and those before it are merged
+  // each thread rewrites its term vectors, then merges its range (a thread answers in order); this
+  // one lays out the term vectors while the others merge, then each part as soon as it and those
+  // before it are merged
   const merges: Promise<MergeResult>[] = [];
   const vectorSizes: Promise<RemappedVectors>[] = [];
   // the workers' requests first: this thread carries out its own as it asks
   for (const t of [...workers, 0]) {
+    vectorSizes[t] = threads.ask(t, {
+      type: 'vectors',
+      remap: remap[t] as Int32Array,
+      out: join(tmp, `t${t}-vectors-global.bin`),
+      // a lone thread's file may become docvectors as it is; the others are summed as they are copied
+      sums: T === 1,
+    }) as Promise<RemappedVectors>;
     const job: MergeJob = {
       runs,
       localOf,
@@ -453,15 +463,69 @@ async function build(
       path: join(tmp, `part-${t}.bin`),
     };
     merges[t] = threads.ask(t, { type: 'merge', job }) as Promise<MergeResult>;
-    vectorSizes[t] = threads.ask(t, {
-      type: 'vectors',
-      remap: remap[t] as Int32Array,
-      out: join(tmp, `t${t}-vectors-global.bin`),
-      // a lone thread's file may become docvectors as it is; the others are summed as they are copied
-      sums: T === 1,
-    }) as Promise<RemappedVectors>;
   }
   for (const m of [...merges, ...vectorSizes]) m.catch(() => {});
+
+  // term vectors: each thread's batches back in document order, files broken at documents (their
+  // checksums go after the postings files')
+  const vectorLengths = await Promise.all(vectorSizes);
+  const vectorSums = new Map<string, Uint32Array>();
+  const offsets = new Float64Array(nDocs + 1);
+  const vectorFiles: number[] = [];
+  const only = T === 1 ? (vectorLengths[0] as RemappedVectors) : null;
+  if (only?.sums && only.sums.bytes <= maxFileBytes) {
+    // one thread's vectors that fit one file are that file
+    await rename(join(tmp, 't0-vectors-global.bin'), join(tmp, vectorsFile(0)));
+    let total = 0;
+    for (let d = 0; d < nDocs; d++) {
+      offsets[d] = total;
+      total += only.sizes[d] as number;
+    }
+    offsets[nDocs] = total;
+    vectorSums.set(vectorsFile(0), ChunkSums.resume(only.sums).finish());
+    vectorFiles.push(total);
+  } else {
+    const vecReaders = Array.from({ length: T }, (_, t) => new ChunkReader(join(tmp, `t${t}-vectors-global.bin`)));
+    const vecAt = new Int32Array(T);
+    let vecOut = new FileByteWriter(join(tmp, vectorsFile(0)), true);
+    let inFile = 0;
+    let total = 0;
+    let d = 0;
+    batchSizes.forEach((size, b) => {
+      const t = batchThread[b] as number;
+      const sizes = (vectorLengths[t] as RemappedVectors).sizes;
+      let pendingBytes = 0;
+      for (let k = 0; k < size; k++, d++) {
+        const bytes = sizes[(vecAt[t] as number) + k] as number;
+        if (inFile + pendingBytes > 0 && inFile + pendingBytes + bytes > maxFileBytes) {
+          (vecReaders[t] as ChunkReader).copyTo(pendingBytes, vecOut);
+          inFile += pendingBytes;
+          pendingBytes = 0;
+          vecOut.close();
+          vectorSums.set(vectorsFile(vectorFiles.length), (vecOut.sums as ChunkSums).finish());
+          vectorFiles.push(inFile);
+          vecOut = new FileByteWriter(join(tmp, vectorsFile(vectorFiles.length)), true);
+          inFile = 0;
+        }
+        offsets[d] = total;
+        total += bytes;
+        pendingBytes += bytes;
+      }
+      (vecReaders[t] as ChunkReader).copyTo(pendingBytes, vecOut);
+      inFile += pendingBytes;
+      vecAt[t] = (vecAt[t] as number) + size;
+    });
+    offsets[nDocs] = total;
+    vecOut.close();
+    vectorSums.set(vectorsFile(vectorFiles.length), (vecOut.sums as ChunkSums).finish());
+    vectorFiles.push(inFile);
+    for (const r of vecReaders) r.close();
+  }
+
+  for (let t = 0; t < T; t++) {
+    await rm(join(tmp, `t${t}-vectors-global.bin`), { force: true });
+    await rm(join(tmp, `t${t}-vectors.bin`), { force: true });
+  }
 
   // 4. postings files: parts laid out in term order, a new file before a term that would pass the limit
   const dict = new Uint32Array(TERM_RECORD * numTerms);
@@ -513,66 +577,8 @@ async function build(
   }
   postingsOut ??= new FileByteWriter(join(tmp, postingsFile(file)), true);
   closeFile();
-  const vectorLengths = await Promise.all(vectorSizes);
+  for (const [name, crcs] of vectorSums) sums.set(name, crcs);
   phase('merge');
-
-  // term vectors: each thread's batches back in document order, files broken at documents
-  const offsets = new Float64Array(nDocs + 1);
-  const vectorFiles: number[] = [];
-  const only = T === 1 ? (vectorLengths[0] as RemappedVectors) : null;
-  if (only?.sums && only.sums.bytes <= maxFileBytes) {
-    // one thread's vectors that fit one file are that file
-    await rename(join(tmp, 't0-vectors-global.bin'), join(tmp, vectorsFile(0)));
-    let total = 0;
-    for (let d = 0; d < nDocs; d++) {
-      offsets[d] = total;
-      total += only.sizes[d] as number;
-    }
-    offsets[nDocs] = total;
-    sums.set(vectorsFile(0), ChunkSums.resume(only.sums).finish());
-    vectorFiles.push(total);
-  } else {
-    const vecReaders = Array.from({ length: T }, (_, t) => new ChunkReader(join(tmp, `t${t}-vectors-global.bin`)));
-    const vecAt = new Int32Array(T);
-    let vecOut = new FileByteWriter(join(tmp, vectorsFile(0)), true);
-    let inFile = 0;
-    let total = 0;
-    let d = 0;
-    batchSizes.forEach((size, b) => {
-      const t = batchThread[b] as number;
-      const sizes = (vectorLengths[t] as RemappedVectors).sizes;
-      let pendingBytes = 0;
-      for (let k = 0; k < size; k++, d++) {
-        const bytes = sizes[(vecAt[t] as number) + k] as number;
-        if (inFile + pendingBytes > 0 && inFile + pendingBytes + bytes > maxFileBytes) {
-          (vecReaders[t] as ChunkReader).copyTo(pendingBytes, vecOut);
-          inFile += pendingBytes;
-          pendingBytes = 0;
-          vecOut.close();
-          sums.set(vectorsFile(vectorFiles.length), (vecOut.sums as ChunkSums).finish());
-          vectorFiles.push(inFile);
-          vecOut = new FileByteWriter(join(tmp, vectorsFile(vectorFiles.length)), true);
-          inFile = 0;
-        }
-        offsets[d] = total;
-        total += bytes;
-        pendingBytes += bytes;
-      }
-      (vecReaders[t] as ChunkReader).copyTo(pendingBytes, vecOut);
-      inFile += pendingBytes;
-      vecAt[t] = (vecAt[t] as number) + size;
-    });
-    offsets[nDocs] = total;
-    vecOut.close();
-    sums.set(vectorsFile(vectorFiles.length), (vecOut.sums as ChunkSums).finish());
-    vectorFiles.push(inFile);
-    for (const r of vecReaders) r.close();
-  }
-
-  for (let t = 0; t < T; t++) {
-    await rm(join(tmp, `t${t}-vectors-global.bin`), { force: true });
-    await rm(join(tmp, `t${t}-vectors.bin`), { force: true });
-  }
 
   const small: [string, Uint8Array][] = [
     ['norms.bin', new Uint8Array(normsShared)],

@@ -39,6 +39,12 @@ export interface BuildOptions {
   maxFileBytes?: number;
   /** Documents sent to a thread at a time (default 4,000: fewer messages, and longer lookups batches). */
   batchDocs?: number;
+  /**
+   * Batches a worker may have on hand before the main thread indexes one itself (default 32:
+   * enough to keep a worker busy while the main thread spills a run, up to a second, and, as the
+   * corpus ends, while it ranks the ids and sorts its dictionary).
+   */
+  workerQueue?: number;
 }
 
 /** The corpus cannot be indexed as it is (a document id twice, say): the user must fix it. */
@@ -231,7 +237,7 @@ function mergeDictionaries(dicts: ThreadDictionary[], termsOut: FileByteWriter) 
  * Builds an index in format v3 (`index-format.ts`) into `out`, through a temporary folder and a
  * rename, with bounded memory:
  * 1. the main thread reads batches of documents and hands each to a worker with fewer than
- *    QUEUE on hand, or indexes it itself (N threads: this one and N − 1 workers); a thread
+ *    `workerQueue` on hand, or indexes it itself (N threads: this one and N − 1 workers); a thread
  *    analyzes and inverts its batches into flat typed buffers, sorted by local term id into
  *    compact runs in shared memory when their share of `memoryPostings` is held;
  * 2. each thread sorts its dictionary, and the main thread merges them into global term ids;
@@ -265,12 +271,6 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
 }
 
 /**
- * Batches a worker may have on hand: enough to keep it busy while this thread spills a run (up to
- * a second), and, as the corpus ends, while this thread ranks the ids and sorts its dictionary.
- */
-const QUEUE = 32;
-
-/**
  * Costs, in merged postings, of rewriting a posting's term-vector entry with global ids, and of
  * copying a posting's term-vector entry and merged posting into the final files (timed at 1M
  * synthetic passages on 2 threads).
@@ -292,7 +292,7 @@ async function build(
   threads: Threads,
   exact: boolean,
   maxFileBytes: number,
-  { onProgress, onPhase, onStep, batchDocs = 4000 }: BuildOptions,
+  { onProgress, onPhase, onStep, batchDocs = 4000, workerQueue = 32 }: BuildOptions,
 ): Promise<IndexMeta> {
   const T = threads.count;
   let clock = performance.now();
@@ -317,8 +317,8 @@ async function build(
   let failure: { err: unknown } | undefined;
   let texts: string[] = [];
   let idChunk = '';
-  // a batch goes to a worker with fewer than QUEUE on hand, else this thread indexes it itself
-  // between reading the corpus
+  // a batch goes to a worker with fewer than workerQueue on hand, else this thread indexes it
+  // itself between reading the corpus
   const send = () => {
     const first = ids.length - texts.length;
     while (lengths.length < ids.length) {
@@ -327,7 +327,7 @@ async function build(
       lengths = grown;
     }
     let t = 0;
-    for (let w = 1; w < T; w++) if (threads.busy(w) < QUEUE && (t === 0 || threads.busy(w) < threads.busy(t))) t = w;
+    for (let w = 1; w < T; w++) if (threads.busy(w) < workerQueue && (t === 0 || threads.busy(w) < threads.busy(t))) t = w;
     const done = threads.ask(t, { type: 'batch', first, texts }).then((l) => lengths.set(l as Int32Array, first));
     done.catch((err) => {
       failure ??= { err };

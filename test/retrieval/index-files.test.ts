@@ -75,6 +75,17 @@ describe('index files', () => {
     expect(readdirSync(ws.dir).filter((f) => f.startsWith('dup'))).toEqual(['dup.jsonl']);
   });
 
+  it('stops at a bad record met after batches went to both indexing threads, naming its line, and leaves nothing behind', async () => {
+    // batches of 4,000: by line 17,001 this thread has read four and handed out or indexed them
+    const lines = Array.from({ length: 20_000 }, (_, i) => `q${i}\t${words[i % 12]} ${words[(i * 7) % 12]} ${words[(i * 5) % 11]}`);
+    lines[17_000] = 'a line without a tab';
+    ws.write('bad.tsv', `${lines.join('\n')}\n`);
+    const r = await ws.qexp(['index', 'bad.tsv', '--out', 'bad', '--analyzer', 'whitespace', '--threads', '2']);
+    expect(r.exitCode, r.all).toBe(2);
+    expect(r.stderr).toContain("bad.tsv:17001: expected 'id<TAB>text'");
+    expect(readdirSync(ws.dir).filter((f) => f.startsWith('bad'))).toEqual(['bad.tsv']);
+  });
+
   it('asks for a rebuild of an index written in an older format', async () => {
     const meta = JSON.parse(readFileSync(ws.path('one/meta.json'), 'utf8'));
     // as version 2 wrote it: without a checksum

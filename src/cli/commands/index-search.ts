@@ -40,7 +40,7 @@ export function registerIndex(program: Command): void {
     .option('--verify <dir>', 'check an index: every file against its checksums, and its structure')
     .option('--analyzer <name>', `text analysis: ${analyzerNames().join(', ')}`, 'english')
     .option('--norms <kind>', "document lengths: 'lucene' (one byte, as Lucene/Anserini) or 'exact'", 'lucene')
-    .option('--threads <n>', 'analysis threads (default: number of CPUs)')
+    .option('--threads <n>', 'indexing threads: this one and n − 1 workers (default: number of CPUs)')
     .option('--memory-postings <n>', 'postings held (over all threads) before they are sorted into a compact run', '40000000')
     .option('--max-file-bytes <n>', 'largest postings or term-vector file; larger indexes get several', String(2 ** 30))
     .action(

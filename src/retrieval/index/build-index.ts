@@ -39,39 +39,48 @@ export interface BuildOptions {
   maxFileBytes?: number;
   /** Documents sent to a thread at a time (default 4,000: fewer messages, and longer lookups batches). */
   batchDocs?: number;
+  /**
+   * Batches a worker may have on hand before the main thread indexes one itself (default 32:
+   * enough to keep a worker busy while the main thread spills a run, up to a second, and, as the
+   * corpus ends, while it ranks the ids and sorts its dictionary).
+   */
+  workerQueue?: number;
 }
 
 /** The corpus cannot be indexed as it is (a document id twice, say): the user must fix it. */
 export class CorpusInputError extends Error {}
 
-/** The indexing threads, in workers or (one thread) inline: each request answered in order. */
+/**
+ * The indexing threads: thread 0 is this one (its requests are carried out when asked, before
+ * `ask` returns), the others workers, each answering its requests in order.
+ */
 interface Threads {
   count: number;
   ask(t: number, req: IndexerRequest): Promise<IndexerReply>;
+  /** Requests sent to thread t that have not been answered (always 0 for thread 0). */
+  busy(t: number): number;
   close(): Promise<void>;
 }
 
-function inlineThreads(analyzer: Analyzer, dir: string, budget: number): Threads {
-  const inv = new Inverter(dir, 't0', budget);
-  return {
-    count: 1,
-    ask: async (_t, req) => serve(inv, analyzer, req),
-    close: async () => {},
-  };
-}
-
-function workerThreads(url: URL, analyzer: Analyzer, dir: string, count: number, budget: number): Threads {
+function indexingThreads(url: URL | null, analyzer: Analyzer, dir: string, count: number, budget: number): Threads {
+  const share = Math.ceil(budget / (url ? count : 1));
+  const inline = new Inverter(dir, 't0', share);
   const pending = new Map<number, { resolve: (r: IndexerReply) => void; reject: (e: Error) => void }>();
+  // requests asked of each worker, and answered (counted by the worker as it answers: this thread
+  // sees it at once, even while it is busy indexing and reads no messages)
+  const asked = new Int32Array(count);
+  const answered = new Int32Array(new SharedArrayBuffer(4 * count));
   let next = 0;
   let failure: Error | undefined;
-  const workers = Array.from({ length: count }, (_, i) => {
-    const w = new Worker(url, {
-      workerData: { qexpIndexer: true, analyzer: analyzer.name, dir, prefix: `t${i}`, budget: Math.ceil(budget / count) },
+  const workers = Array.from({ length: url ? count - 1 : 0 }, (_, i) => {
+    const t = i + 1;
+    const w = new Worker(url as URL, {
+      workerData: { qexpIndexer: true, analyzer: analyzer.name, dir, prefix: `t${t}`, budget: share, answered, t },
     });
     w.on('message', (m: { id: number; reply?: IndexerReply; error?: string }) => {
       const p = pending.get(m.id);
       pending.delete(m.id);
-      if (m.error !== undefined) p?.reject(new Error(`indexing thread ${i}: ${m.error}`));
+      if (m.error !== undefined) p?.reject(new Error(`indexing thread ${t}: ${m.error}`));
       else p?.resolve(m.reply as IndexerReply);
     });
     w.on('error', (err) => {
@@ -82,17 +91,27 @@ function workerThreads(url: URL, analyzer: Analyzer, dir: string, count: number,
     return w;
   });
   return {
-    count,
+    count: workers.length + 1,
     ask(t, req) {
+      if (t === 0) {
+        try {
+          return Promise.resolve(serve(inline, analyzer, req));
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      }
       if (failure) return Promise.reject(failure);
       const id = next++;
       const transfer = req.type === 'vectors' ? [req.remap.buffer as ArrayBuffer] : [];
+      asked[t] = (asked[t] as number) + 1;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        (workers[t] as Worker).postMessage({ id, req }, transfer);
+        (workers[t - 1] as Worker).postMessage({ id, req }, transfer);
       });
     },
+    busy: (t) => (t === 0 ? 0 : (asked[t] as number) - Atomics.load(answered, t)),
     async close() {
+      inline.close();
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
@@ -217,13 +236,15 @@ function mergeDictionaries(dicts: ThreadDictionary[], termsOut: FileByteWriter) 
 /**
  * Builds an index in format v3 (`index-format.ts`) into `out`, through a temporary folder and a
  * rename, with bounded memory:
- * 1. batches of documents go round-robin to indexing threads, which analyze and invert them
- *    into flat typed buffers, sorted by local term id into compact runs in shared memory when
- *    their share of `memoryPostings` is held;
+ * 1. the main thread reads batches of documents and hands each to a worker with fewer than
+ *    `workerQueue` on hand, or indexes it itself (N threads: this one and N − 1 workers); a thread
+ *    analyzes and inverts its batches into flat typed buffers, sorted by local term id into
+ *    compact runs in shared memory when their share of `memoryPostings` is held;
  * 2. each thread sorts its dictionary, and the main thread merges them into global term ids;
- * 3. the threads merge the postings of disjoint ranges of terms from every run into the final
- *    blocks, and rewrite their term vectors with global ids;
- * 4. the main thread lays the parts out into files of at most `maxFileBytes`, and checksums them.
+ * 3. the threads rewrite their term vectors with global ids, and merge the postings of disjoint
+ *    ranges of terms from every run into the final blocks;
+ * 4. the main thread lays the vectors out (while the workers merge) and the parts into files of
+ *    at most `maxFileBytes`, and checksums them.
  * Document length = the number of tokens the analyzer emits. The files are byte-identical
  * whatever the number of runs or threads.
  */
@@ -238,8 +259,7 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
 
   const count = opts.threads ?? availableParallelism();
   const url = new URL('./index-worker.js', import.meta.url);
-  const threads =
-    count > 1 && existsSync(fileURLToPath(url)) ? workerThreads(url, analyzer, tmp, count, budget) : inlineThreads(analyzer, tmp, budget);
+  const threads = indexingThreads(count > 1 && existsSync(fileURLToPath(url)) ? url : null, analyzer, tmp, count, budget);
   try {
     return await build(docs, analyzer, out, tmp, threads, exact, maxFileBytes, opts);
   } catch (err) {
@@ -249,6 +269,14 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
     await threads.close();
   }
 }
+
+/**
+ * Costs, in merged postings, of rewriting a posting's term-vector entry with global ids, and of
+ * copying a posting's term-vector entry and merged posting into the final files (timed at 1M
+ * synthetic passages on 2 threads).
+ */
+const VECTOR_COST = 2.2;
+const COPY_COST = 0.4;
 
 const NEXT_STEP: Record<string, string> = {
   analysis: "merging the threads' dictionaries",
@@ -264,7 +292,7 @@ async function build(
   threads: Threads,
   exact: boolean,
   maxFileBytes: number,
-  { onProgress, onPhase, onStep, batchDocs = 4000 }: BuildOptions,
+  { onProgress, onPhase, onStep, batchDocs = 4000, workerQueue = 32 }: BuildOptions,
 ): Promise<IndexMeta> {
   const T = threads.count;
   let clock = performance.now();
@@ -281,14 +309,16 @@ async function build(
   const utf8 = new TextEncoder();
   const ids: string[] = [];
   let lengths = new Uint32Array(1 << 16);
+  // per batch: its size, and the thread that indexed it
   const batchSizes: number[] = [];
-  const inFlight: { first: number; result: Promise<IndexerReply> }[] = [];
-  const settle = async () => {
-    const head = inFlight.shift() as (typeof inFlight)[number];
-    lengths.set((await head.result) as Int32Array, head.first);
-  };
+  const batchThread: number[] = [];
+  // batches in hand, and the first failure among them (raised at the next batch)
+  const indexed: Promise<void>[] = [];
+  let failure: { err: unknown } | undefined;
   let texts: string[] = [];
   let idChunk = '';
+  // a batch goes to a worker with fewer than workerQueue on hand, else this thread indexes it
+  // itself between reading the corpus
   const send = () => {
     const first = ids.length - texts.length;
     while (lengths.length < ids.length) {
@@ -296,8 +326,15 @@ async function build(
       grown.set(lengths);
       lengths = grown;
     }
-    inFlight.push({ first, result: threads.ask(batchSizes.length % T, { type: 'batch', first, texts }) });
+    let t = 0;
+    for (let w = 1; w < T; w++) if (threads.busy(w) < workerQueue && (t === 0 || threads.busy(w) < threads.busy(t))) t = w;
+    const done = threads.ask(t, { type: 'batch', first, texts }).then((l) => lengths.set(l as Int32Array, first));
+    done.catch((err) => {
+      failure ??= { err };
+    });
+    indexed.push(done);
     batchSizes.push(texts.length);
+    batchThread.push(t);
     texts = [];
   };
   for await (const doc of docs) {
@@ -308,20 +345,20 @@ async function build(
     idsOut.write(utf8.encode(idChunk));
     idChunk = '';
     send();
-    while (inFlight.length >= 2 * T) await settle();
+    if (failure) throw failure.err;
     onProgress?.(ids.length);
   }
   if (texts.length) send();
-  while (inFlight.length) await settle();
   idsOut.write(utf8.encode(idChunk));
   idsOut.close();
   sums.set('docids.txt', (idsOut.sums as ChunkSums).finish());
   const nDocs = ids.length;
-  onProgress?.(nDocs);
 
-  // the threads sort their dictionaries while this one ranks the external ids
-  const finishing = Promise.all(Array.from({ length: T }, (_, t) => threads.ask(t, { type: 'finish' })));
-  finishing.catch(() => {});
+  // the workers finish their batches and sort their dictionaries while this thread ranks the
+  // external ids, then sorts its own
+  const workers = Array.from({ length: T - 1 }, (_, w) => w + 1);
+  const finishing = workers.map((t) => threads.ask(t, { type: 'finish' }));
+  for (const f of finishing) f.catch(() => {});
   // external ids: ranks for tie-breaking, and no id twice
   const order = Array.from({ length: nDocs }, (_, i) => i);
   order.sort((a, b) => {
@@ -339,6 +376,11 @@ async function build(
     rank[d] = r;
   }
   ids.length = 0;
+  const own = threads.ask(0, { type: 'finish' });
+  own.catch(() => {});
+  finishing.unshift(own);
+  await Promise.all(indexed);
+  onProgress?.(nDocs);
 
   const lens = lengths.subarray(0, nDocs);
   let sumTotalTermFreq = 0;
@@ -357,14 +399,14 @@ async function build(
 
   phase('analysis');
   // 2. dictionaries
-  const dicts = (await finishing) as ThreadDictionary[];
+  const dicts = (await Promise.all(finishing)) as ThreadDictionary[];
   const termsOut = new FileByteWriter(join(tmp, 'terms.txt'), true);
   const { numTerms, remap, localOf } = mergeDictionaries(dicts, termsOut);
   termsOut.close();
   sums.set('terms.txt', (termsOut.sums as ChunkSums).finish());
 
   phase('dictionary');
-  // 3. runs into shared memory; term ranges of about equal postings for the merging threads
+  // 3. runs into shared memory; a range of terms for each thread to merge
   const runs: SharedRun[] = dicts.flatMap((d, t) => d.runs.map((r) => ({ thread: t, ...r })));
   // merge cost per term: its postings, plus a fixed cost (lookups in every run, a block's header
   // and frontier) worth about 10 postings, as timed at 300,000 synthetic passages
@@ -378,16 +420,39 @@ async function build(
   });
   let totalCost = 0;
   for (let g = 0; g < numTerms; g++) totalCost += costOf[g] as number;
+  // each thread also rewrites its own term vectors, and this one copies the merged parts into the
+  // postings files: each range is what makes the threads' work about equal
+  const held = dicts.map((d) => d.df.reduce((a, b) => a + b, 0));
+  const allHeld = held.reduce((a, b) => a + b, 0);
+  const load = held.map((p, t) => VECTOR_COST * p + (t === 0 && T > 1 ? COPY_COST * allHeld : 0));
+  const even = (totalCost + load.reduce((a, b) => a + b, 0)) / T;
+  const want = load.map((l) => Math.max(0, even - l));
+  const wanted = want.reduce((a, b) => a + b, 0);
   const bounds = [0];
   let acc = 0;
+  let goal = wanted > 0 ? ((want[0] as number) * totalCost) / wanted : totalCost / T;
   for (let g = 0; g < numTerms && bounds.length < T; g++) {
     acc += costOf[g] as number;
-    if (acc >= (totalCost * bounds.length) / T) bounds.push(g + 1);
+    while (bounds.length < T && acc >= goal) {
+      bounds.push(g + 1);
+      goal += wanted > 0 ? ((want[bounds.length - 1] as number) * totalCost) / wanted : totalCost / T;
+    }
   }
   while (bounds.length <= T) bounds.push(numTerms);
-  // each thread merges its range, then rewrites its term vectors (a thread answers in order);
-  // this one lays out each part as soon as it and those before it are merged
-  const merges = Array.from({ length: T }, (_, t) => {
+  // each thread rewrites its term vectors, then merges its range (a thread answers in order); this
+  // one lays out the term vectors while the others merge, then each part as soon as it and those
+  // before it are merged
+  const merges: Promise<MergeResult>[] = [];
+  const vectorSizes: Promise<RemappedVectors>[] = [];
+  // the workers' requests first: this thread carries out its own as it asks
+  for (const t of [...workers, 0]) {
+    vectorSizes[t] = threads.ask(t, {
+      type: 'vectors',
+      remap: remap[t] as Int32Array,
+      out: join(tmp, `t${t}-vectors-global.bin`),
+      // a lone thread's file may become docvectors as it is; the others are summed as they are copied
+      sums: T === 1,
+    }) as Promise<RemappedVectors>;
     const job: MergeJob = {
       runs,
       localOf,
@@ -397,20 +462,70 @@ async function build(
       to: bounds[t + 1] as number,
       path: join(tmp, `part-${t}.bin`),
     };
-    return threads.ask(t, { type: 'merge', job }) as Promise<MergeResult>;
-  });
-  const vectorSizes = Array.from(
-    { length: T },
-    (_, t) =>
-      threads.ask(t, {
-        type: 'vectors',
-        remap: remap[t] as Int32Array,
-        out: join(tmp, `t${t}-vectors-global.bin`),
-        // a lone thread's file may become docvectors as it is; the others are summed as they are copied
-        sums: T === 1,
-      }) as Promise<RemappedVectors>,
-  );
+    merges[t] = threads.ask(t, { type: 'merge', job }) as Promise<MergeResult>;
+  }
   for (const m of [...merges, ...vectorSizes]) m.catch(() => {});
+
+  // term vectors: each thread's batches back in document order, files broken at documents (their
+  // checksums go after the postings files')
+  const vectorLengths = await Promise.all(vectorSizes);
+  const vectorSums = new Map<string, Uint32Array>();
+  const offsets = new Float64Array(nDocs + 1);
+  const vectorFiles: number[] = [];
+  const only = T === 1 ? (vectorLengths[0] as RemappedVectors) : null;
+  if (only?.sums && only.sums.bytes <= maxFileBytes) {
+    // one thread's vectors that fit one file are that file
+    await rename(join(tmp, 't0-vectors-global.bin'), join(tmp, vectorsFile(0)));
+    let total = 0;
+    for (let d = 0; d < nDocs; d++) {
+      offsets[d] = total;
+      total += only.sizes[d] as number;
+    }
+    offsets[nDocs] = total;
+    vectorSums.set(vectorsFile(0), ChunkSums.resume(only.sums).finish());
+    vectorFiles.push(total);
+  } else {
+    const vecReaders = Array.from({ length: T }, (_, t) => new ChunkReader(join(tmp, `t${t}-vectors-global.bin`)));
+    const vecAt = new Int32Array(T);
+    let vecOut = new FileByteWriter(join(tmp, vectorsFile(0)), true);
+    let inFile = 0;
+    let total = 0;
+    let d = 0;
+    batchSizes.forEach((size, b) => {
+      const t = batchThread[b] as number;
+      const sizes = (vectorLengths[t] as RemappedVectors).sizes;
+      let pendingBytes = 0;
+      for (let k = 0; k < size; k++, d++) {
+        const bytes = sizes[(vecAt[t] as number) + k] as number;
+        if (inFile + pendingBytes > 0 && inFile + pendingBytes + bytes > maxFileBytes) {
+          (vecReaders[t] as ChunkReader).copyTo(pendingBytes, vecOut);
+          inFile += pendingBytes;
+          pendingBytes = 0;
+          vecOut.close();
+          vectorSums.set(vectorsFile(vectorFiles.length), (vecOut.sums as ChunkSums).finish());
+          vectorFiles.push(inFile);
+          vecOut = new FileByteWriter(join(tmp, vectorsFile(vectorFiles.length)), true);
+          inFile = 0;
+        }
+        offsets[d] = total;
+        total += bytes;
+        pendingBytes += bytes;
+      }
+      (vecReaders[t] as ChunkReader).copyTo(pendingBytes, vecOut);
+      inFile += pendingBytes;
+      vecAt[t] = (vecAt[t] as number) + size;
+    });
+    offsets[nDocs] = total;
+    vecOut.close();
+    vectorSums.set(vectorsFile(vectorFiles.length), (vecOut.sums as ChunkSums).finish());
+    vectorFiles.push(inFile);
+    for (const r of vecReaders) r.close();
+  }
+
+  for (let t = 0; t < T; t++) {
+    await rm(join(tmp, `t${t}-vectors-global.bin`), { force: true });
+    await rm(join(tmp, `t${t}-vectors.bin`), { force: true });
+  }
 
   // 4. postings files: parts laid out in term order, a new file before a term that would pass the limit
   const dict = new Uint32Array(TERM_RECORD * numTerms);
@@ -423,12 +538,12 @@ async function build(
     postingsOut.close();
     sums.set(postingsFile(file), (postingsOut.sums as ChunkSums).finish());
   };
-  for (const m of merges) {
+  for (const [t, m] of merges.entries()) {
     const merged = await m;
     const rec = merged.records;
     let pending = 0;
     // the first part, when it fits the first file whole, becomes that file (appended to from here)
-    const whole = merged.sums && merged.sums.bytes <= maxFileBytes ? merged.sums : null;
+    const whole = t === 0 && merged.sums && merged.sums.bytes <= maxFileBytes ? merged.sums : null;
     if (whole) {
       await rename(merged.path, join(tmp, postingsFile(0)));
       postingsOut = new FileByteWriter(join(tmp, postingsFile(0)), ChunkSums.resume(whole));
@@ -462,66 +577,8 @@ async function build(
   }
   postingsOut ??= new FileByteWriter(join(tmp, postingsFile(file)), true);
   closeFile();
-  const vectorLengths = await Promise.all(vectorSizes);
+  for (const [name, crcs] of vectorSums) sums.set(name, crcs);
   phase('merge');
-
-  // term vectors: each thread's batches back in document order, files broken at documents
-  const offsets = new Float64Array(nDocs + 1);
-  const vectorFiles: number[] = [];
-  const only = T === 1 ? (vectorLengths[0] as RemappedVectors) : null;
-  if (only?.sums && only.sums.bytes <= maxFileBytes) {
-    // one thread's vectors that fit one file are that file
-    await rename(join(tmp, 't0-vectors-global.bin'), join(tmp, vectorsFile(0)));
-    let total = 0;
-    for (let d = 0; d < nDocs; d++) {
-      offsets[d] = total;
-      total += only.sizes[d] as number;
-    }
-    offsets[nDocs] = total;
-    sums.set(vectorsFile(0), ChunkSums.resume(only.sums).finish());
-    vectorFiles.push(total);
-  } else {
-    const vecReaders = Array.from({ length: T }, (_, t) => new ChunkReader(join(tmp, `t${t}-vectors-global.bin`)));
-    const vecAt = new Int32Array(T);
-    let vecOut = new FileByteWriter(join(tmp, vectorsFile(0)), true);
-    let inFile = 0;
-    let total = 0;
-    let d = 0;
-    batchSizes.forEach((size, b) => {
-      const t = b % T;
-      const sizes = (vectorLengths[t] as RemappedVectors).sizes;
-      let pendingBytes = 0;
-      for (let k = 0; k < size; k++, d++) {
-        const bytes = sizes[(vecAt[t] as number) + k] as number;
-        if (inFile + pendingBytes > 0 && inFile + pendingBytes + bytes > maxFileBytes) {
-          (vecReaders[t] as ChunkReader).copyTo(pendingBytes, vecOut);
-          inFile += pendingBytes;
-          pendingBytes = 0;
-          vecOut.close();
-          sums.set(vectorsFile(vectorFiles.length), (vecOut.sums as ChunkSums).finish());
-          vectorFiles.push(inFile);
-          vecOut = new FileByteWriter(join(tmp, vectorsFile(vectorFiles.length)), true);
-          inFile = 0;
-        }
-        offsets[d] = total;
-        total += bytes;
-        pendingBytes += bytes;
-      }
-      (vecReaders[t] as ChunkReader).copyTo(pendingBytes, vecOut);
-      inFile += pendingBytes;
-      vecAt[t] = (vecAt[t] as number) + size;
-    });
-    offsets[nDocs] = total;
-    vecOut.close();
-    sums.set(vectorsFile(vectorFiles.length), (vecOut.sums as ChunkSums).finish());
-    vectorFiles.push(inFile);
-    for (const r of vecReaders) r.close();
-  }
-
-  for (let t = 0; t < T; t++) {
-    await rm(join(tmp, `t${t}-vectors-global.bin`), { force: true });
-    await rm(join(tmp, `t${t}-vectors.bin`), { force: true });
-  }
 
   const small: [string, Uint8Array][] = [
     ['norms.bin', new Uint8Array(normsShared)],

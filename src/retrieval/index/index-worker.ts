@@ -36,7 +36,7 @@ export function transferables(reply: IndexerReply): ArrayBuffer[] {
 }
 
 if (parentPort && workerData?.qexpIndexer) {
-  const job = workerData as { analyzer: string; dir: string; prefix: string; budget: number };
+  const job = workerData as { analyzer: string; dir: string; prefix: string; budget: number; answered: Int32Array; t: number };
   const analyzer = getAnalyzer(job.analyzer);
   const inverter = new Inverter(job.dir, job.prefix, job.budget);
   const port = parentPort;
@@ -47,8 +47,10 @@ if (parentPort && workerData?.qexpIndexer) {
     }
     try {
       const reply = serve(inverter, analyzer, m.req);
+      Atomics.add(job.answered, job.t, 1);
       port.postMessage({ id: m.id, reply }, transferables(reply));
     } catch (err) {
+      Atomics.add(job.answered, job.t, 1);
       port.postMessage({ id: m.id, error: (err as Error).stack ?? String(err) });
     }
   });

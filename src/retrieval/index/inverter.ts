@@ -76,6 +76,7 @@ export class Inverter {
   /** Each run, and its terms: (local id, byte offset) pairs. */
   private readonly runs: { data: SharedArrayBuffer; terms: Int32Array }[] = [];
   private readonly vectors: FileByteWriter;
+  private vectorsOpen = true;
   private readonly vec = new ByteWriter();
   readonly vectorsPath: string;
 
@@ -285,6 +286,13 @@ export class Inverter {
     this.nPost = 0;
   }
 
+  /** Closes the term vectors' file, if still open (a build that failed leaves it to be removed). */
+  close(): void {
+    if (!this.vectorsOpen) return;
+    this.vectorsOpen = false;
+    this.vectors.close();
+  }
+
   /** Spills what is held, closes the vectors, lays out the runs' tables, and sorts the dictionary. */
   finish(): ThreadDictionary {
     this.spill();
@@ -294,7 +302,7 @@ export class Inverter {
     this.keys2 = new Int32Array(0);
     this.pay2 = new Float64Array(0);
     this.vectors.write(this.vec.bytes());
-    this.vectors.close();
+    this.close();
     const local = this.dict.size;
     const runs = this.runs.map(({ data, terms }) => {
       const table = new SharedArrayBuffer(4 * local);

@@ -46,7 +46,7 @@ function grow(a: Int32Array, n: number): Int32Array {
 /**
  * Merges the postings of the global terms [from, to) from every thread's runs and writes them in
  * the index format. A thread's runs hold ascending documents one after the other; threads
- * interleave (batches go round-robin), so several threads' lists are merged by document.
+ * interleave (each batch goes to whichever thread is free), so several threads' lists are merged by document.
  */
 export function mergeTermRange(job: MergeJob): MergeResult {
   const threads = job.localOf.length;
@@ -128,20 +128,29 @@ export function mergeTermRange(job: MergeJob): MergeResult {
         mDocs = grow(mDocs, n);
         mTfs = grow(mTfs, n);
       }
-      for (let o = 0; o < n; o++) {
+      // a thread's documents come a batch at a time: copy from the source with the lowest
+      // document until it passes the next source's lowest
+      for (let o = 0; o < n; ) {
         let best = -1;
         let bestDoc = 0x7fffffff;
+        let next = 0x7fffffff;
         for (let s = 0; s < sources; s++) {
           const at = srcAt[s] as number;
-          if (at < (srcEnd[s] as number) && (docs[at] as number) < bestDoc) {
-            bestDoc = docs[at] as number;
+          if (at >= (srcEnd[s] as number)) continue;
+          const d = docs[at] as number;
+          if (d < bestDoc) {
+            next = bestDoc;
+            bestDoc = d;
             best = s;
-          }
+          } else if (d < next) next = d;
         }
-        const at = srcAt[best] as number;
-        mDocs[o] = bestDoc;
-        mTfs[o] = tfs[at] as number;
-        srcAt[best] = at + 1;
+        let at = srcAt[best] as number;
+        const end = srcEnd[best] as number;
+        do {
+          mDocs[o] = docs[at] as number;
+          mTfs[o++] = tfs[at++] as number;
+        } while (at < end && (docs[at] as number) < next);
+        srcAt[best] = at;
       }
       [docs, mDocs] = [mDocs, docs];
       [tfs, mTfs] = [mTfs, tfs];

@@ -119,7 +119,7 @@ for (let pass = 0; pass < PASSES; pass++) {
     (threads === 1 && cpus > 1 ? runs.qexp1 : runs.qexp).push(q);
     console.log(
       `pass ${pass + 1} (load ${load()}): qexp on ${threads} thread(s) ${q.secs.toFixed(1)} s = ${fmt(DOCS / q.secs)} passages/s ` +
-        `(${fmt(DOCS / q.secs / threads)} per thread), ${q.cpuSecs.toFixed(1)} CPU-s, peak RSS ${fmt(q.maxRssMB)} MB; ` +
+        `(${fmt(DOCS / q.secs / threads)} per thread), ${q.cpuSecs.toFixed(1)} CPU-s (${q.systemSecs.toFixed(1)} in the kernel, ${fmt(q.pageFaults)} page faults), peak RSS ${fmt(q.maxRssMB)} MB; ` +
         Object.entries(q.phases)
           .map(([p, s]) => `${p} ${s.toFixed(1)} s`)
           .join(', '),

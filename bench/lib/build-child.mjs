@@ -19,6 +19,8 @@ console.log(
   JSON.stringify({
     secs,
     cpuSecs: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    systemSecs: usage.systemCPUTime / 1e6,
+    pageFaults: usage.minorPageFault + usage.majorPageFault,
     maxRssMB: usage.maxRSS / 1024,
     phases,
     meta,

@@ -13,6 +13,9 @@ import { join } from 'node:path';
 const root = join(import.meta.dirname, '..', '..');
 const results = join(root, 'bench', 'results');
 
+// index-speed.mjs runs BENCH_PASSES rounds (default 3)
+const roundsOf = (command) => Number(/BENCH_PASSES=(\d+)/.exec(command)?.[1] ?? 3);
+
 if (process.argv[2] === 'save') {
   const [, , , name, output, command] = process.argv;
   const line = readFileSync(output, 'utf8')
@@ -98,7 +101,7 @@ const pair = (res, key) => `${num(res[key])} (${num(res[`${key}.median`])})`;
 if (ix)
   lines.push(
     '',
-    `From \`${ix.command}\` (${ix.date}, commit ${ix.commit}; three rounds, qexp and Lucene alternating), passages/s, best (median): ` +
+    `From \`${ix.command}\` (${ix.date}, commit ${ix.commit}; ${roundsOf(ix.command)} rounds, qexp and Lucene alternating), passages/s, best (median): ` +
       `qexp ${pair(ix, 'index.qexp')} on ${ix.threads} threads (peak RSS ${num(ix['index.qexp.peakRssMB'])} MB) and ` +
       `${pair(ix, 'index.qexp.1t')} on one (${num(ix['index.qexp.1t.peakRssMB'])} MB); Lucene 8 on one thread ` +
       `${pair(ix, 'index.lucene-novectors')} without term vectors and ${pair(ix, 'index.lucene')} with them (what a qexp index holds). ` +

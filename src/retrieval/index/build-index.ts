@@ -336,14 +336,16 @@ async function build(
   const even = (totalCost + load.reduce((a, b) => a + b, 0)) / T;
   const want = load.map((l) => Math.max(0, even - l));
   const wanted = want.reduce((a, b) => a + b, 0);
+  // thread t's share of the merge
+  const shareOf = (t: number) => (wanted > 0 ? ((want[t] as number) * totalCost) / wanted : totalCost / T);
   const bounds = [0];
   let acc = 0;
-  let goal = wanted > 0 ? ((want[0] as number) * totalCost) / wanted : totalCost / T;
+  let goal = shareOf(0);
   for (let g = 0; g < numTerms && bounds.length < T; g++) {
     acc += costOf[g] as number;
     while (bounds.length < T && acc >= goal) {
       bounds.push(g + 1);
-      goal += wanted > 0 ? ((want[bounds.length - 1] as number) * totalCost) / wanted : totalCost / T;
+      goal += shareOf(bounds.length - 1);
     }
   }
   while (bounds.length <= T) bounds.push(numTerms);

@@ -6,6 +6,7 @@ export class FileByteWriter {
   private readonly fd: number;
   private readonly buf = new Uint8Array(1 << 23);
   private used = 0;
+  private closed = false;
   /** Bytes written so far (flushed or not). */
   length = 0;
   /** The chunks' checksums, for the files of an index (temporary files go without). */
@@ -39,7 +40,10 @@ export class FileByteWriter {
     this.used = 0;
   }
 
+  /** Flushes and closes the file; again, does nothing (a build that failed closes what is still open). */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.flush();
     closeSync(this.fd);
   }

@@ -76,7 +76,6 @@ export class Inverter {
   /** Each run, and its terms: (local id, byte offset) pairs. */
   private readonly runs: { data: SharedArrayBuffer; terms: Int32Array }[] = [];
   private readonly vectors: FileByteWriter;
-  private vectorsOpen = true;
   private readonly vec = new ByteWriter();
   readonly vectorsPath: string;
 
@@ -288,8 +287,6 @@ export class Inverter {
 
   /** Closes the term vectors' file, if still open (a build that failed leaves it to be removed). */
   close(): void {
-    if (!this.vectorsOpen) return;
-    this.vectorsOpen = false;
     this.vectors.close();
   }
 

@@ -25,10 +25,18 @@ export interface ThreadDictionary {
   ids: Int32Array;
 }
 
-/** Frequencies below this are packed with the document in one double for the sort. */
+/** Frequencies below this are packed with the term id in one double for the term vectors' sort. */
 const TF_RANGE = 2 ** 22;
 /** Exact, a power of two: a product is cheaper than a quotient, and `%` on doubles is a call. */
 const PER_TF_RANGE = 2 ** -22;
+/**
+ * A held posting's document (from the run's first) and frequency share 32 bits: the document
+ * in the top 24, the frequency in the low 8, where 255 says it is kept aside (in `bigTf`).
+ */
+const TF_BITS = 8;
+const TF_ASIDE = (1 << TF_BITS) - 1;
+/** Documents a run may span (from its first to its last): what the 24 bits hold. */
+export const RUN_SPAN = 2 ** (32 - TF_BITS);
 
 function grown(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
   let size = a.length;
@@ -38,31 +46,28 @@ function grown(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
   return b;
 }
 
-function grownF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
-  let size = a.length;
-  while (size < n) size *= 2;
-  const b = new Float64Array(size);
-  b.set(a);
-  return b;
-}
-
 const varintBytes = (v: number): number => (v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5);
 
 /**
  * Inverts the documents of one indexing thread with a local dictionary and flat typed buffers:
- * per posting its local term id, and its document and tf packed in a double, in document order.
- * When `budget` postings are held, a radix sort by term id (stable: documents stay ascending)
- * turns them into a compact run in shared memory: per term (ascending local id) a varint df, df
- * varint document gaps and df varint frequencies. The documents' term vectors (local ids) go to a
- * file as they come. The builder merges every thread's runs.
+ * per posting its local term id, and its document and tf packed in 32 bits, in document order
+ * (16 bytes a held posting with the sort's second buffers: what the build's memory and page
+ * faults grow with). When `budget` postings are held, or the documents would overflow their 24
+ * bits, a radix sort by term id (stable: documents stay ascending) turns them into a compact run
+ * in shared memory: per term (ascending local id) a varint df, df varint document gaps and df
+ * varint frequencies. The documents' term vectors (local ids) go to a file as they come. The
+ * builder merges every thread's runs.
  */
 export class Inverter {
   private readonly dict = new TermDictionary();
   private readonly tokens = new TokenRanges();
   private ids: Int32Array = new Int32Array(1 << 16);
   private pTerm: Int32Array;
-  private pay: Float64Array;
+  private pay: Int32Array;
   private nPost = 0;
+  /** The document the held postings count from, and the frequencies of 255 and more among them, by `${doc} ${id}` (rare). */
+  private runFirst = 0;
+  private readonly bigTf = new Map<string, number>();
   /** addDoc's table of the document's terms: id, where its posting is, the document it is from. */
   private seenId = new Int32Array(256);
   private seenAt = new Int32Array(256);
@@ -71,7 +76,7 @@ export class Inverter {
   private tf = new Int32Array(256);
   /** Reused by every spill: the radix sort's second buffers. */
   private keys2 = new Int32Array(0);
-  private pay2 = new Float64Array(0);
+  private pay2 = new Int32Array(0);
   private df: Int32Array = new Int32Array(1 << 16);
   /** Each run, and its terms: (local id, byte offset) pairs. */
   private readonly runs: { data: SharedArrayBuffer; terms: Int32Array }[] = [];
@@ -83,12 +88,14 @@ export class Inverter {
     dir: string,
     prefix: string,
     private readonly budget: number,
+    /** Documents a run may span (tests shrink it). */
+    private readonly runSpan = RUN_SPAN,
   ) {
     this.vectorsPath = join(dir, `${prefix}-vectors.bin`);
     this.vectors = new FileByteWriter(this.vectorsPath);
     const cap = Math.max(1024, Math.min(budget + 1024, 1 << 26));
     this.pTerm = new Int32Array(cap);
-    this.pay = new Float64Array(cap);
+    this.pay = new Int32Array(cap);
   }
 
   /** Analyzes and inverts documents first, first + 1, ...; returns their lengths (numbers of tokens). */
@@ -136,9 +143,11 @@ export class Inverter {
    */
   private addDoc(doc: number, a: number, b: number): void {
     const n = b - a;
+    if (this.nPost > 0 && doc - this.runFirst >= this.runSpan) this.spill();
+    if (this.nPost === 0) this.runFirst = doc;
     if (this.nPost + n > this.pTerm.length) {
       this.pTerm = grown(this.pTerm, this.nPost + n);
-      this.pay = grownF64(this.pay, this.nPost + n);
+      this.pay = grown(this.pay, this.nPost + n);
     }
     if (this.seenId.length < 2 * n) {
       let size = this.seenId.length;
@@ -178,12 +187,17 @@ export class Inverter {
       }
     }
     const distinct = p - start;
-    const base = doc * TF_RANGE;
+    const rel = doc - this.runFirst;
+    const base = rel << TF_BITS;
     const pay = this.pay;
     for (let q = 0; q < distinct; q++) {
       const f = tf[q] as number;
-      if (f >= TF_RANGE) throw new Error(`document ${doc} repeats a term ${f} times; at most ${TF_RANGE - 1} are supported`);
-      pay[start + q] = base + f;
+      if (f < TF_ASIDE) pay[start + q] = base | f;
+      else {
+        if (f >= TF_RANGE) throw new Error(`document ${doc} repeats a term ${f} times; at most ${TF_RANGE - 1} are supported`);
+        pay[start + q] = base | TF_ASIDE;
+        this.bigTf.set(`${rel} ${pTerm[start + q]}`, f);
+      }
     }
     this.nPost = p;
     const vec = this.vec;
@@ -206,12 +220,12 @@ export class Inverter {
     // writes into 2,048 sequential streams instead of scattering over the whole buffer
     if (this.keys2.length < n) {
       this.keys2 = new Int32Array(this.pTerm.length);
-      this.pay2 = new Float64Array(this.pTerm.length);
+      this.pay2 = new Int32Array(this.pTerm.length);
     }
     let keys: Int32Array = this.pTerm.subarray(0, n);
     let k2: Int32Array = this.keys2.subarray(0, n);
-    let pay: Float64Array = this.pay.subarray(0, n);
-    let p2: Float64Array = this.pay2.subarray(0, n);
+    let pay: Int32Array = this.pay.subarray(0, n);
+    let p2: Int32Array = this.pay2.subarray(0, n);
     const count = new Int32Array(2048);
     for (let shift = 0; this.dict.size - 1 >= 2 ** shift; shift += 11) {
       count.fill(0);
@@ -239,6 +253,10 @@ export class Inverter {
     // the run's exact size first, then the run written straight into shared memory
     if (this.df.length < this.dict.size) this.df = grown(this.df, this.dict.size);
     const df = this.df;
+    const first = this.runFirst;
+    const big = this.bigTf;
+    const tfOf = (v: number, id: number): number =>
+      (v & TF_ASIDE) === TF_ASIDE ? (big.get(`${v >>> TF_BITS} ${id}`) as number) : v & TF_ASIDE;
     let used = 0;
     let size = 0;
     for (let i = 0; i < n; ) {
@@ -247,8 +265,8 @@ export class Inverter {
       let prev = -1;
       for (; j < n && keys[j] === id; j++) {
         const v = pay[j] as number;
-        const doc = Math.floor(v * PER_TF_RANGE);
-        size += varintBytes(doc - prev) + varintBytes(v - doc * TF_RANGE);
+        const doc = first + (v >>> TF_BITS);
+        size += varintBytes(doc - prev) + varintBytes(tfOf(v, id));
         prev = doc;
       }
       size += varintBytes(j - i);
@@ -271,18 +289,16 @@ export class Inverter {
       q = writeVarint(out, q, j - i);
       let prev = -1;
       for (let x = i; x < j; x++) {
-        const doc = Math.floor((pay[x] as number) * PER_TF_RANGE);
+        const doc = first + ((pay[x] as number) >>> TF_BITS);
         q = writeVarint(out, q, doc - prev);
         prev = doc;
       }
-      for (let x = i; x < j; x++) {
-        const v = pay[x] as number;
-        q = writeVarint(out, q, v - Math.floor(v * PER_TF_RANGE) * TF_RANGE);
-      }
+      for (let x = i; x < j; x++) q = writeVarint(out, q, tfOf(pay[x] as number, id));
       i = j;
     }
     this.runs.push({ data, terms });
     this.nPost = 0;
+    big.clear();
   }
 
   /** Closes the term vectors' file, if still open (a build that failed leaves it to be removed). */
@@ -295,9 +311,9 @@ export class Inverter {
     this.spill();
     // the buffers are done with: the merge that follows needs the memory
     this.pTerm = new Int32Array(0);
-    this.pay = new Float64Array(0);
+    this.pay = new Int32Array(0);
     this.keys2 = new Int32Array(0);
-    this.pay2 = new Float64Array(0);
+    this.pay2 = new Int32Array(0);
     this.vectors.write(this.vec.bytes());
     this.close();
     const local = this.dict.size;

@@ -42,7 +42,8 @@ export class TokenRanges {
   n = 0;
 
   reset(): void {
-    this.src.length = 0;
+    // a new array: `src` may be the caller's list of texts, which must stay as it was
+    this.src = [];
     this.n = 0;
   }
 

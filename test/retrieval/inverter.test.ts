@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { getAnalyzer } from '../../src/retrieval/analysis/analyzers.js';
+import { Inverter, type ThreadDictionary } from '../../src/retrieval/index/inverter.js';
+import { readVarints } from '../../src/retrieval/index/varint.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'qexp-inverter-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const analyzer = getAnalyzer('whitespace');
+
+/** Each run's postings, by term: [doc, tf] pairs read back from the run's bytes. */
+function runsOf(d: ThreadDictionary): Map<string, [number, number][]>[] {
+  const terms = Array.from(d.ends, (end, i) => String.fromCharCode(...d.units.subarray(i > 0 ? (d.ends[i - 1] as number) : 0, end)));
+  const local = new Map<number, string>();
+  d.ids.forEach((id, i) => {
+    local.set(id, terms[i] as string);
+  });
+  return d.runs.map(({ data, table }) => {
+    const bytes = new Uint8Array(data);
+    const byTerm = new Map<string, [number, number][]>();
+    new Int32Array(table).forEach((at, id) => {
+      if (at < 0) return;
+      const one = new Int32Array(1);
+      const p = readVarints(bytes, at, 1, one);
+      const df = one[0] as number;
+      const gaps = new Int32Array(df);
+      const tfs = new Int32Array(df);
+      readVarints(bytes, readVarints(bytes, p, df, gaps), df, tfs);
+      let doc = -1;
+      byTerm.set(
+        local.get(id) as string,
+        Array.from(gaps, (g, i) => [(doc += g), tfs[i] as number]),
+      );
+    });
+    return byTerm;
+  });
+}
+
+let n = 0;
+/** Inverts batches (first document, texts) and returns the runs it wrote. */
+function invert(batches: [number, string[]][], budget: number, runSpan?: number): Map<string, [number, number][]>[] {
+  const inv = new Inverter(dir, `i${n++}`, budget, runSpan);
+  for (const [first, texts] of batches) inv.addBatch(first, texts, analyzer);
+  return runsOf(inv.finish());
+}
+
+/** What the runs must hold together: every term's (doc, tf), documents ascending. */
+function expected(batches: [number, string[]][]): Map<string, [number, number][]> {
+  const out = new Map<string, [number, number][]>();
+  for (const [first, texts] of batches)
+    texts.forEach((text, i) => {
+      const counts = new Map<string, number>();
+      for (const t of text.split(' ').filter(Boolean)) counts.set(t, (counts.get(t) ?? 0) + 1);
+      for (const [t, c] of counts) out.set(t, [...(out.get(t) ?? []), [first + i, c]]);
+    });
+  return out;
+}
+
+function joined(runs: Map<string, [number, number][]>[]): Map<string, [number, number][]> {
+  const out = new Map<string, [number, number][]>();
+  for (const run of runs) for (const [t, list] of run) out.set(t, [...(out.get(t) ?? []), ...list]);
+  return out;
+}
+
+describe('inverter', () => {
+  it('keeps frequencies of 255 and more exactly, in runs split by the postings budget', () => {
+    const rep = (t: string, c: number) => Array(c).fill(t).join(' ');
+    const batches: [number, string[]][] = [
+      [0, [`a ${rep('b', 254)}`, rep('c', 255), `${rep('a', 256)} b`]],
+      [7, [rep('big', 70_000), 'a c', `${rep('c', 300)} ${rep('a', 1000)}`]],
+    ];
+    for (const budget of [1, 3, 1000]) {
+      const runs = invert(batches, budget);
+      expect(joined(runs)).toEqual(expected(batches));
+      if (budget === 1) expect(runs.length).toBe(6);
+    }
+  });
+
+  it('starts a new run before its documents would span more than it can count', () => {
+    // documents 0..9, then 20..24 and 1000: with a span of 4 no run may reach from a document to one 4 past it
+    const batches: [number, string[]][] = [
+      [0, Array.from({ length: 10 }, (_, i) => `x y${i % 3}`)],
+      [20, ['x', 'y1 y1', 'z', '', 'x z']],
+      [1000, [`x ${Array(300).fill('y2').join(' ')}`]],
+    ];
+    const runs = invert(batches, 1_000_000, 4);
+    expect(joined(runs)).toEqual(expected(batches));
+    for (const run of runs) {
+      const docs = [...run.values()].flat().map(([d]) => d);
+      expect(Math.max(...docs) - Math.min(...docs)).toBeLessThan(4);
+    }
+    // 0–3, 4–7, 8–9, 20–23, 24, 1000
+    expect(runs.length).toBe(6);
+    // without the limit, one run
+    expect(invert(batches, 1_000_000).length).toBe(1);
+  });
+
+  it('writes the postings of random documents, whatever the budget and span', () => {
+    const word = fc.constantFrom('a', 'b', 'c', 'dd', 'é');
+    const doc = fc.array(word, { maxLength: 20 }).map((w) => w.join(' '));
+    const batch = fc.tuple(fc.nat(50), fc.array(doc, { minLength: 1, maxLength: 30 }));
+    fc.assert(
+      fc.property(
+        fc.array(batch, { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 1, max: 40 }),
+        (raw, budget, span) => {
+          // batches in ascending document order, gaps between them
+          let next = 0;
+          const batches = raw.map(([gap, texts]): [number, string[]] => {
+            const first = next + gap;
+            next = first + texts.length;
+            return [first, texts];
+          });
+          const runs = invert(batches, budget, span);
+          expect(joined(runs)).toEqual(expected(batches));
+          for (const run of runs) {
+            const docs = [...run.values()].flat().map(([d]) => d);
+            expect(Math.max(...docs) - Math.min(...docs)).toBeLessThan(span);
+          }
+        },
+      ),
+      { numRuns: 60, seed: 11 },
+    );
+  });
+});

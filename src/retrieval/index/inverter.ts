@@ -216,8 +216,8 @@ export class Inverter {
   private spill(): void {
     const n = this.nPost;
     if (n === 0) return;
-    // LSD radix sort of (term, doc · 2^22 + tf) by term, 11 bits a pass: stable, and each pass
-    // writes into 2,048 sequential streams instead of scattering over the whole buffer
+    // LSD radix sort of (term, document and tf in 32 bits) by term, 11 bits a pass: stable, and
+    // each pass writes into 2,048 sequential streams instead of scattering over the whole buffer
     if (this.keys2.length < n) {
       this.keys2 = new Int32Array(this.pTerm.length);
       this.pay2 = new Int32Array(this.pTerm.length);

@@ -103,11 +103,11 @@ function indexingThreads(url: URL | null, analyzer: Analyzer, dir: string, count
       }
       if (failure) return Promise.reject(failure);
       const id = next++;
-      const transfer = req.type === 'vectors' ? [req.remap.buffer as ArrayBuffer] : [];
       asked[t] = (asked[t] as number) + 1;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        (workers[t - 1] as Worker).postMessage({ id, req }, transfer);
+        // copied, never transferred: see the worker's replies in index-worker.ts
+        (workers[t - 1] as Worker).postMessage({ id, req });
       });
     },
     busy: (t) => (t === 0 ? 0 : (asked[t] as number) - Atomics.load(answered, t)),

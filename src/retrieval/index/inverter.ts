@@ -36,7 +36,7 @@ const PER_TF_RANGE = 2 ** -22;
 const TF_BITS = 8;
 const TF_ASIDE = (1 << TF_BITS) - 1;
 /** Documents a run may span (from its first to its last): what the 24 bits hold. */
-export const RUN_SPAN = 2 ** (32 - TF_BITS);
+const RUN_SPAN = 2 ** (32 - TF_BITS);
 
 function grown(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
   let size = a.length;
@@ -65,7 +65,7 @@ export class Inverter {
   private pTerm: Int32Array;
   private pay: Int32Array;
   private nPost = 0;
-  /** The document the held postings count from, and the frequencies of 255 and more among them, by `${doc} ${id}` (rare). */
+  /** The document the held postings count from, and the frequencies of 255 and more among them, by `${document − runFirst} ${id}` (rare). */
   private runFirst = 0;
   private readonly bigTf = new Map<string, number>();
   /** addDoc's table of the document's terms: id, where its posting is, the document it is from. */

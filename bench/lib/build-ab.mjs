@@ -1,0 +1,64 @@
+// Index builds of two checkouts alternating, each in a process of its own (build-child.mjs), on the
+// bench's synthetic corpus: this machine's speed drifts by up to 2× within minutes, so only builds
+// run side by side compare. Prints each build and the median of the paired ratios (B over A).
+//
+//   node bench/lib/build-ab.mjs A_ROOT [B_ROOT] [--threads N] [--rounds R] [--docs N] [--detach-a]
+//
+// A_ROOT and B_ROOT are checkouts with dist/ built (`git worktree add /tmp/a COMMIT && cd /tmp/a &&
+// npm ci && npm run build`); B_ROOT defaults to this one. --detach-a makes A's process detach an
+// ArrayBuffer before it builds (V8 checks typed-array accesses for detachment from then on).
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { corpusFile } from './synthetic.mjs';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    threads: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
+    docs: { type: 'string', default: '1000000' },
+    'detach-a': { type: 'boolean', default: false },
+  },
+});
+if (positionals.length < 1)
+  throw new Error('usage: node bench/lib/build-ab.mjs A_ROOT [B_ROOT] [--threads N] [--rounds R] [--docs N] [--detach-a]');
+const roots = { A: resolve(positionals[0]), B: resolve(positionals[1] ?? join(import.meta.dirname, '..', '..')) };
+const corpus = await corpusFile(Number(values.docs));
+const out = join(tmpdir(), `qexp-build-ab-${process.pid}`);
+const detach = 'data:text/javascript,const b=new ArrayBuffer(8);structuredClone(b,{transfer:[b]});';
+
+function build(name) {
+  rmSync(out, { recursive: true, force: true });
+  const args = [...(name === 'A' && values['detach-a'] ? ['--import', detach] : []), join(roots[name], 'bench/lib/build-child.mjs')];
+  const line = execFileSync(process.execPath, [...args, corpus, out, 'whitespace', values.threads], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  rmSync(out, { recursive: true, force: true });
+  const r = JSON.parse(line.trim().split('\n').pop());
+  const p = r.phases;
+  console.log(
+    `${name}: ${r.secs.toFixed(2)} s, ${r.cpuSecs.toFixed(1)} CPU-s (${r.systemSecs.toFixed(1)} in the kernel), ` +
+      `${r.pageFaults} page faults, peak RSS ${r.maxRssMB.toFixed(0)} MB; analysis ${p.analysis.toFixed(2)} s, merge ${p.merge.toFixed(2)} s`,
+  );
+  return r;
+}
+
+const ratios = { secs: [], cpuSecs: [], analysis: [], merge: [] };
+for (let round = 0; round < Number(values.rounds); round++) {
+  const a = build('A');
+  const b = build('B');
+  ratios.secs.push(b.secs / a.secs);
+  ratios.cpuSecs.push(b.cpuSecs / a.cpuSecs);
+  ratios.analysis.push(b.phases.analysis / a.phases.analysis);
+  ratios.merge.push(b.phases.merge / a.phases.merge);
+}
+const median = (xs) => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+for (const [key, xs] of Object.entries(ratios))
+  console.log(`B/A ${key}: median ${median(xs).toFixed(3)} (${xs.map((x) => x.toFixed(2)).join(', ')})`);

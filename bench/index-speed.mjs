@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readCorpus } from '../dist/data/corpus.js';
 import { getAnalyzer } from '../dist/retrieval/analysis/analyzers.js';
+import { median } from './lib/alternate.mjs';
 import { corpusFile } from './lib/synthetic.mjs';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 1_000_000);
@@ -82,10 +83,6 @@ function qexpBuild(out, threads) {
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const fmt = (x) => Math.round(x).toLocaleString('en-US');
 
 // reading alone, then reading and the analyzer, on one thread: every passage tokenized, each token

@@ -12,6 +12,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { median } from './alternate.mjs';
 import { corpusFile } from './synthetic.mjs';
 
 const { values, positionals } = parseArgs({
@@ -56,9 +57,5 @@ for (let round = 0; round < Number(values.rounds); round++) {
   ratios.analysis.push(b.phases.analysis / a.phases.analysis);
   ratios.merge.push(b.phases.merge / a.phases.merge);
 }
-const median = (xs) => {
-  const s = [...xs].sort((x, y) => x - y);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 for (const [key, xs] of Object.entries(ratios))
   console.log(`B/A ${key}: median ${median(xs).toFixed(3)} (${xs.map((x) => x.toFixed(2)).join(', ')})`);

@@ -161,8 +161,9 @@
         (br $next))))
 
   ;; Scans acc[0..width) (width a multiple of 8; acc 16-byte aligned) eight sums at a time, with
-  ;; one SIMD test per eight: writes the slots whose sum is above cut to outSlots (i32) and their
-  ;; sums to outSums (f64), zeroes the accumulator behind it, and returns how many it wrote.
+  ;; one SIMD test of their maximum per eight (sums are finite: pmax's NaN rule never applies):
+  ;; writes the slots whose sum is above cut to outSlots (i32) and their sums to outSums (f64),
+  ;; zeroes the accumulator behind it, and returns how many it wrote.
   (func (export "scan") (param $acc i32) (param $width i32) (param $cut f64) (param $outSlots i32) (param $outSums i32)
     (result i32)
     (local $c v128) (local $p i32) (local $end i32) (local $k i32) (local $i i32) (local $v f64)
@@ -173,11 +174,11 @@
       (loop $next
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
         (if (v128.any_true
-              (v128.or
-                (v128.or (f64x2.gt (v128.load (local.get $p)) (local.get $c))
-                         (f64x2.gt (v128.load offset=16 (local.get $p)) (local.get $c)))
-                (v128.or (f64x2.gt (v128.load offset=32 (local.get $p)) (local.get $c))
-                         (f64x2.gt (v128.load offset=48 (local.get $p)) (local.get $c)))))
+              (f64x2.gt
+                (f64x2.pmax
+                  (f64x2.pmax (v128.load (local.get $p)) (v128.load offset=16 (local.get $p)))
+                  (f64x2.pmax (v128.load offset=32 (local.get $p)) (v128.load offset=48 (local.get $p))))
+                (local.get $c)))
           (then
             (local.set $i (i32.const 0))
             (loop $each

@@ -3,13 +3,14 @@
 // kernel is read off here, where this machine's drift cancels out, before the search benches.
 //
 //   node bench/lib/kernel-ab.mjs OLD.wat NEW.wat
-//   (e.g. git show HEAD~1:src/retrieval/search/group-kernel.wat > /tmp/old.wat)
+//   (OLD.wat from git, e.g. git show COMMIT:src/retrieval/search/group-kernel.wat > /tmp/old.wat)
 //
 // Each pass adds 16,384 (slot, score) pairs at random slots of a 16,384-document window (the
 // default GROUP_WINDOW) and scans the window with a cut few sums pass, 4,000 times.
 import { readFileSync } from 'node:fs';
 import wabtInit from 'wabt';
 import { median } from './alternate.mjs';
+import { generator } from './synthetic.mjs';
 
 const files = process.argv.slice(2);
 if (files.length < 2) throw new Error('usage: node bench/lib/kernel-ab.mjs OLD.wat NEW.wat');
@@ -31,8 +32,7 @@ const kernels = files.map((file) => {
   const outSumsAt = outSlotsAt + 4 * WINDOW;
   // the same seeded pairs in every kernel: four sets, taken in turn
   const view = new DataView(k.memory.buffer);
-  let seed = 7;
-  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+  const rand = generator(7);
   for (let i = 0; i < 4 * PAIRS; i++) {
     view.setInt32(pairsAt + 8 * i, Math.floor(rand() * WINDOW), true);
     view.setFloat32(pairsAt + 8 * i + 4, 2 * rand(), true);

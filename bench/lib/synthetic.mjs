@@ -21,7 +21,7 @@ const EXPANSION_LENGTHS = [
 ];
 
 /** mulberry32: a small seeded generator. */
-function generator(seed) {
+export function generator(seed) {
   let s = seed;
   return () => {
     s = (s + 0x6d2b79f5) | 0;

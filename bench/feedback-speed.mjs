@@ -20,7 +20,6 @@
 // Last, the time the paper's feedback stage (20,000 queries × 4 candidates) would take at the
 // measured rate, and one line `RESULT {json}` (keys: ENGINE.QUERIES@K.Nt per second, feedback in
 // candidates/s).
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +29,7 @@ import { formulate } from '../dist/retrieval/formulation.js';
 import { IndexReader } from '../dist/retrieval/index/read-index.js';
 import { batchHits, endSearchThreads } from '../dist/retrieval/search/batch-search.js';
 import { alternate, fmtRatio, load, ratio, resultLine } from './lib/alternate.mjs';
+import { buildInChild } from './lib/build.mjs';
 import { corpusFile, querySets } from './lib/synthetic.mjs';
 import { LuceneServer, luceneIndex, lucenePeer } from './peers/lucene-peer.mjs';
 
@@ -46,11 +46,7 @@ const loadAtStart = load();
 const corpus = await corpusFile(DOCS);
 const dir = mkdtempSync(join(tmpdir(), 'qexp-bench-feedback-'));
 const out = join(dir, 'index');
-const child = spawnSync(process.execPath, [join(import.meta.dirname, 'lib', 'build-child.mjs'), corpus, out, 'whitespace', String(cpus)], {
-  encoding: 'utf8',
-});
-if (child.status !== 0) throw new Error(`index build failed:\n${child.stderr}`);
-const build = JSON.parse(child.stdout.trim().split('\n').pop());
+const build = buildInChild(corpus, out, { threads: cpus });
 console.log(
   `${DOCS} synthetic passages: qexp index build on ${cpus} threads ${build.secs.toFixed(1)} s = ${(DOCS / build.secs).toFixed(0)} passages/s, ` +
     `peak RSS ${build.maxRssMB.toFixed(0)} MB`,

@@ -7,9 +7,12 @@
 //   BENCH_LUCENE     0 to leave Lucene out
 //   BENCH_LUCENE_RAM_MB  Lucene's indexing buffer (default 1024)
 //   BENCH_ONE_THREAD 0 to leave out qexp's build on one thread (default: on, with several CPUs)
+//   QEXP_HUGE_PAGES  0 to build without huge pages (as `qexp index` then does), and run Lucene's JVM
+//                    without -XX:+UseTransparentHugePages
 //
 // qexp builds on every CPU (`qexp index`'s default), and on one thread, in a process of its own
-// (bench/lib/build-child.mjs), so that its peak RSS and CPU time are the build's. Lucene 8 (Debian's liblucene8-java jars, compiled
+// (bench/lib/build-child.mjs), so that its peak RSS and CPU time are the build's, with the
+// environment `qexp index` gives its build process (hugePageEnv: glibc's malloc on huge pages). Lucene 8 (Debian's liblucene8-java jars, compiled
 // against by bench/peers/LuceneIndex.java, which says what its documents hold: the same content as
 // qexp's index, frequencies and term vectors) indexes on one thread in one JVM kept between passes,
 // with and without term vectors. The passes alternate, since this machine's speed swings by up to 2x
@@ -24,6 +27,7 @@ import { createInterface } from 'node:readline';
 import { readCorpus } from '../dist/data/corpus.js';
 import { getAnalyzer } from '../dist/retrieval/analysis/analyzers.js';
 import { median } from './lib/alternate.mjs';
+import { buildInChild } from './lib/build.mjs';
 import { corpusFile } from './lib/synthetic.mjs';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 1_000_000);
@@ -53,7 +57,9 @@ function startLucene() {
   const cp = jars.join(':');
   execFileSync('javac', ['-d', classes, '-cp', cp, join(import.meta.dirname, 'peers', 'LuceneIndex.java')]);
   // one thread: serial GC and merges in the indexing thread (SerialMergeScheduler)
-  const jvm = spawn('java', ['-Xmx3g', '-XX:+UseSerialGC', '-cp', `${cp}:${classes}`, 'LuceneIndex', String(RAM_MB), ANALYZER], {
+  // huge pages for the JVM's heap too, as qexp's build has them for its buffers
+  const pages = process.platform === 'linux' && process.env.QEXP_HUGE_PAGES !== '0' ? ['-XX:+UseTransparentHugePages'] : [];
+  const jvm = spawn('java', ['-Xmx3g', '-XX:+UseSerialGC', ...pages, '-cp', `${cp}:${classes}`, 'LuceneIndex', String(RAM_MB), ANALYZER], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: jvm.stdout });
@@ -74,14 +80,7 @@ function startLucene() {
 
 const ONE_THREAD = cpus > 1 && process.env.BENCH_ONE_THREAD !== '0';
 
-function qexpBuild(out, threads) {
-  const r = spawnSync(process.execPath, [join(import.meta.dirname, 'lib', 'build-child.mjs'), corpus, out, ANALYZER, String(threads)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
-  if (r.status !== 0) throw new Error(`qexp index build failed:\n${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop());
-}
+const qexpBuild = (out, threads) => buildInChild(corpus, out, { analyzer: ANALYZER, threads });
 
 const fmt = (x) => Math.round(x).toLocaleString('en-US');
 

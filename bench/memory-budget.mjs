@@ -22,6 +22,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryNeeds, readIndexMeta } from '../dist/retrieval/index/read-index.js';
 import { parseByteSize } from '../dist/util/byte-size.js';
+import { buildInChild } from './lib/build.mjs';
 import { corpusFile, querySets } from './lib/synthetic.mjs';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 1_000_000);
@@ -36,12 +37,7 @@ let built = null;
 if (!index) {
   index = join(dir, 'index');
   const corpus = await corpusFile(DOCS);
-  const r = spawnSync(process.execPath, [join(import.meta.dirname, 'lib', 'build-child.mjs'), corpus, index, 'whitespace', '2'], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
-  if (r.status !== 0) throw new Error(`index build failed:\n${r.stderr}`);
-  built = JSON.parse(r.stdout.trim().split('\n').pop());
+  built = buildInChild(corpus, index, { threads: 2 });
 }
 const meta = readIndexMeta(index);
 if (meta.docCount !== DOCS) throw new Error(`${index} holds ${meta.docCount} passages, not BENCH_DOCS=${DOCS}`);

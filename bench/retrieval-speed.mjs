@@ -39,6 +39,7 @@ import { IndexReader } from '../dist/retrieval/index/read-index.js';
 import { batchHits, batchRanked, endSearchThreads } from '../dist/retrieval/search/batch-search.js';
 import { Bm25Searcher, queryTerms } from '../dist/retrieval/search/search.js';
 import { alternate, fmtRatio, load, ratio, resultLine } from './lib/alternate.mjs';
+import { buildInChild } from './lib/build.mjs';
 import { corpusFile, querySets } from './lib/synthetic.mjs';
 import { LuceneServer, luceneIndex, lucenePeer, sameHits } from './peers/lucene-peer.mjs';
 import { haveXapian, loadNodePeers, runFts5 } from './peers/node-peers.mjs';
@@ -61,12 +62,7 @@ const dir = mkdtempSync(join(tmpdir(), 'qexp-bench-bm25-'));
 const out = join(dir, 'index');
 
 // qexp's build, in a child process
-const child = spawnSync(process.execPath, [join(import.meta.dirname, 'lib', 'build-child.mjs'), corpus, out, 'whitespace', String(cpus)], {
-  encoding: 'utf8',
-  maxBuffer: 1 << 26,
-});
-if (child.status !== 0) throw new Error(`index build failed:\n${child.stderr}`);
-const build = JSON.parse(child.stdout.trim().split('\n').pop());
+const build = buildInChild(corpus, out, { threads: cpus });
 const bytes = readdirSync(out).reduce((n, f) => n + statSync(join(out, f)).size, 0);
 const { meta } = build;
 figures['index.qexp'] = DOCS / build.secs;

@@ -7,12 +7,12 @@
 // A_ROOT and B_ROOT are checkouts with dist/ built (`git worktree add /tmp/a COMMIT && cd /tmp/a &&
 // npm ci && npm run build`); B_ROOT defaults to this one. --detach-a makes A's process detach an
 // ArrayBuffer before it builds (V8 checks typed-array accesses for detachment from then on).
-import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { median } from './alternate.mjs';
+import { buildInChild } from './build.mjs';
 import { corpusFile } from './synthetic.mjs';
 
 const { values, positionals } = parseArgs({
@@ -33,13 +33,9 @@ const detach = 'data:text/javascript,const b=new ArrayBuffer(8);structuredClone(
 
 function build(name) {
   rmSync(out, { recursive: true, force: true });
-  const args = [...(name === 'A' && values['detach-a'] ? ['--import', detach] : []), join(roots[name], 'bench/lib/build-child.mjs')];
-  const line = execFileSync(process.execPath, [...args, corpus, out, 'whitespace', values.threads], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
+  const nodeArgs = name === 'A' && values['detach-a'] ? ['--import', detach] : [];
+  const r = buildInChild(corpus, out, { threads: values.threads, root: roots[name], nodeArgs });
   rmSync(out, { recursive: true, force: true });
-  const r = JSON.parse(line.trim().split('\n').pop());
   const p = r.phases;
   console.log(
     `${name}: ${r.secs.toFixed(2)} s, ${r.cpuSecs.toFixed(1)} CPU-s (${r.systemSecs.toFixed(1)} in the kernel), ` +

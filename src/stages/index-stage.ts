@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
-import { corpusMeter, estimateDocs, readCorpus } from '../data/corpus.js';
+import { corpusMeter, estimateDocs } from '../data/corpus.js';
 import { getAnalyzer } from '../retrieval/analysis/analyzers.js';
-import { buildIndex } from '../retrieval/index/build-index.js';
+import { buildCorpusIndex } from '../retrieval/index/build-process.js';
 import { defineStage, input, type Json, uses } from './contract.js';
 import { StringEnum } from './schema-parts.js';
 import { ANALYZER } from './settings.js';
@@ -42,7 +42,9 @@ export const indexStage = defineStage({
     const t0 = Date.now();
     // the corpus's size in documents is not stored: estimated from the share of its bytes read
     const meter = corpusMeter(ctx.input.corpus);
-    const meta = await buildIndex(readCorpus(ctx.input.corpus, meter), getAnalyzer(ctx.settings.analyzer), out, {
+    const meta = await buildCorpusIndex(ctx.input.corpus, ctx.settings.analyzer, out, {
+      meter,
+      signal: ctx.signal,
       norms: ctx.own.norms === 'exact' ? 'exact' : 'lucene-byte4',
       onProgress: (n) => ctx.progress(n, estimateDocs(meter, n), 'docs', undefined, meter.read < meter.total),
       onStep: (step) => ctx.step(step),

@@ -1,11 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { corpusMeter, estimateDocs, readCorpus } from '../../data/corpus.js';
+import { corpusMeter, estimateDocs } from '../../data/corpus.js';
 import { DataError } from '../../data/data-error.js';
 import { readTopics } from '../../data/topics.js';
-import { analyzerNames, getAnalyzer } from '../../retrieval/analysis/analyzers.js';
-import { buildIndex, CorpusInputError } from '../../retrieval/index/build-index.js';
+import { analyzerNames } from '../../retrieval/analysis/analyzers.js';
+import { CorpusInputError } from '../../retrieval/index/build-index.js';
+import { buildCorpusIndex } from '../../retrieval/index/build-process.js';
 import { isIndexDamage } from '../../retrieval/index/checksums.js';
 import type { IndexMeta } from '../../retrieval/index/index-format.js';
 import { MemoryBudgetError, readIndexMeta, verifyIndex } from '../../retrieval/index/read-index.js';
@@ -78,7 +79,8 @@ export function registerIndex(program: Command): void {
         try {
           const meter = corpusMeter(corpus);
           let printed = 0;
-          const meta = await buildIndex(readCorpus(corpus, meter), getAnalyzer(opts.analyzer), out, {
+          const meta = await buildCorpusIndex(corpus, opts.analyzer, out, {
+            meter,
             norms: opts.norms === 'exact' ? 'exact' : 'lucene-byte4',
             threads: opts.threads === undefined ? undefined : num('--threads', opts.threads, 1, true),
             memoryPostings: num('--memory-postings', opts.memoryPostings, 1, true),

@@ -1,0 +1,191 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type CorpusMeter, corpusMeter, readCorpus } from '../../data/corpus.js';
+import { DataError } from '../../data/data-error.js';
+import { getAnalyzer } from '../analysis/analyzers.js';
+import { type BuildOptions, buildIndex, CorpusInputError } from './build-index.js';
+import type { IndexMeta } from './index-format.js';
+
+/** What the child is asked: the corpus, the output and the options that are plain data. */
+interface BuildJob {
+  corpus: string;
+  analyzer: string;
+  out: string;
+  opts: Omit<BuildOptions, 'onProgress' | 'onPhase' | 'onStep'>;
+}
+
+type ChildMessage =
+  | { type: 'progress'; docs: number; read: number }
+  | { type: 'phase'; name: string; secs: number }
+  | { type: 'step'; step: string }
+  | { type: 'done'; meta: IndexMeta }
+  | { type: 'error'; kind: 'data' | 'corpus' | 'other'; message: string; file?: string; line?: number; detail?: string; stack?: string };
+
+export interface CorpusBuildOptions extends BuildOptions {
+  /** Updated as the corpus is read (in the child too): for estimates of its size in documents. */
+  meter?: CorpusMeter;
+  /** Stops the build (the child is ended and its temporary folder removed); the promise rejects. */
+  signal?: AbortSignal;
+  /**
+   * `auto` (default): a corpus of `CHILD_FROM_BYTES` or more is indexed in a child process with
+   * huge pages where glibc allows it (see `hugePageEnv`); `child` or `same` always.
+   */
+  process?: 'auto' | 'child' | 'same';
+}
+
+/** This module as built: the child runs it (from the sources, as under vitest, the build's copy). */
+function childScript(): string {
+  const here = fileURLToPath(new URL('./build-process.js', import.meta.url));
+  if (existsSync(here)) return here;
+  const built = fileURLToPath(new URL('../../../dist/retrieval/index/build-process.js', import.meta.url));
+  if (existsSync(built)) return built;
+  throw new Error(`build-process.js is missing beside ${fileURLToPath(import.meta.url)}: run \`npm run build\``);
+}
+
+/** Below this the child's start (a tenth of a second) costs more than huge pages save. */
+const CHILD_FROM_BYTES = 64 << 20;
+
+/**
+ * The environment for a process that builds indexes: glibc's malloc asked for transparent huge
+ * pages (`glibc.malloc.hugetlb=1`, glibc ≥ 2.35, read once at process start). The build's typed
+ * arrays are a few GB touched once each: 2 MB pages take a fifth of the page faults and TLB misses
+ * of 4 kB pages. `QEXP_HUGE_PAGES=0` leaves the environment as it is. Null where it does not apply
+ * (not Linux with glibc, or turned off).
+ */
+export function hugePageEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv | null {
+  if (env.QEXP_HUGE_PAGES === '0' || process.platform !== 'linux') return null;
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  if (!header?.glibcVersionRuntime) return null;
+  const tunables = env.GLIBC_TUNABLES ?? '';
+  if (/(^|:)glibc\.malloc\.hugetlb=/.test(tunables)) return env;
+  return { ...env, GLIBC_TUNABLES: tunables ? `${tunables}:glibc.malloc.hugetlb=1` : 'glibc.malloc.hugetlb=1' };
+}
+
+/**
+ * Indexes a corpus file (or folder) as `buildIndex` does, in a child process with huge pages when
+ * the corpus is large (the option `process`): the index is the same either way, byte for byte.
+ * The child's memory goes back to the system when it ends, so a long `qexp run` does not keep the
+ * build's heap; errors arrive as the same classes (DataError, CorpusInputError) with the same text.
+ */
+export async function buildCorpusIndex(corpus: string, analyzer: string, out: string, opts: CorpusBuildOptions = {}): Promise<IndexMeta> {
+  const { meter, signal, process: where = 'auto', onProgress, onPhase, onStep, ...plain } = opts;
+  const env = where === 'same' ? null : hugePageEnv();
+  const inChild = where === 'child' || (env !== null && where === 'auto' && corpusMeter(corpus).total >= CHILD_FROM_BYTES);
+  if (!inChild) {
+    if (signal?.aborted) throw new Error('interrupted');
+    return buildIndex(readCorpus(corpus, meter), getAnalyzer(analyzer), out, { ...plain, onProgress, onPhase, onStep });
+  }
+  const job: BuildJob = { corpus, analyzer, out, opts: plain };
+  return new Promise<IndexMeta>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new Error('interrupted'));
+      return;
+    }
+    const child: ChildProcess = fork(childScript(), [], {
+      env: { ...(env ?? process.env), QEXP_INDEX_CHILD: '1' },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    // the tail of what the child wrote on stderr: a crash's own words (out of memory, say)
+    let stderr = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (s: string) => {
+      stderr = (stderr + s).slice(-4000);
+    });
+    let settled: { err?: Error; meta?: IndexMeta } | undefined;
+    const abort = () => {
+      settled ??= { err: new Error('interrupted') };
+      child.kill('SIGTERM');
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+    child.on('message', (m: ChildMessage) => {
+      switch (m.type) {
+        case 'progress':
+          if (meter) meter.read = m.read;
+          onProgress?.(m.docs);
+          break;
+        case 'phase':
+          onPhase?.(m.name, m.secs);
+          break;
+        case 'step':
+          onStep?.(m.step);
+          break;
+        case 'done':
+          settled ??= { meta: m.meta };
+          break;
+        case 'error': {
+          const err =
+            m.kind === 'data'
+              ? new DataError(m.file as string, m.line, m.detail as string)
+              : m.kind === 'corpus'
+                ? new CorpusInputError(m.message)
+                : new Error(m.message);
+          if (m.kind === 'other' && m.stack) err.stack = `${err.stack}\n    in the index build process:\n${m.stack}`;
+          settled ??= { err };
+          break;
+        }
+      }
+    });
+    child.on('error', (err) => {
+      settled ??= { err: new Error(`index build: could not start its process (${err.message})`) };
+    });
+    // 'close': after the process ended and its pipes, the messages' channel among them, closed
+    child.on('close', (code, sig) => {
+      signal?.removeEventListener('abort', abort);
+      if (settled?.meta) resolve(settled.meta);
+      else if (settled?.err) reject(settled.err);
+      else
+        reject(
+          new Error(
+            `index build: its process ended (${sig ?? `exit code ${code}`}) before the index was done` +
+              `${stderr.trim() ? `:\n${stderr.trim()}` : ''}\nIf it ran out of memory, give fewer --threads or a smaller --memory-postings.`,
+          ),
+        );
+    });
+    child.send(job);
+  });
+}
+
+/** The child's side: one build, its events and outcome sent to the parent, then exit. */
+function serveChild(): void {
+  let tmp: string | undefined;
+  let answered = false;
+  const end = (code: number) => {
+    // buildIndex's temporary folder, named after this process: nothing else would remove it
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    process.exit(code);
+  };
+  process.on('SIGTERM', () => end(143));
+  // Ctrl-C reaches the whole process group: the parent decides what it means, this one stops
+  process.on('SIGINT', () => end(130));
+  // the parent is gone: nobody is left to take the index
+  process.on('disconnect', () => {
+    if (!answered) end(1);
+  });
+  process.once('message', async (job: BuildJob) => {
+    tmp = `${job.out}.tmp-${process.pid}`;
+    const send = (m: ChildMessage, then?: () => void) => process.send?.(m, undefined, {}, then);
+    const meter: CorpusMeter = { read: 0, total: 0 };
+    try {
+      const meta = await buildIndex(readCorpus(job.corpus, meter), getAnalyzer(job.analyzer), job.out, {
+        ...job.opts,
+        onProgress: (docs) => send({ type: 'progress', docs, read: meter.read }),
+        onPhase: (name, secs) => send({ type: 'phase', name, secs }),
+        onStep: (step) => send({ type: 'step', step }),
+      });
+      tmp = undefined;
+      answered = true;
+      send({ type: 'done', meta }, () => process.exit(0));
+    } catch (e) {
+      const err = e as Error;
+      answered = true;
+      const exit = () => end(1);
+      if (err instanceof DataError)
+        send({ type: 'error', kind: 'data', message: err.message, file: err.file, line: err.line, detail: err.detail }, exit);
+      else
+        send({ type: 'error', kind: err instanceof CorpusInputError ? 'corpus' : 'other', message: err.message, stack: err.stack }, exit);
+    }
+  });
+}
+
+if (process.env.QEXP_INDEX_CHILD === '1' && process.send && process.argv[1] === fileURLToPath(import.meta.url)) serveChild();

@@ -1,0 +1,95 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { corpusMeter } from '../../src/data/corpus.js';
+import { DataError } from '../../src/data/data-error.js';
+import { CorpusInputError } from '../../src/retrieval/index/build-index.js';
+import { buildCorpusIndex, hugePageEnv } from '../../src/retrieval/index/build-process.js';
+import { Workspace } from '../helpers/workspace.js';
+
+const ws = new Workspace();
+afterAll(() => ws.remove());
+
+const words = ['alder', 'birch', 'cedar', 'dogwood', 'elm', 'fir', 'ginkgo', 'hemlock', 'ironwood', 'juniper', 'larch', 'maple'];
+const lines = Array.from(
+  { length: 6000 },
+  (_, i) =>
+    `d${(i * 7919) % 100_003}\t${Array.from({ length: 3 + (i % 17) }, (_, j) => words[(i * (j + 3) + j * j) % words.length]).join(' ')}`,
+);
+const corpus = ws.write('c.tsv', `${lines.join('\n')}\n`);
+
+const files = (dir: string) => Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(`${dir}/${f}`)]));
+
+describe('index build in a child process', () => {
+  it('writes the same index as a build in this process, with progress, phases and the bytes read', async () => {
+    const events: string[] = [];
+    const meter = corpusMeter(corpus);
+    const docs: number[] = [];
+    const child = await buildCorpusIndex(corpus, 'whitespace', ws.path('child'), {
+      process: 'child',
+      meter,
+      batchDocs: 500,
+      threads: 2,
+      onProgress: (n) => docs.push(n),
+      onPhase: (name) => events.push(name),
+      onStep: (step) => events.push(step),
+    });
+    const same = await buildCorpusIndex(corpus, 'whitespace', ws.path('same'), { process: 'same', threads: 2 });
+    expect(child).toEqual(same);
+    expect(child.docCount).toBe(6000);
+    expect(files(ws.path('child'))).toEqual(files(ws.path('same')));
+    expect(docs.at(-1)).toBe(6000);
+    expect(docs.length).toBeGreaterThan(5);
+    expect(meter.read).toBe(meter.total);
+    expect(events).toEqual(expect.arrayContaining(['analysis', 'dictionary', 'merge', 'layout', 'merging postings']));
+    expect(readdirSync(ws.dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it("gives a corpus's errors as the same classes and words as a build in this process", async () => {
+    const bad = ws.write('bad.jsonl', '{"id": "a", "contents": "x y"}\n{"id": "b", "contents": \n');
+    const twice = ws.write('twice.tsv', 'a\tx y\nb\tz\na\tw\n');
+    for (const [path, cls] of [
+      [bad, DataError],
+      [twice, CorpusInputError],
+    ] as const) {
+      const inChild = await buildCorpusIndex(path, 'whitespace', ws.path('bad-child'), { process: 'child' }).catch((e: Error) => e);
+      const here = await buildCorpusIndex(path, 'whitespace', ws.path('bad-same'), { process: 'same' }).catch((e: Error) => e);
+      expect(inChild).toBeInstanceOf(cls);
+      expect(here).toBeInstanceOf(cls);
+      expect((inChild as Error).message).toBe((here as Error).message);
+      if (inChild instanceof DataError) expect([inChild.file, inChild.line]).toEqual([bad, 2]);
+    }
+    // an error of the build itself keeps its message, and the child's stack
+    const unknown = await buildCorpusIndex(corpus, 'no-such-analyzer', ws.path('x'), { process: 'child' }).catch((e: Error) => e);
+    const unknownHere = await buildCorpusIndex(corpus, 'no-such-analyzer', ws.path('y'), { process: 'same' }).catch((e: Error) => e);
+    expect((unknown as Error).message).toBe((unknownHere as Error).message);
+    expect((unknown as Error).stack).toContain('in the index build process');
+    expect(readdirSync(ws.dir).filter((f) => f.includes('.tmp-') || f.startsWith('bad-'))).toEqual([]);
+  });
+
+  it('stops when aborted, leaving no temporary folder', async () => {
+    const ac = new AbortController();
+    const err = await buildCorpusIndex(corpus, 'whitespace', ws.path('stopped'), {
+      process: 'child',
+      batchDocs: 10,
+      signal: ac.signal,
+      onProgress: () => ac.abort(),
+    }).catch((e: Error) => e);
+    expect((err as Error).message).toBe('interrupted');
+    // the promise settles once the child has ended: its temporary folder is gone (removed on
+    // SIGTERM, or renamed into the index if the child was quicker than the abort)
+    expect(readdirSync(ws.dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+});
+
+describe('hugePageEnv', () => {
+  it("asks glibc's malloc for huge pages, keeping the tunables already set", () => {
+    if (!hugePageEnv({})) return; // not Linux with glibc: nothing to ask
+    expect(hugePageEnv({ PATH: '/bin' })).toEqual({ PATH: '/bin', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' });
+    expect(hugePageEnv({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })?.GLIBC_TUNABLES).toBe(
+      'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1',
+    );
+    // the user's own choice stands
+    expect(hugePageEnv({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' })?.GLIBC_TUNABLES).toBe('glibc.malloc.hugetlb=0');
+    expect(hugePageEnv({ QEXP_HUGE_PAGES: '0' })).toBeNull();
+  });
+});

@@ -79,6 +79,23 @@ describe('index build in a child process', () => {
     // SIGTERM, or renamed into the index if the child was quicker than the abort)
     expect(readdirSync(ws.dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
+
+  it('says so when its process dies before the index is done, and leaves no folder behind', async () => {
+    const before = process.env.NODE_OPTIONS;
+    // a heap too small for node to start: the child dies at once, with no message
+    process.env.NODE_OPTIONS = `${before ?? ''} --max-old-space-size=1`;
+    const err = await buildCorpusIndex(corpus, 'whitespace', ws.path('died'), { process: 'child' })
+      .catch((e: Error) => e)
+      .finally(() => {
+        if (before === undefined) delete process.env.NODE_OPTIONS;
+        else process.env.NODE_OPTIONS = before;
+      });
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/^index build: its process ended \((SIG[A-Z]+|exit code \d+)\) before the index was done/);
+    expect((err as Error).message).toMatch(/out of memory|OOM/i);
+    expect((err as Error).message).toContain('give fewer --threads or a smaller --memory-postings');
+    expect(readdirSync(ws.dir).filter((f) => f.startsWith('died'))).toEqual([]);
+  });
 });
 
 describe('hugePageEnv', () => {

@@ -93,11 +93,29 @@ export async function buildCorpusIndex(corpus: string, analyzer: string, out: st
       stderr = (stderr + s).slice(-4000);
     });
     let settled: { err?: Error; meta?: IndexMeta } | undefined;
+    let killer: NodeJS.Timeout | undefined;
     const abort = () => {
       settled ??= { err: new Error('interrupted') };
       child.kill('SIGTERM');
+      // the child answers signals between its steps, and one step can take a minute at 10M
+      // passages: past a few seconds it is killed, and its folder removed from here
+      killer = setTimeout(() => child.kill('SIGKILL'), 5000);
     };
     signal?.addEventListener('abort', abort, { once: true });
+    let ended = false;
+    const end = (fail?: Error) => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(killer);
+      signal?.removeEventListener('abort', abort);
+      if (settled?.meta) {
+        resolve(settled.meta);
+        return;
+      }
+      // whatever the child left half-written (it removes it itself when it can)
+      if (child.pid !== undefined) rmSync(`${out}.tmp-${child.pid}`, { recursive: true, force: true });
+      reject(settled?.err ?? fail);
+    };
     child.on('message', (m: ChildMessage) => {
       switch (m.type) {
         case 'progress':
@@ -128,20 +146,18 @@ export async function buildCorpusIndex(corpus: string, analyzer: string, out: st
     });
     child.on('error', (err) => {
       settled ??= { err: new Error(`index build: could not start its process (${err.message})`) };
+      // a process that never started has no 'close' to wait for
+      if (child.pid === undefined) end();
     });
     // 'close': after the process ended and its pipes, the messages' channel among them, closed
-    child.on('close', (code, sig) => {
-      signal?.removeEventListener('abort', abort);
-      if (settled?.meta) resolve(settled.meta);
-      else if (settled?.err) reject(settled.err);
-      else
-        reject(
-          new Error(
-            `index build: its process ended (${sig ?? `exit code ${code}`}) before the index was done` +
-              `${stderr.trim() ? `:\n${stderr.trim()}` : ''}\nIf it ran out of memory, give fewer --threads or a smaller --memory-postings.`,
-          ),
-        );
-    });
+    child.on('close', (code, sig) =>
+      end(
+        new Error(
+          `index build: its process ended (${sig ?? `exit code ${code}`}) before the index was done` +
+            `${stderr.trim() ? `:\n${stderr.trim()}` : ''}\nIf it ran out of memory, give fewer --threads or a smaller --memory-postings.`,
+        ),
+      ),
+    );
     child.send(job);
   });
 }

@@ -6,7 +6,7 @@ import { DataError } from '../../data/data-error.js';
 import { readTopics } from '../../data/topics.js';
 import { analyzerNames } from '../../retrieval/analysis/analyzers.js';
 import { CorpusInputError } from '../../retrieval/index/build-index.js';
-import { buildCorpusIndex } from '../../retrieval/index/build-process.js';
+import { buildCorpusIndex, IndexBuildProcessError } from '../../retrieval/index/build-process.js';
 import { isIndexDamage } from '../../retrieval/index/checksums.js';
 import type { IndexMeta } from '../../retrieval/index/index-format.js';
 import { MemoryBudgetError, readIndexMeta, verifyIndex } from '../../retrieval/index/read-index.js';
@@ -17,6 +17,9 @@ import { parseByteSize } from '../../util/byte-size.js';
 import { CliExit } from '../cli-exit.js';
 import { EXIT } from '../exit-codes.js';
 import { formatProgress } from '../progress.js';
+
+/** System errors that say the output cannot be written where asked (not a fault of qexp). */
+const OUTPUT_ERRORS = ['ENOTDIR', 'EEXIST', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENAMETOOLONG'];
 
 function fail(message: string, code: number = EXIT.invalid): never {
   process.stderr.write(`${message}\n`);
@@ -76,11 +79,17 @@ export function registerIndex(program: Command): void {
           fail(`--analyzer ${opts.analyzer}: available are ${analyzerNames().join(', ')}`);
         if (opts.norms !== 'lucene' && opts.norms !== 'exact') fail(`--norms must be 'lucene' or 'exact', got '${opts.norms}'`);
         const t0 = Date.now();
+        // Ctrl-C or SIGTERM stops the build and waits for its folder to be removed; a second one quits at once
+        const stop = new AbortController();
+        const onSignal = () => stop.abort();
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
         try {
           const meter = corpusMeter(corpus);
           let printed = 0;
           const meta = await buildCorpusIndex(corpus, opts.analyzer, out, {
             meter,
+            signal: stop.signal,
             norms: opts.norms === 'exact' ? 'exact' : 'lucene-byte4',
             threads: opts.threads === undefined ? undefined : num('--threads', opts.threads, 1, true),
             memoryPostings: num('--memory-postings', opts.memoryPostings, 1, true),
@@ -102,9 +111,17 @@ export function registerIndex(program: Command): void {
               `(analyzer ${meta.analyzer.name}, norms ${meta.norms}) → ${out}\n`,
           );
         } catch (err) {
+          if (stop.signal.aborted) fail('qexp index: interrupted', EXIT.interrupted);
           if (err instanceof DataError) fail(err.message);
           if (err instanceof CorpusInputError) fail(`${corpus}: ${err.message}`);
+          if (err instanceof IndexBuildProcessError) fail(err.message, EXIT.failure);
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code && OUTPUT_ERRORS.includes(code))
+            fail(`qexp index: cannot write the index at ${out}: ${(err as Error).message}`, EXIT.failure);
           throw err;
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
         }
       },
     );

@@ -46,6 +46,8 @@ export interface BuildOptions {
    * corpus ends, while it ranks the ids and sorts its dictionary).
    */
   workerQueue?: number;
+  /** Stops the build between batches and between phases: it then rejects with 'interrupted' and leaves no temporary folder. */
+  signal?: AbortSignal;
 }
 
 /** The corpus cannot be indexed as it is (a document id twice, say): the user must fix it. */
@@ -162,19 +164,28 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
   const budget = opts.memoryPostings ?? 40_000_000;
   const maxFileBytes = opts.maxFileBytes ?? 2 ** 30;
   const tmp = `${out}.tmp-${process.pid}`;
-  await rm(tmp, { recursive: true, force: true });
+  // a leftover of an earlier build of this process; quietly, as mkdir says best why a path cannot be used
+  await rm(tmp, { recursive: true, force: true }).catch(() => {});
   await mkdir(tmp, { recursive: true });
 
   const count = opts.threads ?? availableParallelism();
   const url = new URL('./index-worker.js', import.meta.url);
   const threads = indexingThreads(count > 1 && existsSync(fileURLToPath(url)) ? url : null, analyzer, tmp, count, budget);
+  let closed: Promise<void> | undefined;
+  const close = () => {
+    closed ??= threads.close();
+    return closed;
+  };
   try {
     return await build(docs, analyzer, out, tmp, threads, exact, maxFileBytes, opts);
   } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
+    // the workers first: one still writing would put files back into the folder being removed
+    await close();
+    // quietly: a folder that could not be made (under a file, say) must not hide why
+    await rm(tmp, { recursive: true, force: true }).catch(() => {});
     throw err;
   } finally {
-    await threads.close();
+    await close();
   }
 }
 
@@ -200,11 +211,12 @@ async function build(
   threads: Threads,
   exact: boolean,
   maxFileBytes: number,
-  { onProgress, onPhase, onStep, batchDocs = 4000, workerQueue = 32 }: BuildOptions,
+  { onProgress, onPhase, onStep, batchDocs = 4000, workerQueue = 32, signal }: BuildOptions,
 ): Promise<IndexMeta> {
   const T = threads.count;
   let clock = performance.now();
   const phase = (name: string) => {
+    if (signal?.aborted) throw new Error('interrupted');
     const now = performance.now();
     onPhase?.(name, (now - clock) / 1000);
     clock = now;
@@ -254,6 +266,7 @@ async function build(
     idChunk = '';
     send();
     if (failure) throw failure.err;
+    if (signal?.aborted) throw new Error('interrupted');
     onProgress?.(ids.length);
   }
   if (texts.length) send();

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CorpusMeter, corpusMeter, readCorpus } from '../../data/corpus.js';
 import { DataError } from '../../data/data-error.js';
@@ -20,13 +21,34 @@ type ChildMessage =
   | { type: 'phase'; name: string; secs: number }
   | { type: 'step'; step: string }
   | { type: 'done'; meta: IndexMeta }
-  | { type: 'error'; kind: 'data' | 'corpus' | 'other'; message: string; file?: string; line?: number; detail?: string; stack?: string };
+  | {
+      type: 'error';
+      kind: 'data' | 'corpus' | 'other';
+      message: string;
+      file?: string;
+      line?: number;
+      detail?: string;
+      stack?: string;
+      /** A system error's fields (code, errno, syscall, path), as the parent's callers may test them. */
+      fields?: Record<string, unknown>;
+    };
+
+/** The build's process ended without an index (killed, out of memory): not a fault of the corpus. */
+export class IndexBuildProcessError extends Error {}
+
+/** Removes a folder, never throwing: a failure here must not hide the build's own error. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    // a path that cannot be a folder (under a file, too long) holds nothing to remove
+  }
+}
 
 export interface CorpusBuildOptions extends BuildOptions {
   /** Updated as the corpus is read (in the child too): for estimates of its size in documents. */
   meter?: CorpusMeter;
   /** Stops the build (the child is ended and its temporary folder removed); the promise rejects. */
-  signal?: AbortSignal;
   /**
    * `auto` (default): a corpus of `CHILD_FROM_BYTES` or more is indexed in a child process with
    * huge pages where glibc allows it (see `hugePageEnv`); `child` or `same` always.
@@ -74,7 +96,7 @@ export async function buildCorpusIndex(corpus: string, analyzer: string, out: st
   const inChild = where === 'child' || (env !== null && where === 'auto' && corpusMeter(corpus).total >= CHILD_FROM_BYTES);
   if (!inChild) {
     if (signal?.aborted) throw new Error('interrupted');
-    return buildIndex(readCorpus(corpus, meter), getAnalyzer(analyzer), out, { ...plain, onProgress, onPhase, onStep });
+    return buildIndex(readCorpus(corpus, meter), getAnalyzer(analyzer), out, { ...plain, signal, onProgress, onPhase, onStep });
   }
   const job: BuildJob = { corpus, analyzer, out, opts: plain };
   return new Promise<IndexMeta>((resolve, reject) => {
@@ -85,6 +107,9 @@ export async function buildCorpusIndex(corpus: string, analyzer: string, out: st
     const child: ChildProcess = fork(childScript(), [], {
       env: { ...(env ?? process.env), QEXP_INDEX_CHILD: '1' },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      // options as they are (Infinity stays Infinity), and no debugger flag making the child wait
+      serialization: 'advanced',
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--inspect')),
     });
     // the tail of what the child wrote on stderr: a crash's own words (out of memory, say)
     let stderr = '';
@@ -113,7 +138,7 @@ export async function buildCorpusIndex(corpus: string, analyzer: string, out: st
         return;
       }
       // whatever the child left half-written (it removes it itself when it can)
-      if (child.pid !== undefined) rmSync(`${out}.tmp-${child.pid}`, { recursive: true, force: true });
+      if (child.pid !== undefined) removeQuietly(`${out}.tmp-${child.pid}`);
       reject(settled?.err ?? fail);
     };
     child.on('message', (m: ChildMessage) => {
@@ -137,7 +162,7 @@ export async function buildCorpusIndex(corpus: string, analyzer: string, out: st
               ? new DataError(m.file as string, m.line, m.detail as string)
               : m.kind === 'corpus'
                 ? new CorpusInputError(m.message)
-                : new Error(m.message);
+                : Object.assign(new Error(m.message), m.fields);
           if (m.kind === 'other' && m.stack) err.stack = `${err.stack}\n    in the index build process:\n${m.stack}`;
           settled ??= { err };
           break;
@@ -145,14 +170,14 @@ export async function buildCorpusIndex(corpus: string, analyzer: string, out: st
       }
     });
     child.on('error', (err) => {
-      settled ??= { err: new Error(`index build: could not start its process (${err.message})`) };
+      settled ??= { err: new IndexBuildProcessError(`index build: could not start its process (${err.message})`) };
       // a process that never started has no 'close' to wait for
       if (child.pid === undefined) end();
     });
     // 'close': after the process ended and its pipes, the messages' channel among them, closed
     child.on('close', (code, sig) =>
       end(
-        new Error(
+        new IndexBuildProcessError(
           `index build: its process ended (${sig ?? `exit code ${code}`}) before the index was done` +
             `${stderr.trim() ? `:\n${stderr.trim()}` : ''}\nIf it ran out of memory, give fewer --threads or a smaller --memory-postings.`,
         ),
@@ -165,10 +190,20 @@ export async function buildCorpusIndex(corpus: string, analyzer: string, out: st
 /** The child's side: one build, its events and outcome sent to the parent, then exit. */
 function serveChild(): void {
   let tmp: string | undefined;
+  let out = '';
   let answered = false;
   const end = (code: number) => {
-    // buildIndex's temporary folder, named after this process: nothing else would remove it
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    // buildIndex's temporary folder, named after this process: nothing else would remove it. Once
+    // the old index is removed and the new one whole (meta.json is written last), the rename is
+    // finished instead: else neither would be left
+    if (tmp) {
+      try {
+        if (!existsSync(out) && existsSync(join(tmp, 'meta.json'))) renameSync(tmp, out);
+        else removeQuietly(tmp);
+      } catch {
+        removeQuietly(tmp);
+      }
+    }
     process.exit(code);
   };
   process.on('SIGTERM', () => end(143));
@@ -179,8 +214,17 @@ function serveChild(): void {
     if (!answered) end(1);
   });
   process.once('message', async (job: BuildJob) => {
+    out = job.out;
     tmp = `${job.out}.tmp-${process.pid}`;
-    const send = (m: ChildMessage, then?: () => void) => process.send?.(m, undefined, {}, then);
+    // a message the parent can no longer take (it is gone) ends the build, as 'disconnect' does;
+    // without a callback the failure would be an unhandled 'error' event, and the folder left
+    const send = (m: ChildMessage, then?: () => void) => {
+      if (!process.connected) {
+        end(1);
+        return;
+      }
+      process.send?.(m, undefined, {}, (err: Error | null) => (err ? end(1) : then?.()));
+    };
     const meter: CorpusMeter = { read: 0, total: 0 };
     try {
       const meta = await buildIndex(readCorpus(job.corpus, meter), getAnalyzer(job.analyzer), job.out, {
@@ -198,8 +242,12 @@ function serveChild(): void {
       const exit = () => end(1);
       if (err instanceof DataError)
         send({ type: 'error', kind: 'data', message: err.message, file: err.file, line: err.line, detail: err.detail }, exit);
-      else
-        send({ type: 'error', kind: err instanceof CorpusInputError ? 'corpus' : 'other', message: err.message, stack: err.stack }, exit);
+      else {
+        const { code, errno, syscall, path } = err as NodeJS.ErrnoException;
+        const fields = Object.fromEntries(Object.entries({ code, errno, syscall, path }).filter(([, v]) => v !== undefined));
+        const kind = err instanceof CorpusInputError ? 'corpus' : 'other';
+        send({ type: 'error', kind, message: err.message, stack: err.stack, fields }, exit);
+      }
     }
   });
 }

@@ -75,6 +75,17 @@ describe('index build in a child process', () => {
       ),
     );
     expect((gone as NodeJS.ErrnoException).code).toBe('ENOENT');
+    // an index that would replace its own corpus (the build ends by replacing its folder whole)
+    const inFolder = ws.write('corpus-dir/c.tsv', 'a\tx y\n');
+    for (const [src, out] of [
+      [inFolder, ws.path('corpus-dir')],
+      [inFolder, inFolder],
+      [ws.path('corpus-dir'), ws.path('corpus-dir')],
+    ])
+      await expect(buildCorpusIndex(src as string, 'whitespace', out as string, { process: 'same' })).rejects.toThrow(
+        /would replace the corpus/,
+      );
+    expect(readFileSync(inFolder, 'utf8')).toBe('a\tx y\n');
     // an index asked for under a file: the system's error, not one from cleaning up after it
     const under = ws.write('a-file', 'x');
     for (const p of ['child', 'same'] as const) {

@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CorpusMeter, corpusMeter, readCorpus } from '../../data/corpus.js';
 import { DataError } from '../../data/data-error.js';
@@ -92,6 +92,10 @@ export function hugePageEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Proces
  */
 export async function buildCorpusIndex(corpus: string, analyzer: string, out: string, opts: CorpusBuildOptions = {}): Promise<IndexMeta> {
   const { meter, signal, process: where = 'auto', onProgress, onPhase, onStep, ...plain } = opts;
+  // the build ends by replacing `out` whole: a corpus there would be lost
+  const inside = relative(resolve(out), resolve(corpus));
+  if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside)))
+    throw new CorpusInputError(`the index would replace the corpus: ${out} is or holds it; give the index another folder`);
   const env = where === 'same' ? null : hugePageEnv();
   const inChild = where === 'child' || (env !== null && where === 'auto' && corpusMeter(corpus).total >= CHILD_FROM_BYTES);
   if (!inChild) {

@@ -48,7 +48,6 @@ function removeQuietly(path: string): void {
 export interface CorpusBuildOptions extends BuildOptions {
   /** Updated as the corpus is read (in the child too): for estimates of its size in documents. */
   meter?: CorpusMeter;
-  /** Stops the build (the child is ended and its temporary folder removed); the promise rejects. */
   /**
    * `auto` (default): a corpus of `CHILD_FROM_BYTES` or more is indexed in a child process with
    * huge pages where glibc allows it (see `hugePageEnv`); `child` or `same` always.
@@ -96,18 +95,12 @@ export async function buildCorpusIndex(corpus: string, analyzer: string, out: st
   const inside = relative(resolve(out), resolve(corpus));
   if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside)))
     throw new CorpusInputError(`the index would replace the corpus: ${out} is or holds it; give the index another folder`);
+  if (signal?.aborted) throw new Error('interrupted');
   const env = where === 'same' ? null : hugePageEnv();
-  const inChild = where === 'child' || (env !== null && where === 'auto' && corpusMeter(corpus).total >= CHILD_FROM_BYTES);
-  if (!inChild) {
-    if (signal?.aborted) throw new Error('interrupted');
-    return buildIndex(readCorpus(corpus, meter), getAnalyzer(analyzer), out, { ...plain, signal, onProgress, onPhase, onStep });
-  }
+  const inChild = where === 'child' || (env !== null && where === 'auto' && (meter ?? corpusMeter(corpus)).total >= CHILD_FROM_BYTES);
+  if (!inChild) return buildIndex(readCorpus(corpus, meter), getAnalyzer(analyzer), out, { ...plain, signal, onProgress, onPhase, onStep });
   const job: BuildJob = { corpus, analyzer, out, opts: plain };
   return new Promise<IndexMeta>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new Error('interrupted'));
-      return;
-    }
     const child: ChildProcess = fork(childScript(), [], {
       env: { ...(env ?? process.env), QEXP_INDEX_CHILD: '1' },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

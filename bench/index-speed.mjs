@@ -7,10 +7,12 @@
 //   BENCH_LUCENE     0 to leave Lucene out
 //   BENCH_LUCENE_RAM_MB  Lucene's indexing buffer (default 1024)
 //   BENCH_ONE_THREAD 0 to leave out qexp's build on one thread (default: on, with several CPUs)
+//   BENCH_NO_VECTORS 0 to leave out qexp's builds without term vectors (`qexp index --no-vectors`)
 //   QEXP_HUGE_PAGES  0 to build without huge pages (as `qexp index` then does), and run Lucene's JVM
 //                    without -XX:+UseTransparentHugePages
 //
-// qexp builds on every CPU (`qexp index`'s default), and on one thread, in a process of its own
+// qexp builds on every CPU (`qexp index`'s default), and on one thread, with term vectors and without
+// them (`--no-vectors`, each compared with Lucene built the same way), in a process of its own
 // (bench/lib/build-child.mjs), so that its peak RSS and CPU time are the build's, with the
 // environment `qexp index` gives its build process (hugePageEnv: glibc's malloc on huge pages). Lucene 8 (Debian's liblucene8-java jars, compiled
 // against by bench/peers/LuceneIndex.java, which says what its documents hold: the same content as
@@ -80,7 +82,8 @@ function startLucene() {
 
 const ONE_THREAD = cpus > 1 && process.env.BENCH_ONE_THREAD !== '0';
 
-const qexpBuild = (out, threads) => buildInChild(corpus, out, { analyzer: ANALYZER, threads });
+const NO_VECTORS = process.env.BENCH_NO_VECTORS !== '0';
+const qexpBuild = (out, threads, vectors) => buildInChild(corpus, out, { analyzer: ANALYZER, threads, vectors });
 
 const fmt = (x) => Math.round(x).toLocaleString('en-US');
 
@@ -108,20 +111,23 @@ console.log(
 );
 
 const lucene = startLucene();
-const runs = { qexp: [], qexp1: [], lucene: [], luceneNoVectors: [] };
+// qexp: with term vectors, on every CPU and on one; the same without them
+const runs = { qexp: [], qexp1: [], qexpNoVectors: [], qexpNoVectors1: [], lucene: [], luceneNoVectors: [] };
 for (let pass = 0; pass < PASSES; pass++) {
-  for (const threads of ONE_THREAD ? [cpus, 1] : [cpus]) {
-    const q = qexpBuild(join(dir, 'qexp'), threads);
-    (threads === 1 && cpus > 1 ? runs.qexp1 : runs.qexp).push(q);
-    console.log(
-      `pass ${pass + 1} (load ${load()}): qexp on ${threads} thread(s) ${q.secs.toFixed(1)} s = ${fmt(DOCS / q.secs)} passages/s ` +
-        `(${fmt(DOCS / q.secs / threads)} per thread), ${q.cpuSecs.toFixed(1)} CPU-s (${q.systemSecs.toFixed(1)} in the kernel, ${fmt(q.pageFaults)} page faults), peak RSS ${fmt(q.maxRssMB)} MB; ` +
-        Object.entries(q.phases)
-          .map(([p, s]) => `${p} ${s.toFixed(1)} s`)
-          .join(', '),
-    );
-    rmSync(join(dir, 'qexp'), { recursive: true, force: true });
-  }
+  for (const vectors of NO_VECTORS ? [true, false] : [true])
+    for (const threads of ONE_THREAD ? [cpus, 1] : [cpus]) {
+      const q = qexpBuild(join(dir, 'qexp'), threads, vectors);
+      const one = threads === 1 && cpus > 1;
+      (vectors ? (one ? runs.qexp1 : runs.qexp) : one ? runs.qexpNoVectors1 : runs.qexpNoVectors).push(q);
+      console.log(
+        `pass ${pass + 1} (load ${load()}): qexp ${vectors ? 'with' : 'without'} term vectors on ${threads} thread(s) ${q.secs.toFixed(1)} s = ${fmt(DOCS / q.secs)} passages/s ` +
+          `(${fmt(DOCS / q.secs / threads)} per thread), ${q.cpuSecs.toFixed(1)} CPU-s (${q.systemSecs.toFixed(1)} in the kernel, ${fmt(q.pageFaults)} page faults), peak RSS ${fmt(q.maxRssMB)} MB; ` +
+          Object.entries(q.phases)
+            .map(([p, s]) => `${p} ${s.toFixed(1)} s`)
+            .join(', '),
+      );
+      rmSync(join(dir, 'qexp'), { recursive: true, force: true });
+    }
   if (!lucene) continue;
   for (const vectors of [true, false]) {
     const l = await lucene.index(join(dir, 'lucene'), vectors);
@@ -161,32 +167,60 @@ console.log(
   `qexp: best ${fmt(Math.max(...q))}, median ${fmt(median(q))} passages/s on ${cpus} threads (${fmt(Math.max(...q) / cpus)} and ${fmt(median(q) / cpus)} per thread); ` +
     `${fmt(Math.max(...perCpu(runs.qexp)))} passages per CPU-second; of its ${result['index.qexp.cpuSecs'].toFixed(1)} CPU-s (best pass), analysis takes ~${(readAndAnalyze - reading).toFixed(1)}, the rest (reading, inverting, merging, writing) ~${(result['index.qexp.cpuSecs'] - readAndAnalyze + reading).toFixed(1)}`,
 );
+const qn = rates(runs.qexpNoVectors);
+const qn1 = rates(runs.qexpNoVectors1);
+if (qn.length) {
+  result['index.qexp-novectors'] = Math.max(...qn);
+  result['index.qexp-novectors.median'] = median(qn);
+  result['index.qexp-novectors.peakRssMB'] = Math.max(...runs.qexpNoVectors.map((r) => r.maxRssMB));
+  if (qn1.length) {
+    result['index.qexp-novectors.1t'] = Math.max(...qn1);
+    result['index.qexp-novectors.1t.median'] = median(qn1);
+  }
+  console.log(
+    `qexp without term vectors: best ${fmt(Math.max(...qn))}, median ${fmt(median(qn))} passages/s on ${cpus} threads` +
+      (qn1.length ? `; on one thread best ${fmt(Math.max(...qn1))}, median ${fmt(median(qn1))}` : ''),
+  );
+}
 if (runs.lucene.length) {
-  for (const [key, list, what] of [
-    ['index.lucene', runs.lucene, 'with term vectors (what a qexp index holds)'],
-    ['index.lucene-novectors', runs.luceneNoVectors, 'without term vectors'],
+  // each Lucene build against qexp's build of the same content: with term vectors, and without
+  // (the latter also against qexp's index with them, the stricter reading earlier notes used)
+  for (const [key, list, what, qRuns, q1Runs, prefix] of [
+    ['index.lucene', runs.lucene, 'with term vectors (what a qexp index holds)', runs.qexp, runs.qexp1, 'ratio'],
+    ['index.lucene-novectors', runs.luceneNoVectors, 'without term vectors', runs.qexp, runs.qexp1, 'ratio'],
+    [
+      'index.lucene-novectors',
+      runs.luceneNoVectors,
+      'without term vectors, against qexp without them',
+      runs.qexpNoVectors,
+      runs.qexpNoVectors1,
+      'ratio.novectors',
+    ],
   ]) {
+    if (!qRuns.length) continue;
+    const q = rates(qRuns);
+    const q1 = rates(q1Runs);
     const l = rates(list);
     result[key] = Math.max(...l);
     result[`${key}.median`] = median(l);
     result[`${key}.perCpuSecond`] = Math.max(...perCpu(list));
     result[`${key}.peakRssMB`] = Math.max(...list.map((r) => r.peakRssMB));
-    result[`ratio.perThread.${key}`] = Math.max(...q) / cpus / Math.max(...l);
-    result[`ratio.perThread.${key}.median`] = median(q) / cpus / median(l);
-    result[`ratio.perCpuSecond.${key}`] = Math.max(...perCpu(runs.qexp)) / Math.max(...perCpu(list));
+    result[`${prefix}.perThread.${key}`] = Math.max(...q) / cpus / Math.max(...l);
+    result[`${prefix}.perThread.${key}.median`] = median(q) / cpus / median(l);
+    result[`${prefix}.perCpuSecond.${key}`] = Math.max(...perCpu(qRuns)) / Math.max(...perCpu(list));
     // each round's builds ran minutes apart: their ratio is the least disturbed by the machine's swings
-    const paired = list.map((r, i) => DOCS / runs.qexp[i].secs / cpus / (DOCS / r.secs));
-    result[`ratio.perThread.${key}.paired.median`] = median(paired);
+    const paired = list.map((r, i) => DOCS / qRuns[i].secs / cpus / (DOCS / r.secs));
+    result[`${prefix}.perThread.${key}.paired.median`] = median(paired);
     let oneThread = '';
     if (q1.length) {
-      const paired1 = list.map((r, i) => DOCS / runs.qexp1[i].secs / (DOCS / r.secs));
-      result[`ratio.oneThread.${key}.paired.median`] = median(paired1);
+      const paired1 = list.map((r, i) => DOCS / q1Runs[i].secs / (DOCS / r.secs));
+      result[`${prefix}.oneThread.${key}.paired.median`] = median(paired1);
       oneThread = `; qexp on one thread / Lucene, same round: ${paired1.map((x) => x.toFixed(2)).join(', ')}`;
     }
     console.log(
       `Lucene ${what}: best ${fmt(Math.max(...l))}, median ${fmt(median(l))} passages/s on 1 thread, ${fmt(Math.max(...perCpu(list)))} per CPU-second; ` +
-        `qexp / Lucene per thread: ${result[`ratio.perThread.${key}`].toFixed(2)}x (best), ${result[`ratio.perThread.${key}.median`].toFixed(2)}x (median), ` +
-        `same round: ${paired.map((x) => x.toFixed(2)).join(', ')}; per CPU-second ${result[`ratio.perCpuSecond.${key}`].toFixed(2)}x${oneThread}`,
+        `qexp / Lucene per thread: ${result[`${prefix}.perThread.${key}`].toFixed(2)}x (best), ${result[`${prefix}.perThread.${key}.median`].toFixed(2)}x (median), ` +
+        `same round: ${paired.map((x) => x.toFixed(2)).join(', ')}; per CPU-second ${result[`${prefix}.perCpuSecond.${key}`].toFixed(2)}x${oneThread}`,
     );
   }
 }

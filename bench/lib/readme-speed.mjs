@@ -108,6 +108,13 @@ if (ix)
       `qexp per thread against Lucene without term vectors: ${times(ix['ratio.perThread.index.lucene-novectors'])} best, ` +
       `${times(ix['ratio.perThread.index.lucene-novectors.paired.median'])} the median of rounds; qexp on one thread: ` +
       `${times(ix['ratio.oneThread.index.lucene-novectors.paired.median'])} the median of rounds.` +
+      (ix['index.qexp-novectors']
+        ? ` Without term vectors (\`qexp index --no-vectors\`, an index without RM3): qexp ${pair(ix, 'index.qexp-novectors')} on ` +
+          `${ix.threads} threads and ${pair(ix, 'index.qexp-novectors.1t')} on one; per thread against Lucene without them ` +
+          `${times(ix['ratio.novectors.perThread.index.lucene-novectors'])} best, ` +
+          `${times(ix['ratio.novectors.perThread.index.lucene-novectors.paired.median'])} the median of rounds; on one thread ` +
+          `${times(ix['ratio.novectors.oneThread.index.lucene-novectors.paired.median'])}.`
+        : '') +
       (ix88
         ? ` At ${num(ix88.docs)} passages (\`${ix88.command}\`): built in ${num(ix88.docs / ix88['index.qexp'], 1)} s on ` +
           `${ix88.threads} threads, peak RSS ${num(ix88['index.qexp.peakRssMB'])} MB.`
@@ -170,16 +177,18 @@ lines.push(
 if (ix) {
   // Lucene with term vectors holds what a qexp index holds (the issue's 15,804 passages/s was that
   // build); without them is the stricter peer
-  for (const [key, what] of [
-    ['index.lucene-novectors', 'without term vectors'],
-    ['index.lucene', 'with term vectors, the content of a qexp index'],
+  for (const [prefix, key, what] of [
+    ['ratio', 'index.lucene-novectors', 'without term vectors'],
+    ['ratio', 'index.lucene', 'with term vectors, the content of a qexp index'],
+    ['ratio.novectors', 'index.lucene-novectors', 'both without term vectors'],
   ]) {
-    const perThread = ix[`ratio.perThread.${key}`];
-    const perThreadMedian = ix[`ratio.perThread.${key}.paired.median`];
+    const perThread = ix[`${prefix}.perThread.${key}`];
+    const perThreadMedian = ix[`${prefix}.perThread.${key}.paired.median`];
+    if (perThread === undefined) continue;
     lines.push(
       `- indexing, qexp per thread on ${ix.threads} threads / Lucene 8 on one (${what}): ${times(perThread)} (median of rounds ` +
         `${times(perThreadMedian)}) against 2×: ${check(Math.min(perThread, perThreadMedian) >= 2)}; on one thread ` +
-        `${times(ix[`ratio.oneThread.${key}.paired.median`])}`,
+        `${times(ix[`${prefix}.oneThread.${key}.paired.median`])}`,
     );
   }
   lines.push(

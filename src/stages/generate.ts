@@ -101,11 +101,17 @@ export const generateStage = defineStage({
     if (m) {
       for (const p of m.provider.check(m.model)) under(['models', s.model, ...p.key], p.message);
       for (const r of m.provider.refs(m.model)) {
-        const target = scope.doc.stages[splitStageRef(r.ref, r.output).stage]?.kind;
+        const stage = scope.doc.stages[splitStageRef(r.ref, r.output).stage];
+        const target = stage?.kind;
         if (target !== undefined && target !== r.kind)
           under(
             ['models', s.model, r.key],
             `a '${m.provider.name}' model's '${r.key}' is ${/^[aeiou]/.test(r.kind) ? 'an' : 'a'} ${r.kind} stage (${r.what}); '${r.ref}' is ${target}`,
+          );
+        else if (r.vectors && target === 'index' && stage?.vectors === false)
+          under(
+            ['models', s.model, r.key],
+            `this '${m.provider.name}' model reads the documents' term vectors, and index stage '${r.ref}' is declared with \`vectors: false\``,
           );
       }
     }

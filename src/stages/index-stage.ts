@@ -29,12 +29,24 @@ export const indexStage = defineStage({
         default: 'lucene',
       }),
     ),
+    vectors: Type.Optional(
+      Type.Boolean({
+        description:
+          "Whether to store the documents' term vectors, which RM3 (`retrieve` with `rm3`, `prf` rm3-terms) reads. `false`: an index about half the size, built faster, that only plain BM25 can search.",
+        default: true,
+      }),
+    ),
   },
   outputs: { index: 'index' },
 
   // the analyzer's settings (its tokenizer's Unicode rules among them): an index built by other analysis is other work
   resolve: (scope, decl) => ({
-    own: { norms: decl.norms ?? 'lucene', analysis: getAnalyzer(decl.analyzer ?? scope.doc.retrieval.analyzer).params as Json },
+    own: {
+      norms: decl.norms ?? 'lucene',
+      analysis: getAnalyzer(decl.analyzer ?? scope.doc.retrieval.analyzer).params as Json,
+      // only when left out, so that the indexes built before it keep their fingerprints
+      ...(decl.vectors === false ? { vectors: false } : {}),
+    },
   }),
 
   async run(ctx) {
@@ -46,11 +58,12 @@ export const indexStage = defineStage({
       meter,
       signal: ctx.signal,
       norms: ctx.own.norms === 'exact' ? 'exact' : 'lucene-byte4',
+      vectors: (ctx.own as { vectors?: boolean }).vectors !== false,
       onProgress: (n) => ctx.progress(n, estimateDocs(meter, n), 'docs', undefined, meter.read < meter.total),
       onStep: (step) => ctx.step(step),
     });
     ctx.log(
-      `indexed ${meta.docCount} documents in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${meta.numTerms} unique terms, ${meta.sumTotalTermFreq} total terms`,
+      `indexed ${meta.docCount} documents in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${meta.numTerms} unique terms, ${meta.sumTotalTermFreq} total terms${meta.vectors === false ? ', no term vectors' : ''}`,
     );
     return { index: { path: out, managed: true } };
   },

@@ -10,7 +10,7 @@ import { batchHits } from '../retrieval/search/batch-search.js';
 import { RM3_DEFAULTS } from '../retrieval/search/rm3.js';
 import { type Hit, runLines } from '../retrieval/search/search.js';
 import { adjustTies, type TieAdjust } from '../retrieval/tie-adjust.js';
-import { defineStage, input, uses } from './contract.js';
+import { defineStage, input, splitStageRef, uses } from './contract.js';
 import { StringEnum } from './schema-parts.js';
 import { BM25_B, BM25_K1, FORMULATION, HITS, memoryBudgetOf, memoryBudgetRuntime } from './settings.js';
 
@@ -77,6 +77,19 @@ export const retrieveStage = defineStage({
     ),
   },
   outputs: { run: 'run' },
+
+  check(scope, decl) {
+    // RM3 reads term vectors: an index stage declared without them cannot serve it
+    const target = scope.doc.stages[splitStageRef(decl.index, 'index').stage];
+    if (decl.rm3 && target?.kind === 'index' && target.vectors === false)
+      return [
+        scope.at(
+          'rm3',
+          `RM3 reads the documents' term vectors, and index stage '${splitStageRef(decl.index, 'index').stage}' is declared with \`vectors: false\`: drop one of the two`,
+        ),
+      ];
+    return [];
+  },
 
   resolve(scope, decl) {
     const rm3 = typeof decl.rm3 === 'object' ? decl.rm3 : {};

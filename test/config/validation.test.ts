@@ -92,4 +92,31 @@ stages:
       "12:7 unknown key 'lr_scheduler_type' in stages.sft.trainer; 'lr_scheduler_type' is a TrainingArguments key qexp does not set itself: put it under trainer.extra",
     ]);
   });
+
+  it('an index stage declared without term vectors cannot serve RM3: the retrieve stage and the prf model are told where', () => {
+    const exp = (idx: string, extra = '') => `name: v
+datasets:
+  dl: {queries: q.tsv, corpus: c.tsv, qrels: qrels.txt}
+models:
+  fb: {provider: prf, index: idx, corpus: dl${extra}}
+prompts:
+  p: {messages: [{role: user, content: "{{query}}"}]}
+stages:
+  dl: {kind: dataset, dataset: dl}
+  idx: {kind: index, corpus: dl${idx}}
+  plain: {kind: retrieve, index: idx, topics: dl}
+  rm3: {kind: retrieve, index: idx, topics: dl, rm3: true}
+  gen: {kind: generate, model: fb, prompt: p, queries: dl}
+`;
+    expect(problems(exp(', vectors: false'))).toEqual([
+      "5:30 this 'prf' model reads the documents' term vectors, and index stage 'idx' is declared with `vectors: false`",
+      "12:54 RM3 reads the documents' term vectors, and index stage 'idx' is declared with `vectors: false`: drop one of the two",
+    ]);
+    expect(problems(exp(''))).toEqual([]);
+    expect(problems(exp(', vectors: true'))).toEqual([]);
+    // doc-sentences reads the corpus's text, not term vectors
+    expect(problems(exp(', vectors: false', ', method: doc-sentences'))).toEqual([
+      "12:54 RM3 reads the documents' term vectors, and index stage 'idx' is declared with `vectors: false`: drop one of the two",
+    ]);
+  });
 });

@@ -43,7 +43,7 @@ const corpus = fc.array(fc.array(word, { maxLength: 30 }), { minLength: 1, maxLe
 
 let n = 0;
 describe('index build', () => {
-  it('writes the same bytes on 1, 2 or 3 threads, with one run or hundreds, in one file or many, and with either norms', async () => {
+  it('writes the same bytes on 1, 2 or 3 threads, with one run or hundreds, in one file or many, with either norms, and with or without term vectors', async () => {
     await fc.assert(
       fc.asyncProperty(corpus, fc.constantFrom('lucene-byte4', 'exact'), async (docs, norms) => {
         const list = docs.map((words, i) => ({ id: `d${(i * 7919) % 10007}`, text: words.join(' ') }));
@@ -80,6 +80,14 @@ describe('index build', () => {
           const got = await build({ threads, maxFileBytes: 4096, batchDocs: 64 });
           for (const name of ['postings', 'docvectors', 'terms.txt', 'norms.bin', 'docorder.bin', 'docids.txt'])
             expect(Buffer.compare(got[name] as Buffer, reference[name] as Buffer), name).toBe(0);
+        }
+        // without term vectors: the other files the same, the vectors' files gone
+        for (const threads of [1, 2]) {
+          const got = await build({ threads, vectors: false, memoryPostings: 61, batchDocs: 29 });
+          const kept = Object.keys(reference).filter((f) => !/^(docvectors|meta\.json|checksums\.bin)/.test(f));
+          expect(Object.keys(got).filter((f) => f.startsWith('docvectors-') || f === 'docvectors.offsets')).toEqual([]);
+          expect((got.docvectors as Buffer).length).toBe(0);
+          for (const name of kept) expect(Buffer.compare(got[name] as Buffer, reference[name] as Buffer), name).toBe(0);
         }
       }),
       { numRuns: 6, seed: 3 },

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readIndexMeta } from '../../src/retrieval/index/read-index.js';
+import { memoryNeeds, readIndexMeta } from '../../src/retrieval/index/read-index.js';
 import { Workspace } from '../helpers/workspace.js';
 
 const ws = new Workspace();
@@ -92,6 +93,60 @@ describe('index files', () => {
     writeFileSync(ws.path('one/meta.json'), JSON.stringify({ ...meta, version: 2, crc32: undefined }));
     const r = await ws.qexp(['search', '--index', 'one', '--topics', 't.tsv', '--output', 'x.run']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/one: index format version 2; this qexp reads version 3: rebuild it with qexp index/);
+    expect(r.stderr).toMatch(/one: index format version 2; this qexp reads versions 3 and 4: rebuild it with qexp index/);
+  });
+
+  it('builds without term vectors (--no-vectors): the same postings and runs, smaller, and RM3 refused with the reason', async () => {
+    ws.write('c.jsonl', `${docs.map((d) => JSON.stringify(d)).join('\n')}\n`);
+    ws.write('t.tsv', Array.from({ length: 30 }, (_, i) => `q${i}\t${words[i % 12]} ${words[(i * 5) % 12]}`).join('\n'));
+    const full = await ws.qexp(['index', 'c.jsonl', '--out', 'full', '--analyzer', 'whitespace', '--threads', '2']);
+    const slim = await ws.qexp(['index', 'c.jsonl', '--out', 'slim', '--analyzer', 'whitespace', '--threads', '2', '--no-vectors']);
+    expect(full.exitCode, full.all).toBe(0);
+    expect(slim.exitCode, slim.all).toBe(0);
+    expect(slim.stdout).toContain('no term vectors) → slim');
+    expect(full.stdout).not.toContain('no term vectors');
+    const meta = readIndexMeta(ws.path('slim'));
+    expect(meta).toMatchObject({ version: 4, vectors: false, vectorFiles: [] });
+    expect(readIndexMeta(ws.path('full'))).toMatchObject({ version: 3 });
+    expect('vectors' in readIndexMeta(ws.path('full'))).toBe(false);
+    expect(readdirSync(ws.path('slim')).filter((f) => f.startsWith('docvectors'))).toEqual([]);
+    for (const f of ['postings-0.bin', 'terms.bin', 'terms.txt', 'norms.bin', 'docorder.bin', 'docids.txt'])
+      expect(Buffer.compare(readFileSync(ws.path(`slim/${f}`)), readFileSync(ws.path(`full/${f}`))), f).toBe(0);
+    const verify = await ws.qexp(['index', '--verify', 'slim']);
+    expect(verify.exitCode, verify.all).toBe(0);
+    // in memory and with its postings on disk under a memory budget, the same run as the full index's
+    const runOf = async (index: string, extra: string[] = []) => {
+      const r = await ws.qexp(['search', '--index', index, '--topics', 't.tsv', '--output', `${index}.run`, '--hits', '40', ...extra]);
+      expect(r.exitCode, r.all).toBe(0);
+      return readFileSync(ws.path(`${index}.run`), 'utf8');
+    };
+    const run = await runOf('full');
+    expect(run.split('\n').length).toBeGreaterThan(1000);
+    expect(await runOf('slim')).toBe(run);
+    // a budget that leaves half the postings out (two search threads): they are read on demand
+    const needs = memoryNeeds(meta, false, 2);
+    const budget = needs.index + needs.search + needs.docids + Math.floor(needs.postings / 2);
+    expect(await runOf('slim', ['--memory-budget', String(budget), '--threads', '2'])).toBe(run);
+    const rm3 = await ws.qexp(['search', '--index', 'slim', '--topics', 't.tsv', '--output', 'rm3.run', '--rm3']);
+    expect(rm3.exitCode).toBe(2);
+    expect(rm3.stderr).toContain(
+      '--rm3: slim has no term vectors (it was built with `vectors: false` or `qexp index --no-vectors`), and RM3 reads them: rebuild the index with them (the default)',
+    );
+    expect(readdirSync(ws.dir)).not.toContain('rm3.run');
+  });
+
+  it('calls an index damaged whose version and record of term vectors disagree', async () => {
+    const meta = JSON.parse(readFileSync(ws.path('slim/meta.json'), 'utf8'));
+    const { crc32: _, ...rest } = meta;
+    for (const [version, vectors] of [
+      [3, false],
+      [4, undefined],
+    ] as const) {
+      const edited = { ...rest, version, vectors };
+      writeFileSync(ws.path('slim/meta.json'), JSON.stringify({ ...edited, crc32: crc32(JSON.stringify(edited)) }));
+      const r = await ws.qexp(['index', '--verify', 'slim']);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain(`its version (${version}) and its record of term vectors disagree`);
+    }
   });
 });

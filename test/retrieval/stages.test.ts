@@ -51,5 +51,35 @@ describe.skipIf(!MIRROR)('index, retrieve and evaluate stages on CACM (experimen
     const of = (stage: string) => plan.data.stages.filter((s) => s.stage === stage);
     expect(of('index').map((s) => s.status)).toEqual(['done', 'done']);
     expect(of('bm25').map((s) => s.reasons)).toEqual([['retrieval.bm25.k1: 0.9 → 1.2'], ['retrieval.bm25.k1: 0.9 → 1.2']]);
+
+    // vectors: true is the default, the same index; vectors: false another, which RM3 cannot search
+    const base = readFileSync(text, 'utf8').replace('k1: 1.2', 'k1: 0.9');
+    const withIndex = (decl: string) => base.replace('index: {kind: index, corpus: data}', `index: {kind: index, corpus: data${decl}}`);
+    writeFileSync(text, withIndex(', vectors: true'));
+    const same = await ws.json<{ stages: { stage: string; status: string }[] }>(['plan', 'experiments/cacm-bm25.yaml'], env);
+    expect(same.data.stages.filter((s) => s.stage === 'index').map((s) => s.status)).toEqual(['done', 'done']);
+    writeFileSync(text, withIndex(', vectors: false'));
+    const refused = await ws.qexp(['plan', 'experiments/cacm-bm25.yaml'], env);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain(
+      "RM3 reads the documents' term vectors, and index stage 'index' is declared with `vectors: false`: drop one of the two",
+    );
+    // without the RM3 stages the index is built again, without term vectors, and BM25 gives the same figures
+    writeFileSync(
+      text,
+      withIndex(', vectors: false')
+        .replace(/ {2}bm25-rm3:.*\n/, '')
+        .replace(/ {2}eval-rm3:\n(?: {4}.*\n)+/, ''),
+    );
+    const slim = await ws.json<{ executed: { stage: string; outcome: string }[] }>(['run', 'experiments/cacm-bm25.yaml'], env);
+    expect(slim.code, JSON.stringify(slim.data)).toBe(0);
+    expect(slim.data.executed.filter((e) => e.stage === 'index' && e.outcome !== 'cached')).toHaveLength(1);
+    const store2 = await Store.open(ws.path('results/qexp.duckdb'));
+    const fp2 = (await store2.bindings('cacm-bm25')).find((b) => b.stage === 'eval' && b.variant === 'retrieval.bm25.b=0.4')
+      ?.fingerprint as string;
+    const rows2 = await store2.metrics(fp2);
+    store2.close();
+    const ap = rows2.find((r) => r.qid === 'all' && r.measure === 'AP@1000')?.value as number;
+    expect(ap.toFixed(4)).toBe((bm25.map as number).toFixed(4));
   });
 });

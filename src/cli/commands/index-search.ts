@@ -8,8 +8,8 @@ import { analyzerNames } from '../../retrieval/analysis/analyzers.js';
 import { CorpusInputError } from '../../retrieval/index/build-index.js';
 import { buildCorpusIndex, IndexBuildProcessError } from '../../retrieval/index/build-process.js';
 import { isIndexDamage } from '../../retrieval/index/checksums.js';
-import type { IndexMeta } from '../../retrieval/index/index-format.js';
-import { MemoryBudgetError, readIndexMeta, verifyIndex } from '../../retrieval/index/read-index.js';
+import { hasVectors, type IndexMeta } from '../../retrieval/index/index-format.js';
+import { MemoryBudgetError, NoVectorsError, readIndexMeta, verifyIndex } from '../../retrieval/index/read-index.js';
 import { batchHits } from '../../retrieval/search/batch-search.js';
 import { type Hit, runLines } from '../../retrieval/search/search.js';
 import { adjustTies, TIE_ADJUSTS, type TieAdjust } from '../../retrieval/tie-adjust.js';
@@ -47,6 +47,7 @@ export function registerIndex(program: Command): void {
     .option('--threads <n>', 'indexing threads: this one and n − 1 workers (default: number of CPUs)')
     .option('--memory-postings <n>', 'postings held (over all threads) before they are sorted into a compact run', '40000000')
     .option('--max-file-bytes <n>', 'largest postings or term-vector file; larger indexes get several', String(2 ** 30))
+    .option('--no-vectors', "leave out the documents' term vectors: a smaller index, built faster, that RM3 cannot search")
     .action(
       async (
         corpus: string | undefined,
@@ -58,6 +59,7 @@ export function registerIndex(program: Command): void {
           threads?: string;
           memoryPostings: string;
           maxFileBytes: string;
+          vectors: boolean;
         },
       ) => {
         if (opts.verify !== undefined) {
@@ -94,6 +96,7 @@ export function registerIndex(program: Command): void {
             threads: opts.threads === undefined ? undefined : num('--threads', opts.threads, 1, true),
             memoryPostings: num('--memory-postings', opts.memoryPostings, 1, true),
             maxFileBytes: num('--max-file-bytes', opts.maxFileBytes, 1, true),
+            vectors: opts.vectors,
             // a line per 100,000 documents, with the corpus's size estimated from the bytes read
             onProgress: (n) => {
               if (Math.floor(n / 100_000) <= printed) return;
@@ -108,7 +111,7 @@ export function registerIndex(program: Command): void {
           const secs = (Date.now() - t0) / 1000;
           process.stdout.write(
             `indexed ${meta.docCount} documents in ${secs.toFixed(1)} s: ${meta.numTerms} unique terms, ${meta.sumTotalTermFreq} total terms ` +
-              `(analyzer ${meta.analyzer.name}, norms ${meta.norms}) → ${out}\n`,
+              `(analyzer ${meta.analyzer.name}, norms ${meta.norms}${opts.vectors ? '' : ', no term vectors'}) → ${out}\n`,
           );
         } catch (err) {
           if (stop.signal.aborted) fail('qexp index: interrupted', EXIT.interrupted);
@@ -190,6 +193,7 @@ export function registerSearch(program: Command): void {
         } catch (err) {
           fail((err as Error).message);
         }
+        if (rm3 && !hasVectors(meta)) fail(`--rm3: ${new NoVectorsError(opts.index).message}`);
         const topics = await readTopics(opts.topics).catch((err) => (err instanceof DataError ? fail(err.message) : Promise.reject(err)));
         if (opts.analyzer && opts.analyzer !== meta.analyzer.name) {
           fail(

@@ -86,7 +86,15 @@ export const prfProvider = defineProvider<PrfModelDecl, PrfIdentity, null>({
   refs(m) {
     const out = [];
     if (typeof m.index === 'string')
-      out.push({ key: 'index', ref: m.index, output: 'index', kind: 'index', what: 'the index it searches' });
+      out.push({
+        key: 'index',
+        ref: m.index,
+        output: 'index',
+        kind: 'index',
+        what: 'the index it searches',
+        // rm3-terms, the default, reads the feedback documents' term vectors
+        vectors: m.method !== 'doc-sentences',
+      });
     if (typeof m.corpus === 'string')
       out.push({ key: 'corpus', ref: m.corpus, output: 'corpus', kind: 'dataset', what: "the documents' text" });
     return out;

@@ -65,6 +65,8 @@ export interface ModelRef {
   /** The kind of stage it must be, and what the model reads of it (for the error when it is another kind). */
   kind: string;
   what: string;
+  /** An index that must hold term vectors (an index stage declared with `vectors: false` cannot serve). */
+  vectors?: boolean;
 }
 
 /** What a provider sees of the experiment when it resolves a model. */

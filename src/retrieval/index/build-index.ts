@@ -15,6 +15,7 @@ import {
   INDEX_VERSION,
   type IndexMeta,
   metaText,
+  NO_VECTORS_VERSION,
   postingsFile,
   TERM_RECORD,
   vectorsFile,
@@ -48,6 +49,8 @@ export interface BuildOptions {
   workerQueue?: number;
   /** Stops the build between batches and between phases: it then rejects with 'interrupted' and leaves no temporary folder. */
   signal?: AbortSignal;
+  /** Whether to store the documents' term vectors, which RM3 reads (default true; without them the index is format version 4). */
+  vectors?: boolean;
 }
 
 /** The corpus cannot be indexed as it is (a document id twice, say): the user must fix it. */
@@ -65,9 +68,9 @@ interface Threads {
   close(): Promise<void>;
 }
 
-function indexingThreads(url: URL | null, analyzer: Analyzer, dir: string, count: number, budget: number): Threads {
+function indexingThreads(url: URL | null, analyzer: Analyzer, dir: string, count: number, budget: number, vectors: boolean): Threads {
   const share = Math.ceil(budget / (url ? count : 1));
-  const inline = new Inverter(dir, 't0', share);
+  const inline = new Inverter(dir, 't0', share, undefined, vectors);
   const pending = new Map<number, { resolve: (r: IndexerReply) => void; reject: (e: Error) => void }>();
   // requests asked of each worker, and answered (counted by the worker as it answers: this thread
   // sees it at once, even while it is busy indexing and reads no messages)
@@ -78,7 +81,7 @@ function indexingThreads(url: URL | null, analyzer: Analyzer, dir: string, count
   const workers = Array.from({ length: url ? count - 1 : 0 }, (_, i) => {
     const t = i + 1;
     const w = new Worker(url as URL, {
-      workerData: { qexpIndexer: true, analyzer: analyzer.name, dir, prefix: `t${t}`, budget: share, answered, t },
+      workerData: { qexpIndexer: true, analyzer: analyzer.name, dir, prefix: `t${t}`, budget: share, vectors, answered, t },
     });
     w.on('message', (m: { id: number; reply?: IndexerReply; error?: string }) => {
       const p = pending.get(m.id);
@@ -170,7 +173,14 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
 
   const count = opts.threads ?? availableParallelism();
   const url = new URL('./index-worker.js', import.meta.url);
-  const threads = indexingThreads(count > 1 && existsSync(fileURLToPath(url)) ? url : null, analyzer, tmp, count, budget);
+  const threads = indexingThreads(
+    count > 1 && existsSync(fileURLToPath(url)) ? url : null,
+    analyzer,
+    tmp,
+    count,
+    budget,
+    opts.vectors !== false,
+  );
   let closed: Promise<void> | undefined;
   const close = () => {
     closed ??= threads.close();
@@ -190,12 +200,14 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
 }
 
 /**
- * Costs, in merged postings, of rewriting a posting's term-vector entry with global ids, and of
- * copying a posting's term-vector entry and merged posting into the final files (timed at 1M
- * synthetic passages on 2 threads).
+ * Costs, in merged postings, of rewriting a posting's term-vector entry with global ids, of
+ * copying a posting's term-vector entry and merged posting into the final files, and of copying
+ * the merged posting alone in an index without term vectors (timed at 1M synthetic passages on 2
+ * threads).
  */
 const VECTOR_COST = 2.2;
 const COPY_COST = 0.4;
+const POSTING_COPY_COST = 0.05;
 
 const NEXT_STEP: Record<string, string> = {
   analysis: "merging the threads' dictionaries",
@@ -211,7 +223,7 @@ async function build(
   threads: Threads,
   exact: boolean,
   maxFileBytes: number,
-  { onProgress, onPhase, onStep, batchDocs = 4000, workerQueue = 32, signal }: BuildOptions,
+  { onProgress, onPhase, onStep, batchDocs = 4000, workerQueue = 32, signal, vectors = true }: BuildOptions,
 ): Promise<IndexMeta> {
   const T = threads.count;
   let clock = performance.now();
@@ -345,7 +357,9 @@ async function build(
   // postings files: each range is what makes the threads' work about equal
   const held = dicts.map((d) => d.df.reduce((a, b) => a + b, 0));
   const allHeld = held.reduce((a, b) => a + b, 0);
-  const load = held.map((p, t) => VECTOR_COST * p + (t === 0 && T > 1 ? COPY_COST * allHeld : 0));
+  const load = held.map(
+    (p, t) => (vectors ? VECTOR_COST * p : 0) + (t === 0 && T > 1 ? (vectors ? COPY_COST : POSTING_COPY_COST) * allHeld : 0),
+  );
   const even = (totalCost + load.reduce((a, b) => a + b, 0)) / T;
   const want = load.map((l) => Math.max(0, even - l));
   const wanted = want.reduce((a, b) => a + b, 0);
@@ -369,13 +383,14 @@ async function build(
   const vectorSizes: Promise<RemappedVectors>[] = [];
   // the workers' requests first: this thread carries out its own as it asks
   for (const t of [...workers, 0]) {
-    vectorSizes[t] = threads.ask(t, {
-      type: 'vectors',
-      remap: remap[t] as Int32Array,
-      out: join(tmp, `t${t}-vectors-global.bin`),
-      // a lone thread's file may become docvectors as it is; the others are summed as they are copied
-      sums: T === 1,
-    }) as Promise<RemappedVectors>;
+    if (vectors)
+      vectorSizes[t] = threads.ask(t, {
+        type: 'vectors',
+        remap: remap[t] as Int32Array,
+        out: join(tmp, `t${t}-vectors-global.bin`),
+        // a lone thread's file may become docvectors as it is; the others are summed as they are copied
+        sums: T === 1,
+      }) as Promise<RemappedVectors>;
     const job: MergeJob = {
       runs,
       localOf,
@@ -396,7 +411,9 @@ async function build(
   const offsets = new Float64Array(nDocs + 1);
   const vectorFiles: number[] = [];
   const only = T === 1 ? (vectorLengths[0] as RemappedVectors) : null;
-  if (only?.sums && only.sums.bytes <= maxFileBytes) {
+  if (!vectors) {
+    // none to lay out
+  } else if (only?.sums && only.sums.bytes <= maxFileBytes) {
     // one thread's vectors that fit one file are that file
     await rename(join(tmp, 't0-vectors-global.bin'), join(tmp, vectorsFile(0)));
     let total = 0;
@@ -507,7 +524,7 @@ async function build(
     ['norms.bin', new Uint8Array(normsShared)],
     ['docorder.bin', new Uint8Array(rank.buffer)],
     ['terms.bin', new Uint8Array(dict.buffer)],
-    ['docvectors.offsets', new Uint8Array(offsets.buffer)],
+    ...(vectors ? [['docvectors.offsets', new Uint8Array(offsets.buffer)] as [string, Uint8Array]] : []),
   ];
   for (const [name, bytes] of small) {
     await writeFile(join(tmp, name), bytes);
@@ -528,7 +545,7 @@ async function build(
   phase('layout');
   const meta: IndexMeta = {
     format: INDEX_FORMAT,
-    version: INDEX_VERSION,
+    version: vectors ? INDEX_VERSION : NO_VECTORS_VERSION,
     analyzer: { name: analyzer.name, params: analyzer.params },
     docCount: nDocs,
     docsWithTerms,
@@ -538,6 +555,7 @@ async function build(
     blockSize: BLOCK_SIZE,
     postingsFiles: file + 1,
     vectorFiles,
+    ...(vectors ? {} : { vectors: false as const }),
     checksums: { chunk: CHUNK, crc32: crc32(tableBytes), files },
   };
   await writeFile(join(tmp, 'meta.json'), metaText(meta));

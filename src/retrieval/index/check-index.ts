@@ -2,7 +2,16 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } fro
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { CHECKSUMS_FILE, CHUNK, damage, type FileSum, verifyChunks } from './checksums.js';
-import { INDEX_FORMAT, INDEX_VERSION, type IndexMeta, postingsFile, TERM_RECORD, vectorsFile } from './index-format.js';
+import {
+  hasVectors,
+  INDEX_FORMAT,
+  INDEX_VERSION,
+  type IndexMeta,
+  NO_VECTORS_VERSION,
+  postingsFile,
+  TERM_RECORD,
+  vectorsFile,
+} from './index-format.js';
 import { readShared } from './shared-file.js';
 import { checkTermPostings } from './validate.js';
 
@@ -26,9 +35,14 @@ export function readIndexMeta(dir: string): IndexMeta {
   // indexes of earlier versions have no checksum: they are told their version below
   if (crc !== undefined && crc !== crc32(JSON.stringify(meta))) throw damage(dir, 'meta.json', 'its content does not match its checksum');
   if (meta.format !== INDEX_FORMAT) throw new Error(`${dir}: not a qexp BM25 index (format ${meta.format})`);
-  if (meta.version !== INDEX_VERSION)
-    throw new Error(`${dir}: index format version ${meta.version}; this qexp reads version ${INDEX_VERSION}: rebuild it with qexp index`);
+  if (meta.version !== INDEX_VERSION && meta.version !== NO_VECTORS_VERSION)
+    throw new Error(
+      `${dir}: index format version ${meta.version}; this qexp reads versions ${INDEX_VERSION} and ${NO_VECTORS_VERSION}: rebuild it with qexp index`,
+    );
   if (crc === undefined) throw damage(dir, 'meta.json', 'it has no checksum');
+  // version 4 is the index without term vectors, and only it
+  if ((meta.version === NO_VECTORS_VERSION) !== (meta.vectors === false) || (meta.vectors === false && meta.vectorFiles?.length))
+    throw damage(dir, 'meta.json', `its version (${meta.version}) and its record of term vectors disagree`);
   return meta;
 }
 
@@ -41,8 +55,8 @@ function expectedFiles(meta: IndexMeta): Map<string, number | null> {
     ['norms.bin', meta.norms === 'exact' ? 4 * n : n],
     ['terms.txt', null],
     ['terms.bin', 4 * TERM_RECORD * meta.numTerms],
-    ['docvectors.offsets', 8 * (n + 1)],
   ]);
+  if (hasVectors(meta)) files.set('docvectors.offsets', 8 * (n + 1));
   for (let i = 0; i < meta.postingsFiles; i++) files.set(postingsFile(i), null);
   meta.vectorFiles.forEach((bytes, i) => {
     files.set(vectorsFile(i), bytes);
@@ -197,6 +211,6 @@ export function verifyIndex(dir: string): { files: number; bytes: number } {
         checkTermPostings(dir, postingsFile(f), meta, id, dict[r] as number, words, dict[r + 3] as number, dict[r + 4] as number);
     }
   }
-  checkVectorOffsets(dir, new Float64Array(load('docvectors.offsets')), meta.vectorFiles);
+  if (hasVectors(meta)) checkVectorOffsets(dir, new Float64Array(load('docvectors.offsets')), meta.vectorFiles);
   return { files: Object.keys(files).length + 2, bytes: bytes + table.byteLength };
 }

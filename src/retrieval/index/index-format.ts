@@ -37,12 +37,19 @@
  *   at document boundaries, as postings files do.
  * - `docvectors.offsets`: a float64 per document, the byte offset of its vector counted over the
  *   concatenated files, plus the end.
+ *
+ * Version 4 is version 3 without the term vectors (built with `vectors: false`, for BM25 without
+ * RM3): meta.json says `vectors: false` and `vectorFiles: []`, and there are no docvectors files.
+ * Only such indexes are written as version 4, so that a qexp that reads version 3 alone refuses
+ * them by their version instead of finding files missing; an index with vectors stays version 3.
  */
 import { crc32 } from 'node:zlib';
 import type { IndexChecksums } from './checksums.js';
 
 export const INDEX_FORMAT = 'qexp-bm25';
 export const INDEX_VERSION = 3;
+/** The version of an index without term vectors (see above). */
+export const NO_VECTORS_VERSION = 4;
 export const BLOCK_SIZE = 128;
 /** Words in a dictionary record. */
 export const TERM_RECORD = 5;
@@ -62,6 +69,8 @@ export interface IndexMeta {
   postingsFiles: number;
   /** Byte length of each `docvectors-N.bin` file. */
   vectorFiles: number[];
+  /** false in an index without term vectors (version 4); absent otherwise. */
+  vectors?: false;
   checksums: IndexChecksums;
 }
 
@@ -69,6 +78,9 @@ export interface IndexMeta {
 export function metaText(meta: IndexMeta): string {
   return `${JSON.stringify({ ...meta, crc32: crc32(JSON.stringify(meta)) }, null, 2)}\n`;
 }
+
+/** Whether the index holds term vectors (which RM3 reads). */
+export const hasVectors = (meta: IndexMeta): boolean => meta.vectors !== false;
 
 export const postingsFile = (n: number) => `postings-${n}.bin`;
 export const vectorsFile = (n: number) => `docvectors-${n}.bin`;

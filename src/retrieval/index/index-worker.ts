@@ -27,9 +27,17 @@ export function serve(inverter: Inverter, analyzer: Analyzer, req: IndexerReques
 }
 
 if (parentPort && workerData?.qexpIndexer) {
-  const job = workerData as { analyzer: string; dir: string; prefix: string; budget: number; answered: Int32Array; t: number };
+  const job = workerData as {
+    analyzer: string;
+    dir: string;
+    prefix: string;
+    budget: number;
+    vectors: boolean;
+    answered: Int32Array;
+    t: number;
+  };
   const analyzer = getAnalyzer(job.analyzer);
-  const inverter = new Inverter(job.dir, job.prefix, job.budget);
+  const inverter = new Inverter(job.dir, job.prefix, job.budget, undefined, job.vectors);
   const port = parentPort;
   port.on('message', (m: { id: number; req: IndexerRequest } | null) => {
     if (m === null) {

@@ -80,7 +80,8 @@ export class Inverter {
   private df: Int32Array = new Int32Array(1 << 16);
   /** Each run, and its terms: (local id, byte offset) pairs. */
   private readonly runs: { data: SharedArrayBuffer; terms: Int32Array }[] = [];
-  private readonly vectors: FileByteWriter;
+  /** The term vectors' file, or null in an index without them. */
+  private readonly vectors: FileByteWriter | null;
   private readonly vec = new ByteWriter();
   readonly vectorsPath: string;
 
@@ -90,9 +91,10 @@ export class Inverter {
     private readonly budget: number,
     /** Documents a run may span (tests shrink it). */
     private readonly runSpan = RUN_SPAN,
+    withVectors = true,
   ) {
     this.vectorsPath = join(dir, `${prefix}-vectors.bin`);
-    this.vectors = new FileByteWriter(this.vectorsPath);
+    this.vectors = withVectors ? new FileByteWriter(this.vectorsPath) : null;
     const cap = Math.max(1024, Math.min(budget + 1024, 1 << 26));
     this.pTerm = new Int32Array(cap);
     this.pay = new Int32Array(cap);
@@ -200,15 +202,17 @@ export class Inverter {
       }
     }
     this.nPost = p;
-    const vec = this.vec;
-    vec.varint(distinct);
-    for (let q = 0; q < distinct; q++) {
-      vec.varint(pTerm[start + q] as number);
-      vec.varint(tf[q] as number);
-    }
-    if (vec.length > 1 << 22) {
-      this.vectors.write(vec.bytes());
-      vec.length = 0;
+    if (this.vectors) {
+      const vec = this.vec;
+      vec.varint(distinct);
+      for (let q = 0; q < distinct; q++) {
+        vec.varint(pTerm[start + q] as number);
+        vec.varint(tf[q] as number);
+      }
+      if (vec.length > 1 << 22) {
+        this.vectors.write(vec.bytes());
+        vec.length = 0;
+      }
     }
     if (this.nPost >= this.budget) this.spill();
   }
@@ -303,7 +307,7 @@ export class Inverter {
 
   /** Closes the term vectors' file, if still open (a build that failed leaves it to be removed). */
   close(): void {
-    this.vectors.close();
+    this.vectors?.close();
   }
 
   /** Spills what is held, closes the vectors, lays out the runs' tables, and sorts the dictionary. */
@@ -314,7 +318,7 @@ export class Inverter {
     this.pay = new Int32Array(0);
     this.keys2 = new Int32Array(0);
     this.pay2 = new Int32Array(0);
-    this.vectors.write(this.vec.bytes());
+    this.vectors?.write(this.vec.bytes());
     this.close();
     const local = this.dict.size;
     const runs = this.runs.map(({ data, terms }) => {

@@ -10,7 +10,7 @@ import {
   readIndexMeta,
 } from './check-index.js';
 import { CHUNK, damage, type FileSum, verifyChunks } from './checksums.js';
-import { type IndexMeta, postingsFile, TERM_RECORD, vectorsFile } from './index-format.js';
+import { hasVectors, type IndexMeta, postingsFile, TERM_RECORD, vectorsFile } from './index-format.js';
 import { DOCID_BLOCK, docidBlocks, fileStarts, OnDemandFiles, PostingsCache } from './on-demand-files.js';
 import { readShared } from './shared-file.js';
 import { checkTermPostings } from './validate.js';
@@ -71,6 +71,16 @@ export interface TermInfo {
 
 /** Search's own memory per thread and document (normInverse, exhaustive scoring's accumulator, group scoring's norms): what a budget must leave it. */
 export const SEARCH_BYTES_PER_DOC = 4 + 13 + 4;
+/** RM3 asked for the term vectors of an index built without them: the index must be rebuilt. */
+export class NoVectorsError extends Error {
+  constructor(dir: string) {
+    super(
+      `${dir} has no term vectors (it was built with \`vectors: false\` or \`qexp index --no-vectors\`), and RM3 reads them: rebuild the index with them (the default)`,
+    );
+    this.name = 'NoVectorsError';
+  }
+}
+
 /** A memory budget below what the index needs with its postings on disk. */
 export class MemoryBudgetError extends Error {
   constructor(message: string) {
@@ -113,7 +123,7 @@ export function memoryNeeds(
   const docids = size('docids.txt') + starts(size('docids.txt'), meta.docCount);
   let postings = 0;
   for (let i = 0; i < meta.postingsFiles; i++) postings += size(postingsFile(i));
-  const vectorBytes = vectors ? meta.vectorFiles.reduce((a, b) => a + b, 0) + size('docvectors.offsets') : 0;
+  const vectorBytes = vectors && hasVectors(meta) ? meta.vectorFiles.reduce((a, b) => a + b, 0) + size('docvectors.offsets') : 0;
   return { index, docids, postings, vectors: vectorBytes, search: SEARCH_BYTES_PER_DOC * meta.docCount * threads };
 }
 
@@ -184,6 +194,7 @@ export class IndexReader {
   static load(dir: string, vectors: boolean, opts: LoadOptions = {}): SharedIndex {
     if (endianness() !== 'LE') throw new Error('qexp indexes are little-endian: this machine is big-endian');
     const meta = readIndexMeta(dir);
+    if (vectors && !hasVectors(meta)) throw new NoVectorsError(dir);
     const table = openChecked(dir, meta);
     const threads = opts.threads ?? 1;
     const needs = memoryNeeds(meta, vectors, threads);
@@ -394,6 +405,7 @@ export class IndexReader {
 
   /** A document's terms (ids, ascending) with their frequencies: Lucene's term vector. */
   docVector(doc: number): { term: number; tf: number }[] {
+    if (!hasVectors(this.meta)) throw new NoVectorsError(this.shared.dir);
     let bytes: Uint8Array;
     let file: number;
     if (this.postings) {

@@ -80,12 +80,13 @@ export const retrieveStage = defineStage({
 
   check(scope, decl) {
     // RM3 reads term vectors: an index stage declared without them cannot serve it
-    const target = scope.doc.stages[splitStageRef(decl.index, 'index').stage];
+    const name = splitStageRef(decl.index, 'index').stage;
+    const target = scope.doc.stages[name];
     if (decl.rm3 && target?.kind === 'index' && target.vectors === false)
       return [
         scope.at(
           'rm3',
-          `RM3 reads the documents' term vectors, and index stage '${splitStageRef(decl.index, 'index').stage}' is declared with \`vectors: false\`: drop one of the two`,
+          `RM3 reads the documents' term vectors, and index stage '${name}' is declared with \`vectors: false\`: drop one of the two`,
         ),
       ];
     return [];

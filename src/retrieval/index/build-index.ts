@@ -411,60 +411,60 @@ async function build(
   const offsets = new Float64Array(nDocs + 1);
   const vectorFiles: number[] = [];
   const only = T === 1 ? (vectorLengths[0] as RemappedVectors) : null;
-  if (!vectors) {
-    // none to lay out
-  } else if (only?.sums && only.sums.bytes <= maxFileBytes) {
-    // one thread's vectors that fit one file are that file
-    await rename(join(tmp, 't0-vectors-global.bin'), join(tmp, vectorsFile(0)));
-    let total = 0;
-    for (let d = 0; d < nDocs; d++) {
-      offsets[d] = total;
-      total += only.sizes[d] as number;
-    }
-    offsets[nDocs] = total;
-    vectorSums.set(vectorsFile(0), ChunkSums.resume(only.sums).finish());
-    vectorFiles.push(total);
-  } else {
-    const vecReaders = Array.from({ length: T }, (_, t) => new ChunkReader(join(tmp, `t${t}-vectors-global.bin`)));
-    const vecAt = new Int32Array(T);
-    let vecOut = new FileByteWriter(join(tmp, vectorsFile(0)), true);
-    let inFile = 0;
-    let total = 0;
-    let d = 0;
-    batchSizes.forEach((size, b) => {
-      const t = batchThread[b] as number;
-      const sizes = (vectorLengths[t] as RemappedVectors).sizes;
-      let pendingBytes = 0;
-      for (let k = 0; k < size; k++, d++) {
-        const bytes = sizes[(vecAt[t] as number) + k] as number;
-        if (inFile + pendingBytes > 0 && inFile + pendingBytes + bytes > maxFileBytes) {
-          (vecReaders[t] as ChunkReader).copyTo(pendingBytes, vecOut);
-          inFile += pendingBytes;
-          pendingBytes = 0;
-          vecOut.close();
-          vectorSums.set(vectorsFile(vectorFiles.length), (vecOut.sums as ChunkSums).finish());
-          vectorFiles.push(inFile);
-          vecOut = new FileByteWriter(join(tmp, vectorsFile(vectorFiles.length)), true);
-          inFile = 0;
-        }
+  if (vectors) {
+    if (only?.sums && only.sums.bytes <= maxFileBytes) {
+      // one thread's vectors that fit one file are that file
+      await rename(join(tmp, 't0-vectors-global.bin'), join(tmp, vectorsFile(0)));
+      let total = 0;
+      for (let d = 0; d < nDocs; d++) {
         offsets[d] = total;
-        total += bytes;
-        pendingBytes += bytes;
+        total += only.sizes[d] as number;
       }
-      (vecReaders[t] as ChunkReader).copyTo(pendingBytes, vecOut);
-      inFile += pendingBytes;
-      vecAt[t] = (vecAt[t] as number) + size;
-    });
-    offsets[nDocs] = total;
-    vecOut.close();
-    vectorSums.set(vectorsFile(vectorFiles.length), (vecOut.sums as ChunkSums).finish());
-    vectorFiles.push(inFile);
-    for (const r of vecReaders) r.close();
-  }
+      offsets[nDocs] = total;
+      vectorSums.set(vectorsFile(0), ChunkSums.resume(only.sums).finish());
+      vectorFiles.push(total);
+    } else {
+      const vecReaders = Array.from({ length: T }, (_, t) => new ChunkReader(join(tmp, `t${t}-vectors-global.bin`)));
+      const vecAt = new Int32Array(T);
+      let vecOut = new FileByteWriter(join(tmp, vectorsFile(0)), true);
+      let inFile = 0;
+      let total = 0;
+      let d = 0;
+      batchSizes.forEach((size, b) => {
+        const t = batchThread[b] as number;
+        const sizes = (vectorLengths[t] as RemappedVectors).sizes;
+        let pendingBytes = 0;
+        for (let k = 0; k < size; k++, d++) {
+          const bytes = sizes[(vecAt[t] as number) + k] as number;
+          if (inFile + pendingBytes > 0 && inFile + pendingBytes + bytes > maxFileBytes) {
+            (vecReaders[t] as ChunkReader).copyTo(pendingBytes, vecOut);
+            inFile += pendingBytes;
+            pendingBytes = 0;
+            vecOut.close();
+            vectorSums.set(vectorsFile(vectorFiles.length), (vecOut.sums as ChunkSums).finish());
+            vectorFiles.push(inFile);
+            vecOut = new FileByteWriter(join(tmp, vectorsFile(vectorFiles.length)), true);
+            inFile = 0;
+          }
+          offsets[d] = total;
+          total += bytes;
+          pendingBytes += bytes;
+        }
+        (vecReaders[t] as ChunkReader).copyTo(pendingBytes, vecOut);
+        inFile += pendingBytes;
+        vecAt[t] = (vecAt[t] as number) + size;
+      });
+      offsets[nDocs] = total;
+      vecOut.close();
+      vectorSums.set(vectorsFile(vectorFiles.length), (vecOut.sums as ChunkSums).finish());
+      vectorFiles.push(inFile);
+      for (const r of vecReaders) r.close();
+    }
 
-  for (let t = 0; t < T; t++) {
-    await rm(join(tmp, `t${t}-vectors-global.bin`), { force: true });
-    await rm(join(tmp, `t${t}-vectors.bin`), { force: true });
+    for (let t = 0; t < T; t++) {
+      await rm(join(tmp, `t${t}-vectors-global.bin`), { force: true });
+      await rm(join(tmp, `t${t}-vectors.bin`), { force: true });
+    }
   }
 
   // 4. postings files: parts laid out in term order, a new file before a term that would pass the limit

@@ -2,11 +2,12 @@
 // bench's synthetic corpus: this machine's speed drifts by up to 2× within minutes, so only builds
 // run side by side compare. Prints each build and the median of the paired ratios (B over A).
 //
-//   node bench/lib/build-ab.mjs A_ROOT [B_ROOT] [--threads N] [--rounds R] [--docs N] [--detach-a]
+//   node bench/lib/build-ab.mjs A_ROOT [B_ROOT] [--threads N] [--rounds R] [--docs N] [--no-vectors] [--detach-a]
 //
 // A_ROOT and B_ROOT are checkouts with dist/ built (`git worktree add /tmp/a COMMIT && cd /tmp/a &&
 // npm ci && npm run build`); B_ROOT defaults to this one. --detach-a makes A's process detach an
-// ArrayBuffer before it builds (V8 checks typed-array accesses for detachment from then on).
+// ArrayBuffer before it builds (V8 checks typed-array accesses for detachment from then on);
+// --no-vectors builds indexes without term vectors (`qexp index --no-vectors`).
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,11 +22,12 @@ const { values, positionals } = parseArgs({
     threads: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '3' },
     docs: { type: 'string', default: '1000000' },
+    'no-vectors': { type: 'boolean', default: false },
     'detach-a': { type: 'boolean', default: false },
   },
 });
 if (positionals.length < 1)
-  throw new Error('usage: node bench/lib/build-ab.mjs A_ROOT [B_ROOT] [--threads N] [--rounds R] [--docs N] [--detach-a]');
+  throw new Error('usage: node bench/lib/build-ab.mjs A_ROOT [B_ROOT] [--threads N] [--rounds R] [--docs N] [--no-vectors] [--detach-a]');
 const roots = { A: resolve(positionals[0]), B: resolve(positionals[1] ?? join(import.meta.dirname, '..', '..')) };
 const corpus = await corpusFile(Number(values.docs));
 const out = join(tmpdir(), `qexp-build-ab-${process.pid}`);
@@ -34,7 +36,7 @@ const detach = 'data:text/javascript,const b=new ArrayBuffer(8);structuredClone(
 function build(name) {
   rmSync(out, { recursive: true, force: true });
   const nodeArgs = name === 'A' && values['detach-a'] ? ['--import', detach] : [];
-  const r = buildInChild(corpus, out, { threads: values.threads, root: roots[name], nodeArgs });
+  const r = buildInChild(corpus, out, { threads: values.threads, root: roots[name], nodeArgs, vectors: !values['no-vectors'] });
   rmSync(out, { recursive: true, force: true });
   const p = r.phases;
   console.log(

@@ -38,7 +38,7 @@ describe('lineChunks', () => {
     const piece = fc.constantFrom('a', 'xyz', '\t', '\n', '\r', '\r\n', '\n\r', 'é', '中', '😀', '\uFEFF', ' ');
     const input = fc.tuple(fc.boolean(), fc.array(piece, { maxLength: 40 }), fc.boolean());
     await fc.assert(
-      fc.asyncProperty(input, fc.array(fc.nat(), { maxLength: 12 }), async ([bom, pieces, invalid], cuts) => {
+      fc.asyncProperty(input, fc.array(fc.nat(), { maxLength: 40 }), async ([bom, pieces, invalid], cuts) => {
         const bytes = Buffer.concat([
           Buffer.from(`${bom ? '\uFEFF' : ''}${pieces.join('')}`),
           invalid ? Buffer.from([0xc3, 0x0a, 0xff]) : Buffer.alloc(0),
@@ -47,6 +47,16 @@ describe('lineChunks', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('joins a line that spans many chunks, whatever ends it', async () => {
+    for (const end of ['\n', '\r', '\r\n', '']) {
+      const bytes = Buffer.from(`id\t${'é word '.repeat(30_000)}${end}next\tline${end}`);
+      const cuts = Array.from({ length: Math.floor(bytes.length / 997) }, (_, i) => 997 * (i + 1));
+      const lines = await viaChunks(bytes, cuts);
+      expect(lines).toEqual(await viaReadline(bytes, cuts));
+      expect(lines.length).toBe(end === '' ? 1 : 2);
+    }
   });
 
   it('gives the documents before a bad line, then its error with file and line', async () => {

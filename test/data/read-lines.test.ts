@@ -1,21 +1,27 @@
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
+import { pack } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { readCorpus } from '../../src/data/corpus.js';
-import { lineChunks } from '../../src/data/read-lines.js';
+import { lineChunks, readLines } from '../../src/data/read-lines.js';
 import { Workspace } from '../helpers/workspace.js';
 
-/** The bytes as a stream of the given chunks (cut anywhere: inside a character, between CR and LF). */
+/**
+ * The bytes as a stream of the given chunks (cut anywhere: inside a character, between CR and LF;
+ * a place cut twice gives an empty chunk, which readline also sees).
+ */
 const chunked = (bytes: Buffer, cuts: number[]) => {
-  const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const at = cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b);
   const parts: Buffer[] = [];
   let from = 0;
-  for (const c of [...at, bytes.length]) {
-    if (c > from) parts.push(bytes.subarray(from, c));
+  for (const c of at) {
+    parts.push(bytes.subarray(from, c));
     from = c;
   }
-  return Readable.from(parts, { objectMode: false });
+  parts.push(bytes.subarray(from));
+  return Readable.from(parts);
 };
 
 const viaReadline = async (bytes: Buffer, cuts: number[]) => {
@@ -31,18 +37,17 @@ const viaChunks = async (bytes: Buffer, cuts: number[]) => {
   return out;
 };
 
-describe('lineChunks', () => {
+describe('lineChunks and the readers built on it', () => {
   it('splits every input into the lines node:readline gives, however the stream is cut', async () => {
     // text made of the pieces where splitting can go wrong: line ends of each kind, multi-byte
-    // characters, a BOM, a byte that is not UTF-8, empty lines
+    // characters, a BOM, empty lines; then bytes that are not UTF-8, or a character cut short by
+    // the end of the input (readline drops it)
     const piece = fc.constantFrom('a', 'xyz', '\t', '\n', '\r', '\r\n', '\n\r', 'é', '中', '😀', '\uFEFF', ' ');
-    const input = fc.tuple(fc.boolean(), fc.array(piece, { maxLength: 40 }), fc.boolean());
+    const tail = fc.constantFrom([], [0xc3, 0x0a, 0xff], [0xc3], [0xe2, 0x82], [0xf0, 0x9f, 0x98], [0x0d, 0xc3]);
+    const input = fc.tuple(fc.boolean(), fc.array(piece, { maxLength: 40 }), tail);
     await fc.assert(
-      fc.asyncProperty(input, fc.array(fc.nat(), { maxLength: 40 }), async ([bom, pieces, invalid], cuts) => {
-        const bytes = Buffer.concat([
-          Buffer.from(`${bom ? '\uFEFF' : ''}${pieces.join('')}`),
-          invalid ? Buffer.from([0xc3, 0x0a, 0xff]) : Buffer.alloc(0),
-        ]);
+      fc.asyncProperty(input, fc.array(fc.nat(), { maxLength: 40 }), async ([bom, pieces, end], cuts) => {
+        const bytes = Buffer.concat([Buffer.from(`${bom ? '\uFEFF' : ''}${pieces.join('')}`), Buffer.from(end)]);
         expect(await viaChunks(bytes, cuts)).toEqual(await viaReadline(bytes, cuts));
       }),
       { numRuns: 400 },
@@ -58,6 +63,39 @@ describe('lineChunks', () => {
       expect(lines.length).toBe(end === '' ? 1 : 2);
     }
   });
+
+  it('reads a .tgz corpus, and a .tsv.gz shard in a tar as TSV', async () => {
+    const p = pack();
+    p.entry({ name: 'shards/b.tsv.gz' }, gzipSync('1\tone\n2\ttwo\n'));
+    p.entry({ name: 'shards/c.gz' }, gzipSync('{"id":"3","contents":"three"}\n'));
+    p.finalize();
+    const parts: Buffer[] = [];
+    for await (const c of p) parts.push(c as Buffer);
+    const ws = new Workspace();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(ws.path('c.tgz'), gzipSync(Buffer.concat(parts)));
+    const docs = [];
+    for await (const doc of readCorpus(ws.path('c.tgz'))) docs.push(doc);
+    expect(docs).toEqual([
+      { id: '1', text: 'one' },
+      { id: '2', text: 'two' },
+      { id: '3', text: 'three' },
+    ]);
+    ws.remove();
+  });
+
+  it('rejects, not crashes, on a gzipped file that is not there', async () => {
+    const ws = new Workspace();
+    await expect(
+      (async () => {
+        for await (const _ of readLines(ws.path('none.txt.gz'))) {
+          // consume
+        }
+      })(),
+    ).rejects.toThrow(/ENOENT/);
+    ws.remove();
+    // a deadline for a hang (the read used to wait forever), far above the milliseconds it takes
+  }, 60_000);
 
   it('gives the documents before a bad line, then its error with file and line', async () => {
     const ws = new Workspace();

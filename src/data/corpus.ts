@@ -149,13 +149,10 @@ async function* readTar(path: string, onRead?: (bytes: number) => void): AsyncGe
       for await (const c of entry) chunks.push(c as Buffer);
       const id = checkId(basename(name).replace(/\.html?$/i, ''), 'document', where, undefined);
       yield [{ id, text: htmlToText(Buffer.concat(chunks).toString('utf8')) }];
-    } else if (/\.tsv(\.gz)?$/.test(lower)) {
-      const stream = (lower.endsWith('.gz') ? entry.pipe(createGunzip()) : entry) as unknown as Readable;
-      yield* docChunks(stream, where, 'tsv');
-    } else if (/\.(jsonl|json)(\.gz)?$/.test(lower) || /\.gz$/.test(lower)) {
+    } else if (/\.(tsv|jsonl|json)(\.gz)?$/.test(lower) || /\.gz$/.test(lower)) {
       // a bare .gz shard is JSONL, as MS MARCO v2's are
       const stream = (lower.endsWith('.gz') ? entry.pipe(createGunzip()) : entry) as unknown as Readable;
-      yield* docChunks(stream, where, 'jsonl');
+      yield* docChunks(stream, where, /\.tsv(\.gz)?$/.test(lower) ? 'tsv' : 'jsonl');
     } else {
       throw new DataError(path, undefined, `tar entry ${index} (${name}) is neither HTML, JSONL nor TSV`);
     }

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -6,6 +7,7 @@ import { pack } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { readCorpus } from '../../src/data/corpus.js';
 import { lineChunks, readLines } from '../../src/data/read-lines.js';
+import { drain } from '../helpers/drain.js';
 import { Workspace } from '../helpers/workspace.js';
 
 /**
@@ -72,7 +74,6 @@ describe('lineChunks and the readers built on it', () => {
     const parts: Buffer[] = [];
     for await (const c of p) parts.push(c as Buffer);
     const ws = new Workspace();
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(ws.path('c.tgz'), gzipSync(Buffer.concat(parts)));
     const docs = [];
     for await (const doc of readCorpus(ws.path('c.tgz'))) docs.push(doc);
@@ -86,13 +87,7 @@ describe('lineChunks and the readers built on it', () => {
 
   it('rejects, not crashes, on a gzipped file that is not there', async () => {
     const ws = new Workspace();
-    await expect(
-      (async () => {
-        for await (const _ of readLines(ws.path('none.txt.gz'))) {
-          // consume
-        }
-      })(),
-    ).rejects.toThrow(/ENOENT/);
+    await expect(drain(readLines(ws.path('none.txt.gz')))).rejects.toThrow(/ENOENT/);
     ws.remove();
     // a deadline for a hang (the read used to wait forever), far above the milliseconds it takes
   }, 60_000);

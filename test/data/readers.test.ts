@@ -4,6 +4,7 @@ import { readCorpus } from '../../src/data/corpus.js';
 import { DataError } from '../../src/data/data-error.js';
 import { readQrels } from '../../src/data/qrels.js';
 import { readTopics } from '../../src/data/topics.js';
+import { drain } from '../helpers/drain.js';
 import { MIRROR } from '../helpers/mirror.js';
 import { Workspace } from '../helpers/workspace.js';
 
@@ -95,19 +96,11 @@ describe('readers on hand-made files', () => {
 
   it('names file and line of a malformed record', async () => {
     ws.write('bad.jsonl', '{"id":"a","contents":"x"}\n{"id": "b", "contents": \n');
-    const err = await (async () => {
-      for await (const _ of readCorpus(ws.path('bad.jsonl'))) {
-        // consume
-      }
-    })().catch((e) => e as DataError);
+    const err = await drain(readCorpus(ws.path('bad.jsonl'))).catch((e) => e as DataError);
     expect(err).toBeInstanceOf(DataError);
     expect((err as DataError).message).toMatch(/bad\.jsonl:2: invalid JSON/);
     ws.write('noid.jsonl', '{"name":"a","contents":"x"}\n');
-    const e2 = await (async () => {
-      for await (const _ of readCorpus(ws.path('noid.jsonl'))) {
-        // consume
-      }
-    })().catch((e) => e as DataError);
+    const e2 = await drain(readCorpus(ws.path('noid.jsonl'))).catch((e) => e as DataError);
     expect((e2 as DataError).message).toBe(`${ws.path('noid.jsonl')}:1: no document id: expected one of id, _id, docid, pid`);
     ws.write('topics.tsv', '1\tfirst\nsecond without tab\n');
     await expect(readTopics(ws.path('topics.tsv'))).rejects.toThrow(/topics\.tsv:2: expected 'qid<TAB>query text'/);

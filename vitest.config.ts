@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 600_000,
     pool: 'forks',
+    // one worker process for all files: vitest gives a new worker 60 s to start, a limit no option
+    // changes, and on that loaded machine one of ~100 starts (one a file) once took longer
+    isolate: false,
   },
 });

@@ -6,6 +6,7 @@
 //   BENCH_ANALYZER   whitespace (default: the corpus is pre-analyzed text) or english
 //   BENCH_LUCENE     0 to leave Lucene out
 //   BENCH_LUCENE_RAM_MB  Lucene's indexing buffer (default 1024)
+//   BENCH_LUCENE_THREADS 0 to leave out Lucene's builds on every CPU (default: on, with several CPUs)
 //   BENCH_ONE_THREAD 0 to leave out qexp's build on one thread (default: on, with several CPUs)
 //   BENCH_NO_VECTORS 0 to leave out qexp's builds without term vectors (`qexp index --no-vectors`)
 //   QEXP_HUGE_PAGES  0 to build without huge pages (as `qexp index` then does), and run Lucene's JVM
@@ -17,7 +18,8 @@
 // environment `qexp index` gives its build process (hugePageEnv: glibc's malloc on huge pages). Lucene 8 (Debian's liblucene8-java jars, compiled
 // against by bench/peers/LuceneIndex.java, which says what its documents hold: the same content as
 // qexp's index, frequencies and term vectors) indexes on one thread in one JVM kept between passes,
-// with and without term vectors. The passes alternate, since this machine's speed swings by up to 2x
+// with and without term vectors; a second JVM indexes on every CPU, so that qexp on N threads also
+// meets Lucene on N threads (the issue's target compares qexp's per-thread rate with Lucene on one). The passes alternate, since this machine's speed swings by up to 2x
 // within minutes; each figure is given as best and median. Also printed: the analyzer alone on one
 // thread (tokenizing every passage and nothing else), and so the share of the build's CPU time that is
 // not analysis, the part the index code owns.
@@ -41,8 +43,8 @@ const corpus = await corpusFile(DOCS);
 const dir = mkdtempSync(join(tmpdir(), 'qexp-bench-index-'));
 const load = () => loadavg()[0].toFixed(1);
 
-/** The Lucene peer: a JVM that indexes the corpus once per line it is sent, or null (with the reason printed). */
-function startLucene() {
+/** The Lucene peer: a JVM that indexes the corpus on THREADS threads once per line it is sent, or null (with the reason printed). */
+function startLucene(threads) {
   if (process.env.BENCH_LUCENE === '0') return null;
   const java = '/usr/share/java';
   const names = existsSync(java) ? readdirSync(java) : [];
@@ -58,10 +60,13 @@ function startLucene() {
   mkdirSync(classes, { recursive: true });
   const cp = jars.join(':');
   execFileSync('javac', ['-d', classes, '-cp', cp, join(import.meta.dirname, 'peers', 'LuceneIndex.java')]);
-  // one thread: serial GC and merges in the indexing thread (SerialMergeScheduler)
+  // one thread: serial GC and merges in the indexing thread (SerialMergeScheduler); several: the
+  // throughput collector on those threads
+  const gc = threads === 1 ? ['-XX:+UseSerialGC'] : ['-XX:+UseParallelGC', `-XX:ParallelGCThreads=${threads}`];
   // huge pages for the JVM's heap too, as qexp's build has them for its buffers
   const pages = process.platform === 'linux' && process.env.QEXP_HUGE_PAGES !== '0' ? ['-XX:+UseTransparentHugePages'] : [];
-  const jvm = spawn('java', ['-Xmx3g', '-XX:+UseSerialGC', ...pages, '-cp', `${cp}:${classes}`, 'LuceneIndex', String(RAM_MB), ANALYZER], {
+  const args = ['-Xmx3g', ...gc, ...pages, '-cp', `${cp}:${classes}`, 'LuceneIndex', String(RAM_MB), ANALYZER, String(threads)];
+  const jvm = spawn('java', args, {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: jvm.stdout });
@@ -110,9 +115,19 @@ console.log(
   `${DOCS} passages, ${tokens} tokens: on one thread, reading the corpus takes ${reading.toFixed(1)} CPU-s, and ${ANALYZER} analysis ${(readAndAnalyze - reading).toFixed(1)} more`,
 );
 
-const lucene = startLucene();
+const lucene = startLucene(1);
+const luceneN = lucene && cpus > 1 && process.env.BENCH_LUCENE_THREADS !== '0' ? startLucene(cpus) : null;
 // qexp: with term vectors, on every CPU and on one; the same without them
-const runs = { qexp: [], qexp1: [], qexpNoVectors: [], qexpNoVectors1: [], lucene: [], luceneNoVectors: [] };
+const runs = {
+  qexp: [],
+  qexp1: [],
+  qexpNoVectors: [],
+  qexpNoVectors1: [],
+  lucene: [],
+  luceneNoVectors: [],
+  luceneN: [],
+  luceneNoVectorsN: [],
+};
 for (let pass = 0; pass < PASSES; pass++) {
   for (const vectors of NO_VECTORS ? [true, false] : [true])
     for (const threads of ONE_THREAD ? [cpus, 1] : [cpus]) {
@@ -128,18 +143,25 @@ for (let pass = 0; pass < PASSES; pass++) {
       );
       rmSync(join(dir, 'qexp'), { recursive: true, force: true });
     }
-  if (!lucene) continue;
-  for (const vectors of [true, false]) {
-    const l = await lucene.index(join(dir, 'lucene'), vectors);
-    (vectors ? runs.lucene : runs.luceneNoVectors).push(l);
-    console.log(
-      `pass ${pass + 1} (load ${load()}): Lucene ${vectors ? 'with' : 'without'} term vectors on 1 thread ${l.secs.toFixed(1)} s = ${fmt(DOCS / l.secs)} passages/s, ` +
-        `${l.cpuSecs.toFixed(1)} CPU-s (the JVM's, JIT and GC included), peak RSS ${fmt(l.peakRssMB)} MB`,
-    );
-    rmSync(join(dir, 'lucene'), { recursive: true, force: true });
+  for (const [peer, threads] of [
+    [lucene, 1],
+    [luceneN, cpus],
+  ]) {
+    if (!peer) continue;
+    for (const vectors of [true, false]) {
+      const l = await peer.index(join(dir, 'lucene'), vectors);
+      const one = threads === 1;
+      (vectors ? (one ? runs.lucene : runs.luceneN) : one ? runs.luceneNoVectors : runs.luceneNoVectorsN).push(l);
+      console.log(
+        `pass ${pass + 1} (load ${load()}): Lucene ${vectors ? 'with' : 'without'} term vectors on ${threads} thread(s) ${l.secs.toFixed(1)} s = ${fmt(DOCS / l.secs)} passages/s, ` +
+          `${l.cpuSecs.toFixed(1)} CPU-s (the JVM's, JIT and GC included), peak RSS ${fmt(l.peakRssMB)} MB`,
+      );
+      rmSync(join(dir, 'lucene'), { recursive: true, force: true });
+    }
   }
 }
 lucene?.close();
+luceneN?.close();
 rmSync(dir, { recursive: true, force: true });
 
 const rates = (list) => list.map((r) => DOCS / r.secs);
@@ -221,6 +243,31 @@ if (runs.lucene.length) {
       `Lucene ${what}: best ${fmt(Math.max(...l))}, median ${fmt(median(l))} passages/s on 1 thread, ${fmt(Math.max(...perCpu(list)))} per CPU-second; ` +
         `qexp / Lucene per thread: ${result[`${prefix}.perThread.${key}`].toFixed(2)}x (best), ${result[`${prefix}.perThread.${key}.median`].toFixed(2)}x (median), ` +
         `same round: ${paired.map((x) => x.toFixed(2)).join(', ')}; per CPU-second ${result[`${prefix}.perCpuSecond.${key}`].toFixed(2)}x${oneThread}`,
+    );
+  }
+}
+if (runs.luceneN.length) {
+  // like for like in threads: qexp and Lucene both on every CPU, each round's builds paired
+  for (const [key, list, qRuns, what] of [
+    ['index.lucene', runs.luceneN, runs.qexp, 'with term vectors'],
+    ['index.lucene-novectors', runs.luceneNoVectorsN, runs.qexpNoVectors, 'without term vectors'],
+  ]) {
+    if (!qRuns.length) continue;
+    const l = rates(list);
+    const q = rates(qRuns);
+    const k = `${key}.${cpus}t`;
+    result[k] = Math.max(...l);
+    result[`${k}.median`] = median(l);
+    result[`${k}.peakRssMB`] = Math.max(...list.map((r) => r.peakRssMB));
+    result[`ratio.sameThreads.${k}`] = Math.max(...q) / Math.max(...l);
+    result[`ratio.sameThreads.${k}.median`] = median(q) / median(l);
+    const paired = list.map((r, i) => DOCS / qRuns[i].secs / (DOCS / r.secs));
+    result[`ratio.sameThreads.${k}.paired.median`] = median(paired);
+    const one = key === 'index.lucene' ? runs.lucene : runs.luceneNoVectors;
+    const scaling = one.length ? `; Lucene on ${cpus} threads / on one: ${(median(l) / median(rates(one))).toFixed(2)}x (medians)` : '';
+    console.log(
+      `Lucene ${what} on ${cpus} threads: best ${fmt(Math.max(...l))}, median ${fmt(median(l))} passages/s; qexp / Lucene, both on ${cpus} threads: ` +
+        `${result[`ratio.sameThreads.${k}`].toFixed(2)}x (best), ${result[`ratio.sameThreads.${k}.median`].toFixed(2)}x (median), same round: ${paired.map((x) => x.toFixed(2)).join(', ')}${scaling}`,
     );
   }
 }

@@ -115,6 +115,12 @@ if (ix)
           `${times(ix['ratio.novectors.perThread.index.lucene-novectors.paired.median'])} the median of rounds; on one thread ` +
           `${times(ix['ratio.novectors.oneThread.index.lucene-novectors.paired.median'])}.`
         : '') +
+      (ix[`index.lucene.${ix.threads}t`]
+        ? ` Lucene 8 on ${ix.threads} threads too (Anserini's way: the threads share one IndexWriter, each filling a segment of its own): ` +
+          `${pair(ix, `index.lucene-novectors.${ix.threads}t`)} without term vectors and ${pair(ix, `index.lucene.${ix.threads}t`)} with them, ` +
+          `${times(ix[`index.lucene-novectors.${ix.threads}t.median`] / ix['index.lucene-novectors.median'])} and ` +
+          `${times(ix[`index.lucene.${ix.threads}t.median`] / ix['index.lucene.median'])} its rate on one thread (medians).`
+        : '') +
       (ix88
         ? ` At ${num(ix88.docs)} passages (\`${ix88.command}\`): built in ${num(ix88.docs / ix88['index.qexp'], 1)} s on ` +
           `${ix88.threads} threads, peak RSS ${num(ix88['index.qexp.peakRssMB'])} MB.`
@@ -189,6 +195,18 @@ if (ix) {
       `- indexing, qexp per thread on ${ix.threads} threads / Lucene 8 on one (${what}): ${times(perThread)} (median of rounds ` +
         `${times(perThreadMedian)}) against 2×: ${check(Math.min(perThread, perThreadMedian) >= 2)}; on one thread ` +
         `${times(ix[`${prefix}.oneThread.${key}.paired.median`])}`,
+    );
+  }
+  // not the issue's reading (qexp per thread against Lucene on one): the same comparison at equal threads
+  for (const [key, what] of [
+    ['index.lucene-novectors', 'both without term vectors'],
+    ['index.lucene', 'both with term vectors'],
+  ]) {
+    const k = `ratio.sameThreads.${key}.${ix.threads}t`;
+    if (ix[k] === undefined) continue;
+    lines.push(
+      `- (for reference, not the target's reading) indexing, qexp / Lucene 8 both on ${ix.threads} threads (${what}): ` +
+        `${times(ix[k])} (median of rounds ${times(ix[`${k}.paired.median`])})`,
     );
   }
   lines.push(

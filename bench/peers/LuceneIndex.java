@@ -1,10 +1,13 @@
 // Lucene 8 indexing peer for bench/index-speed.mjs (Debian's liblucene8-java jars, compiled by the bench).
 //
-// Usage: java LuceneIndex RAM_MB ANALYZER (whitespace or english). One JVM serves several passes, so
-// that later passes run JIT-compiled code: it reads lines `CORPUS OUT VECTORS` on stdin and indexes
-// the TSV corpus (`id<TAB>text`) into OUT on this one thread (SerialMergeScheduler: merges run in this
-// thread too), then prints one JSON line: docs, seconds, the JVM's CPU seconds for the pass and its
-// peak RSS so far.
+// Usage: java LuceneIndex RAM_MB ANALYZER (whitespace or english) [THREADS]. One JVM serves several
+// passes, so that later passes run JIT-compiled code: it reads lines `CORPUS OUT VECTORS` on stdin and
+// indexes the TSV corpus (`id<TAB>text`) into OUT, then prints one JSON line: docs, seconds, the JVM's
+// CPU seconds for the pass and its peak RSS so far. On one thread (the default) the main thread reads,
+// analyzes and indexes, and merges run in it too (SerialMergeScheduler). On THREADS > 1 that many
+// threads take batches of lines from the one reader and call addDocument concurrently, as Anserini's
+// IndexCollection -threads does: each thread fills a segment of its own (no forceMerge at the end,
+// Anserini's default).
 // The documents hold what a qexp index holds: the id (stored, not analyzed) and the text, analyzed by
 // WhitespaceAnalyzer (or EnglishAnalyzer: Anserini's default chain), indexed with frequencies and no
 // positions (IndexOptions.DOCS_AND_FREQS), with term vectors (qexp's docvectors, which RM3 reads) when
@@ -16,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.core.WhitespaceAnalyzer;
@@ -41,9 +46,33 @@ public class LuceneIndex {
     return -1;
   }
 
+  /** Indexes lines taken from IN, BATCH at a time (the reader is shared when several threads call this). */
+  static long indexLines(BufferedReader in, IndexWriter writer, FieldType contents) throws Exception {
+    final int batch = 1000;
+    String[] lines = new String[batch];
+    long docs = 0;
+    for (;;) {
+      int n = 0;
+      synchronized (in) {
+        for (String line; n < batch && (line = in.readLine()) != null; ) lines[n++] = line;
+      }
+      if (n == 0) return docs;
+      for (int i = 0; i < n; i++) {
+        String line = lines[i];
+        int tab = line.indexOf('\t');
+        Document doc = new Document();
+        doc.add(new StringField("id", line.substring(0, tab), Field.Store.YES));
+        doc.add(new Field("contents", line.substring(tab + 1), contents));
+        writer.addDocument(doc);
+      }
+      docs += n;
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     double ramMb = Double.parseDouble(args.length > 0 ? args[0] : "1024");
     boolean english = args.length > 1 && args[1].equals("english");
+    int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String cmd; (cmd = commands.readLine()) != null; ) {
       String[] a = cmd.split(" ");
@@ -60,20 +89,36 @@ public class LuceneIndex {
       config.setOpenMode(IndexWriterConfig.OpenMode.CREATE);
       config.setRAMBufferSizeMB(ramMb);
       config.setUseCompoundFile(false);
-      config.setMergeScheduler(new SerialMergeScheduler());
+      if (threads == 1) config.setMergeScheduler(new SerialMergeScheduler());
       double cpu0 = cpuSeconds();
       long t0 = System.nanoTime();
-      long docs = 0;
+      long docs;
       try (FSDirectory dir = FSDirectory.open(out);
           IndexWriter writer = new IndexWriter(dir, config);
           BufferedReader in = Files.newBufferedReader(corpus, StandardCharsets.UTF_8)) {
-        for (String line; (line = in.readLine()) != null; ) {
-          int tab = line.indexOf('\t');
-          Document doc = new Document();
-          doc.add(new StringField("id", line.substring(0, tab), Field.Store.YES));
-          doc.add(new Field("contents", line.substring(tab + 1), contents));
-          writer.addDocument(doc);
-          docs++;
+        if (threads == 1) docs = indexLines(in, writer, contents);
+        else {
+          long[] counts = new long[threads];
+          Exception[] failed = new Exception[1];
+          List<Thread> workers = new ArrayList<>();
+          for (int t = 0; t < threads; t++) {
+            int slot = t;
+            Thread worker = new Thread(() -> {
+              try {
+                counts[slot] = indexLines(in, writer, contents);
+              } catch (Exception e) {
+                synchronized (failed) {
+                  failed[0] = e;
+                }
+              }
+            });
+            worker.start();
+            workers.add(worker);
+          }
+          for (Thread worker : workers) worker.join();
+          if (failed[0] != null) throw failed[0];
+          docs = 0;
+          for (long c : counts) docs += c;
         }
         writer.commit();
       }

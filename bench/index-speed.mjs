@@ -143,15 +143,14 @@ for (let pass = 0; pass < PASSES; pass++) {
       );
       rmSync(join(dir, 'qexp'), { recursive: true, force: true });
     }
-  for (const [peer, threads] of [
-    [lucene, 1],
-    [luceneN, cpus],
+  for (const [peer, threads, withVectors, withoutVectors] of [
+    [lucene, 1, runs.lucene, runs.luceneNoVectors],
+    [luceneN, cpus, runs.luceneN, runs.luceneNoVectorsN],
   ]) {
     if (!peer) continue;
     for (const vectors of [true, false]) {
       const l = await peer.index(join(dir, 'lucene'), vectors);
-      const one = threads === 1;
-      (vectors ? (one ? runs.lucene : runs.luceneN) : one ? runs.luceneNoVectors : runs.luceneNoVectorsN).push(l);
+      (vectors ? withVectors : withoutVectors).push(l);
       console.log(
         `pass ${pass + 1} (load ${load()}): Lucene ${vectors ? 'with' : 'without'} term vectors on ${threads} thread(s) ${l.secs.toFixed(1)} s = ${fmt(DOCS / l.secs)} passages/s, ` +
           `${l.cpuSecs.toFixed(1)} CPU-s (the JVM's, JIT and GC included), peak RSS ${fmt(l.peakRssMB)} MB`,
@@ -166,6 +165,8 @@ rmSync(dir, { recursive: true, force: true });
 
 const rates = (list) => list.map((r) => DOCS / r.secs);
 const perCpu = (list) => list.map((r) => DOCS / r.cpuSecs);
+/** Per round, qexp's rate (divided by `div`: per thread) over Lucene's: builds minutes apart, the least disturbed by the machine's swings. */
+const sameRound = (qRuns, list, div = 1) => list.map((r, i) => r.secs / qRuns[i].secs / div);
 const q = rates(runs.qexp);
 const result = {
   threads: cpus,
@@ -230,12 +231,11 @@ if (runs.lucene.length) {
     result[`${prefix}.perThread.${key}`] = Math.max(...q) / cpus / Math.max(...l);
     result[`${prefix}.perThread.${key}.median`] = median(q) / cpus / median(l);
     result[`${prefix}.perCpuSecond.${key}`] = Math.max(...perCpu(qRuns)) / Math.max(...perCpu(list));
-    // each round's builds ran minutes apart: their ratio is the least disturbed by the machine's swings
-    const paired = list.map((r, i) => DOCS / qRuns[i].secs / cpus / (DOCS / r.secs));
+    const paired = sameRound(qRuns, list, cpus);
     result[`${prefix}.perThread.${key}.paired.median`] = median(paired);
     let oneThread = '';
     if (q1.length) {
-      const paired1 = list.map((r, i) => DOCS / q1Runs[i].secs / (DOCS / r.secs));
+      const paired1 = sameRound(q1Runs, list);
       result[`${prefix}.oneThread.${key}.paired.median`] = median(paired1);
       oneThread = `; qexp on one thread / Lucene, same round: ${paired1.map((x) => x.toFixed(2)).join(', ')}`;
     }
@@ -248,9 +248,9 @@ if (runs.lucene.length) {
 }
 if (runs.luceneN.length) {
   // like for like in threads: qexp and Lucene both on every CPU, each round's builds paired
-  for (const [key, list, qRuns, what] of [
-    ['index.lucene', runs.luceneN, runs.qexp, 'with term vectors'],
-    ['index.lucene-novectors', runs.luceneNoVectorsN, runs.qexpNoVectors, 'without term vectors'],
+  for (const [key, list, qRuns, one, what] of [
+    ['index.lucene', runs.luceneN, runs.qexp, runs.lucene, 'with term vectors'],
+    ['index.lucene-novectors', runs.luceneNoVectorsN, runs.qexpNoVectors, runs.luceneNoVectors, 'without term vectors'],
   ]) {
     if (!qRuns.length) continue;
     const l = rates(list);
@@ -261,9 +261,8 @@ if (runs.luceneN.length) {
     result[`${k}.peakRssMB`] = Math.max(...list.map((r) => r.peakRssMB));
     result[`ratio.sameThreads.${k}`] = Math.max(...q) / Math.max(...l);
     result[`ratio.sameThreads.${k}.median`] = median(q) / median(l);
-    const paired = list.map((r, i) => DOCS / qRuns[i].secs / (DOCS / r.secs));
+    const paired = sameRound(qRuns, list);
     result[`ratio.sameThreads.${k}.paired.median`] = median(paired);
-    const one = key === 'index.lucene' ? runs.lucene : runs.luceneNoVectors;
     const scaling = one.length ? `; Lucene on ${cpus} threads / on one: ${(median(l) / median(rates(one))).toFixed(2)}x (medians)` : '';
     console.log(
       `Lucene ${what} on ${cpus} threads: best ${fmt(Math.max(...l))}, median ${fmt(median(l))} passages/s; qexp / Lucene, both on ${cpus} threads: ` +

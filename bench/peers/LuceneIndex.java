@@ -19,8 +19,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Collections;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.core.WhitespaceAnalyzer;
@@ -73,6 +76,7 @@ public class LuceneIndex {
     double ramMb = Double.parseDouble(args.length > 0 ? args[0] : "1024");
     boolean english = args.length > 1 && args[1].equals("english");
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+    ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
     BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String cmd; (cmd = commands.readLine()) != null; ) {
       String[] a = cmd.split(" ");
@@ -96,29 +100,12 @@ public class LuceneIndex {
       try (FSDirectory dir = FSDirectory.open(out);
           IndexWriter writer = new IndexWriter(dir, config);
           BufferedReader in = Files.newBufferedReader(corpus, StandardCharsets.UTF_8)) {
-        if (threads == 1) docs = indexLines(in, writer, contents);
+        if (pool == null) docs = indexLines(in, writer, contents);
         else {
-          long[] counts = new long[threads];
-          Exception[] failed = new Exception[1];
-          List<Thread> workers = new ArrayList<>();
-          for (int t = 0; t < threads; t++) {
-            int slot = t;
-            Thread worker = new Thread(() -> {
-              try {
-                counts[slot] = indexLines(in, writer, contents);
-              } catch (Exception e) {
-                synchronized (failed) {
-                  failed[0] = e;
-                }
-              }
-            });
-            worker.start();
-            workers.add(worker);
-          }
-          for (Thread worker : workers) worker.join();
-          if (failed[0] != null) throw failed[0];
+          Callable<Long> task = () -> indexLines(in, writer, contents);
           docs = 0;
-          for (long c : counts) docs += c;
+          // get() rethrows a thread's failure (wrapped in an ExecutionException)
+          for (Future<Long> f : pool.invokeAll(Collections.nCopies(threads, task))) docs += f.get();
         }
         writer.commit();
       }
@@ -127,5 +114,6 @@ public class LuceneIndex {
           "{\"docs\":" + docs + ",\"secs\":" + secs + ",\"cpuSecs\":" + (cpuSeconds() - cpu0) + ",\"peakRssMB\":" + peakRssKb() / 1024.0 + "}");
       System.out.flush();
     }
+    if (pool != null) pool.shutdown();
   }
 }

@@ -71,11 +71,23 @@ function startLucene(threads) {
   });
   const lines = createInterface({ input: jvm.stdout });
   const waiting = [];
-  lines.on('line', (line) => waiting.shift()?.(JSON.parse(line)));
+  lines.on('line', (line) => {
+    const pass = waiting.shift();
+    const r = JSON.parse(line);
+    if (r.docs === DOCS) pass?.resolve(r);
+    else pass?.reject(new Error(`Lucene on ${threads} thread(s) indexed ${r.docs} of ${DOCS} passages`));
+  });
+  // a JVM that dies (out of memory, say) answers no more passes: fail them rather than wait forever
+  let exited = null;
+  jvm.on('exit', (code, signal) => {
+    exited = new Error(`Lucene's JVM (${threads} thread(s)) exited (${signal ?? code}); what it printed, if anything, is above`);
+    for (const pass of waiting.splice(0)) pass.reject(exited);
+  });
   return {
     index(out, vectors) {
-      return new Promise((resolve) => {
-        waiting.push(resolve);
+      return new Promise((resolve, reject) => {
+        if (exited) return reject(exited);
+        waiting.push({ resolve, reject });
         jvm.stdin.write(`${corpus} ${out} ${vectors ? 1 : 0}\n`);
       });
     },

@@ -8,8 +8,8 @@ const SLOT = 8;
 const INLINE = 8;
 const WORDS = INLINE / 2;
 /**
- * Tokens whose home slots are read ahead of their probes: small enough that those slots stay in
- * the core's cache (512 slots, 16 KB) until probed; 256-1024 took 0.90-0.92 of the time without.
+ * Tokens whose home slots are read ahead of their probes: enough for their cache misses to overlap,
+ * few enough that those slots (512 of 32 bytes) stay in the core's cache until probed.
  */
 const PROBE_CHUNK = 512;
 

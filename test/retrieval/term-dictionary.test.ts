@@ -66,6 +66,27 @@ describe('batched term dictionary', () => {
       if (terms[ids[i] as number] !== w) throw new Error(`${w} got id ${ids[i]} (${terms[ids[i] as number]})`);
     });
   });
+
+  it('finds long terms seen earlier in a batch whose new terms make the table grow', () => {
+    // new short terms grow the table three times within one batch, while long terms of one length,
+    // alike past their inline code units, recur: their first pass's slots must not outlive a growth
+    const dict = new TermDictionary();
+    const tok = new TokenRanges();
+    const words = Array.from({ length: 200_000 }, (_, i) => (i % 2 ? `t${i}` : `${String(i % 997).padStart(8, '0')}:suffix`));
+    tok.src.push(words.join(' '));
+    let at = 0;
+    for (const w of words) {
+      tok.push(0, at, at + w.length);
+      at += w.length + 1;
+    }
+    const ids = new Int32Array(tok.n);
+    dict.lookup(tok, ids);
+    expect(dict.size).toBe(100_000 + 997);
+    const terms = termsOf(dict);
+    words.forEach((w, i) => {
+      if (terms[ids[i] as number] !== w) throw new Error(`${w} got id ${ids[i]} (${terms[ids[i] as number]})`);
+    });
+  });
 });
 
 describe('sorted term ids', () => {

@@ -165,15 +165,20 @@ export class TermDictionary {
   /** The xor of the home slots' first words that the last lookup read ahead (kept so that the compiler keeps those reads). */
   readAhead = 0;
 
-  /** Fills ids[0..n) with the id of every token of `t`, adding the new terms. */
+  /**
+   * Fills ids[0..n) with the id of every token of `t`, adding the new terms (ids by first
+   * appearance, but for a new long term that met another of its hash, length and first code
+   * units: it comes after the rest of its batch).
+   */
   lookup(t: TokenRanges, ids: Int32Array): void {
     const { n, hash, len, inline } = t;
     // probe, comparing hash, length and inline code units; a long token that matches is marked
-    // (−2 − slot) for the next pass; −1: not found here
-    const slots = this.slots;
-    const mask = this.mask;
-    const shift = this.shift;
-    const wrap = SLOT * (mask + 1) - 1;
+    // (−2 − slot) for the next pass; a token that matches nothing is a new term, added in the
+    // empty slot that ended its probe (in the cache now: adding it later would miss again)
+    let slots = this.slots;
+    let mask = this.mask;
+    let shift = this.shift;
+    let wrap = SLOT * (mask + 1) - 1;
     let touched = 0;
     for (let c = 0; c < n; c += PROBE_CHUNK) {
       const end = Math.min(n, c + PROBE_CHUNK);
@@ -203,6 +208,17 @@ export class TermDictionary {
             break;
           }
         }
+        if (found === -1) {
+          found = this.add(t, i, at);
+          if (this.slots !== slots) {
+            // the table grew: the marks of long tokens hold slots of the old one
+            for (let j = 0; j < i; j++) if ((ids[j] as number) < -1) ids[j] = -1;
+            slots = this.slots;
+            mask = this.mask;
+            shift = this.shift;
+            wrap = SLOT * (mask + 1) - 1;
+          }
+        }
         ids[i] = found;
       }
     }
@@ -222,7 +238,7 @@ export class TermDictionary {
       while (j < l && chars[c + j] === s.charCodeAt(a + j)) j++;
       ids[i] = j === l ? (slots[at] as number) - 1 : -1;
     }
-    // the rest one by one: new terms, and long tokens that met another term of their hash first
+    // the rest one by one: long tokens that met another term of their hash, length and first code units
     for (let i = 0; i < n; i++) if ((ids[i] as number) < 0) ids[i] = this.find(t, i);
   }
 
@@ -243,7 +259,14 @@ export class TermDictionary {
       while (j < len && this.chars[c + j] === s.charCodeAt(a + j)) j++;
       if (j === len) return v - 1;
     }
-    // a new term
+    return this.add(t, i, SLOT * slot);
+  }
+
+  /** Adds token i of `t` as a new term in the empty slot at `at`; returns its id. */
+  private add(t: TokenRanges, i: number, at: number): number {
+    const s = t.src[t.srcOf[i] as number] as string;
+    const a = t.from[i] as number;
+    const len = t.len[i] as number;
     const id = this.size++;
     if (this.size + 1 >= this.starts.length) {
       const st = new Int32Array(2 * this.starts.length);
@@ -261,18 +284,13 @@ export class TermDictionary {
     for (let j = 0; j < len; j++) this.chars[c0 + j] = s.charCodeAt(a + j);
     this.charsUsed += len;
     this.starts[id + 1] = this.charsUsed;
-    if (2 * this.size > this.mask + 1) {
-      this.rehash();
-      slot = h >>> this.shift;
-      while (this.slots[SLOT * slot] !== 0) slot = (slot + 1) & this.mask;
-    }
-    const at = SLOT * slot;
     const sl = this.slots;
     sl[at] = id + 1;
-    sl[at + 1] = h;
+    sl[at + 1] = t.hash[i] as number;
     sl[at + 2] = len;
     sl[at + 3] = c0;
     for (let k = 0; k < WORDS; k++) sl[at + 4 + k] = t.inline[WORDS * i + k] as number;
+    if (2 * this.size > this.mask + 1) this.rehash();
     return id;
   }
 

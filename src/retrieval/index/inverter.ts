@@ -51,9 +51,9 @@ const varintBytes = (v: number): number => (v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 
 /**
  * Inverts the documents of one indexing thread with a local dictionary and flat typed buffers:
  * per posting its local term id, and its document and tf packed in 32 bits, in document order
- * (16 bytes a held posting with the sort's second buffers: what the build's memory and page
+ * (12 bytes a held posting with the sort's second buffer: what the build's memory and page
  * faults grow with). When `budget` postings are held, or the documents would overflow their 24
- * bits, a radix sort by term id (stable: documents stay ascending) turns them into a compact run
+ * bits, a counting sort by term id (stable: documents stay ascending) turns them into a compact run
  * in shared memory: per term (ascending local id) a varint df, df varint document gaps and df
  * varint frequencies. The documents' term vectors (local ids) go to a file as they come. The
  * builder merges every thread's runs.
@@ -74,9 +74,9 @@ export class Inverter {
   private seenStamp = new Int32Array(256);
   private stamp = 0;
   private tf = new Int32Array(256);
-  /** Reused by every spill: the radix sort's second buffers. */
-  private keys2 = new Int32Array(0);
+  /** Reused by every spill: the sort's second buffer, and per term where its postings end. */
   private pay2 = new Int32Array(0);
+  private ends = new Int32Array(0);
   private df: Int32Array = new Int32Array(1 << 16);
   /** Each run, and its terms: (local id, byte offset) pairs. */
   private readonly runs: { data: SharedArrayBuffer; terms: Int32Array }[] = [];
@@ -220,42 +220,33 @@ export class Inverter {
   private spill(): void {
     const n = this.nPost;
     if (n === 0) return;
-    // LSD radix sort of (term, document and tf in 32 bits) by term, 11 bits a pass: stable, and
-    // each pass writes into 2,048 sequential streams instead of scattering over the whole buffer
-    if (this.keys2.length < n) {
-      this.keys2 = new Int32Array(this.pTerm.length);
-      this.pay2 = new Int32Array(this.pTerm.length);
+    // a counting sort by term, stable (documents stay ascending within a term): the terms' counts,
+    // then each posting's payload placed at its term's next place. It writes one second buffer,
+    // not two (the keys are implied by the terms' ranges), and makes one pass, not two of a radix
+    // sort by 11 bits: the cache misses of rare terms' places cost less than the passes and the
+    // second buffer's fresh pages did
+    const terms = this.dict.size;
+    if (this.pay2.length < n) this.pay2 = new Int32Array(this.pTerm.length);
+    if (this.ends.length < terms + 1) this.ends = new Int32Array(Math.max(terms + 1, 2 * this.ends.length));
+    const keys = this.pTerm;
+    const from = this.pay;
+    const pay = this.pay2;
+    // ends[t]: where term t's postings start, then (once placed) where they end
+    const ends = this.ends;
+    ends.fill(0, 0, terms + 1);
+    for (let i = 0; i < n; i++) {
+      const t = (keys[i] as number) + 1;
+      ends[t] = (ends[t] as number) + 1;
     }
-    let keys: Int32Array = this.pTerm.subarray(0, n);
-    let k2: Int32Array = this.keys2.subarray(0, n);
-    let pay: Int32Array = this.pay.subarray(0, n);
-    let p2: Int32Array = this.pay2.subarray(0, n);
-    const count = new Int32Array(2048);
-    for (let shift = 0; this.dict.size - 1 >= 2 ** shift; shift += 11) {
-      count.fill(0);
-      for (let i = 0; i < n; i++) {
-        const b = ((keys[i] as number) >>> shift) & 2047;
-        count[b] = (count[b] as number) + 1;
-      }
-      let sum = 0;
-      for (let b = 0; b < 2048; b++) {
-        const c = count[b] as number;
-        count[b] = sum;
-        sum += c;
-      }
-      for (let i = 0; i < n; i++) {
-        const key = keys[i] as number;
-        const b = (key >>> shift) & 2047;
-        const at = count[b] as number;
-        count[b] = at + 1;
-        k2[at] = key;
-        p2[at] = pay[i] as number;
-      }
-      [keys, k2] = [k2, keys];
-      [pay, p2] = [p2, pay];
+    for (let t = 1; t <= terms; t++) ends[t] = (ends[t] as number) + (ends[t - 1] as number);
+    for (let i = 0; i < n; i++) {
+      const t = keys[i] as number;
+      const at = ends[t] as number;
+      ends[t] = at + 1;
+      pay[at] = from[i] as number;
     }
     // the run's exact size first, then the run written straight into shared memory
-    if (this.df.length < this.dict.size) this.df = grown(this.df, this.dict.size);
+    if (this.df.length < terms) this.df = grown(this.df, terms);
     const df = this.df;
     const first = this.runFirst;
     const big = this.bigTf;
@@ -263,12 +254,12 @@ export class Inverter {
       (v & TF_ASIDE) === TF_ASIDE ? (big.get(`${v >>> TF_BITS} ${id}`) as number) : v & TF_ASIDE;
     let used = 0;
     let size = 0;
-    for (let i = 0; i < n; ) {
-      const id = keys[i] as number;
-      let j = i;
+    for (let id = 0, i = 0; id < terms; id++) {
+      const j = ends[id] as number;
+      if (j === i) continue;
       let prev = -1;
-      for (; j < n && keys[j] === id; j++) {
-        const v = pay[j] as number;
+      for (let x = i; x < j; x++) {
+        const v = pay[x] as number;
         const doc = first + (v >>> TF_BITS);
         size += varintBytes(doc - prev) + varintBytes(tfOf(v, id));
         prev = doc;
@@ -280,15 +271,14 @@ export class Inverter {
     }
     const data = new SharedArrayBuffer(size);
     const out = new Uint8Array(data);
-    const terms = new Int32Array(2 * used);
+    const offsets = new Int32Array(2 * used);
     let q = 0;
     let k = 0;
-    for (let i = 0; i < n; ) {
-      const id = keys[i] as number;
-      let j = i + 1;
-      while (j < n && keys[j] === id) j++;
-      terms[2 * k] = id;
-      terms[2 * k + 1] = q;
+    for (let id = 0, i = 0; id < terms; id++) {
+      const j = ends[id] as number;
+      if (j === i) continue;
+      offsets[2 * k] = id;
+      offsets[2 * k + 1] = q;
       k++;
       q = writeVarint(out, q, j - i);
       let prev = -1;
@@ -300,7 +290,7 @@ export class Inverter {
       for (let x = i; x < j; x++) q = writeVarint(out, q, tfOf(pay[x] as number, id));
       i = j;
     }
-    this.runs.push({ data, terms });
+    this.runs.push({ data, terms: offsets });
     this.nPost = 0;
     big.clear();
   }
@@ -316,8 +306,8 @@ export class Inverter {
     // the buffers are done with: the merge that follows needs the memory
     this.pTerm = new Int32Array(0);
     this.pay = new Int32Array(0);
-    this.keys2 = new Int32Array(0);
     this.pay2 = new Int32Array(0);
+    this.ends = new Int32Array(0);
     this.vectors?.write(this.vec.bytes());
     this.close();
     const local = this.dict.size;

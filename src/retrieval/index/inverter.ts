@@ -221,10 +221,8 @@ export class Inverter {
     const n = this.nPost;
     if (n === 0) return;
     // a counting sort by term, stable (documents stay ascending within a term): the terms' counts,
-    // then each posting's payload placed at its term's next place. It writes one second buffer,
-    // not two (the keys are implied by the terms' ranges), and makes one pass, not two of a radix
-    // sort by 11 bits: the cache misses of rare terms' places cost less than the passes and the
-    // second buffer's fresh pages did
+    // then each payload placed at its term's next place; the terms' ranges stand for the keys, so
+    // only the payloads need a second buffer
     const terms = this.dict.size;
     if (this.pay2.length < n) this.pay2 = new Int32Array(this.pTerm.length);
     if (this.ends.length < terms + 1) this.ends = new Int32Array(Math.max(terms + 1, 2 * this.ends.length));

@@ -9,6 +9,25 @@ function termsOf(dict: TermDictionary): string[] {
   return Array.from(ends, (end, i) => String.fromCharCode(...units.subarray(i > 0 ? (ends[i - 1] as number) : 0, end)));
 }
 
+/** Looks `words` up in one batch of a new dictionary, and checks that each got its own term's id. */
+function expectIdsOf(words: string[], distinct: number): void {
+  const dict = new TermDictionary();
+  const tok = new TokenRanges();
+  tok.src.push(words.join(' '));
+  let at = 0;
+  for (const w of words) {
+    tok.push(0, at, at + w.length);
+    at += w.length + 1;
+  }
+  const ids = new Int32Array(tok.n);
+  dict.lookup(tok, ids);
+  expect(dict.size).toBe(distinct);
+  const terms = termsOf(dict);
+  words.forEach((w, i) => {
+    if (terms[ids[i] as number] !== w) throw new Error(`${w} got id ${ids[i]} (${terms[ids[i] as number]})`);
+  });
+}
+
 describe('batched term dictionary', () => {
   it('gives every distinct token one id, in order of first appearance, across batches and table growth', () => {
     // tokens from a small alphabet: many share hashes' low bits; lone surrogates and astral characters
@@ -49,43 +68,19 @@ describe('batched term dictionary', () => {
   });
 
   it('keeps ids stable through many rehashes', () => {
-    const dict = new TermDictionary();
-    const tok = new TokenRanges();
-    const words = Array.from({ length: 200_000 }, (_, i) => `t${(i * 7919) % 100_000}`);
-    tok.src.push(words.join(' '));
-    let at = 0;
-    for (const w of words) {
-      tok.push(0, at, at + w.length);
-      at += w.length + 1;
-    }
-    const ids = new Int32Array(tok.n);
-    dict.lookup(tok, ids);
-    expect(dict.size).toBe(100_000);
-    const terms = termsOf(dict);
-    words.forEach((w, i) => {
-      if (terms[ids[i] as number] !== w) throw new Error(`${w} got id ${ids[i]} (${terms[ids[i] as number]})`);
-    });
+    expectIdsOf(
+      Array.from({ length: 200_000 }, (_, i) => `t${(i * 7919) % 100_000}`),
+      100_000,
+    );
   });
 
   it('finds long terms seen earlier in a batch whose new terms make the table grow', () => {
-    // new short terms grow the table three times within one batch, while long terms of one length,
+    // new short terms grow the table twice within one batch, while long terms of one length,
     // alike past their inline code units, recur: their first pass's slots must not outlive a growth
-    const dict = new TermDictionary();
-    const tok = new TokenRanges();
-    const words = Array.from({ length: 200_000 }, (_, i) => (i % 2 ? `t${i}` : `${String(i % 997).padStart(8, '0')}:suffix`));
-    tok.src.push(words.join(' '));
-    let at = 0;
-    for (const w of words) {
-      tok.push(0, at, at + w.length);
-      at += w.length + 1;
-    }
-    const ids = new Int32Array(tok.n);
-    dict.lookup(tok, ids);
-    expect(dict.size).toBe(100_000 + 997);
-    const terms = termsOf(dict);
-    words.forEach((w, i) => {
-      if (terms[ids[i] as number] !== w) throw new Error(`${w} got id ${ids[i]} (${terms[ids[i] as number]})`);
-    });
+    expectIdsOf(
+      Array.from({ length: 200_000 }, (_, i) => (i % 2 ? `t${i}` : `${String(i % 997).padStart(8, '0')}:suffix`)),
+      100_000 + 997,
+    );
   });
 });
 

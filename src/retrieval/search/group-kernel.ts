@@ -34,6 +34,12 @@ export interface KernelFunctions {
   add(acc: number, pairs: number, n: number): void;
   /** `add` for each segment id in segs[0..count), table[id] being its pairs' address and count. */
   addSegments(acc: number, segs: number, count: number, table: number): void;
+  /**
+   * Sorts the pairs (document, score) of the segments listed in segs[0..count) (address, count)
+   * into out by window of 2^shift documents, as (slot in the window, score); at[w] (windows + 1)
+   * receives where window w's pairs start.
+   */
+  byWindow(segs: number, count: number, shift: number, at: number, windows: number, out: number): void;
   /** Each term's table of tf = 1 scores by norm byte, for the states that have one. */
   tables(states: number, n: number, cache: number): void;
   /** Adds the scores of the terms' postings below limit to acc[doc − base], resuming from their states (32 bytes each). */

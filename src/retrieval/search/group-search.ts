@@ -64,6 +64,8 @@ export function groupTopK(
   densePerWindow = DENSE_PER_WINDOW,
   span = GROUP_SPAN,
 ): TopK[] {
+  // the kernel finds a document's window and slot by shifting and masking
+  if (!Number.isInteger(Math.log2(window))) throw new Error(`group scoring's window must be a power of two, not ${window}`);
   const docCount = norms.inv.length;
   const windows = Math.ceil(docCount / window);
   const denseDf = densePerWindow * windows;
@@ -122,6 +124,8 @@ export function groupTopK(
     if (!isDense(s)) sparseScored += (infos[segTerm[s] as number] as TermInfo).df;
   }
   const sparsePairsAt = kernel.alloc(8 * sparseScored);
+  // the sort of a query's sparse pairs by window: its segments' pairs (address, count) and where each window starts
+  const byWindowAt = kernel.alloc(4 * (windows + 1));
   const shares = querySegs.map((segs) => {
     // in the order of their scores in the span buffer: each query's reads move forward through it
     const dense = segs.filter(isDense).sort((a, b) => a - b);
@@ -130,6 +134,7 @@ export function groupTopK(
     for (const s of sparse) n += (infos[segTerm[s] as number] as TermInfo).df;
     return { dense, sparse, n, denseAt: kernel.alloc(4 * dense.length), pairsAt: kernel.alloc(8 * n) };
   });
+  const sparseListAt = kernel.alloc(8 * shares.reduce((most, sh) => Math.max(most, sh.sparse.length), 0));
   const buffers = new SpanBuffers(kernel, {
     outSlotsAt,
     outSumsAt,
@@ -173,38 +178,15 @@ export function groupTopK(
       sparsePairsAt + 8 * (segFrom[s] as number),
     );
   }
+  const shift = Math.log2(window);
   const members: Member[] = shares.map(({ dense, sparse, denseAt, pairsAt }) => {
     mem.set(dense, denseAt / 4);
-    // a counting sort of the query's sparse pairs by window, the document made a slot in its window
-    const at = new Int32Array(windows + 1);
-    for (const s of sparse) {
-      const from = sparsePairsAt / 4 + 2 * (segFrom[s] as number);
-      const to = from + 2 * (infos[segTerm[s] as number] as TermInfo).df;
-      for (let j = from; j < to; j += 2) {
-        const w = ((mem[j] as number) / window) | 0;
-        at[w] = (at[w] as number) + 1;
-      }
-    }
-    for (let w = 0, sum = 0; w <= windows; w++) {
-      const c = at[w] as number;
-      at[w] = sum;
-      sum += c;
-    }
-    const base = pairsAt / 4;
-    const next = at.slice();
-    for (const s of sparse) {
-      const from = sparsePairsAt / 4 + 2 * (segFrom[s] as number);
-      const to = from + 2 * (infos[segTerm[s] as number] as TermInfo).df;
-      for (let j = from; j < to; j += 2) {
-        const d = mem[j] as number;
-        const w = (d / window) | 0;
-        const i = next[w] as number;
-        next[w] = i + 1;
-        mem[base + 2 * i] = d % window;
-        // the score's bits
-        mem[base + 2 * i + 1] = mem[j + 1] as number;
-      }
-    }
+    sparse.forEach((s, i) => {
+      mem[sparseListAt / 4 + 2 * i] = sparsePairsAt + 8 * (segFrom[s] as number);
+      mem[sparseListAt / 4 + 2 * i + 1] = (infos[segTerm[s] as number] as TermInfo).df;
+    });
+    kernel.run.byWindow(sparseListAt, sparse.length, shift, byWindowAt, windows, pairsAt);
+    const at = mem.slice(byWindowAt / 4, byWindowAt / 4 + windows + 1);
     return { denseAt, denseCount: dense.length, at, pairsAt };
   });
 

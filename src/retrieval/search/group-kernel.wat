@@ -160,7 +160,7 @@
         (local.set $segs (i32.add (local.get $segs) (i32.const 4)))
         (br $next))))
 
-;; One query's sparse pairs, sorted by window (a counting sort): the pairs (document i32, score
+  ;; One query's sparse pairs, sorted by window (a counting sort): the pairs (document i32, score
   ;; f32) of the segments listed in segs[0..count) (each an address and a number of pairs, two
   ;; i32) go to out as (slot within the window, score), window after window, in the order read
   ;; within a window. Windows are 2^shift documents; at (windows + 1 i32) receives where each

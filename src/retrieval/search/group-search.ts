@@ -65,7 +65,8 @@ export function groupTopK(
   span = GROUP_SPAN,
 ): TopK[] {
   // the kernel finds a document's window and slot by shifting and masking
-  if (!Number.isInteger(Math.log2(window))) throw new Error(`group scoring's window must be a power of two, not ${window}`);
+  const shift = Math.log2(window);
+  if (!Number.isInteger(shift)) throw new Error(`group scoring's window must be a power of two, not ${window}`);
   const docCount = norms.inv.length;
   const windows = Math.ceil(docCount / window);
   const denseDf = densePerWindow * windows;
@@ -124,7 +125,7 @@ export function groupTopK(
     if (!isDense(s)) sparseScored += (infos[segTerm[s] as number] as TermInfo).df;
   }
   const sparsePairsAt = kernel.alloc(8 * sparseScored);
-  // the sort of a query's sparse pairs by window: its segments' pairs (address, count) and where each window starts
+  // where each window's sparse pairs start, as `byWindow` sorts a query's
   const byWindowAt = kernel.alloc(4 * (windows + 1));
   const shares = querySegs.map((segs) => {
     // in the order of their scores in the span buffer: each query's reads move forward through it
@@ -134,6 +135,7 @@ export function groupTopK(
     for (const s of sparse) n += (infos[segTerm[s] as number] as TermInfo).df;
     return { dense, sparse, n, denseAt: kernel.alloc(4 * dense.length), pairsAt: kernel.alloc(8 * n) };
   });
+  // the list of a query's sparse segments (their pairs' address and count) that `byWindow` reads
   const sparseListAt = kernel.alloc(8 * shares.reduce((most, sh) => Math.max(most, sh.sparse.length), 0));
   const buffers = new SpanBuffers(kernel, {
     outSlotsAt,
@@ -178,7 +180,6 @@ export function groupTopK(
       sparsePairsAt + 8 * (segFrom[s] as number),
     );
   }
-  const shift = Math.log2(window);
   const members: Member[] = shares.map(({ dense, sparse, denseAt, pairsAt }) => {
     mem.set(dense, denseAt / 4);
     sparse.forEach((s, i) => {

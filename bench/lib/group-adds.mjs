@@ -34,14 +34,14 @@ for (const mb of sizes.length ? sizes : [0.9, 3.5, 14]) {
   const outSlotsAt = accAt + 8 * WINDOW;
   const outSumsAt = outSlotsAt + 4 * WINDOW;
   const tableAt = outSumsAt + 8 * WINDOW;
-  const segsAt = tableAt + 8 * segments;
+  const segsAt = tableAt + 12 * segments;
   const pairsAt = segsAt + 4 * 64 * USES;
   k.memory.grow(Math.ceil((pairsAt + 8 * SEGMENT * 1.8 * segments) / 65536));
   const view = new DataView(k.memory.buffer);
   let at = pairsAt;
   lengths.forEach((n, s) => {
-    view.setInt32(tableAt + 8 * s, at, true);
-    view.setInt32(tableAt + 8 * s + 4, n, true);
+    view.setInt32(tableAt + 12 * s, at, true);
+    view.setInt32(tableAt + 12 * s + 4, n, true);
     const slots = Array.from({ length: n }, () => Math.floor(rand() * WINDOW)).sort((a, b) => a - b);
     for (const slot of slots) {
       view.setInt32(at, slot, true);

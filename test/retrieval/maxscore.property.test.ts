@@ -101,7 +101,13 @@ describe('group scoring (searchMany) equals exhaustive top-k', () => {
         fc.constantFrom(0, 2, Number.POSITIVE_INFINITY),
         // windows per span: one, a few (spans end inside the corpus), the default
         fc.constantFrom(1, 3, 16),
-        async (docs, queries, k, norms, window, densePerWindow, span) => {
+        // MaxScore within the group: no pruning, the default share of the k-th score, all of it
+        fc.constantFrom(0, 0.7, 1),
+        // head terms (the ones a query can leave non-essential): one, a few, the default
+        fc.constantFrom(1, 3, 128),
+        // a candidate's cost: none (queries keep pruning however small the windows), the default
+        fc.constantFrom(0, 40),
+        async (docs, queries, k, norms, window, densePerWindow, span, prune, heads, candidateCost) => {
           const out = await indexOf(docs, norms, 'group');
           const index = new IndexReader(out);
           const searcher = new Bm25Searcher(index, { k1: 0.9, b: 0.4, hits: k }, 1 << 16, window);
@@ -114,9 +120,8 @@ describe('group scoring (searchMany) equals exhaustive top-k', () => {
             searcher.kernelNorms,
             index.docOrder,
             norms === 'exact',
-            window,
-            densePerWindow,
-            span,
+            searcher.niOfNorm,
+            { window, densePerWindow, span, prune, heads, candidateCost },
           );
           expect(tops.map((top) => top.sorted().map((h) => [index.docid(h.doc), h.score]))).toEqual(
             exhaustive.map((hits) => hits.map((h) => [h.docid, h.score])),
@@ -126,6 +131,17 @@ describe('group scoring (searchMany) equals exhaustive top-k', () => {
       ),
       { numRuns: 100, seed: 20261126 },
     );
+  });
+
+  it('refuses a pruning share above 1 (documents without an essential term would be lost)', async () => {
+    const out = await indexOf([['a', 'b'], ['a']], 'lucene-byte4', 'group-share');
+    const index = new IndexReader(out);
+    const searcher = new Bm25Searcher(index, { k1: 0.9, b: 0.4, hits: 1 });
+    const batch = [termsOf(['a', 'b']), termsOf(['a'])].map((t) => searcher.weighted(t));
+    expect(() => groupTopK(batch, 1, searcher.kernelNorms, index.docOrder, false, searcher.niOfNorm, { window: 16, prune: 1.5 })).toThrow(
+      /pruning share must be in \[0, 1\], not 1.5/,
+    );
+    rmSync(out, { recursive: true, force: true });
   });
 });
 

@@ -16,9 +16,9 @@ const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
 export interface KernelFunctions {
   /** Decodes postings blocks in [words, end) into docs (document − base) and tfs, leaving out documents below base; returns how many. */
   decode(words: number, end: number, exact: number, prev: number, base: number, docs: number, tfs: number): number;
-  /** pairs[j] = (slots[j], termScore(weight, tfs[j], norms[slots[j]])) for j < n. */
-  score(slots: number, tfs: number, n: number, weight: number, norms: number, pairs: number): void;
-  /** `score` for a segment, window by window in its span, each window's pairs at its cursor; table entries (address, count) stride bytes apart. */
+  /** pairs[j] = (slots[j], termScore(weight, tfs[j], norms[slots[j]])) for j < n; returns the largest score (0 for none). */
+  score(slots: number, tfs: number, n: number, weight: number, norms: number, pairs: number): number;
+  /** `score` for a segment, window by window in its span, each window's pairs at its cursor; table entries (address, count, largest score) stride bytes apart. */
   scoreSpan(
     slots: number,
     tfs: number,
@@ -32,8 +32,14 @@ export interface KernelFunctions {
   ): void;
   /** acc[slot] += score for n (slot, score) pairs. */
   add(acc: number, pairs: number, n: number): void;
-  /** `add` for each segment id in segs[0..count), table[id] being its pairs' address and count. */
+  /** `add` for each segment id in segs[0..count), the 12 bytes at table + 12 id being its pairs' address and count (and largest score). */
   addSegments(acc: number, segs: number, count: number, table: number): void;
+  /** A window's head index of one head term: its documents' bits (words i64) and each word's rank (u16), from n documents docs[0..n) counted from base. */
+  mark(docs: number, n: number, base: number, bits: number, ranks: number, words: number): void;
+  /** Lists a query's non-essential segments segs[0..count) (segment id, head column) for `complete` in scratch (4 · count i32); returns the sum of their largest scores in the window. */
+  nonEssential(segs: number, count: number, row: number, heads: number, words: number, scratch: number): number;
+  /** Adds the listed non-essential segments' scores to n candidates (slots, sums); keeps those above cut, in place; returns how many. */
+  complete(slots: number, sums: number, n: number, cut: number, scratch: number, count: number): number;
   /**
    * Sorts the pairs (document, score) of the segments listed in segs[0..count) (address, count)
    * into out by window of 2^shift documents, as (slot in the window, score); at[w] (windows + 1)

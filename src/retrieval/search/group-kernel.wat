@@ -86,31 +86,36 @@
   ;; per document from the span's start. In float (f32) arithmetic, which gives the same floats
   ;; as bm25.ts's termScore: each step there is computed in double and rounded to float, and
   ;; double has enough precision that this rounds as a float operation would. Slot and score side
-  ;; by side: the additions then read one stream per segment, not two.
+  ;; by side: the additions then read one stream per segment, not two. Returns the largest score
+  ;; (0 for none).
   (func $score (export "score") (param $slots i32) (param $tfs i32) (param $n i32) (param $weight f32) (param $norms i32) (param $pairs i32)
-    (local $end i32) (local $slot i32)
+    (result f32)
+    (local $end i32) (local $slot i32) (local $v f32) (local $max f32)
     (local.set $end (i32.add (local.get $slots) (i32.shl (local.get $n) (i32.const 2))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $slots) (local.get $end)))
         (local.set $slot (i32.load (local.get $slots)))
         (i32.store (local.get $pairs) (local.get $slot))
-        (f32.store offset=4 (local.get $pairs)
+        (local.set $v
           (f32.sub (local.get $weight)
             (f32.div (local.get $weight)
               (f32.add (f32.const 1)
                 (f32.mul (f32.convert_i32_s (i32.load (local.get $tfs)))
                   (f32.load (i32.add (local.get $norms) (i32.shl (local.get $slot) (i32.const 2)))))))))
+        (f32.store offset=4 (local.get $pairs) (local.get $v))
+        (local.set $max (f32.max (local.get $max) (local.get $v)))
         (local.set $slots (i32.add (local.get $slots) (i32.const 4)))
         (local.set $tfs (i32.add (local.get $tfs) (i32.const 4)))
         (local.set $pairs (i32.add (local.get $pairs) (i32.const 8)))
-        (br $next))))
+        (br $next)))
+    (local.get $max))
 
   ;; `score` for one segment, window by window in its span: bounds (i32, count + 1 entries) are the
   ;; positions of the segment's first posting in each window of the span, in the slots and tfs
   ;; arrays; cursors (i32, count entries) where the next pairs of each window go, moved on past
-  ;; them; and table + w · stride receives the address of the segment's pairs in window w and how
-  ;; many (two i32).
+  ;; them; and table + w · stride receives the address of the segment's pairs in window w, how
+  ;; many (two i32) and the largest of their scores (f32): the bound group scoring prunes by.
   (func (export "scoreSpan") (param $slots i32) (param $tfs i32) (param $weight f32) (param $norms i32) (param $bounds i32)
     (param $count i32) (param $cursors i32) (param $table i32) (param $stride i32)
     (local $w i32) (local $from i32) (local $n i32) (local $at i32)
@@ -122,10 +127,11 @@
         (local.set $at (i32.load (local.get $cursors)))
         (i32.store (local.get $table) (local.get $at))
         (i32.store offset=4 (local.get $table) (local.get $n))
-        (call $score
-          (i32.add (local.get $slots) (i32.shl (local.get $from) (i32.const 2)))
-          (i32.add (local.get $tfs) (i32.shl (local.get $from) (i32.const 2)))
-          (local.get $n) (local.get $weight) (local.get $norms) (local.get $at))
+        (f32.store offset=8 (local.get $table)
+          (call $score
+            (i32.add (local.get $slots) (i32.shl (local.get $from) (i32.const 2)))
+            (i32.add (local.get $tfs) (i32.shl (local.get $from) (i32.const 2)))
+            (local.get $n) (local.get $weight) (local.get $norms) (local.get $at)))
         (i32.store (local.get $cursors) (i32.add (local.get $at) (i32.shl (local.get $n) (i32.const 3))))
         (local.set $bounds (i32.add (local.get $bounds) (i32.const 4)))
         (local.set $cursors (i32.add (local.get $cursors) (i32.const 4)))
@@ -147,15 +153,16 @@
         (local.set $pairs (i32.add (local.get $pairs) (i32.const 8)))
         (br $next))))
 
-  ;; `add` for each segment id in segs[0..count) (i32): table[id] holds two i32, the address of
-  ;; the segment's pairs in the window and how many there are.
+  ;; `add` for each segment id in segs[0..count) (i32): its table entry (12 bytes from
+  ;; table + 12 id, as `scoreSpan` writes them) holds the address of its pairs in the window and
+  ;; how many there are.
   (func (export "addSegments") (param $acc i32) (param $segs i32) (param $count i32) (param $table i32)
     (local $end i32) (local $e i32)
     (local.set $end (i32.add (local.get $segs) (i32.shl (local.get $count) (i32.const 2))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $segs) (local.get $end)))
-        (local.set $e (i32.add (local.get $table) (i32.shl (i32.load (local.get $segs)) (i32.const 3))))
+        (local.set $e (i32.add (local.get $table) (i32.mul (i32.load (local.get $segs)) (i32.const 12))))
         (call $add (local.get $acc) (i32.load (local.get $e)) (i32.load offset=4 (local.get $e)))
         (local.set $segs (i32.add (local.get $segs) (i32.const 4)))
         (br $next))))
@@ -230,6 +237,96 @@
         (local.set $i (i32.sub (local.get $i) (i32.const 1)))
         (br $back)))
     (i32.store (local.get $at) (i32.const 0)))
+
+  ;; A window's head index for one head term: the n documents docs[0..n) (i32, counted from base)
+  ;; of its postings in the window set their bits (slot by slot) in bits (words i64, zeroed), and
+  ;; ranks (u16 per word) receives how many are set before each word. A document's rank among
+  ;; them is its posting's position among the term's in the window, so in each segment of the term
+  ;; its pair's position.
+  (func (export "mark") (param $docs i32) (param $n i32) (param $base i32) (param $bits i32) (param $ranks i32) (param $words i32)
+    (local $end i32) (local $s i32) (local $a i32) (local $i i32) (local $total i32)
+    (local.set $end (i32.add (local.get $docs) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $docs) (local.get $end)))
+        (local.set $s (i32.sub (i32.load (local.get $docs)) (local.get $base)))
+        (local.set $a (i32.add (local.get $bits) (i32.shl (i32.shr_u (local.get $s) (i32.const 6)) (i32.const 3))))
+        (i64.store (local.get $a)
+          (i64.or (i64.load (local.get $a)) (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $s)))))
+        (local.set $docs (i32.add (local.get $docs) (i32.const 4)))
+        (br $next)))
+    (block $counted
+      (loop $word
+        (br_if $counted (i32.ge_u (local.get $i) (local.get $words)))
+        (i32.store16 (i32.add (local.get $ranks) (i32.shl (local.get $i) (i32.const 1))) (local.get $total))
+        (local.set $total (i32.add (local.get $total)
+          (i32.wrap_i64 (i64.popcnt (i64.load (i32.add (local.get $bits) (i32.shl (local.get $i) (i32.const 3))))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $word))))
+
+;; MaxScore's non-essential segments of a query in a window: segs[0..count) holds each one's
+  ;; segment id and head column (two i32). Writes to scratch (four i32 each) the address of its
+  ;; pairs in the window (from the window's table row) and of its head column's bits (a column
+  ;; is 10 · words bytes from heads) and ranks; returns the sum of their largest scores there.
+  (func (export "nonEssential") (param $segs i32) (param $count i32) (param $row i32) (param $heads i32) (param $words i32)
+    (param $scratch i32) (result f64)
+    (local $i i32) (local $e i32) (local $s i32) (local $col i32) (local $rest f64)
+    (block $listed
+      (loop $seg
+        (br_if $listed (i32.ge_u (local.get $i) (local.get $count)))
+        (local.set $e (i32.add (local.get $row)
+          (i32.mul (i32.load (i32.add (local.get $segs) (i32.shl (local.get $i) (i32.const 3)))) (i32.const 12))))
+        (local.set $rest (f64.add (local.get $rest) (f64.promote_f32 (f32.load offset=8 (local.get $e)))))
+        (local.set $s (i32.add (local.get $scratch) (i32.shl (local.get $i) (i32.const 4))))
+        (local.set $col (i32.add (local.get $heads) (i32.mul (i32.mul (local.get $words) (i32.const 10))
+          (i32.load offset=4 (i32.add (local.get $segs) (i32.shl (local.get $i) (i32.const 3)))))))
+        (i32.store (local.get $s) (i32.load (local.get $e)))
+        (i32.store offset=4 (local.get $s) (local.get $col))
+        (i32.store offset=8 (local.get $s) (i32.add (local.get $col) (i32.shl (local.get $words) (i32.const 3))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $seg)))
+    (local.get $rest))
+
+  ;; MaxScore's last step: the n candidates a `scan` found (slots i32, sums f64) take their scores
+  ;; in the count non-essential segments that `nonEssential` listed in scratch: a candidate holds
+  ;; one if its bit is set in the segment's head column, and its pair there is at its rank (the
+  ;; word's rank plus the bits set below it in the word). Keeps, in place and in order, those whose
+  ;; sum is then above cut; returns how many.
+  (func (export "complete") (param $slots i32) (param $sums i32) (param $n i32) (param $cut f64) (param $scratch i32) (param $count i32)
+    (result i32)
+    (local $i i32) (local $k i32) (local $slot i32) (local $v f64) (local $wo i32) (local $bit i64) (local $word i64)
+    (local $s i32) (local $end i32) (local $j i32)
+    (local.set $end (i32.add (local.get $scratch) (i32.shl (local.get $count) (i32.const 4))))
+    (block $done
+      (loop $candidate
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $slot (i32.load (i32.add (local.get $slots) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $v (f64.load (i32.add (local.get $sums) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $wo (i32.shr_u (local.get $slot) (i32.const 6)))
+        (local.set $bit (i64.extend_i32_u (local.get $slot)))
+        (local.set $s (local.get $scratch))
+        (block $completed
+          (loop $term
+            (br_if $completed (i32.ge_u (local.get $s) (local.get $end)))
+            (local.set $word (i64.load (i32.add (i32.load offset=4 (local.get $s)) (i32.shl (local.get $wo) (i32.const 3)))))
+            (if (i32.wrap_i64 (i64.and (i64.shr_u (local.get $word) (local.get $bit)) (i64.const 1)))
+              (then
+                (local.set $j (i32.add
+                  (i32.load16_u (i32.add (i32.load offset=8 (local.get $s)) (i32.shl (local.get $wo) (i32.const 1))))
+                  (i32.wrap_i64 (i64.popcnt (i64.and (local.get $word)
+                    (i64.sub (i64.shl (i64.const 1) (local.get $bit)) (i64.const 1)))))))
+                (local.set $v (f64.add (local.get $v) (f64.promote_f32
+                  (f32.load offset=4 (i32.add (i32.load (local.get $s)) (i32.shl (local.get $j) (i32.const 3)))))))))
+            (local.set $s (i32.add (local.get $s) (i32.const 16)))
+            (br $term)))
+        (if (f64.gt (local.get $v) (local.get $cut))
+          (then
+            (i32.store (i32.add (local.get $slots) (i32.shl (local.get $k) (i32.const 2))) (local.get $slot))
+            (f64.store (i32.add (local.get $sums) (i32.shl (local.get $k) (i32.const 3))) (local.get $v))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $candidate)))
+    (local.get $k))
 
   ;; Scans acc[0..width) (width a multiple of 8; acc 16-byte aligned) eight sums at a time, with
   ;; one SIMD test of their maximum per eight (sums are finite: pmax's NaN rule never applies):

@@ -1,6 +1,7 @@
 import type { TermInfo } from '../index/read-index.js';
+import { termScore } from './bm25.js';
 import { type GroupKernel, groupKernel, type KernelNorms } from './group-kernel.js';
-import { blockEnd, firstBlock } from './postings-cursor.js';
+import { blockEnd, firstBlock, frontierBound } from './postings-cursor.js';
 import { TopK } from './top-k.js';
 
 /**
@@ -19,15 +20,55 @@ export const GROUP_WINDOW = 1 << 14;
 export const GROUP_SPAN = 32;
 /** A term is dense, and decoded span by span, if it has at least this many postings per window on average. */
 export const DENSE_PER_WINDOW = 4;
+/**
+ * MaxScore within the group: a query's head segments (below) whose bounds together stay below this
+ * share of its k-th score are non-essential, added only to the documents its other terms make
+ * candidates. At most 1: a document with none of the other terms must stay below the k-th score.
+ */
+export const PRUNE_SHARE = 0.7;
+/**
+ * Head terms: the group's most frequent dense terms, up to this many, the ones a query can leave
+ * non-essential. Each window has a head index of them (a bit a term and document, and the count
+ * of bits before each 64: 2.5 KiB a term, in the core's second-level cache), from which a
+ * candidate finds its score in each with a load or two. On the 1M synthetic corpus 128 beat 32,
+ * 64, 256 and 1,024 (A/B runs in one process).
+ */
+export const GROUP_HEADS = 128;
+/**
+ * What a candidate's completion costs, in additions: a query whose candidates cost more than the
+ * additions its non-essential segments saved prunes less from its next window (top-1000 searches,
+ * whose k-th score stays low, end up not pruning).
+ */
+export const CANDIDATE_COST = 40;
+
+/** Group scoring's sizes and thresholds (the defaults above; tests and benches vary them). */
+export interface GroupTuning {
+  window?: number;
+  densePerWindow?: number;
+  span?: number;
+  prune?: number;
+  heads?: number;
+  candidateCost?: number;
+}
 
 /** A query's terms found in the index, with their weights (count · idf). */
 export type Weighted = { info: TermInfo; weight: number }[];
 
 /** A query's share of the group: its dense segments, and its sparse postings sorted by window. */
 interface Member {
-  /** its dense segment ids (i32, in the kernel's memory), and how many */
+  /** its dense segment ids, in buffer order */
+  dense: number[];
+  /** the ones it adds, the essential ones (i32, in the kernel's memory), and how many */
   denseAt: number;
   denseCount: number;
+  /** its segments of head terms, by bound ascending, and the sums of their bounds (prefix[i]: of the first i) */
+  heads: number[];
+  prefix: Float64Array;
+  /** how many of `heads` are non-essential, and their (segment id, head column) in the kernel's memory */
+  split: number;
+  nonEssentialAt: number;
+  /** the share of its k-th score its non-essential segments' bounds may reach (`prune`, lowered while pruning does not pay) */
+  share: number;
   /** sparse postings of window w: from at[w] to at[w + 1] of its (slot i32, score f32) pairs, in the kernel's memory */
   at: Int32Array;
   pairsAt: number;
@@ -60,10 +101,18 @@ export function groupTopK(
   norms: KernelNorms,
   order: Uint32Array,
   exact: boolean,
-  window = GROUP_WINDOW,
-  densePerWindow = DENSE_PER_WINDOW,
-  span = GROUP_SPAN,
+  /** normInverse of a block header's norm: the terms' bounds come from their frontiers */
+  normInvOfNorm: (norm: number) => number,
+  {
+    window = GROUP_WINDOW,
+    densePerWindow = DENSE_PER_WINDOW,
+    span = GROUP_SPAN,
+    prune = PRUNE_SHARE,
+    heads: headCount = GROUP_HEADS,
+    candidateCost = CANDIDATE_COST,
+  }: GroupTuning = {},
 ): TopK[] {
+  if (!(prune >= 0 && prune <= 1)) throw new Error(`group scoring's pruning share must be in [0, 1], not ${prune}`);
   // the kernel finds a document's window and slot by shifting and masking
   const shift = Math.log2(window);
   if (!Number.isInteger(shift)) throw new Error(`group scoring's window must be a power of two, not ${window}`);
@@ -110,10 +159,23 @@ export function groupTopK(
   const accAt = kernel.alloc(8 * width8);
   const outSlotsAt = kernel.alloc(4 * width8);
   const outSumsAt = kernel.alloc(8 * width8);
-  const tableAt = kernel.alloc(8 * segTerm.length * span);
+  const tableAt = kernel.alloc(12 * segTerm.length * span);
   const denseSegs: number[] = [];
   for (let s = 0; s < segTerm.length; s++) if (isDense(s)) denseSegs.push(s);
   const denseTerms = [...new Set(denseSegs.map((s) => segTerm[s] as number))];
+  // the head terms (none without pruning, or with windows past a u16's positions) and their columns
+  const heads =
+    prune > 0 && window < 1 << 16
+      ? [...denseTerms].sort((a, b) => (infos[b] as TermInfo).df - (infos[a] as TermInfo).df).slice(0, headCount)
+      : [];
+  const headColumn = new Int32Array(infos.length).fill(-1);
+  heads.forEach((t, h) => {
+    headColumn[t] = h;
+  });
+  // a column of the head index: a bit per document (i64 words, a multiple of 4 so that columns of
+  // 10 bytes a word stay 8-byte aligned), then each word's rank (u16)
+  const headWords = Math.ceil(width8 / 256) * 4;
+  const headsAt = kernel.alloc(10 * headWords * heads.length);
   const boundsAt = kernel.alloc(4 * denseTerms.length * (span + 1));
   /** where the next pairs of each window of the span go */
   const cursorsAt = kernel.alloc(4 * (span + 1));
@@ -133,8 +195,18 @@ export function groupTopK(
     const sparse = segs.filter((s) => !isDense(s));
     let n = 0;
     for (const s of sparse) n += (infos[segTerm[s] as number] as TermInfo).df;
-    return { dense, sparse, n, denseAt: kernel.alloc(4 * dense.length), pairsAt: kernel.alloc(8 * n) };
+    const headSegs = dense.filter((s) => (headColumn[segTerm[s] as number] as number) >= 0);
+    return {
+      dense,
+      sparse,
+      n,
+      headSegs,
+      denseAt: kernel.alloc(4 * dense.length),
+      pairsAt: kernel.alloc(8 * n),
+      nonEssentialAt: kernel.alloc(8 * headSegs.length),
+    };
   });
+  const completeAt = kernel.alloc(16 * shares.reduce((most, sh) => Math.max(most, sh.headSegs.length), 0));
   // the list of a query's sparse segments (their pairs' address and count) that `byWindow` reads
   const sparseListAt = kernel.alloc(8 * shares.reduce((most, sh) => Math.max(most, sh.sparse.length), 0));
   const buffers = new SpanBuffers(kernel, {
@@ -180,7 +252,14 @@ export function groupTopK(
       sparsePairsAt + 8 * (segFrom[s] as number),
     );
   }
-  const members: Member[] = shares.map(({ dense, sparse, denseAt, pairsAt }) => {
+  // each head segment's bound over the whole index, from its term's frontier
+  const ub = new Float64Array(segTerm.length);
+  for (const s of denseSegs) {
+    if ((headColumn[segTerm[s] as number] as number) < 0) continue;
+    const w = segWeight[s] as number;
+    ub[s] = frontierBound(infos[segTerm[s] as number] as TermInfo, (tf, norm) => termScore(w, tf, normInvOfNorm(norm)));
+  }
+  const members: Member[] = shares.map(({ dense, sparse, headSegs, denseAt, pairsAt, nonEssentialAt }) => {
     mem.set(dense, denseAt / 4);
     sparse.forEach((s, i) => {
       mem[sparseListAt / 4 + 2 * i] = sparsePairsAt + 8 * (segFrom[s] as number);
@@ -188,8 +267,30 @@ export function groupTopK(
     });
     kernel.run.byWindow(sparseListAt, sparse.length, shift, byWindowAt, windows, pairsAt);
     const at = mem.slice(byWindowAt / 4, byWindowAt / 4 + windows + 1);
-    return { denseAt, denseCount: dense.length, at, pairsAt };
+    const byBound = headSegs.sort((a, b) => (ub[a] as number) - (ub[b] as number));
+    const prefix = new Float64Array(byBound.length + 1);
+    byBound.forEach((s, i) => {
+      prefix[i + 1] = (prefix[i] as number) + (ub[s] as number);
+    });
+    return { dense, denseAt, denseCount: dense.length, heads: byBound, prefix, split: 0, nonEssentialAt, share: prune, at, pairsAt };
   });
+
+  /** Makes the first `split` of a query's head segments by bound non-essential: it adds the others. */
+  const nonEssential = new Uint8Array(segTerm.length);
+  const essentials = (m: Member, split: number): void => {
+    const mem = new Int32Array(kernel.buffer);
+    for (let i = 0; i < split; i++) {
+      const s = m.heads[i] as number;
+      nonEssential[s] = 1;
+      mem[m.nonEssentialAt / 4 + 2 * i] = s;
+      mem[m.nonEssentialAt / 4 + 2 * i + 1] = headColumn[segTerm[s] as number] as number;
+    }
+    let n = 0;
+    for (const s of m.dense) if (!nonEssential[s]) mem[m.denseAt / 4 + n++] = s;
+    for (let i = 0; i < split; i++) nonEssential[m.heads[i] as number] = 0;
+    m.denseCount = n;
+    m.split = split;
+  };
 
   // dense terms: decoded span by span, term after term, into the kernel's memory, with the bounds of
   // each window's postings; scored there segment after segment
@@ -260,26 +361,56 @@ export function groupTopK(
         boundsAt + 4 * i * (span + 1),
         count,
         cursorsAt,
-        tableAt + 8 * s,
-        8 * segTerm.length,
+        tableAt + 12 * s,
+        12 * segTerm.length,
       );
     }
 
     const { outSlots, outSums } = buffers;
+    const words = new Int32Array(kernel.buffer);
     for (let w = first; w < first + count; w++) {
       const start = w * window;
       const width = Math.ceil((Math.min(start + window, docCount) - start) / 8) * 8;
       // dense slots count from the span's start: the accumulator's address, moved back by the
       // window's offset in the span (wrapping in 32 bits), makes them count from the window's
       const spanAcc = accAt - 8 * (start - spanStart);
+      const row = tableAt + 12 * (w - first) * segTerm.length;
+      if (heads.length > 0) {
+        new Uint8Array(kernel.buffer, headsAt, 10 * headWords * heads.length).fill(0);
+        heads.forEach((t, h) => {
+          const b = (denseIndex[t] as number) * (span + 1) + w - first;
+          const from = bounds[b] as number;
+          const bits = headsAt + 10 * headWords * h;
+          const n = (bounds[b + 1] as number) - from;
+          kernel.run.mark(buffers.docsAt + 4 * from, n, start - spanStart, bits, bits + 8 * headWords, headWords);
+        });
+      }
       tops.forEach((top, q) => {
         const m = members[q] as Member;
-        kernel.run.addSegments(spanAcc, m.denseAt, m.denseCount, tableAt + 8 * (w - first) * segTerm.length);
-        const from = m.at[w] as number;
-        kernel.run.add(accAt, m.pairsAt + 8 * from, (m.at[w + 1] as number) - from);
         // below `cut` a sum cannot round (to float) up to the k-th score; `offer` makes the exact test
         let cut = top.size < top.k ? 0 : top.threshold * (1 - 2 ** -20);
-        const found = kernel.run.scan(accAt, width, cut, outSlotsAt, outSumsAt);
+        // non-essential: the head segments, lowest bound first, whose bounds sum below the query's share of cut
+        let split = 0;
+        while (split < m.heads.length && (m.prefix[split + 1] as number) < m.share * cut) split++;
+        if (split !== m.split) essentials(m, split);
+        kernel.run.addSegments(spanAcc, m.denseAt, m.denseCount, row);
+        const from = m.at[w] as number;
+        kernel.run.add(accAt, m.pairsAt + 8 * from, (m.at[w + 1] as number) - from);
+        let found: number;
+        if (m.split === 0) found = kernel.run.scan(accAt, width, cut, outSlotsAt, outSumsAt);
+        else {
+          // a document can reach cut only if the sum of its other terms reaches it less the
+          // non-essential segments' largest scores here (`rest` < cut: one with none of the others cannot)
+          const rest = kernel.run.nonEssential(m.nonEssentialAt, m.split, row, headsAt, headWords, completeAt);
+          const candidates = kernel.run.scan(accAt, width, Math.max(0, cut - rest - cut * 2 ** -40), outSlotsAt, outSumsAt);
+          found = kernel.run.complete(outSlotsAt, outSumsAt, candidates, cut, completeAt, m.split);
+          // the additions the non-essential segments saved here, against what their candidates cost
+          let saved = 0;
+          for (let i = 0; i < m.split; i++) saved += words[(row + 12 * (m.heads[i] as number) + 4) >> 2] as number;
+          const cost = candidateCost * candidates;
+          if (cost > saved) m.share = m.share < prune / 8 ? 0 : m.share / 2;
+          else if (4 * cost < saved) m.share = Math.min(prune, 2 * m.share);
+        }
         for (let i = 0; i < found; i++) {
           const v = outSums[i] as number;
           if (v > cut && top.offer(start + (outSlots[i] as number), Math.fround(v)) && top.size === top.k)

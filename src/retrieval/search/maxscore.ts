@@ -1,6 +1,6 @@
 import type { TermInfo } from '../index/read-index.js';
 import { termScore } from './bm25.js';
-import { NO_MORE_DOCS, PostingsCursor } from './postings-cursor.js';
+import { frontierBound, NO_MORE_DOCS, PostingsCursor } from './postings-cursor.js';
 import { TopK } from './top-k.js';
 
 interface QueryTerm {
@@ -47,9 +47,7 @@ export function maxScoreTopK(
   const qt: QueryTerm[] = terms.map(({ info, weight }) => {
     const cursor = new PostingsCursor(info, exact);
     const bound = (maxTf: number, minNorm: number) => termScore(weight, maxTf, normInvOfNorm(minNorm));
-    let ub = 0;
-    const f = cursor.frontier;
-    for (let i = 0; i < f.length; i += 2) ub = Math.max(ub, bound(f[i] as number, f[i + 1] as number));
+    const ub = frontierBound(info, bound);
     return { cursor, weight, df: info.df, ub, wub: ub, bound };
   });
   const byUb = [...qt].sort((a, b) => a.ub - b.ub);

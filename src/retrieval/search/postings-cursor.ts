@@ -9,6 +9,18 @@ export function firstBlock(term: TermInfo): number {
   return term.offset + 1 + 2 * (term.words[term.offset] as number);
 }
 
+/**
+ * The largest score any posting of the term can have: `bound(maxTf, minNorm)` at the best of its
+ * (tf, norm) frontier, where the term's largest score for any k1 and b lies.
+ */
+export function frontierBound(term: TermInfo, bound: (maxTf: number, minNorm: number) => number): number {
+  const at = term.offset;
+  const end = at + 1 + 2 * (term.words[at] as number);
+  let ub = 0;
+  for (let i = at + 1; i < end; i += 2) ub = Math.max(ub, bound(term.words[i] as number, term.words[i + 1] as number));
+  return ub;
+}
+
 /** The word after the block that starts at word p: a header of three words (four with exact norms), then the packed gaps and tfs. */
 export function blockEnd(words: Uint32Array, p: number, exact: boolean): number {
   const h = words[p] as number;
@@ -41,8 +53,6 @@ export class PostingsCursor {
   blockMaxTf = 0;
   blockMinNorm = 0;
   doc = -1;
-  /** Where the term's frontier starts (its pair count, then the pairs). */
-  private readonly frontierAt: number;
 
   /** The current block's documents and frequencies, decoded (128 postings at most). */
   readonly docs = new Int32Array(128);
@@ -51,16 +61,9 @@ export class PostingsCursor {
   constructor(term: TermInfo, exact: boolean) {
     this.words = term.words;
     this.exact = exact;
-    this.frontierAt = term.offset;
     this.p = firstBlock(term);
     this.end = term.offset + term.length;
     this.nextBlock();
-  }
-
-  /** The term's (tf, norm) frontier: its largest score for any k1 and b is at one of these pairs. */
-  get frontier(): Uint32Array {
-    const at = this.frontierAt;
-    return this.words.subarray(at + 1, at + 1 + 2 * (this.words[at] as number));
   }
 
   /** Reads the next block's header; false (and NO_MORE_DOCS) past the last block. */

@@ -183,7 +183,8 @@ export class Bm25Searcher {
         this.kernelNorms,
         this.index.docOrder,
         this.exact,
-        this.groupWindow,
+        this.niOfNorm,
+        { window: this.groupWindow },
       );
       long.forEach((i, j) => {
         out[i] = (tops[j] as TopK).ranked();
@@ -204,11 +205,12 @@ export class Bm25Searcher {
     return this.hits(this.top(this.weighted(terms), hits, strategy).ranked());
   }
 
+  /** The normInverse of a block header's norm (a norm byte, or with exact norms a length). */
+  readonly niOfNorm = (norm: number): number =>
+    this.cache ? (this.cache[norm] as number) : normInverse(this.params.k1, this.params.b, norm, this.avgdl);
+
   private maxScoreTop(weighted: Weighted, hits: number): TopK {
-    const cache = this.cache;
-    const { k1, b } = this.params;
-    const niOfNorm = cache ? (norm: number) => cache[norm] as number : (len: number) => normInverse(k1, b, len, this.avgdl);
-    return maxScoreTopK(weighted, hits, this.docNormInv, niOfNorm, this.index.docOrder, this.exact, this.window);
+    return maxScoreTopK(weighted, hits, this.docNormInv, this.niOfNorm, this.index.docOrder, this.exact, this.window);
   }
 
   /** Exhaustive term-at-a-time scoring of every posting: the reference for `search`. */

@@ -27,11 +27,17 @@ export const DENSE_PER_WINDOW = 4;
  */
 export const PRUNE_SHARE = 0.7;
 /**
+ * Pruning up to this k: on the 1M synthetic corpus it ran 1.1-1.2× as fast as without at k = 10
+ * and 20, 0.91× and 0.95× at 100 and 1,000 (`bench/lib/group-tuning.mjs`), where the k-th score
+ * stays low and most documents would be candidates.
+ */
+export const PRUNE_UP_TO_K = 20;
+/**
  * Head terms: the group's most frequent dense terms, up to this many, the ones a query can leave
  * non-essential. Each window has a head index of them (a bit a term and document, and the count
  * of bits before each 64: 2.5 KiB a term, in the core's second-level cache), from which a
  * candidate finds its score in each with a load or two. On the 1M synthetic corpus 128 beat 32,
- * 64, 256 and 1,024 (A/B runs in one process).
+ * 64 and 256 (`bench/lib/group-tuning.mjs`).
  */
 export const GROUP_HEADS = 128;
 /**
@@ -47,6 +53,7 @@ export interface GroupTuning {
   densePerWindow?: number;
   span?: number;
   prune?: number;
+  pruneUpToK?: number;
   heads?: number;
   candidateCost?: number;
 }
@@ -108,6 +115,7 @@ export function groupTopK(
     densePerWindow = DENSE_PER_WINDOW,
     span = GROUP_SPAN,
     prune = PRUNE_SHARE,
+    pruneUpToK = PRUNE_UP_TO_K,
     heads: headCount = GROUP_HEADS,
     candidateCost = CANDIDATE_COST,
   }: GroupTuning = {},
@@ -165,7 +173,7 @@ export function groupTopK(
   const denseTerms = [...new Set(denseSegs.map((s) => segTerm[s] as number))];
   // the head terms (none without pruning, or with windows past a u16's positions) and their columns
   const heads =
-    prune > 0 && window < 1 << 16
+    prune > 0 && k <= pruneUpToK && window < 1 << 16
       ? [...denseTerms].sort((a, b) => (infos[b] as TermInfo).df - (infos[a] as TermInfo).df).slice(0, headCount)
       : [];
   const headColumn = new Int32Array(infos.length).fill(-1);
@@ -375,7 +383,8 @@ export function groupTopK(
       // window's offset in the span (wrapping in 32 bits), makes them count from the window's
       const spanAcc = accAt - 8 * (start - spanStart);
       const row = tableAt + 12 * (w - first) * segTerm.length;
-      if (heads.length > 0) {
+      // the window's head index, unless every query has given up pruning
+      if (heads.length > 0 && members.some((m) => m.share > 0)) {
         new Uint8Array(kernel.buffer, headsAt, 10 * headWords * heads.length).fill(0);
         heads.forEach((t, h) => {
           const b = (denseIndex[t] as number) * (span + 1) + w - first;

@@ -1,20 +1,21 @@
 // Group scoring under different tunings, side by side: one group of the bench's expanded queries
-// scored by `groupTopK` with each tuning in turn, round after round in one process (this machine's
-// speed drifts by tens of per cent within minutes; alternating keeps the comparison fair), CPU time.
-// Prints each tuning's median, queries/s and ratio to the first, after checking that every tuning
-// returns the first one's hits and scores.
+// scored by `groupTopK` with each tuning in turn, round after round in one process (alternate.mjs:
+// this machine's speed drifts by tens of per cent within minutes), in CPU time.
+// Prints each tuning's queries/s (median and best of the rounds) and its ratio to the first (of the
+// best rounds, and paired round by round), after checking that every tuning returns the first one's
+// hits and scores.
 //
 //   node bench/lib/group-tuning.mjs INDEX_DIR [K=10] [ROUNDS=7] [GROUP=2048] [TUNING ...]
 //
 // TUNING: `name=value,...` over groupTopK's options (window, densePerWindow, span, prune, heads,
-// candidateCost), e.g. `prune=0` (no pruning) against `heads=64`; default `prune=0` and the defaults.
+// candidateCost, pruneUpToK), e.g. `prune=0` (no pruning) against `heads=64`; default `prune=0` and the defaults.
 // INDEX_DIR: the bench corpus indexed with the whitespace analyzer, e.g.
 // `npx qexp index bench/.data/synthetic-1000000.tsv --out /tmp/idx1m --analyzer whitespace`.
 import { getAnalyzer } from '../../dist/retrieval/analysis/analyzers.js';
 import { IndexReader } from '../../dist/retrieval/index/read-index.js';
 import { groupTopK } from '../../dist/retrieval/search/group-search.js';
 import { Bm25Searcher, queryTerms } from '../../dist/retrieval/search/search.js';
-import { median } from './alternate.mjs';
+import { alternate, fmtRatio, ratio } from './alternate.mjs';
 import { querySets } from './synthetic.mjs';
 
 const [dir, kArg = '10', roundsArg = '7', groupArg = '2048', ...specs] = process.argv.slice(2);
@@ -44,25 +45,27 @@ const run = (options) => {
   const before = process.cpuUsage();
   const tops = groupTopK(queries, k, searcher.kernelNorms, reader.docOrder, exact, searcher.niOfNorm, options);
   const used = process.cpuUsage(before);
-  return { secs: (used.user + used.system) / 1e6, tops };
+  return { ms: (used.user + used.system) / 1e3, tops };
 };
 const hits = (tops) => JSON.stringify(tops.map((top) => top.sorted().map((h) => [h.doc, h.score])));
 const first = hits(run(tunings[0].options).tops);
 for (const t of tunings.slice(1)) {
   if (hits(run(t.options).tops) !== first) throw new Error(`tuning ${t.spec}: hits differ from ${tunings[0].spec}'s`);
 }
-const secs = tunings.map(() => []);
-for (let r = 0; r < Number(roundsArg); r++)
-  tunings.forEach((t, i) => {
-    secs[i].push(run(t.options).secs);
-  });
-const base = median(secs[0]);
-console.log(`${group} expanded queries, top-${k}, ${reader.meta.docCount} passages; medians of ${roundsArg} alternating rounds, CPU time`);
+const got = await alternate(
+  tunings.map((t) => ({ key: t.spec, count: group, run: async () => run(t.options).ms })),
+  Number(roundsArg),
+);
+const base = got[tunings[0].spec];
+console.log(`${group} expanded queries, top-${k}, ${reader.meta.docCount} passages; ${roundsArg} alternating rounds, CPU time`);
 console.table(
-  tunings.map((t, i) => ({
-    tuning: t.spec,
-    'median s': median(secs[i]).toFixed(2),
-    'queries/s': (group / median(secs[i])).toFixed(0),
-    'vs first': (base / median(secs[i])).toFixed(2),
-  })),
+  tunings.map((t) => {
+    const g = got[t.spec];
+    return {
+      tuning: t.spec,
+      'median queries/s': g.median.toFixed(0),
+      'best queries/s': g.best.toFixed(0),
+      'vs first': fmtRatio(ratio(g, base)),
+    };
+  }),
 );

@@ -264,7 +264,7 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $word))))
 
-;; MaxScore's non-essential segments of a query in a window: segs[0..count) holds each one's
+  ;; MaxScore's non-essential segments of a query in a window: segs[0..count) holds each one's
   ;; segment id and head column (two i32). Writes to scratch (four i32 each) the address of its
   ;; pairs in the window (from the window's table row) and of its head column's bits (a column
   ;; is 10 · words bytes from heads) and ranks; returns the sum of their largest scores there.

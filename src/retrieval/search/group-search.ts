@@ -69,9 +69,9 @@ interface Member {
   denseAt: number;
   denseCount: number;
   /** its segments of head terms, by bound ascending, and the sums of their bounds (prefix[i]: of the first i) */
-  heads: number[];
+  headSegs: number[];
   prefix: Float64Array;
-  /** how many of `heads` are non-essential, and their (segment id, head column) in the kernel's memory */
+  /** how many of `headSegs` are non-essential, and their (segment id, head column) in the kernel's memory */
   split: number;
   nonEssentialAt: number;
   /** the share of its k-th score its non-essential segments' bounds may reach (`prune`, lowered while pruning does not pay) */
@@ -280,22 +280,21 @@ export function groupTopK(
     byBound.forEach((s, i) => {
       prefix[i + 1] = (prefix[i] as number) + (ub[s] as number);
     });
-    return { dense, denseAt, denseCount: dense.length, heads: byBound, prefix, split: 0, nonEssentialAt, share: prune, at, pairsAt };
+    return { dense, denseAt, denseCount: dense.length, headSegs: byBound, prefix, split: 0, nonEssentialAt, share: prune, at, pairsAt };
   });
 
-  /** Makes the first `split` of a query's head segments by bound non-essential: it adds the others. */
+  /** Makes the first `split` of a query's head segments by bound non-essential: it adds the others (mem: a view of the kernel's memory). */
   const nonEssential = new Uint8Array(segTerm.length);
-  const essentials = (m: Member, split: number): void => {
-    const mem = new Int32Array(kernel.buffer);
+  const essentials = (m: Member, split: number, mem: Int32Array): void => {
     for (let i = 0; i < split; i++) {
-      const s = m.heads[i] as number;
+      const s = m.headSegs[i] as number;
       nonEssential[s] = 1;
       mem[m.nonEssentialAt / 4 + 2 * i] = s;
       mem[m.nonEssentialAt / 4 + 2 * i + 1] = headColumn[segTerm[s] as number] as number;
     }
     let n = 0;
     for (const s of m.dense) if (!nonEssential[s]) mem[m.denseAt / 4 + n++] = s;
-    for (let i = 0; i < split; i++) nonEssential[m.heads[i] as number] = 0;
+    for (let i = 0; i < split; i++) nonEssential[m.headSegs[i] as number] = 0;
     m.denseCount = n;
     m.split = split;
   };
@@ -400,8 +399,8 @@ export function groupTopK(
         let cut = top.size < top.k ? 0 : top.threshold * (1 - 2 ** -20);
         // non-essential: the head segments, lowest bound first, whose bounds sum below the query's share of cut
         let split = 0;
-        while (split < m.heads.length && (m.prefix[split + 1] as number) < m.share * cut) split++;
-        if (split !== m.split) essentials(m, split);
+        while (split < m.headSegs.length && (m.prefix[split + 1] as number) < m.share * cut) split++;
+        if (split !== m.split) essentials(m, split, words);
         kernel.run.addSegments(spanAcc, m.denseAt, m.denseCount, row);
         const from = m.at[w] as number;
         kernel.run.add(accAt, m.pairsAt + 8 * from, (m.at[w + 1] as number) - from);
@@ -415,7 +414,7 @@ export function groupTopK(
           found = kernel.run.complete(outSlotsAt, outSumsAt, candidates, cut, completeAt, m.split);
           // the additions the non-essential segments saved here, against what their candidates cost
           let saved = 0;
-          for (let i = 0; i < m.split; i++) saved += words[(row + 12 * (m.heads[i] as number) + 4) >> 2] as number;
+          for (let i = 0; i < m.split; i++) saved += words[(row + 12 * (m.headSegs[i] as number) + 4) >> 2] as number;
           const cost = candidateCost * candidates;
           if (cost > saved) m.share = m.share < prune / 8 ? 0 : m.share / 2;
           else if (4 * cost < saved) m.share = Math.min(prune, 2 * m.share);

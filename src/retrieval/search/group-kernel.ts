@@ -77,11 +77,17 @@ export interface KernelFunctions {
   gather(keys: number, sums: number, used: number, n: number, docs: number, out: number): void;
   /** The best k of n (doc i32, score f64 rounded to float here, rank i32) hits, in place, best first (scratch: 16 n + 1024 bytes); returns how many. */
   select(docs: number, scores: number, ranks: number, n: number, k: number, scratch: number): number;
-  /** Writes the slots of acc[0..width) above cut, and their sums, to outSlots and outSums; zeroes acc; returns how many. */
-  scan(acc: number, width: number, cut: number, outSlots: number, outSums: number): number;
+  /**
+   * Writes the slots of acc[0..width) above cut, and their sums, to outSlots and outSums; zeroes
+   * acc; returns how many. With k > 0 the cut rises to just below the k-th largest sum written
+   * (a heap of 8 k bytes at heap).
+   */
+  scan(acc: number, width: number, cut: number, k: number, heap: number, outSlots: number, outSums: number): number;
 }
 
 const PAGE = 1 << 16;
+/** 4 GiB: the most a 32-bit memory can grow to. */
+const MAX_PAGES = 1 << 16;
 
 /** An index's norms for the kernel: every document's normInverse, and with one-byte norms each document's byte and the normInverse per byte. */
 export interface KernelNorms {
@@ -165,8 +171,12 @@ export class GroupKernel {
     const at = this.used;
     this.used = at + Math.ceil(bytes / 16) * 16;
     if (this.used > this.capacity) {
+      const need = Math.ceil((this.used - this.capacity) / PAGE);
+      // by half the memory at least: a group's first allocations would otherwise grow it
+      // thousands of times, and V8 follows each grow with a full garbage collection
+      const ahead = Math.min(Math.max(need, Math.ceil(this.capacity / PAGE / 2)), MAX_PAGES - this.capacity / PAGE);
       try {
-        this.memory.grow(Math.ceil((this.used - this.capacity) / PAGE));
+        this.memory.grow(Math.max(need, ahead));
         this.current = this.memory.buffer;
         this.capacity = this.current.byteLength;
       } catch (e) {

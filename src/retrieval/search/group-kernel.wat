@@ -331,10 +331,14 @@
   ;; Scans acc[0..width) (width a multiple of 8; acc 16-byte aligned) eight sums at a time, with
   ;; one SIMD test of their maximum per eight (sums are finite: pmax's NaN rule never applies):
   ;; writes the slots whose sum is above cut to outSlots (i32) and their sums to outSums (f64),
-  ;; zeroes the accumulator behind it, and returns how many it wrote.
-  (func (export "scan") (param $acc i32) (param $width i32) (param $cut f64) (param $outSlots i32) (param $outSums i32)
-    (result i32)
-    (local $c v128) (local $p i32) (local $end i32) (local $k i32) (local $i i32) (local $v f64)
+  ;; zeroes the accumulator behind it, and returns how many it wrote. With k > 0 (a top-k not
+  ;; yet full) the cut rises as it goes, to just below the k-th largest sum written so far (a
+  ;; min-heap of them at heap, 8 k bytes): a sum below it cannot reach the top-k, whose k-th
+  ;; score can only be higher. Otherwise a first window would write nearly every sum.
+  (func (export "scan") (param $acc i32) (param $width i32) (param $cut f64) (param $k i32) (param $heap i32)
+    (param $outSlots i32) (param $outSums i32) (result i32)
+    (local $c v128) (local $p i32) (local $end i32) (local $n i32) (local $i i32) (local $v f64) (local $size i32)
+    (local $at i32) (local $child i32) (local $parent i32)
     (local.set $c (f64x2.splat (local.get $cut)))
     (local.set $p (local.get $acc))
     (local.set $end (i32.add (local.get $acc) (i32.shl (local.get $width) (i32.const 3))))
@@ -353,10 +357,55 @@
               (local.set $v (f64.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 3)))))
               (if (f64.gt (local.get $v) (local.get $cut))
                 (then
-                  (i32.store (i32.add (local.get $outSlots) (i32.shl (local.get $k) (i32.const 2)))
+                  (i32.store (i32.add (local.get $outSlots) (i32.shl (local.get $n) (i32.const 2)))
                     (i32.add (i32.shr_u (i32.sub (local.get $p) (local.get $acc)) (i32.const 3)) (local.get $i)))
-                  (f64.store (i32.add (local.get $outSums) (i32.shl (local.get $k) (i32.const 3))) (local.get $v))
-                  (local.set $k (i32.add (local.get $k) (i32.const 1)))))
+                  (f64.store (i32.add (local.get $outSums) (i32.shl (local.get $n) (i32.const 3))) (local.get $v))
+                  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                  (if (local.get $k)
+                    (then
+                      (if (i32.lt_u (local.get $size) (local.get $k))
+                        (then
+                          ;; into the heap's last place, moved up past larger parents
+                          (local.set $at (local.get $size))
+                          (local.set $size (i32.add (local.get $size) (i32.const 1)))
+                          (block $placed
+                            (loop $up
+                              (br_if $placed (i32.eqz (local.get $at)))
+                              (local.set $parent (i32.shr_u (i32.sub (local.get $at) (i32.const 1)) (i32.const 1)))
+                              (br_if $placed (f64.le
+                                (f64.load (i32.add (local.get $heap) (i32.shl (local.get $parent) (i32.const 3)))) (local.get $v)))
+                              (f64.store (i32.add (local.get $heap) (i32.shl (local.get $at) (i32.const 3)))
+                                (f64.load (i32.add (local.get $heap) (i32.shl (local.get $parent) (i32.const 3)))))
+                              (local.set $at (local.get $parent))
+                              (br $up)))
+                          (f64.store (i32.add (local.get $heap) (i32.shl (local.get $at) (i32.const 3))) (local.get $v)))
+                        (else
+                          (if (f64.gt (local.get $v) (f64.load (local.get $heap)))
+                            (then
+                              ;; in place of the smallest, moved down past smaller children
+                              (local.set $at (i32.const 0))
+                              (block $sunk
+                                (loop $down
+                                  (local.set $child (i32.add (i32.shl (local.get $at) (i32.const 1)) (i32.const 1)))
+                                  (br_if $sunk (i32.ge_u (local.get $child) (local.get $k)))
+                                  (if (i32.lt_u (i32.add (local.get $child) (i32.const 1)) (local.get $k))
+                                    (then
+                                      (if (f64.lt
+                                            (f64.load offset=8 (i32.add (local.get $heap) (i32.shl (local.get $child) (i32.const 3))))
+                                            (f64.load (i32.add (local.get $heap) (i32.shl (local.get $child) (i32.const 3)))))
+                                        (then (local.set $child (i32.add (local.get $child) (i32.const 1)))))))
+                                  (br_if $sunk (f64.ge
+                                    (f64.load (i32.add (local.get $heap) (i32.shl (local.get $child) (i32.const 3)))) (local.get $v)))
+                                  (f64.store (i32.add (local.get $heap) (i32.shl (local.get $at) (i32.const 3)))
+                                    (f64.load (i32.add (local.get $heap) (i32.shl (local.get $child) (i32.const 3)))))
+                                  (local.set $at (local.get $child))
+                                  (br $down)))
+                              (f64.store (i32.add (local.get $heap) (i32.shl (local.get $at) (i32.const 3))) (local.get $v))))))
+                      ;; the same margin as the callers' cut: a sum below it rounds to a float below the k-th
+                      (if (i32.eq (local.get $size) (local.get $k))
+                        (then
+                          (local.set $cut (f64.max (local.get $cut) (f64.mul (f64.load (local.get $heap)) (f64.const 0x1.ffffep-1))))
+                          (local.set $c (f64x2.splat (local.get $cut)))))))))
               (local.set $i (i32.add (local.get $i) (i32.const 1)))
               (br_if $each (i32.lt_u (local.get $i) (i32.const 8))))))
         (v128.store (local.get $p) (v128.const i64x2 0 0))
@@ -365,7 +414,7 @@
         (v128.store offset=48 (local.get $p) (v128.const i64x2 0 0))
         (local.set $p (i32.add (local.get $p) (i32.const 64)))
         (br $next)))
-    (local.get $k))
+    (local.get $n))
 
   ;; Lucene's BM25 score of a posting (doc, tf) for a term of this weight: from the term's table of
   ;; tf = 1 scores by norm byte when it has one (table ≠ 0), else weight − weight / (1 + tf ·

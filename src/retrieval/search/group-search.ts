@@ -167,6 +167,7 @@ export function groupTopK(
   const accAt = kernel.alloc(8 * width8);
   const outSlotsAt = kernel.alloc(4 * width8);
   const outSumsAt = kernel.alloc(8 * width8);
+  const heapAt = kernel.alloc(8 * k);
   const tableAt = kernel.alloc(12 * segTerm.length * span);
   const denseSegs: number[] = [];
   for (let s = 0; s < segTerm.length; s++) if (isDense(s)) denseSegs.push(s);
@@ -405,12 +406,13 @@ export function groupTopK(
         const from = m.at[w] as number;
         kernel.run.add(accAt, m.pairsAt + 8 * from, (m.at[w + 1] as number) - from);
         let found: number;
-        if (m.split === 0) found = kernel.run.scan(accAt, width, cut, outSlotsAt, outSumsAt);
+        // while its top-k is not full, the scan raises its own cut
+        if (m.split === 0) found = kernel.run.scan(accAt, width, cut, top.size < top.k ? top.k : 0, heapAt, outSlotsAt, outSumsAt);
         else {
           // a document can reach cut only if the sum of its other terms reaches it less the
           // non-essential segments' largest scores here (`rest` < cut: one with none of the others cannot)
           const rest = kernel.run.nonEssential(m.nonEssentialAt, m.split, row, headsAt, headWords, completeAt);
-          const candidates = kernel.run.scan(accAt, width, Math.max(0, cut - rest - cut * 2 ** -40), outSlotsAt, outSumsAt);
+          const candidates = kernel.run.scan(accAt, width, Math.max(0, cut - rest - cut * 2 ** -40), 0, 0, outSlotsAt, outSumsAt);
           found = kernel.run.complete(outSlotsAt, outSumsAt, candidates, cut, completeAt, m.split);
           // the additions the non-essential segments saved here, against what their candidates cost
           let saved = 0;

@@ -38,6 +38,7 @@ export function kernelTopK(
   const accAt = kernel.alloc(8 * width8);
   const outSlotsAt = kernel.alloc(4 * width8);
   const outSumsAt = kernel.alloc(8 * width8);
+  const heapAt = kernel.alloc(8 * k);
   const statesAt = loadTerms(kernel, terms, exact, tableFrom, cacheAt, true);
   const buffer = kernel.buffer;
   new Float64Array(buffer, accAt, width8).fill(0);
@@ -50,7 +51,8 @@ export function kernelTopK(
     kernel.run.accumulate(statesAt, terms.length, base, limit, accAt, exact ? 1 : 0, bytesAt, cacheAt, invAt);
     // below `cut` a sum cannot round (to float) up to the k-th score; `offer` makes the exact test
     let cut = top.size < k ? 0 : top.threshold * (1 - 2 ** -20);
-    const found = kernel.run.scan(accAt, Math.ceil((limit - base) / 8) * 8, cut, outSlotsAt, outSumsAt);
+    // while the top-k is not full, the scan raises its own cut
+    const found = kernel.run.scan(accAt, Math.ceil((limit - base) / 8) * 8, cut, top.size < k ? k : 0, heapAt, outSlotsAt, outSumsAt);
     for (let i = 0; i < found; i++) {
       const v = outSums[i] as number;
       if (v > cut && top.offer(base + (outSlots[i] as number), Math.fround(v)) && top.size === k) cut = top.threshold * (1 - 2 ** -20);

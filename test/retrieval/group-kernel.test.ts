@@ -1,0 +1,77 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { GroupKernel } from '../../src/retrieval/search/group-kernel.js';
+
+const kernel = new GroupKernel();
+
+/** Runs the kernel's scan over `sums` (a multiple of 8 long) with cut and k; returns what it wrote and what it left in the accumulator. */
+function scan(sums: number[], cut: number, k: number) {
+  kernel.reset({ inv: new Float32Array(8), bytes: null, cache: null });
+  const width = sums.length;
+  const accAt = kernel.alloc(8 * width);
+  const slotsAt = kernel.alloc(4 * width);
+  const outAt = kernel.alloc(8 * width);
+  const heapAt = kernel.alloc(8 * Math.max(1, k));
+  new Float64Array(kernel.buffer, accAt, width).set(sums);
+  const n = kernel.run.scan(accAt, width, cut, k, heapAt, slotsAt, outAt);
+  return {
+    slots: [...new Int32Array(kernel.buffer, slotsAt, n)],
+    sums: [...new Float64Array(kernel.buffer, outAt, n)],
+    left: [...new Float64Array(kernel.buffer, accAt, width)],
+  };
+}
+
+// sums from a few values (many tie as floats, some only as doubles) and zeros, as a window's accumulator holds them
+const value = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(0) },
+  { weight: 3, arbitrary: fc.constantFrom(1.5, 2.25, 7, 7 + 2 ** -30, 7 - 2 ** -30) },
+  { weight: 4, arbitrary: fc.double({ min: 0.001, max: 100, noNaN: true }) },
+);
+const accumulator = fc.integer({ min: 1, max: 64 }).chain((blocks) => fc.array(value, { minLength: 8 * blocks, maxLength: 8 * blocks }));
+
+describe("group kernel's scan", () => {
+  it('with k, writes every sum above the cut that could make the top-k (ties as floats included), in slot order, and zeroes the accumulator', () => {
+    fc.assert(
+      fc.property(accumulator, fc.integer({ min: 1, max: 40 }), fc.constantFrom(0, 1, 7), (sums, k, cut) => {
+        const out = scan(sums, cut, k);
+        expect(out.left.every((v) => v === 0)).toBe(true);
+        // written: (slot, sum) pairs of the accumulator, above the cut, slots ascending
+        out.slots.forEach((slot, i) => {
+          expect(out.sums[i]).toBe(sums[slot]);
+          expect(out.sums[i] as number).toBeGreaterThan(cut);
+          if (i > 0) expect(slot).toBeGreaterThan(out.slots[i - 1] as number);
+        });
+        // the k-th largest score (a sum rounded to float) above the cut; every sum rounding to it or above is written
+        const above = sums.filter((v) => v > cut).map(Math.fround);
+        const kth = [...above].sort((a, b) => b - a)[k - 1] ?? 0;
+        const written = new Set(out.slots);
+        sums.forEach((v, slot) => {
+          if (v > cut && Math.fround(v) >= kth) expect(written.has(slot)).toBe(true);
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('without k writes every sum above the cut', () => {
+    fc.assert(
+      fc.property(accumulator, fc.constantFrom(0, 1, 7), (sums, cut) => {
+        const out = scan(sums, cut, 0);
+        expect(out.slots).toEqual(sums.flatMap((v, slot) => (v > cut ? [slot] : [])));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('with k, writes few of a window of random sums: its cut rises as the top-k fills', () => {
+    // 16,384 distinct sums in a random order (a fixed permutation): a top-10 not yet full
+    const width = 1 << 14;
+    const sums = Array.from({ length: width }, (_, i) => 1 + ((i * 7919) % width) / width);
+    const plain = scan(sums, 0, 0).slots.length;
+    const rising = scan(sums, 0, 10).slots.length;
+    expect(plain).toBe(width);
+    // about k (1 + ln(n / k)) ≈ 84 for a random order; the top 10 are among them
+    expect(rising).toBeLessThan(400);
+    expect(rising).toBeGreaterThanOrEqual(10);
+  });
+});

@@ -103,14 +103,14 @@ export class Bm25Searcher {
    * The query's terms found in the index, with weight = count · idf (float). `seen` keeps the
    * lookups of a batch, whose queries share many terms.
    */
-  weighted(terms: Map<string, number>, seen?: Map<string, TermInfo | undefined>): Weighted {
+  weighted(terms: Map<string, number>, seen?: Map<string, TermInfo | null>): Weighted {
     const N = this.index.meta.docsWithTerms;
     const list = [];
     for (const [t, count] of terms) {
-      let info: TermInfo | undefined;
-      if (seen?.has(t)) info = seen.get(t);
-      else {
-        info = this.index.term(t);
+      // null: looked up, not in the index
+      let info = seen?.get(t);
+      if (info === undefined) {
+        info = this.index.term(t) ?? null;
         seen?.set(t, info);
       }
       if (info) list.push({ info, weight: Math.fround(Math.fround(count) * idf(info.df, N)) });
@@ -172,7 +172,7 @@ export class Bm25Searcher {
 
   /** `searchMany`'s hits as internal documents and their scores (as `ranked`). */
   rankedMany(list: Map<string, number>[], hits = this.params.hits, onEach?: (done: number) => void): RankedHits[] {
-    const seen = new Map<string, TermInfo | undefined>();
+    const seen = new Map<string, TermInfo | null>();
     const weighted = list.map((terms) => this.weighted(terms, seen));
     const long = weighted.flatMap((w, i) => (this.strategy(w) === 'kernel' ? [i] : []));
     const out: RankedHits[] = new Array(list.length);

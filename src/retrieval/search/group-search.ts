@@ -157,7 +157,10 @@ export function groupTopK(
       return s;
     }),
   );
-  const isDense = (s: number) => (infos[segTerm[s] as number] as TermInfo).df >= denseDf;
+  // a flag per segment: the queries' filters below test each of their segments
+  const segDense = new Uint8Array(segTerm.length);
+  for (let s = 0; s < segTerm.length; s++) segDense[s] = (infos[segTerm[s] as number] as TermInfo).df >= denseDf ? 1 : 0;
+  const isDense = (s: number) => segDense[s] === 1;
 
   // the kernel's memory: every document's normInverse (kept from the last group), the accumulator, the scan's output, the
   // segment table, the dense terms' window bounds, the sparse segments' pairs, then each query's share

@@ -36,7 +36,7 @@ export interface KernelFunctions {
   addSegments(acc: number, segs: number, count: number, table: number): void;
   /** A window's head index of one head term: its documents' bits (words i64) and each word's rank (u16), from n documents docs[0..n) counted from base. */
   mark(docs: number, n: number, base: number, bits: number, ranks: number, words: number): void;
-  /** Lists a query's non-essential segments segs[0..count) (segment id, head column) for `complete` in scratch (4 · count i32); returns the sum of their largest scores in the window. */
+  /** Lists a query's non-essential segments segs[0..count) (segment id, head column) for `complete` in scratch (4 · count i32), then their pairs in the window (i32); returns the sum of their largest scores there. */
   nonEssential(segs: number, count: number, row: number, heads: number, words: number, scratch: number): number;
   /** Adds the listed non-essential segments' scores to n candidates (slots, sums); keeps those above cut, in place; returns how many. */
   complete(slots: number, sums: number, n: number, cut: number, scratch: number, count: number): number;
@@ -174,9 +174,14 @@ export class GroupKernel {
       const need = Math.ceil((this.used - this.capacity) / PAGE);
       // by half the memory at least: a group's first allocations would otherwise grow it
       // thousands of times, and V8 follows each grow with a full garbage collection
-      const ahead = Math.min(Math.max(need, Math.ceil(this.capacity / PAGE / 2)), MAX_PAGES - this.capacity / PAGE);
+      const ahead = Math.min(Math.ceil(this.capacity / PAGE / 2), MAX_PAGES - this.capacity / PAGE);
       try {
-        this.memory.grow(Math.max(need, ahead));
+        try {
+          this.memory.grow(Math.max(need, ahead));
+        } catch {
+          // the half more may be what the engine refuses
+          this.memory.grow(need);
+        }
         this.current = this.memory.buffer;
         this.capacity = this.current.byteLength;
       } catch (e) {

@@ -267,16 +267,18 @@
   ;; MaxScore's non-essential segments of a query in a window: segs[0..count) holds each one's
   ;; segment id and head column (two i32). Writes to scratch (four i32 each) the address of its
   ;; pairs in the window (from the window's table row) and of its head column's bits (a column
-  ;; is 10 · words bytes from heads) and ranks; returns the sum of their largest scores there.
+  ;; is 10 · words bytes from heads) and ranks, then (one i32 after them) how many pairs they have
+  ;; there, the additions left out; returns the sum of their largest scores there.
   (func (export "nonEssential") (param $segs i32) (param $count i32) (param $row i32) (param $heads i32) (param $words i32)
     (param $scratch i32) (result f64)
-    (local $i i32) (local $e i32) (local $s i32) (local $col i32) (local $rest f64)
+    (local $i i32) (local $e i32) (local $s i32) (local $col i32) (local $rest f64) (local $pairs i32)
     (block $listed
       (loop $seg
         (br_if $listed (i32.ge_u (local.get $i) (local.get $count)))
         (local.set $e (i32.add (local.get $row)
           (i32.mul (i32.load (i32.add (local.get $segs) (i32.shl (local.get $i) (i32.const 3)))) (i32.const 12))))
         (local.set $rest (f64.add (local.get $rest) (f64.promote_f32 (f32.load offset=8 (local.get $e)))))
+        (local.set $pairs (i32.add (local.get $pairs) (i32.load offset=4 (local.get $e))))
         (local.set $s (i32.add (local.get $scratch) (i32.shl (local.get $i) (i32.const 4))))
         (local.set $col (i32.add (local.get $heads) (i32.mul (i32.mul (local.get $words) (i32.const 10))
           (i32.load offset=4 (i32.add (local.get $segs) (i32.shl (local.get $i) (i32.const 3)))))))
@@ -285,6 +287,7 @@
         (i32.store offset=8 (local.get $s) (i32.add (local.get $col) (i32.shl (local.get $words) (i32.const 3))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $seg)))
+    (i32.store (i32.add (local.get $scratch) (i32.shl (local.get $count) (i32.const 4))) (local.get $pairs))
     (local.get $rest))
 
   ;; MaxScore's last step: the n candidates a `scan` found (slots i32, sums f64) take their scores

@@ -76,8 +76,7 @@ interface Member {
   nonEssentialAt: number;
   /** the share of its k-th score its non-essential segments' bounds may reach (`prune`, lowered while pruning does not pay) */
   share: number;
-  /** sparse postings of window w: from at[w] to at[w + 1] of its (slot i32, score f32) pairs, in the kernel's memory */
-  at: Int32Array;
+  /** its sparse (slot i32, score f32) pairs, in the kernel's memory: those of window w from sparseAt[w · queries + q] on */
   pairsAt: number;
 }
 
@@ -218,7 +217,7 @@ export function groupTopK(
       nonEssentialAt: kernel.alloc(8 * headSegs.length),
     };
   });
-  const completeAt = kernel.alloc(16 * shares.reduce((most, sh) => Math.max(most, sh.headSegs.length), 0));
+  const completeAt = kernel.alloc(16 * shares.reduce((most, sh) => Math.max(most, sh.headSegs.length), 0) + 4);
   // the list of a query's sparse segments (their pairs' address and count) that `byWindow` reads
   const sparseListAt = kernel.alloc(8 * shares.reduce((most, sh) => Math.max(most, sh.sparse.length), 0));
   const buffers = new SpanBuffers(kernel, {
@@ -271,20 +270,22 @@ export function groupTopK(
     const w = segWeight[s] as number;
     ub[s] = frontierBound(infos[segTerm[s] as number] as TermInfo, (tf, norm) => termScore(w, tf, normInvOfNorm(norm)));
   }
-  const members: Member[] = shares.map(({ dense, sparse, headSegs, denseAt, pairsAt, nonEssentialAt }) => {
+  // where each query's sparse pairs of each window start, window by window: the window loop reads the queries' in turn
+  const sparseAt = new Int32Array((windows + 1) * queries.length);
+  const members: Member[] = shares.map(({ dense, sparse, headSegs, denseAt, pairsAt, nonEssentialAt }, q) => {
     mem.set(dense, denseAt / 4);
     sparse.forEach((s, i) => {
       mem[sparseListAt / 4 + 2 * i] = sparsePairsAt + 8 * (segFrom[s] as number);
       mem[sparseListAt / 4 + 2 * i + 1] = (infos[segTerm[s] as number] as TermInfo).df;
     });
     kernel.run.byWindow(sparseListAt, sparse.length, shift, byWindowAt, windows, pairsAt);
-    const at = mem.slice(byWindowAt / 4, byWindowAt / 4 + windows + 1);
+    for (let w = 0; w <= windows; w++) sparseAt[w * queries.length + q] = mem[byWindowAt / 4 + w] as number;
     const byBound = headSegs.sort((a, b) => (ub[a] as number) - (ub[b] as number));
     const prefix = new Float64Array(byBound.length + 1);
     byBound.forEach((s, i) => {
       prefix[i + 1] = (prefix[i] as number) + (ub[s] as number);
     });
-    return { dense, denseAt, denseCount: dense.length, headSegs: byBound, prefix, split: 0, nonEssentialAt, share: prune, at, pairsAt };
+    return { dense, denseAt, denseCount: dense.length, headSegs: byBound, prefix, split: 0, nonEssentialAt, share: prune, pairsAt };
   });
 
   /** Makes the first `split` of a query's head segments by bound non-essential: it adds the others (mem: a view of the kernel's memory). */
@@ -317,6 +318,12 @@ export function groupTopK(
   const termLength = new Int32Array(denseTerms.length);
 
   const tops = queries.map(() => new TopK(k, order));
+  // each query's cut (below it a sum cannot round, to float, up to the k-th score; `offer` makes the
+  // exact test) and whether its top-k is full, kept here as they change: the window loop reads them for every query
+  const cuts = new Float64Array(queries.length);
+  const full = new Uint8Array(queries.length);
+  // how many queries still prune (a share that reaches 0 stays there)
+  let pruning = heads.length > 0 ? queries.length : 0;
   for (let first = 0; first < windows; first += span) {
     const spanStart = first * window;
     const spanEnd = Math.min(spanStart + span * window, docCount);
@@ -387,7 +394,7 @@ export function groupTopK(
       const spanAcc = accAt - 8 * (start - spanStart);
       const row = tableAt + 12 * (w - first) * segTerm.length;
       // the window's head index, unless every query has given up pruning
-      if (heads.length > 0 && members.some((m) => m.share > 0)) {
+      if (pruning > 0) {
         new Uint8Array(kernel.buffer, headsAt, 10 * headWords * heads.length).fill(0);
         heads.forEach((t, h) => {
           const b = (denseIndex[t] as number) * (span + 1) + w - first;
@@ -399,18 +406,20 @@ export function groupTopK(
       }
       tops.forEach((top, q) => {
         const m = members[q] as Member;
-        // below `cut` a sum cannot round (to float) up to the k-th score; `offer` makes the exact test
-        let cut = top.size < top.k ? 0 : top.threshold * (1 - 2 ** -20);
+        let cut = cuts[q] as number;
         // non-essential: the head segments, lowest bound first, whose bounds sum below the query's share of cut
-        let split = 0;
-        while (split < m.headSegs.length && (m.prefix[split + 1] as number) < m.share * cut) split++;
+        // (from the last window's: the sums only grow along the list)
+        const most = m.share * cut;
+        let split = m.split;
+        while (split > 0 && !((m.prefix[split] as number) < most)) split--;
+        while (split < m.headSegs.length && (m.prefix[split + 1] as number) < most) split++;
         if (split !== m.split) essentials(m, split, words);
         kernel.run.addSegments(spanAcc, m.denseAt, m.denseCount, row);
-        const from = m.at[w] as number;
-        kernel.run.add(accAt, m.pairsAt + 8 * from, (m.at[w + 1] as number) - from);
+        const from = sparseAt[w * queries.length + q] as number;
+        kernel.run.add(accAt, m.pairsAt + 8 * from, (sparseAt[(w + 1) * queries.length + q] as number) - from);
         let found: number;
         // while its top-k is not full, the scan raises its own cut
-        if (m.split === 0) found = kernel.run.scan(accAt, width, cut, top.size < top.k ? top.k : 0, heapAt, outSlotsAt, outSumsAt);
+        if (m.split === 0) found = kernel.run.scan(accAt, width, cut, full[q] ? 0 : k, heapAt, outSlotsAt, outSumsAt);
         else {
           // a document can reach cut only if the sum of its other terms reaches it less the
           // non-essential segments' largest scores here (`rest` < cut: one with none of the others cannot)
@@ -418,17 +427,21 @@ export function groupTopK(
           const candidates = kernel.run.scan(accAt, width, Math.max(0, cut - rest - cut * 2 ** -40), 0, 0, outSlotsAt, outSumsAt);
           found = kernel.run.complete(outSlotsAt, outSumsAt, candidates, cut, completeAt, m.split);
           // the additions the non-essential segments saved here, against what their candidates cost
-          let saved = 0;
-          for (let i = 0; i < m.split; i++) saved += words[(row + 12 * (m.headSegs[i] as number) + 4) >> 2] as number;
+          const saved = words[(completeAt >> 2) + 4 * m.split] as number;
           const cost = candidateCost * candidates;
-          if (cost > saved) m.share = m.share < prune / 8 ? 0 : m.share / 2;
-          else if (4 * cost < saved) m.share = Math.min(prune, 2 * m.share);
+          if (cost > saved) {
+            m.share = m.share < prune / 8 ? 0 : m.share / 2;
+            if (m.share === 0) pruning--;
+          } else if (4 * cost < saved) m.share = Math.min(prune, 2 * m.share);
         }
+        if (found === 0) return;
         for (let i = 0; i < found; i++) {
           const v = outSums[i] as number;
           if (v > cut && top.offer(start + (outSlots[i] as number), Math.fround(v)) && top.size === top.k)
             cut = top.threshold * (1 - 2 ** -20);
         }
+        cuts[q] = cut;
+        full[q] = top.size === top.k ? 1 : 0;
       });
     }
   }

@@ -61,23 +61,29 @@ export interface GroupTuning {
 /** A query's terms found in the index, with their weights (count · idf). */
 export type Weighted = { info: TermInfo; weight: number }[];
 
-/** A query's share of the group: its dense segments, and its sparse postings sorted by window. */
-interface Member {
+/**
+ * Each query's share of the group, in arrays by query (the window loop reads every query's in
+ * turn): its dense segments, the essential ones among them, its head segments, and where its
+ * sparse pairs are.
+ */
+interface Members {
   /** its dense segment ids, in buffer order */
-  dense: number[];
+  dense: number[][];
   /** the ones it adds, the essential ones (i32, in the kernel's memory), and how many */
-  denseAt: number;
-  denseCount: number;
-  /** its segments of head terms, by bound ascending, and the sums of their bounds (prefix[i]: of the first i) */
-  headSegs: number[];
+  denseAt: Int32Array;
+  denseCount: Int32Array;
+  /** its segments of head terms, by bound ascending, and the sums of their bounds: of the first i at prefix[prefixFrom + i] */
+  headSegs: number[][];
+  headCount: Int32Array;
   prefix: Float64Array;
-  /** how many of `headSegs` are non-essential, and their (segment id, head column) in the kernel's memory */
-  split: number;
-  nonEssentialAt: number;
+  prefixFrom: Int32Array;
+  /** how many of its head segments are non-essential, and their (segment id, head column) in the kernel's memory */
+  split: Int32Array;
+  nonEssentialAt: Int32Array;
   /** the share of its k-th score its non-essential segments' bounds may reach (`prune`, lowered while pruning does not pay) */
-  share: number;
+  share: Float64Array;
   /** its sparse (slot i32, score f32) pairs, in the kernel's memory: those of window w from sparseAt[w · queries + q] on */
-  pairsAt: number;
+  pairsAt: Int32Array;
 }
 
 /**
@@ -272,7 +278,25 @@ export function groupTopK(
   }
   // where each query's sparse pairs of each window start, window by window: the window loop reads the queries' in turn
   const sparseAt = new Int32Array((windows + 1) * queries.length);
-  const members: Member[] = shares.map(({ dense, sparse, headSegs, denseAt, pairsAt, nonEssentialAt }, q) => {
+  const nq = queries.length;
+  const prefixFrom = new Int32Array(nq + 1);
+  shares.forEach((sh, q) => {
+    prefixFrom[q + 1] = (prefixFrom[q] as number) + sh.headSegs.length + 1;
+  });
+  const members: Members = {
+    dense: shares.map((sh) => sh.dense),
+    denseAt: Int32Array.from(shares, (sh) => sh.denseAt),
+    denseCount: Int32Array.from(shares, (sh) => sh.dense.length),
+    headSegs: [],
+    headCount: Int32Array.from(shares, (sh) => sh.headSegs.length),
+    prefix: new Float64Array(prefixFrom[nq] as number),
+    prefixFrom,
+    split: new Int32Array(nq),
+    nonEssentialAt: Int32Array.from(shares, (sh) => sh.nonEssentialAt),
+    share: new Float64Array(nq).fill(prune),
+    pairsAt: Int32Array.from(shares, (sh) => sh.pairsAt),
+  };
+  shares.forEach(({ dense, sparse, headSegs, denseAt, pairsAt }, q) => {
     mem.set(dense, denseAt / 4);
     sparse.forEach((s, i) => {
       mem[sparseListAt / 4 + 2 * i] = sparsePairsAt + 8 * (segFrom[s] as number);
@@ -281,27 +305,30 @@ export function groupTopK(
     kernel.run.byWindow(sparseListAt, sparse.length, shift, byWindowAt, windows, pairsAt);
     for (let w = 0; w <= windows; w++) sparseAt[w * queries.length + q] = mem[byWindowAt / 4 + w] as number;
     const byBound = headSegs.sort((a, b) => (ub[a] as number) - (ub[b] as number));
-    const prefix = new Float64Array(byBound.length + 1);
+    const at = prefixFrom[q] as number;
     byBound.forEach((s, i) => {
-      prefix[i + 1] = (prefix[i] as number) + (ub[s] as number);
+      members.prefix[at + i + 1] = (members.prefix[at + i] as number) + (ub[s] as number);
     });
-    return { dense, denseAt, denseCount: dense.length, headSegs: byBound, prefix, split: 0, nonEssentialAt, share: prune, pairsAt };
+    members.headSegs.push(byBound);
   });
 
   /** Makes the first `split` of a query's head segments by bound non-essential: it adds the others (mem: a view of the kernel's memory). */
   const nonEssential = new Uint8Array(segTerm.length);
-  const essentials = (m: Member, split: number, mem: Int32Array): void => {
+  const essentials = (q: number, split: number, mem: Int32Array): void => {
+    const headSegs = members.headSegs[q] as number[];
+    const listAt = (members.nonEssentialAt[q] as number) / 4;
     for (let i = 0; i < split; i++) {
-      const s = m.headSegs[i] as number;
+      const s = headSegs[i] as number;
       nonEssential[s] = 1;
-      mem[m.nonEssentialAt / 4 + 2 * i] = s;
-      mem[m.nonEssentialAt / 4 + 2 * i + 1] = headColumn[segTerm[s] as number] as number;
+      mem[listAt + 2 * i] = s;
+      mem[listAt + 2 * i + 1] = headColumn[segTerm[s] as number] as number;
     }
     let n = 0;
-    for (const s of m.dense) if (!nonEssential[s]) mem[m.denseAt / 4 + n++] = s;
-    for (let i = 0; i < split; i++) nonEssential[m.headSegs[i] as number] = 0;
-    m.denseCount = n;
-    m.split = split;
+    const denseAt = (members.denseAt[q] as number) / 4;
+    for (const s of members.dense[q] as number[]) if (!nonEssential[s]) mem[denseAt + n++] = s;
+    for (let i = 0; i < split; i++) nonEssential[headSegs[i] as number] = 0;
+    members.denseCount[q] = n;
+    members.split[q] = split;
   };
 
   // dense terms: decoded span by span, term after term, into the kernel's memory, with the bounds of
@@ -405,34 +432,37 @@ export function groupTopK(
         });
       }
       tops.forEach((top, q) => {
-        const m = members[q] as Member;
         let cut = cuts[q] as number;
         // non-essential: the head segments, lowest bound first, whose bounds sum below the query's share of cut
         // (from the last window's: the sums only grow along the list)
-        const most = m.share * cut;
-        let split = m.split;
-        while (split > 0 && !((m.prefix[split] as number) < most)) split--;
-        while (split < m.headSegs.length && (m.prefix[split + 1] as number) < most) split++;
-        if (split !== m.split) essentials(m, split, words);
-        kernel.run.addSegments(spanAcc, m.denseAt, m.denseCount, row);
-        const from = sparseAt[w * queries.length + q] as number;
-        kernel.run.add(accAt, m.pairsAt + 8 * from, (sparseAt[(w + 1) * queries.length + q] as number) - from);
+        let share = members.share[q] as number;
+        const most = share * cut;
+        const prefixAt = members.prefixFrom[q] as number;
+        const ownHeads = members.headCount[q] as number;
+        let split = members.split[q] as number;
+        while (split > 0 && !((members.prefix[prefixAt + split] as number) < most)) split--;
+        while (split < ownHeads && (members.prefix[prefixAt + split + 1] as number) < most) split++;
+        if (split !== members.split[q]) essentials(q, split, words);
+        kernel.run.addSegments(spanAcc, members.denseAt[q] as number, members.denseCount[q] as number, row);
+        const from = sparseAt[w * nq + q] as number;
+        kernel.run.add(accAt, (members.pairsAt[q] as number) + 8 * from, (sparseAt[(w + 1) * nq + q] as number) - from);
         let found: number;
         // while its top-k is not full, the scan raises its own cut
-        if (m.split === 0) found = kernel.run.scan(accAt, width, cut, full[q] ? 0 : k, heapAt, outSlotsAt, outSumsAt);
+        if (split === 0) found = kernel.run.scan(accAt, width, cut, full[q] ? 0 : k, heapAt, outSlotsAt, outSumsAt);
         else {
           // a document can reach cut only if the sum of its other terms reaches it less the
           // non-essential segments' largest scores here (`rest` < cut: one with none of the others cannot)
-          const rest = kernel.run.nonEssential(m.nonEssentialAt, m.split, row, headsAt, headWords, completeAt);
+          const rest = kernel.run.nonEssential(members.nonEssentialAt[q] as number, split, row, headsAt, headWords, completeAt);
           const candidates = kernel.run.scan(accAt, width, Math.max(0, cut - rest - cut * 2 ** -40), 0, 0, outSlotsAt, outSumsAt);
-          found = kernel.run.complete(outSlotsAt, outSumsAt, candidates, cut, completeAt, m.split);
+          found = kernel.run.complete(outSlotsAt, outSumsAt, candidates, cut, completeAt, split);
           // the additions the non-essential segments saved here, against what their candidates cost
-          const saved = words[(completeAt >> 2) + 4 * m.split] as number;
+          const saved = words[(completeAt >> 2) + 4 * split] as number;
           const cost = candidateCost * candidates;
           if (cost > saved) {
-            m.share = m.share < prune / 8 ? 0 : m.share / 2;
-            if (m.share === 0) pruning--;
-          } else if (4 * cost < saved) m.share = Math.min(prune, 2 * m.share);
+            share = share < prune / 8 ? 0 : share / 2;
+            if (share === 0) pruning--;
+          } else if (4 * cost < saved) share = Math.min(prune, 2 * share);
+          members.share[q] = share;
         }
         if (found === 0) return;
         for (let i = 0; i < found; i++) {

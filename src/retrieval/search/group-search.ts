@@ -135,33 +135,39 @@ export function groupTopK(
 
   // the group's terms, and its segments: the distinct (term, weight) pairs
   const infos: TermInfo[] = [];
-  const termOf = new Map<number, number>();
+  // the group's index of each term id, plus one (0: none yet), in an array by id kept from group to group and cleared after
+  const termOf = termSlots(queries);
   /** each term's last segment (one per distinct weight), and each segment's previous one of its term (−1 for none) */
   const termLastSeg: number[] = [];
   const segPrev: number[] = [];
   const segTerm: number[] = [];
   const segWeight: number[] = [];
-  const querySegs = queries.map((terms) =>
-    terms.map(({ info, weight }) => {
-      let t = termOf.get(info.id);
-      if (t === undefined) {
-        t = infos.length;
-        termOf.set(info.id, t);
-        infos.push(info);
-        termLastSeg.push(-1);
-      }
-      let s = termLastSeg[t] as number;
-      while (s >= 0 && segWeight[s] !== weight) s = segPrev[s] as number;
-      if (s < 0) {
-        s = segTerm.length;
-        segPrev.push(termLastSeg[t] as number);
-        termLastSeg[t] = s;
-        segTerm.push(t);
-        segWeight.push(weight);
-      }
-      return s;
-    }),
-  );
+  let querySegs: number[][];
+  try {
+    querySegs = queries.map((terms) =>
+      terms.map(({ info, weight }) => {
+        let t = (termOf[info.id] as number) - 1;
+        if (t < 0) {
+          t = infos.length;
+          termOf[info.id] = t + 1;
+          infos.push(info);
+          termLastSeg.push(-1);
+        }
+        let s = termLastSeg[t] as number;
+        while (s >= 0 && segWeight[s] !== weight) s = segPrev[s] as number;
+        if (s < 0) {
+          s = segTerm.length;
+          segPrev.push(termLastSeg[t] as number);
+          termLastSeg[t] = s;
+          segTerm.push(t);
+          segWeight.push(weight);
+        }
+        return s;
+      }),
+    );
+  } finally {
+    for (const info of infos) termOf[info.id] = 0;
+  }
   // a flag per segment: the queries' filters below test each of their segments
   const segDense = new Uint8Array(segTerm.length);
   for (let s = 0; s < segTerm.length; s++) segDense[s] = (infos[segTerm[s] as number] as TermInfo).df >= denseDf ? 1 : 0;
@@ -476,6 +482,16 @@ export function groupTopK(
     }
   }
   return tops;
+}
+
+let slots = new Int32Array(0);
+
+/** This thread's array by term id for `groupTopK` (all 0), long enough for the queries' terms. */
+function termSlots(queries: Weighted[]): Int32Array {
+  let most = -1;
+  for (const terms of queries) for (const { info } of terms) if (info.id > most) most = info.id;
+  if (most >= slots.length) slots = new Int32Array(Math.max(most + 1, 2 * slots.length));
+  return slots;
 }
 
 /**

@@ -1,0 +1,168 @@
+import type { TermInfo } from '../index/read-index.js';
+import type { GroupKernel } from './group-kernel.js';
+import { blockEnd, firstBlock } from './postings-cursor.js';
+
+/**
+ * Terms' postings, decoded span by span in the kernel (a sparse term's one span is every document):
+ * each span, a term's blocks that can hold documents below the span's end are copied into the
+ * kernel's memory and decoded there.
+ * The last of them may run past the span's end: it is decoded again for the next span, which
+ * keeps its documents from there on.
+ */
+export class SpanDecoder {
+  /** Each term's next block to decode (word in its postings file), and the document before it. */
+  private readonly next: Int32Array;
+  private readonly prev: Int32Array;
+  /** Each term's word past its last block. */
+  private readonly end: Int32Array;
+
+  constructor(
+    private readonly terms: TermInfo[],
+    private readonly exact: boolean,
+    private readonly kernel: GroupKernel,
+  ) {
+    const n = terms.length;
+    this.next = new Int32Array(n);
+    this.prev = new Int32Array(n).fill(-1);
+    this.end = new Int32Array(n);
+    terms.forEach((info, i) => {
+      this.next[i] = firstBlock(info);
+      this.end[i] = info.offset + info.length;
+    });
+  }
+
+  /** Decodes term i's postings in [spanStart, spanEnd) into the buffers at `used` (documents from spanStart); returns how many. */
+  span(i: number, spanStart: number, spanEnd: number, buffers: SpanBuffers, used: number): number {
+    const from = this.next[i] as number;
+    const end = this.end[i] as number;
+    const prev = this.prev[i] as number;
+    if (from >= end || prev >= spanEnd - 1) return 0;
+    // the blocks whose first document can be below the span's end
+    const words = (this.terms[i] as TermInfo).words;
+    let q = from;
+    let lastStart = from;
+    let beforeLast = prev;
+    let last = prev;
+    let total = 0;
+    while (q < end && last < spanEnd - 1) {
+      lastStart = q;
+      beforeLast = last;
+      last = words[q + 1] as number;
+      total += (words[q] as number) & 0xff;
+      q = blockEnd(words, q, this.exact);
+    }
+    const length = q - from;
+    // the kernel reads packed values 8 bytes at a time: a word of slack after the last
+    buffers.reserveStaging(length + 1);
+    buffers.reservePostings(used, used + total);
+    const stage = buffers.staging;
+    stage.set(words.subarray(from, q));
+    stage[length] = 0;
+    let n = this.kernel.run.decode(
+      buffers.stagingAt,
+      buffers.stagingAt + 4 * length,
+      this.exact ? 1 : 0,
+      prev,
+      spanStart,
+      buffers.docsAt + 4 * used,
+      buffers.tfsAt + 4 * used,
+    );
+    if (last >= spanEnd) {
+      // the last block runs past the span's end: the next span decodes it again
+      this.next[i] = lastStart;
+      this.prev[i] = beforeLast;
+      const docs = buffers.docs;
+      while (n > 0 && (docs[used + n - 1] as number) >= spanEnd - spanStart) n--;
+    } else {
+      this.next[i] = q;
+      this.prev[i] = last;
+    }
+    return n;
+  }
+}
+
+/**
+ * A span's buffers in the kernel's memory: the dense terms' decoded postings (documents from the
+ * span's start, and tfs, i32) and their segments' (slot, score) pairs, regrown as needed; and
+ * typed-array views of everything the span loop writes or reads, taken again whenever the memory
+ * grows.
+ */
+export class SpanBuffers {
+  docsAt = 0;
+  tfsAt = 0;
+  pairsAt = 0;
+  stagingAt = 0;
+  private postingsCap = 0;
+  private scoresCap = 0;
+  private stagingCap = 0;
+  docs = new Int32Array(0);
+  /** A term's postings words, copied for the kernel to decode. */
+  staging = new Uint32Array(0);
+  bounds = new Int32Array(0);
+  cursors = new Int32Array(0);
+  outSlots = new Int32Array(0);
+  outSums = new Float64Array(0);
+
+  constructor(
+    private readonly kernel: GroupKernel,
+    private readonly fixed: {
+      outSlotsAt: number;
+      outSumsAt: number;
+      boundsAt: number;
+      width: number;
+      span: number;
+      cursorsAt: number;
+      bounds: number;
+    },
+  ) {
+    this.reservePostings(0, kernel.sizes.postings);
+    this.reserveScores(kernel.sizes.scores);
+    this.reserveStaging(kernel.sizes.staging);
+    this.views();
+  }
+
+  /** Room for `need` words of postings to decode. */
+  reserveStaging(need: number): void {
+    if (need <= this.stagingCap) return;
+    this.stagingCap = Math.max(need, 2 * this.stagingCap);
+    this.kernel.sizes.staging = Math.max(this.kernel.sizes.staging, this.stagingCap);
+    this.stagingAt = this.kernel.alloc(4 * this.stagingCap);
+    this.views();
+  }
+
+  /** Room for postings up to `need`, keeping the first `used`. */
+  reservePostings(used: number, need: number): void {
+    if (need <= this.postingsCap) return;
+    const cap = Math.max(need, 2 * this.postingsCap);
+    this.kernel.sizes.postings = Math.max(this.kernel.sizes.postings, cap);
+    const docsAt = this.kernel.alloc(4 * cap);
+    const tfsAt = this.kernel.alloc(4 * cap);
+    const mem = new Int32Array(this.kernel.buffer);
+    mem.copyWithin(docsAt / 4, this.docsAt / 4, this.docsAt / 4 + used);
+    mem.copyWithin(tfsAt / 4, this.tfsAt / 4, this.tfsAt / 4 + used);
+    this.docsAt = docsAt;
+    this.tfsAt = tfsAt;
+    this.postingsCap = cap;
+    this.views();
+  }
+
+  /** Room for `need` scores (written once the span's postings are all decoded). */
+  reserveScores(need: number): void {
+    if (need <= this.scoresCap) return;
+    this.scoresCap = Math.max(need, 2 * this.scoresCap);
+    this.kernel.sizes.scores = Math.max(this.kernel.sizes.scores, this.scoresCap);
+    this.pairsAt = this.kernel.alloc(8 * this.scoresCap);
+    this.views();
+  }
+
+  private views(): void {
+    const b = this.kernel.buffer;
+    const f = this.fixed;
+    this.docs = new Int32Array(b, this.docsAt, this.postingsCap);
+    this.staging = new Uint32Array(b, this.stagingAt, this.stagingCap);
+    this.bounds = new Int32Array(b, f.boundsAt, f.bounds);
+    this.cursors = new Int32Array(b, f.cursorsAt, f.span + 1);
+    this.outSlots = new Int32Array(b, f.outSlotsAt, f.width);
+    this.outSums = new Float64Array(b, f.outSumsAt, f.width);
+  }
+}

@@ -284,8 +284,8 @@ export function groupTopK(
     ub[s] = frontierBound(infos[segTerm[s] as number] as TermInfo, (tf, norm) => termScore(w, tf, normInvOfNorm(norm)));
   }
   // where each query's sparse pairs of each window start, window by window: the window loop reads the queries' in turn
-  const sparseAt = new Int32Array((windows + 1) * queries.length);
   const nq = queries.length;
+  const sparseAt = new Int32Array((windows + 1) * nq);
   const prefixFrom = new Int32Array(nq + 1);
   shares.forEach((sh, q) => {
     prefixFrom[q + 1] = (prefixFrom[q] as number) + sh.headSegs.length + 1;
@@ -310,7 +310,7 @@ export function groupTopK(
       mem[sparseListAt / 4 + 2 * i + 1] = (infos[segTerm[s] as number] as TermInfo).df;
     });
     kernel.run.byWindow(sparseListAt, sparse.length, shift, byWindowAt, windows, pairsAt);
-    for (let w = 0; w <= windows; w++) sparseAt[w * queries.length + q] = mem[byWindowAt / 4 + w] as number;
+    for (let w = 0; w <= windows; w++) sparseAt[w * nq + q] = mem[byWindowAt / 4 + w] as number;
     const byBound = headSegs.sort((a, b) => (ub[a] as number) - (ub[b] as number));
     const at = prefixFrom[q] as number;
     byBound.forEach((s, i) => {
@@ -354,10 +354,10 @@ export function groupTopK(
   const tops = queries.map(() => new TopK(k, order));
   // each query's cut (below it a sum cannot round, to float, up to the k-th score; `offer` makes the
   // exact test) and whether its top-k is full, kept here as they change: the window loop reads them for every query
-  const cuts = new Float64Array(queries.length);
-  const full = new Uint8Array(queries.length);
+  const cuts = new Float64Array(nq);
+  const full = new Uint8Array(nq);
   // how many queries still prune (a share that reaches 0 stays there)
-  let pruning = heads.length > 0 ? queries.length : 0;
+  let pruning = heads.length > 0 ? nq : 0;
   for (let first = 0; first < windows; first += span) {
     const spanStart = first * window;
     const spanEnd = Math.min(spanStart + span * window, docCount);

@@ -32,11 +32,11 @@ export interface KernelFunctions {
   ): void;
   /** acc[slot] += score for n (slot, score) pairs. */
   add(acc: number, pairs: number, n: number): void;
-  /** `add` for each segment id in segs[0..count), the 12 bytes at table + 12 id being its pairs' address and count (and largest score). */
+  /** `add` for each table column in segs[0..count), the 12 bytes at table + 12 column being its pairs' address and count (and largest score). */
   addSegments(acc: number, segs: number, count: number, table: number): void;
   /** A window's head index of one head term: its documents' bits (words i64) and each word's rank (u16), from n documents docs[0..n) counted from base. */
   mark(docs: number, n: number, base: number, bits: number, ranks: number, words: number): void;
-  /** Lists a query's non-essential segments segs[0..count) (segment id, head column) for `complete` in scratch (4 · count i32), then their pairs in the window (i32); returns the sum of their largest scores there. */
+  /** Lists a query's non-essential segments segs[0..count) (table column, head column) for `complete` in scratch (4 · count i32), then their pairs in the window (i32); returns the sum of their largest scores there. */
   nonEssential(segs: number, count: number, row: number, heads: number, words: number, scratch: number): number;
   /** Adds the listed non-essential segments' scores to n candidates (slots, sums); keeps those above cut, in place; returns how many. */
   complete(slots: number, sums: number, n: number, cut: number, scratch: number, count: number): number;

@@ -153,8 +153,8 @@
         (local.set $pairs (i32.add (local.get $pairs) (i32.const 8)))
         (br $next))))
 
-  ;; `add` for each segment id in segs[0..count) (i32): its table entry (12 bytes from
-  ;; table + 12 id, as `scoreSpan` writes them) holds the address of its pairs in the window and
+  ;; `add` for each table column in segs[0..count) (i32): its entry (12 bytes from table + 12
+  ;; column, as `scoreSpan` writes them) holds the address of its pairs in the window and
   ;; how many there are.
   (func (export "addSegments") (param $acc i32) (param $segs i32) (param $count i32) (param $table i32)
     (local $end i32) (local $e i32)
@@ -265,7 +265,7 @@
         (br $word))))
 
   ;; MaxScore's non-essential segments of a query in a window: segs[0..count) holds each one's
-  ;; segment id and head column (two i32). Writes to scratch (four i32 each) the address of its
+  ;; table column and head column (two i32). Writes to scratch (four i32 each) the address of its
   ;; pairs in the window (from the window's table row) and of its head column's bits (a column
   ;; is 10 · words bytes from heads) and ranks, then (one i32 after them) how many pairs they have
   ;; there, the additions left out; returns the sum of their largest scores there.

@@ -70,7 +70,7 @@ export type Weighted = { info: TermInfo; weight: number }[];
 interface Members {
   /** its dense segment ids, in buffer order */
   dense: number[][];
-  /** the ones it adds, the essential ones (i32, in the kernel's memory), and how many */
+  /** the table columns of the ones it adds, the essential ones (i32, in the kernel's memory), and how many */
   denseAt: Int32Array;
   denseCount: Int32Array;
   /** its segments of head terms, by bound ascending, and the sums of their bounds: of the first i at prefix[prefixFrom + i] */
@@ -78,7 +78,7 @@ interface Members {
   headCount: Int32Array;
   prefix: Float64Array;
   prefixFrom: Int32Array;
-  /** how many of its head segments are non-essential, and their (segment id, head column) in the kernel's memory */
+  /** how many of its head segments are non-essential, and their (table column, head column) in the kernel's memory */
   split: Int32Array;
   nonEssentialAt: Int32Array;
   /** the share of its k-th score its non-essential segments' bounds may reach (`prune`, lowered while pruning does not pay) */
@@ -183,9 +183,16 @@ export function groupTopK(
   const outSlotsAt = kernel.alloc(4 * width8);
   const outSumsAt = kernel.alloc(8 * width8);
   const heapAt = kernel.alloc(8 * k);
-  const tableAt = kernel.alloc(12 * segTerm.length * span);
   const denseSegs: number[] = [];
   for (let s = 0; s < segTerm.length; s++) if (isDense(s)) denseSegs.push(s);
+  // the dense segments' table: a row per window of the span, an entry (12 bytes) per dense segment, at its column
+  // (sparse segments have none: a row of every segment would spread a query's reads over several times the memory)
+  const columnOf = new Int32Array(segTerm.length).fill(-1);
+  denseSegs.forEach((s, c) => {
+    columnOf[s] = c;
+  });
+  const rowBytes = 12 * denseSegs.length;
+  const tableAt = kernel.alloc(rowBytes * span);
   const denseTerms = [...new Set(denseSegs.map((s) => segTerm[s] as number))];
   // the head terms (none without pruning, or with windows past a u16's positions) and their columns
   const heads =
@@ -304,7 +311,9 @@ export function groupTopK(
     pairsAt: Int32Array.from(shares, (sh) => sh.pairsAt),
   };
   shares.forEach(({ dense, sparse, headSegs, denseAt, pairsAt }, q) => {
-    mem.set(dense, denseAt / 4);
+    dense.forEach((s, i) => {
+      mem[denseAt / 4 + i] = columnOf[s] as number;
+    });
     sparse.forEach((s, i) => {
       mem[sparseListAt / 4 + 2 * i] = sparsePairsAt + 8 * (segFrom[s] as number);
       mem[sparseListAt / 4 + 2 * i + 1] = (infos[segTerm[s] as number] as TermInfo).df;
@@ -327,12 +336,12 @@ export function groupTopK(
     for (let i = 0; i < split; i++) {
       const s = headSegs[i] as number;
       nonEssential[s] = 1;
-      mem[listAt + 2 * i] = s;
+      mem[listAt + 2 * i] = columnOf[s] as number;
       mem[listAt + 2 * i + 1] = headColumn[segTerm[s] as number] as number;
     }
     let n = 0;
     const denseAt = (members.denseAt[q] as number) / 4;
-    for (const s of members.dense[q] as number[]) if (!nonEssential[s]) mem[denseAt + n++] = s;
+    for (const s of members.dense[q] as number[]) if (!nonEssential[s]) mem[denseAt + n++] = columnOf[s] as number;
     for (let i = 0; i < split; i++) nonEssential[headSegs[i] as number] = 0;
     members.denseCount[q] = n;
     members.split[q] = split;
@@ -413,8 +422,8 @@ export function groupTopK(
         boundsAt + 4 * i * (span + 1),
         count,
         cursorsAt,
-        tableAt + 12 * s,
-        12 * segTerm.length,
+        tableAt + 12 * (columnOf[s] as number),
+        rowBytes,
       );
     }
 
@@ -426,7 +435,7 @@ export function groupTopK(
       // dense slots count from the span's start: the accumulator's address, moved back by the
       // window's offset in the span (wrapping in 32 bits), makes them count from the window's
       const spanAcc = accAt - 8 * (start - spanStart);
-      const row = tableAt + 12 * (w - first) * segTerm.length;
+      const row = tableAt + (w - first) * rowBytes;
       // the window's head index, unless every query has given up pruning
       if (pruning > 0) {
         new Uint8Array(kernel.buffer, headsAt, 10 * headWords * heads.length).fill(0);

@@ -331,8 +331,9 @@
         (br $candidate)))
     (local.get $k))
 
-  ;; Scans acc[0..width) (width a multiple of 8; acc 16-byte aligned) eight sums at a time, with
-  ;; one SIMD test of their maximum per eight (sums are finite: pmax's NaN rule never applies):
+  ;; Scans acc[0..width) (width a multiple of 8; acc 16-byte aligned) sixteen sums at a time, or
+  ;; eight where one of the sixteen is above cut, with one SIMD test of their maximum (sums are
+  ;; finite: pmax's NaN rule never applies):
   ;; writes the slots whose sum is above cut to outSlots (i32) and their sums to outSums (f64),
   ;; zeroes the accumulator behind it, and returns how many it wrote. With k > 0 (a top-k not
   ;; yet full) the cut rises as it goes, to just below the k-th largest sum written so far (a
@@ -348,6 +349,31 @@
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        ;; sixteen sums none above cut (nearly all, once a top-k is full): zeroed at once
+        (if (i32.le_u (i32.add (local.get $p) (i32.const 128)) (local.get $end))
+          (then
+            (if (i32.eqz (v128.any_true
+                  (f64x2.gt
+                    (f64x2.pmax
+                      (f64x2.pmax
+                        (f64x2.pmax (v128.load (local.get $p)) (v128.load offset=16 (local.get $p)))
+                        (f64x2.pmax (v128.load offset=32 (local.get $p)) (v128.load offset=48 (local.get $p))))
+                      (f64x2.pmax
+                        (f64x2.pmax (v128.load offset=64 (local.get $p)) (v128.load offset=80 (local.get $p)))
+                        (f64x2.pmax (v128.load offset=96 (local.get $p)) (v128.load offset=112 (local.get $p)))))
+                    (local.get $c))))
+              (then
+                (v128.store (local.get $p) (v128.const i64x2 0 0))
+                (v128.store offset=16 (local.get $p) (v128.const i64x2 0 0))
+                (v128.store offset=32 (local.get $p) (v128.const i64x2 0 0))
+                (v128.store offset=48 (local.get $p) (v128.const i64x2 0 0))
+                (v128.store offset=64 (local.get $p) (v128.const i64x2 0 0))
+                (v128.store offset=80 (local.get $p) (v128.const i64x2 0 0))
+                (v128.store offset=96 (local.get $p) (v128.const i64x2 0 0))
+                (v128.store offset=112 (local.get $p) (v128.const i64x2 0 0))
+                (local.set $p (i32.add (local.get $p) (i32.const 128)))
+                (br $next)))))
+        ;; else eight, sum by sum where one is above cut
         (if (v128.any_true
               (f64x2.gt
                 (f64x2.pmax

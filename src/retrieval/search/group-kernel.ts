@@ -18,18 +18,8 @@ export interface KernelFunctions {
   decode(words: number, end: number, exact: number, prev: number, base: number, docs: number, tfs: number): number;
   /** pairs[j] = (slots[j], termScore(weight, tfs[j], norms[slots[j]])) for j < n; returns the largest score (0 for none). */
   score(slots: number, tfs: number, n: number, weight: number, norms: number, pairs: number): number;
-  /** `score` for a segment, window by window in its span, each window's pairs at its cursor; table entries (address, count, largest score) stride bytes apart. */
-  scoreSpan(
-    slots: number,
-    tfs: number,
-    weight: number,
-    norms: number,
-    bounds: number,
-    count: number,
-    cursors: number,
-    table: number,
-    stride: number,
-  ): void;
+  /** One window's pairs of the n dense segments listed in segs ((bounds address, weight) each), to out one after another; table + 12 i receives segment i's pairs' address, count and largest score. */
+  scoreWindow(segs: number, n: number, slots: number, tfs: number, norms: number, w: number, out: number, table: number): void;
   /** acc[slot] += score for n (slot, score) pairs. */
   add(acc: number, pairs: number, n: number): void;
   /** `add` for each table column in segs[0..count), the 12 bytes at table + 12 column being its pairs' address and count (and largest score). */

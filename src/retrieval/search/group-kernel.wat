@@ -111,32 +111,32 @@
         (br $next)))
     (local.get $max))
 
-  ;; `score` for one segment, window by window in its span: bounds (i32, count + 1 entries) are the
-  ;; positions of the segment's first posting in each window of the span, in the slots and tfs
-  ;; arrays; cursors (i32, count entries) where the next pairs of each window go, moved on past
-  ;; them; and table + w · stride receives the address of the segment's pairs in window w, how
-  ;; many (two i32) and the largest of their scores (f32): the bound group scoring prunes by.
-  (func (export "scoreSpan") (param $slots i32) (param $tfs i32) (param $weight f32) (param $norms i32) (param $bounds i32)
-    (param $count i32) (param $cursors i32) (param $table i32) (param $stride i32)
-    (local $w i32) (local $from i32) (local $n i32) (local $at i32)
+  ;; One window's pairs of every dense segment, segment after segment, scored just before the
+  ;; group's queries add them (the window's pairs, a few MB, are then still in the cache): segs
+  ;; holds n entries of 8 bytes, each segment's bounds (the address of its term's positions, i32,
+  ;; of the first posting of each window of the span in the slots and tfs arrays) and its weight
+  ;; (f32). The pairs go to out one segment after the other; table + 12 i receives segment i's
+  ;; address, count (two i32) and largest score (f32): the bound group scoring prunes by.
+  (func (export "scoreWindow") (param $segs i32) (param $n i32) (param $slots i32) (param $tfs i32) (param $norms i32)
+    (param $w i32) (param $out i32) (param $table i32)
+    (local $end i32) (local $b i32) (local $from i32) (local $count i32)
+    (local.set $end (i32.add (local.get $segs) (i32.shl (local.get $n) (i32.const 3))))
     (block $done
       (loop $next
-        (br_if $done (i32.ge_u (local.get $w) (local.get $count)))
-        (local.set $from (i32.load (local.get $bounds)))
-        (local.set $n (i32.sub (i32.load offset=4 (local.get $bounds)) (local.get $from)))
-        (local.set $at (i32.load (local.get $cursors)))
-        (i32.store (local.get $table) (local.get $at))
-        (i32.store offset=4 (local.get $table) (local.get $n))
+        (br_if $done (i32.ge_u (local.get $segs) (local.get $end)))
+        (local.set $b (i32.add (i32.load (local.get $segs)) (i32.shl (local.get $w) (i32.const 2))))
+        (local.set $from (i32.load (local.get $b)))
+        (local.set $count (i32.sub (i32.load offset=4 (local.get $b)) (local.get $from)))
+        (i32.store (local.get $table) (local.get $out))
+        (i32.store offset=4 (local.get $table) (local.get $count))
         (f32.store offset=8 (local.get $table)
           (call $score
             (i32.add (local.get $slots) (i32.shl (local.get $from) (i32.const 2)))
             (i32.add (local.get $tfs) (i32.shl (local.get $from) (i32.const 2)))
-            (local.get $n) (local.get $weight) (local.get $norms) (local.get $at)))
-        (i32.store (local.get $cursors) (i32.add (local.get $at) (i32.shl (local.get $n) (i32.const 3))))
-        (local.set $bounds (i32.add (local.get $bounds) (i32.const 4)))
-        (local.set $cursors (i32.add (local.get $cursors) (i32.const 4)))
-        (local.set $table (i32.add (local.get $table) (local.get $stride)))
-        (local.set $w (i32.add (local.get $w) (i32.const 1)))
+            (local.get $count) (f32.load offset=4 (local.get $segs)) (local.get $norms) (local.get $out)))
+        (local.set $out (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 3))))
+        (local.set $segs (i32.add (local.get $segs) (i32.const 8)))
+        (local.set $table (i32.add (local.get $table) (i32.const 12)))
         (br $next))))
 
   ;; acc[slot] += score for each of the n (slot i32, score f32) pairs: acc f64, the score widened.
@@ -154,7 +154,7 @@
         (br $next))))
 
   ;; `add` for each table column in segs[0..count) (i32): its entry (12 bytes from table + 12
-  ;; column, as `scoreSpan` writes them) holds the address of its pairs in the window and
+  ;; column, as `scoreWindow` writes them) holds the address of its pairs in the window and
   ;; how many there are.
   (func (export "addSegments") (param $acc i32) (param $segs i32) (param $count i32) (param $table i32)
     (local $end i32) (local $e i32)

@@ -12,11 +12,11 @@ import { TopK } from './top-k.js';
  */
 export const GROUP_WINDOW = 1 << 14;
 /**
- * Windows per span: dense terms are decoded and scored a span at a time (fewer, longer calls than
- * window by window; fewer blocks straddling two spans, decoded twice). On the 1M synthetic corpus
- * spans of 32 windows beat 8 and 16 by 4-7% and 64 by 2% (A/B runs in one process). The span's
- * buffers grow with it: for a group of 500 expanded queries there, about 100 MB of decoded postings
- * and 120 MB of scored pairs (the kernel's memory: 360 MB, against 180 MB with spans of 8).
+ * Windows per span: dense terms are decoded a span at a time (fewer, longer calls than window by
+ * window; fewer blocks straddling two spans, decoded twice), and scored window by window. On the 1M
+ * synthetic corpus spans of 32 windows beat 8 and 16 by 4-7% and 64 by 2% (A/B runs in one
+ * process). The decoded postings grow with the span: 149 MB for a group of 2,048 expanded queries
+ * there, beside 4.8 MB for the most pairs a window has.
  */
 export const GROUP_SPAN = 32;
 /** A term is dense, and decoded span by span, if it has at least this many postings per window on average. */
@@ -185,14 +185,16 @@ export function groupTopK(
   const heapAt = kernel.alloc(8 * k);
   const denseSegs: number[] = [];
   for (let s = 0; s < segTerm.length; s++) if (isDense(s)) denseSegs.push(s);
-  // the dense segments' table: a row per window of the span, an entry (12 bytes) per dense segment, at its column
-  // (sparse segments have none: a row of every segment would spread a query's reads over several times the memory)
+  // the dense segments' table, rewritten for each window: an entry (12 bytes) per dense segment, at its column
+  // (sparse segments have none: an entry for every segment would spread a query's reads over several times the memory)
   const columnOf = new Int32Array(segTerm.length).fill(-1);
   denseSegs.forEach((s, c) => {
     columnOf[s] = c;
   });
   const rowBytes = 12 * denseSegs.length;
-  const tableAt = kernel.alloc(rowBytes * span);
+  const tableAt = kernel.alloc(rowBytes);
+  // each dense segment's bounds (address) and weight, by column, for `scoreWindow`
+  const denseListAt = kernel.alloc(8 * denseSegs.length);
   const denseTerms = [...new Set(denseSegs.map((s) => segTerm[s] as number))];
   // the head terms (none without pruning, or with windows past a u16's positions) and their columns
   const heads =
@@ -208,8 +210,6 @@ export function groupTopK(
   const headWords = Math.ceil(width8 / 256) * 4;
   const headsAt = kernel.alloc(10 * headWords * heads.length);
   const boundsAt = kernel.alloc(4 * denseTerms.length * (span + 1));
-  /** where the next pairs of each window of the span go */
-  const cursorsAt = kernel.alloc(4 * (span + 1));
   // sparse terms' segments: their (document, score) pairs, from segFrom[s]
   const segFrom = new Int32Array(segTerm.length);
   let sparseScored = 0;
@@ -245,9 +245,7 @@ export function groupTopK(
     outSumsAt,
     boundsAt,
     width: width8,
-    span,
     bounds: denseTerms.length * (span + 1),
-    cursorsAt,
   });
   // sparse terms: decoded whole (one span of every document) into the span buffers, from sparseFrom[t]
   const sparseTerms: number[] = [];
@@ -358,7 +356,14 @@ export function groupTopK(
     exact,
     kernel,
   );
-  const termLength = new Int32Array(denseTerms.length);
+  {
+    const list = new Int32Array(kernel.buffer, denseListAt, 2 * denseSegs.length);
+    const weights = new Float32Array(kernel.buffer, denseListAt, 2 * denseSegs.length);
+    denseSegs.forEach((s, c) => {
+      list[2 * c] = boundsAt + 4 * (denseIndex[segTerm[s] as number] as number) * (span + 1);
+      weights[2 * c + 1] = segWeight[s] as number;
+    });
+  }
 
   const tops = queries.map(() => new TopK(k, order));
   // each query's cut (below it a sum cannot round, to float, up to the k-th score; `offer` makes the
@@ -374,7 +379,6 @@ export function groupTopK(
     let used = 0;
     for (let i = 0; i < denseTerms.length; i++) {
       const n = decoder.span(i, spanStart, spanEnd, buffers, used);
-      termLength[i] = n;
       // bounds[w]: the first of the term's postings in the span's window w (positions in the buffer)
       const docs = buffers.docs;
       const bounds = buffers.bounds;
@@ -394,40 +398,18 @@ export function groupTopK(
       bounds[b + count] = used + n;
       used += n;
     }
-    let scoredTotal = 0;
-    for (const s of denseSegs) scoredTotal += termLength[denseIndex[segTerm[s] as number] as number] as number;
-    buffers.reserveScores(scoredTotal);
-    // the span's pairs window by window, and within a window segment by segment: a query's reads in
-    // a window then stay in one region of the buffer, in ascending order
-    const bounds = buffers.bounds;
-    const cursors = buffers.cursors;
-    cursors.fill(0);
-    for (const s of denseSegs) {
-      const b = (denseIndex[segTerm[s] as number] as number) * (span + 1);
-      for (let w = 0; w < count; w++)
-        cursors[w + 1] = (cursors[w + 1] as number) + (bounds[b + w + 1] as number) - (bounds[b + w] as number);
+    // room for the most pairs a window of the span has (each window's are scored just before its queries add them)
+    let most = 0;
+    for (let w = 0; w < count; w++) {
+      let pairs = 0;
+      for (const s of denseSegs) {
+        const b = (denseIndex[segTerm[s] as number] as number) * (span + 1) + w;
+        pairs += (buffers.bounds[b + 1] as number) - (buffers.bounds[b] as number);
+      }
+      most = Math.max(most, pairs);
     }
-    for (let w = 0, at = buffers.pairsAt; w <= count; w++) {
-      at += 8 * (cursors[w] as number);
-      cursors[w] = at;
-    }
-    // each segment's pairs, window after window, at its window's cursor; the table says where
-    for (const s of denseSegs) {
-      const i = denseIndex[segTerm[s] as number] as number;
-      kernel.run.scoreSpan(
-        buffers.docsAt,
-        buffers.tfsAt,
-        segWeight[s] as number,
-        normsAt + 4 * spanStart,
-        boundsAt + 4 * i * (span + 1),
-        count,
-        cursorsAt,
-        tableAt + 12 * (columnOf[s] as number),
-        rowBytes,
-      );
-    }
-
-    const { outSlots, outSums } = buffers;
+    buffers.reserveScores(most);
+    const { outSlots, outSums, bounds } = buffers;
     const words = new Int32Array(kernel.buffer);
     for (let w = first; w < first + count; w++) {
       const start = w * window;
@@ -435,7 +417,17 @@ export function groupTopK(
       // dense slots count from the span's start: the accumulator's address, moved back by the
       // window's offset in the span (wrapping in 32 bits), makes them count from the window's
       const spanAcc = accAt - 8 * (start - spanStart);
-      const row = tableAt + (w - first) * rowBytes;
+      // the window's pairs, segment after segment in their columns' order: a query's reads move forward through them
+      kernel.run.scoreWindow(
+        denseListAt,
+        denseSegs.length,
+        buffers.docsAt,
+        buffers.tfsAt,
+        normsAt + 4 * spanStart,
+        w - first,
+        buffers.pairsAt,
+        tableAt,
+      );
       // the window's head index, unless every query has given up pruning
       if (pruning > 0) {
         new Uint8Array(kernel.buffer, headsAt, 10 * headWords * heads.length).fill(0);
@@ -459,7 +451,7 @@ export function groupTopK(
         while (split > 0 && !((members.prefix[prefixAt + split] as number) < most)) split--;
         while (split < ownHeads && (members.prefix[prefixAt + split + 1] as number) < most) split++;
         if (split !== members.split[q]) essentials(q, split, words);
-        kernel.run.addSegments(spanAcc, members.denseAt[q] as number, members.denseCount[q] as number, row);
+        kernel.run.addSegments(spanAcc, members.denseAt[q] as number, members.denseCount[q] as number, tableAt);
         const from = sparseAt[w * nq + q] as number;
         kernel.run.add(accAt, (members.pairsAt[q] as number) + 8 * from, (sparseAt[(w + 1) * nq + q] as number) - from);
         let found: number;
@@ -468,7 +460,7 @@ export function groupTopK(
         else {
           // a document can reach cut only if the sum of its other terms reaches it less the
           // non-essential segments' largest scores here (`rest` < cut: one with none of the others cannot)
-          const rest = kernel.run.nonEssential(members.nonEssentialAt[q] as number, split, row, headsAt, headWords, completeAt);
+          const rest = kernel.run.nonEssential(members.nonEssentialAt[q] as number, split, tableAt, headsAt, headWords, completeAt);
           const candidates = kernel.run.scan(accAt, width, Math.max(0, cut - rest - cut * 2 ** -40), 0, 0, outSlotsAt, outSumsAt);
           found = kernel.run.complete(outSlotsAt, outSumsAt, candidates, cut, completeAt, split);
           // the additions the non-essential segments saved here, against what their candidates cost

@@ -99,7 +99,6 @@ export class SpanBuffers {
   /** A term's postings words, copied for the kernel to decode. */
   staging = new Uint32Array(0);
   bounds = new Int32Array(0);
-  cursors = new Int32Array(0);
   outSlots = new Int32Array(0);
   outSums = new Float64Array(0);
 
@@ -110,8 +109,6 @@ export class SpanBuffers {
       outSumsAt: number;
       boundsAt: number;
       width: number;
-      span: number;
-      cursorsAt: number;
       bounds: number;
     },
   ) {
@@ -146,7 +143,7 @@ export class SpanBuffers {
     this.views();
   }
 
-  /** Room for `need` scores (written once the span's postings are all decoded). */
+  /** Room for `need` scores (a window's, written once the span's postings are all decoded). */
   reserveScores(need: number): void {
     if (need <= this.scoresCap) return;
     this.scoresCap = Math.max(need, 2 * this.scoresCap);
@@ -161,7 +158,6 @@ export class SpanBuffers {
     this.docs = new Int32Array(b, this.docsAt, this.postingsCap);
     this.staging = new Uint32Array(b, this.stagingAt, this.stagingCap);
     this.bounds = new Int32Array(b, f.boundsAt, f.bounds);
-    this.cursors = new Int32Array(b, f.cursorsAt, f.span + 1);
     this.outSlots = new Int32Array(b, f.outSlotsAt, f.width);
     this.outSums = new Float64Array(b, f.outSumsAt, f.width);
   }

@@ -83,7 +83,7 @@ export class SpanDecoder {
 
 /**
  * A span's buffers in the kernel's memory: the dense terms' decoded postings (documents from the
- * span's start, and tfs, i32) and their segments' (slot, score) pairs, regrown as needed; and
+ * span's start, and tfs, i32) and their segments' (slot, score) pairs of one window, regrown as needed; and
  * typed-array views of everything the span loop writes or reads, taken again whenever the memory
  * grows.
  */

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { termScore } from '../../src/retrieval/search/bm25.js';
 import { GroupKernel } from '../../src/retrieval/search/group-kernel.js';
 
 const kernel = new GroupKernel();
@@ -28,6 +29,40 @@ const value = fc.oneof(
   { weight: 4, arbitrary: fc.double({ min: 0.001, max: 100, noNaN: true }) },
 );
 const accumulator = fc.integer({ min: 1, max: 64 }).chain((blocks) => fc.array(value, { minLength: 8 * blocks, maxLength: 8 * blocks }));
+
+describe("group kernel's scoring", () => {
+  it('gives each posting the float termScore gives it, beside its slot, and returns the largest', () => {
+    // lengths from 0 past several groups of four, so that the four-at-a-time loop and the one-at-a-time tail both run
+    const posting = fc.record({ slot: fc.nat(63), tf: fc.integer({ min: 1, max: 300 }) });
+    fc.assert(
+      fc.property(
+        fc.array(posting, { maxLength: 23 }),
+        fc.float({ min: Math.fround(0.01), max: 40, noNaN: true }),
+        fc.array(fc.float({ min: Math.fround(0.05), max: 3, noNaN: true }), { minLength: 64, maxLength: 64 }),
+        (postings, weight, inv) => {
+          kernel.reset({ inv: new Float32Array(8), bytes: null, cache: null });
+          const n = postings.length;
+          const slotsAt = kernel.alloc(4 * n + 4);
+          const tfsAt = kernel.alloc(4 * n + 4);
+          const normsAt = kernel.alloc(4 * 64);
+          const pairsAt = kernel.alloc(8 * n + 8);
+          new Int32Array(kernel.buffer, slotsAt, n).set(postings.map((p) => p.slot));
+          new Int32Array(kernel.buffer, tfsAt, n).set(postings.map((p) => p.tf));
+          new Float32Array(kernel.buffer, normsAt, 64).set(inv);
+          const most = kernel.run.score(slotsAt, tfsAt, n, weight, normsAt, pairsAt);
+          const want = postings.map((p) => termScore(weight, p.tf, inv[p.slot] as number));
+          const slots = new Int32Array(kernel.buffer, pairsAt, 2 * n);
+          const scores = new Float32Array(kernel.buffer, pairsAt, 2 * n);
+          postings.forEach((p, i) => {
+            expect(slots[2 * i]).toBe(p.slot);
+            expect(scores[2 * i + 1]).toBe(want[i]);
+          });
+          expect(most).toBe(Math.max(0, ...want));
+        },
+      ),
+    );
+  });
+});
 
 describe("group kernel's scan", () => {
   it('with k, writes every sum above the cut that could make the top-k (ties as floats included), in slot order, and zeroes the accumulator', () => {

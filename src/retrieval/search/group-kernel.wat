@@ -91,7 +91,39 @@
   (func $score (export "score") (param $slots i32) (param $tfs i32) (param $n i32) (param $weight f32) (param $norms i32) (param $pairs i32)
     (result f32)
     (local $end i32) (local $slot i32) (local $v f32) (local $max f32)
+    (local $s v128) (local $x v128) (local $w v128) (local $most v128)
     (local.set $end (i32.add (local.get $slots) (i32.shl (local.get $n) (i32.const 2))))
+    ;; four postings at a time: f32x4 arithmetic rounds lane by lane as the f32 operations below do
+    (local.set $w (f32x4.splat (local.get $weight)))
+    (block $fours
+      (loop $four
+        (br_if $fours (i32.gt_u (i32.add (local.get $slots) (i32.const 16)) (local.get $end)))
+        (local.set $s (v128.load (local.get $slots)))
+        (local.set $x
+          (f32x4.replace_lane 3
+            (f32x4.replace_lane 2
+              (f32x4.replace_lane 1
+                (f32x4.splat (f32.load (i32.add (local.get $norms) (i32.shl (i32x4.extract_lane 0 (local.get $s)) (i32.const 2)))))
+                (f32.load (i32.add (local.get $norms) (i32.shl (i32x4.extract_lane 1 (local.get $s)) (i32.const 2)))))
+              (f32.load (i32.add (local.get $norms) (i32.shl (i32x4.extract_lane 2 (local.get $s)) (i32.const 2)))))
+            (f32.load (i32.add (local.get $norms) (i32.shl (i32x4.extract_lane 3 (local.get $s)) (i32.const 2))))))
+        (local.set $x
+          (f32x4.sub (local.get $w)
+            (f32x4.div (local.get $w)
+              (f32x4.add (f32x4.splat (f32.const 1))
+                (f32x4.mul (f32x4.convert_i32x4_s (v128.load (local.get $tfs))) (local.get $x))))))
+        (local.set $most (f32x4.pmax (local.get $most) (local.get $x)))
+        ;; (slot, score) pairs: lanes 0 and 1, then 2 and 3
+        (v128.store (local.get $pairs)
+          (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $s) (local.get $x)))
+        (v128.store offset=16 (local.get $pairs)
+          (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $s) (local.get $x)))
+        (local.set $slots (i32.add (local.get $slots) (i32.const 16)))
+        (local.set $tfs (i32.add (local.get $tfs) (i32.const 16)))
+        (local.set $pairs (i32.add (local.get $pairs) (i32.const 32)))
+        (br $four)))
+    (local.set $most (f32x4.pmax (local.get $most) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $most) (local.get $most))))
+    (local.set $max (f32.max (f32x4.extract_lane 0 (local.get $most)) (f32x4.extract_lane 1 (local.get $most))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $slots) (local.get $end)))

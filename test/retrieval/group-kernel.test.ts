@@ -64,6 +64,35 @@ describe("group kernel's scoring", () => {
   });
 });
 
+describe("group kernel's additions", () => {
+  it("adds each pair's score, widened to double, to its slot in turn, slots repeated or not", () => {
+    // up to several groups of four and a tail; few slots, so that one repeats within a group of four
+    const pair = fc.record({ slot: fc.nat(5), score: fc.float({ min: 0, max: 50, noNaN: true }) });
+    fc.assert(
+      fc.property(
+        fc.array(pair, { maxLength: 19 }),
+        fc.array(fc.double({ min: 0, max: 10, noNaN: true }), { minLength: 8, maxLength: 8 }),
+        (pairs, start) => {
+          kernel.reset({ inv: new Float32Array(8), bytes: null, cache: null });
+          const accAt = kernel.alloc(64);
+          const pairsAt = kernel.alloc(8 * pairs.length + 8);
+          new Float64Array(kernel.buffer, accAt, 8).set(start);
+          const slots = new Int32Array(kernel.buffer, pairsAt, 2 * pairs.length);
+          const scores = new Float32Array(kernel.buffer, pairsAt, 2 * pairs.length);
+          pairs.forEach((p, i) => {
+            slots[2 * i] = p.slot;
+            scores[2 * i + 1] = p.score;
+          });
+          kernel.run.add(accAt, pairsAt, pairs.length);
+          const want = [...start];
+          for (const p of pairs) want[p.slot] = (want[p.slot] as number) + p.score;
+          expect([...new Float64Array(kernel.buffer, accAt, 8)]).toEqual(want);
+        },
+      ),
+    );
+  });
+});
+
 describe("group kernel's scan", () => {
   it('with k, writes every sum above the cut that could make the top-k (ties as floats included), in slot order, and zeroes the accumulator', () => {
     fc.assert(

@@ -7,7 +7,7 @@ import type { Doc } from '../../src/data/corpus.js';
 import { getAnalyzer } from '../../src/retrieval/analysis/analyzers.js';
 import { buildIndex } from '../../src/retrieval/index/build-index.js';
 import { IndexReader } from '../../src/retrieval/index/read-index.js';
-import { groupTopK } from '../../src/retrieval/search/group-search.js';
+import { groupTerms, groupTopK, keepQueries } from '../../src/retrieval/search/group-search.js';
 import { kernelTopK } from '../../src/retrieval/search/kernel-search.js';
 import { Bm25Searcher } from '../../src/retrieval/search/search.js';
 
@@ -142,6 +142,48 @@ describe('group scoring (searchMany) equals exhaustive top-k', () => {
     expect(() => groupTopK(batch, 1, searcher.kernelNorms, index.docOrder, false, searcher.niOfNorm, { window: 16, prune: 1.5 })).toThrow(
       /pruning share must be in \[0, 1\], not 1.5/,
     );
+    rmSync(out, { recursive: true, force: true });
+  });
+});
+
+describe("a batch's terms as group scoring's segments", () => {
+  it('keeping some queries gives the segments those queries alone give, terms and segments renumbered alike', async () => {
+    const out = await indexOf([VOCAB.slice(0, 20), VOCAB.slice(4), ['t0', 't1']], 'lucene-byte4', 'keep');
+    const searcher = new Bm25Searcher(new IndexReader(out), { k1: 0.9, b: 0.4, hits: 10 });
+    const ids = (g: ReturnType<typeof groupTerms>) => ({ ...g, infos: g.infos.map((i) => i.id) });
+    fc.assert(
+      fc.property(fc.array(query, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(5)), (queries, picks) => {
+        // terms the index lacks as well ('zz'), and queries kept in any order, repeats left out
+        const weighted = queries.map((q) => searcher.weighted(termsOf([...q, 'zz'])));
+        const keep = [...new Set(picks.filter((i) => i < queries.length))];
+        expect(ids(keepQueries(groupTerms(weighted), keep))).toEqual(ids(groupTerms(keep.map((i) => weighted[i] ?? []))));
+      }),
+      { numRuns: 200, seed: 20261205 },
+    );
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('searchMany scores a batch of long and short queries as each alone: the long ones in a group, the others one by one', async () => {
+    // 3,000 documents, most with most of 40 common terms: a query of 30 of them has past 65,536
+    // postings (group scoring's); one of a few rare terms is scored alone
+    let seed = 7;
+    const rand = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const common = Array.from({ length: 40 }, (_, i) => `c${i}`);
+    const docs = Array.from({ length: 3000 }, () => [
+      ...common.filter(() => rand() < 0.8),
+      ...Array.from({ length: 3 }, () => `r${Math.floor(rand() * 500)}`),
+    ]);
+    const out = await indexOf(docs, 'lucene-byte4', 'mixed');
+    const searcher = new Bm25Searcher(new IndexReader(out), { k1: 0.9, b: 0.4, hits: 10 }, 1 << 16, 1 << 10);
+    const long = (i: number) => termsOf([...common.slice(i, i + 30), ...common.slice(i, i + 5), `r${i}`, 'absent']);
+    const short = (i: number) => termsOf([`r${i}`, `r${i + 1}`, 'absent']);
+    const batch = [short(1), long(0), long(3), short(7), long(9), short(7), long(3)];
+    const strategies = batch.map((t) => searcher.strategy(searcher.weighted(t)));
+    expect(strategies).toEqual(['sparse', 'kernel', 'kernel', 'sparse', 'kernel', 'sparse', 'kernel']);
+    for (const k of [1, 10, 100]) expect(searcher.searchMany(batch, k)).toEqual(batch.map((t) => searcher.exhaustive(t, k)));
     rmSync(out, { recursive: true, force: true });
   });
 });

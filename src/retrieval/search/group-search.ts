@@ -109,7 +109,8 @@ interface Members {
  * by external id. The same hits, scores and order as each query scored alone.
  */
 export function groupTopK(
-  queries: Weighted[],
+  /** the queries' weighted terms, or their segments already (`GroupTerms`) */
+  queries: Weighted[] | GroupTerms,
   k: number,
   norms: KernelNorms,
   order: Uint32Array,
@@ -135,40 +136,7 @@ export function groupTopK(
   const denseDf = densePerWindow * windows;
 
   // the group's terms, and its segments: the distinct (term, weight) pairs
-  const infos: TermInfo[] = [];
-  // the group's index of each term id, plus one (0: none yet), in an array by id kept from group to group and cleared after
-  const termOf = termSlots(queries);
-  /** each term's last segment (one per distinct weight), and each segment's previous one of its term (−1 for none) */
-  const termLastSeg: number[] = [];
-  const segPrev: number[] = [];
-  const segTerm: number[] = [];
-  const segWeight: number[] = [];
-  let querySegs: number[][];
-  try {
-    querySegs = queries.map((terms) =>
-      terms.map(({ info, weight }) => {
-        let t = (termOf[info.id] as number) - 1;
-        if (t < 0) {
-          t = infos.length;
-          termOf[info.id] = t + 1;
-          infos.push(info);
-          termLastSeg.push(-1);
-        }
-        let s = termLastSeg[t] as number;
-        while (s >= 0 && segWeight[s] !== weight) s = segPrev[s] as number;
-        if (s < 0) {
-          s = segTerm.length;
-          segPrev.push(termLastSeg[t] as number);
-          termLastSeg[t] = s;
-          segTerm.push(t);
-          segWeight.push(weight);
-        }
-        return s;
-      }),
-    );
-  } finally {
-    for (const info of infos) termOf[info.id] = 0;
-  }
+  const { infos, segTerm, segWeight, querySegs } = Array.isArray(queries) ? groupTerms(queries) : queries;
   // a flag per segment: the queries' filters below test each of their segments
   const segDense = new Uint8Array(segTerm.length);
   for (let s = 0; s < segTerm.length; s++) segDense[s] = (infos[segTerm[s] as number] as TermInfo).df >= denseDf ? 1 : 0;
@@ -289,7 +257,7 @@ export function groupTopK(
     ub[s] = frontierBound(infos[segTerm[s] as number] as TermInfo, (tf, norm) => termScore(w, tf, normInvOfNorm(norm)));
   }
   // where each query's sparse pairs of each window start, window by window: the window loop reads the queries' in turn
-  const nq = queries.length;
+  const nq = querySegs.length;
   const sparseAt = new Int32Array((windows + 1) * nq);
   const prefixFrom = new Int32Array(nq + 1);
   shares.forEach((sh, q) => {
@@ -365,7 +333,7 @@ export function groupTopK(
     });
   }
 
-  const tops = queries.map(() => new TopK(k, order));
+  const tops = querySegs.map(() => new TopK(k, order));
   // each query's cut (below it a sum cannot round, to float, up to the k-th score; `offer` makes the
   // exact test) and whether its top-k is full, kept here as they change: the window loop reads them for every query
   const cuts = new Float64Array(nq);
@@ -486,9 +454,93 @@ export function groupTopK(
   return tops;
 }
 
+/**
+ * Queries as group scoring takes them: the group's distinct terms, its segments (the distinct
+ * (term, weight) pairs: segment s is term `segTerm[s]` of `infos` with weight `segWeight[s]`),
+ * and each query's segments in the order of its terms.
+ */
+export interface GroupTerms {
+  infos: TermInfo[];
+  segTerm: number[];
+  segWeight: number[];
+  querySegs: number[][];
+}
+
+/** Builds `GroupTerms`: terms as they come (`term`), then each one's segment for a weight (`segment`). */
+export class GroupTermsBuilder {
+  readonly terms: GroupTerms = { infos: [], segTerm: [], segWeight: [], querySegs: [] };
+  /** each term's last segment (one per distinct weight), and each segment's previous one of its term (−1 for none) */
+  private readonly termLastSeg: number[] = [];
+  private readonly segPrev: number[] = [];
+
+  /** Adds a term the group has not had; returns its index. */
+  term(info: TermInfo): number {
+    this.termLastSeg.push(-1);
+    return this.terms.infos.push(info) - 1;
+  }
+
+  /** The segment of term t (an index from `term`) with this weight, new if the group has not had it. */
+  segment(t: number, weight: number): number {
+    const { segTerm, segWeight } = this.terms;
+    let s = this.termLastSeg[t] as number;
+    while (s >= 0 && segWeight[s] !== weight) s = this.segPrev[s] as number;
+    if (s < 0) {
+      s = segTerm.length;
+      this.segPrev.push(this.termLastSeg[t] as number);
+      this.termLastSeg[t] = s;
+      segTerm.push(t);
+      segWeight.push(weight);
+    }
+    return s;
+  }
+}
+
+/** The queries' terms as group scoring's segments. */
+export function groupTerms(queries: Weighted[]): GroupTerms {
+  const builder = new GroupTermsBuilder();
+  // the group's index of each term id, plus one (0: none yet), in an array by id kept from group to group and cleared after
+  const termOf = termSlots(queries);
+  try {
+    builder.terms.querySegs = queries.map((terms) =>
+      terms.map(({ info, weight }) => {
+        let t = (termOf[info.id] as number) - 1;
+        if (t < 0) {
+          t = builder.term(info);
+          termOf[info.id] = t + 1;
+        }
+        return builder.segment(t, weight);
+      }),
+    );
+  } finally {
+    for (const info of builder.terms.infos) termOf[info.id] = 0;
+  }
+  return builder.terms;
+}
+
+/** Some of the queries' `GroupTerms` (those listed in keep, in that order): only their terms and segments, renumbered. */
+export function keepQueries({ infos, segTerm, segWeight, querySegs }: GroupTerms, keep: number[]): GroupTerms {
+  const out: GroupTerms = { infos: [], segTerm: [], segWeight: [], querySegs: [] };
+  const segOf = new Int32Array(segTerm.length).fill(-1);
+  const termOf = new Int32Array(infos.length).fill(-1);
+  out.querySegs = keep.map((q) =>
+    (querySegs[q] as number[]).map((s) => {
+      let n = segOf[s] as number;
+      if (n < 0) {
+        const t = segTerm[s] as number;
+        let m = termOf[t] as number;
+        if (m < 0) m = termOf[t] = out.infos.push(infos[t] as TermInfo) - 1;
+        n = segOf[s] = out.segTerm.push(m) - 1;
+        out.segWeight.push(segWeight[s] as number);
+      }
+      return n;
+    }),
+  );
+  return out;
+}
+
 let slots = new Int32Array(0);
 
-/** This thread's array by term id for `groupTopK` (all 0), long enough for the queries' terms. */
+/** This thread's array by term id for `groupTerms` (all 0), long enough for the queries' terms. */
 function termSlots(queries: Weighted[]): Int32Array {
   let most = -1;
   for (const terms of queries) for (const { info } of terms) if (info.id > most) most = info.id;

@@ -2,7 +2,7 @@ import type { Analyzer } from '../analysis/analyzers.js';
 import type { IndexReader, TermInfo } from '../index/read-index.js';
 import { averageLength, idf, normCache, normInverse } from './bm25.js';
 import type { KernelNorms } from './group-kernel.js';
-import { GROUP_WINDOW, groupTopK, type Weighted } from './group-search.js';
+import { GROUP_WINDOW, type GroupTerms, GroupTermsBuilder, groupTopK, keepQueries, type Weighted } from './group-search.js';
 import { KERNEL_WINDOW, kernelTopK } from './kernel-search.js';
 import { maxScoreTopK, WINDOW } from './maxscore.js';
 import { NO_MORE_DOCS, PostingsCursor } from './postings-cursor.js';
@@ -99,20 +99,12 @@ export class Bm25Searcher {
     this.sparse = new SparseScorer(this.exact, this.kernelNorms);
   }
 
-  /**
-   * The query's terms found in the index, with weight = count · idf (float). `seen` keeps the
-   * lookups of a batch, whose queries share many terms.
-   */
-  weighted(terms: Map<string, number>, seen?: Map<string, TermInfo | null>): Weighted {
+  /** The query's terms found in the index, with weight = count · idf (float). */
+  weighted(terms: Map<string, number>): Weighted {
     const N = this.index.meta.docsWithTerms;
     const list = [];
     for (const [t, count] of terms) {
-      // null: looked up, not in the index
-      let info = seen?.get(t);
-      if (info === undefined) {
-        info = this.index.term(t) ?? null;
-        seen?.set(t, info);
-      }
+      const info = this.index.term(t);
       if (info) list.push({ info, weight: Math.fround(Math.fround(count) * idf(info.df, N)) });
     }
     return list;
@@ -144,7 +136,10 @@ export class Bm25Searcher {
 
   /** The strategy `search` uses for a query of these terms (by its postings: few, many, or a share of the documents). */
   strategy(weighted: Weighted): Strategy {
-    const postings = postingsOf(weighted);
+    return this.strategyOf(postingsOf(weighted));
+  }
+
+  private strategyOf(postings: number): Strategy {
     if (postings <= SPARSE_UP_TO) return 'sparse';
     return postings >= LONG_FROM * this.index.meta.docCount ? 'kernel' : 'maxscore';
   }
@@ -172,13 +167,15 @@ export class Bm25Searcher {
 
   /** `searchMany`'s hits as internal documents and their scores (as `ranked`). */
   rankedMany(list: Map<string, number>[], hits = this.params.hits, onEach?: (done: number) => void): RankedHits[] {
-    const seen = new Map<string, TermInfo | null>();
-    const weighted = list.map((terms) => this.weighted(terms, seen));
-    const long = weighted.flatMap((w, i) => (this.strategy(w) === 'kernel' ? [i] : []));
+    const { terms, postings } = this.batchTerms(list);
+    const long: number[] = [];
+    postings.forEach((p, i) => {
+      if (this.strategyOf(p) === 'kernel') long.push(i);
+    });
     const out: RankedHits[] = new Array(list.length);
     if (long.length >= 2) {
       const tops = groupTopK(
-        long.map((i) => weighted[i] as Weighted),
+        long.length === list.length ? terms : keepQueries(terms, long),
         hits,
         this.kernelNorms,
         this.index.docOrder,
@@ -192,12 +189,52 @@ export class Bm25Searcher {
       onEach?.(long.length);
     }
     let done = long.length >= 2 ? long.length : 0;
-    weighted.forEach((w, i) => {
+    const { infos, segTerm, segWeight, querySegs } = terms;
+    list.forEach((_, i) => {
       if (out[i]) return;
+      // the query's weighted terms, as `weighted` gives them
+      const w: Weighted = (querySegs[i] as number[]).map((s) => ({
+        info: infos[segTerm[s] as number] as TermInfo,
+        weight: segWeight[s] as number,
+      }));
       out[i] = this.top(w, hits).ranked();
       onEach?.(++done);
     });
     return out;
+  }
+
+  /**
+   * The batch's queries' terms found in the index, as group scoring's segments (`weighted`'s
+   * terms and weights, in the same order), and each query's postings: built in one pass, each
+   * distinct term looked up once.
+   */
+  private batchTerms(list: Map<string, number>[]): { terms: GroupTerms; postings: Float64Array } {
+    const N = this.index.meta.docsWithTerms;
+    const builder = new GroupTermsBuilder();
+    const { infos } = builder.terms;
+    // each term's index in the batch (−1: not in the index), and its idf
+    const seen = new Map<string, number>();
+    const idfs: number[] = [];
+    const postings = new Float64Array(list.length);
+    builder.terms.querySegs = list.map((terms, q) => {
+      const segs: number[] = [];
+      let n = 0;
+      for (const [term, count] of terms) {
+        let t = seen.get(term);
+        if (t === undefined) {
+          const info = this.index.term(term);
+          t = info ? builder.term(info) : -1;
+          if (info) idfs.push(idf(info.df, N));
+          seen.set(term, t);
+        }
+        if (t < 0) continue;
+        segs.push(builder.segment(t, Math.fround(Math.fround(count) * (idfs[t] as number))));
+        n += (infos[t] as TermInfo).df;
+      }
+      postings[q] = n;
+      return segs;
+    });
+    return { terms: builder.terms, postings };
   }
 
   /** Top-k by the named strategy whatever the query's size (tests compare each with `exhaustive`; benches time them). */

@@ -37,8 +37,7 @@ const tunings = (specs.length ? specs : ['prune=0', '']).map((spec) => ({
 const reader = new IndexReader(IndexReader.load(dir, false));
 const searcher = new Bm25Searcher(reader, { k1: 0.9, b: 0.4, hits: k });
 const analyzer = getAnalyzer('whitespace');
-const seen = new Map();
-const queries = querySets(group).expanded.map((text) => searcher.weighted(queryTerms(analyzer, text), seen));
+const queries = querySets(group).expanded.map((text) => searcher.weighted(queryTerms(analyzer, text)));
 const exact = reader.meta.norms === 'exact';
 
 const run = (options) => {

@@ -4,7 +4,10 @@
 // here, where this machine's drift cancels out, before the search benches. Checks first that both
 // return the same hits and scores.
 //
-//   node bench/lib/group-ab.mjs INDEX_DIR A_ROOT [B_ROOT] [K=10] [ROUNDS=8] [GROUP=2048]
+//   node bench/lib/group-ab.mjs INDEX_DIR A_ROOT [B_ROOT] [K=10] [ROUNDS=8] [GROUP=2048] [QUERIES=expanded]
+//
+// QUERIES: `expanded` (the bench's expanded queries) or `feedback` (feedback-speed.mjs's candidates:
+// GROUP of them, query2doc formulations of 5 expansions a query, the query repeated 5 times).
 //
 // A_ROOT and B_ROOT are checkouts with dist/ built (`git worktree add /tmp/a COMMIT && cd /tmp/a &&
 // npm ci && npm run build`, or a copy of dist/ beside a package.json); B_ROOT defaults to this one.
@@ -13,10 +16,20 @@ import { resolve } from 'node:path';
 import { alternate, fmtRatio, ratio } from './alternate.mjs';
 import { querySets } from './synthetic.mjs';
 
-const [dir, aRoot, bRoot = resolve(import.meta.dirname, '../..'), kArg = '10', roundsArg = '8', groupArg = '2048'] = process.argv.slice(2);
-if (!dir || !aRoot) throw new Error('usage: node bench/lib/group-ab.mjs INDEX_DIR A_ROOT [B_ROOT] [K] [ROUNDS] [GROUP]');
+const [dir, aRoot, bRoot = resolve(import.meta.dirname, '../..'), kArg = '10', roundsArg = '8', groupArg = '2048', which = 'expanded'] =
+  process.argv.slice(2);
+if (!dir || !aRoot) throw new Error('usage: node bench/lib/group-ab.mjs INDEX_DIR A_ROOT [B_ROOT] [K] [ROUNDS] [GROUP] [QUERIES]');
+if (which !== 'expanded' && which !== 'feedback') throw new Error(`QUERIES must be expanded or feedback, not ${which}`);
 const k = Number(kArg);
-const texts = querySets(Number(groupArg)).expanded;
+const group = Number(groupArg);
+let texts;
+if (which === 'expanded') texts = querySets(group).expanded;
+else {
+  const { formulate } = await import(`${resolve(aRoot)}/dist/retrieval/formulation.js`);
+  const sets = querySets(group);
+  const formulation = { mode: 'query2doc', repeat_query: 5, separator: ' ', concat: 1 };
+  texts = Array.from({ length: group }, (_, i) => formulate(sets.short[Math.floor(i / 5)], [sets.expansions[i]], formulation));
+}
 
 // each checkout's own modules: its own kernel instance, its own searcher over its own reader
 const sides = [];
@@ -50,4 +63,4 @@ for (const s of sides) {
   const f = figures[s.name];
   console.log(`${s.name} ${s.root}: ${f.best.toFixed(0)} queries/s best, ${f.median.toFixed(0)} median`);
 }
-console.log(`B / A (k = ${k}, ${texts.length} queries): ${fmtRatio(ratio(figures.B, figures.A))}`);
+console.log(`B / A (k = ${k}, ${texts.length} ${which} queries): ${fmtRatio(ratio(figures.B, figures.A))}`);

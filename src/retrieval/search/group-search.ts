@@ -324,14 +324,18 @@ export function groupTopK(
     exact,
     kernel,
   );
+  // where each dense segment's term's bounds start (in `bounds`), by column
+  const columnBounds = Int32Array.from(denseSegs, (s) => (denseIndex[segTerm[s] as number] as number) * (span + 1));
   {
     const list = new Int32Array(kernel.buffer, denseListAt, 2 * denseSegs.length);
     const weights = new Float32Array(kernel.buffer, denseListAt, 2 * denseSegs.length);
     denseSegs.forEach((s, c) => {
-      list[2 * c] = boundsAt + 4 * (denseIndex[segTerm[s] as number] as number) * (span + 1);
+      list[2 * c] = boundsAt + 4 * (columnBounds[c] as number);
       weights[2 * c + 1] = segWeight[s] as number;
     });
   }
+  // the pairs of each window of a span
+  const windowPairs = new Int32Array(span);
 
   const tops = querySegs.map(() => new TopK(k, order));
   // each query's cut (below it a sum cannot round, to float, up to the k-th score; `offer` makes the
@@ -367,16 +371,12 @@ export function groupTopK(
       used += n;
     }
     // room for the most pairs a window of the span has (each window's are scored just before its queries add them)
-    let most = 0;
-    for (let w = 0; w < count; w++) {
-      let pairs = 0;
-      for (const s of denseSegs) {
-        const b = (denseIndex[segTerm[s] as number] as number) * (span + 1) + w;
-        pairs += (buffers.bounds[b + 1] as number) - (buffers.bounds[b] as number);
-      }
-      most = Math.max(most, pairs);
-    }
-    buffers.reserveScores(most);
+    windowPairs.fill(0);
+    for (const b of columnBounds)
+      for (let w = 0; w < count; w++)
+        windowPairs[w] = (windowPairs[w] as number) + (buffers.bounds[b + w + 1] as number) - (buffers.bounds[b + w] as number);
+    buffers.reserveScores(Math.max(0, ...windowPairs));
+    // views taken after the memory last grew
     const { outSlots, outSums, bounds } = buffers;
     const words = new Int32Array(kernel.buffer);
     for (let w = first; w < first + count; w++) {

@@ -31,5 +31,15 @@ describe("the index's term lookup", () => {
       expect(index.termId(t)).toBe(-1);
     expect(index.term('café')?.df).toBe(1);
     expect(index.term('common')?.df).toBe(docs.length);
+
+    // many at once: every term of the index (some found past their home slot, which another term
+    // holds), the absent ones, ASCII and not interleaved, repeats
+    const all = Array.from({ length: index.meta.numTerms }, (_, id) => index.termText(id));
+    const absent = ['caf', 'cafes', 'naïvé', '日本', '\ud83d', 'ab\ud83d', '', 'a'.repeat(199), 'filler2000', 'line\nbreak', 'common\n'];
+    const batch = [...absent, ...all.toReversed(), ...terms, ...absent, ...terms];
+    expect(Array.from(index.termIds(batch))).toEqual(batch.map((t) => index.termId(t)));
+    expect(Array.from(index.termIds(all))).toEqual(all.map((_, id) => id));
+    expect(Array.from(index.termIds(absent))).toEqual(absent.map(() => -1));
+    expect(index.termIds([]).length).toBe(0);
   });
 });

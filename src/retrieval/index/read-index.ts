@@ -298,21 +298,85 @@ export class IndexReader {
   termId(t: string): number {
     if (this.scratch.length < 3 * t.length) this.scratch = new Uint8Array(3 * t.length + 16);
     const n = this.utf8.encodeInto(t, this.scratch).written;
+    return this.probe(fnv(this.scratch, 0, n), 0, n);
+  }
+
+  /**
+   * `termId` of each of many terms. The lookups go in stages, each a loop of independent reads
+   * (every term's hash slot, then every slot's term bounds, then the bytes): the reads of one stage
+   * miss the cache together rather than one after the other.
+   */
+  termIds(terms: readonly string[]): Int32Array {
+    const n = terms.length;
+    const ids = new Int32Array(n);
+    let most = 0;
+    for (let i = 0; i < n; i++) most += 3 * (terms[i] as string).length;
+    if (this.scratch.length < most) this.scratch = new Uint8Array(most + 16);
+    const bytes = this.scratch;
     const mask = this.hash.length - 1;
+    // each term's UTF-8 bytes (from starts[i]) and home slot: ASCII written and hashed here, other
+    // terms encoded by the TextEncoder, as `termId` encodes them
+    const starts = new Int32Array(n + 1);
+    const homes = new Int32Array(n);
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const t = terms[i] as string;
+      starts[i] = at;
+      let h = 0x811c9dc5;
+      let c = 0;
+      for (; c < t.length; c++) {
+        const u = t.charCodeAt(c);
+        if (u >= 0x80) break;
+        bytes[at++] = u;
+        h = Math.imul(h ^ u, 0x01000193);
+      }
+      if (c < t.length) {
+        at = (starts[i] as number) + this.utf8.encodeInto(t, bytes.subarray(starts[i])).written;
+        h = fnv(bytes, starts[i] as number, at);
+      }
+      homes[i] = (h >>> 0) & mask;
+    }
+    starts[n] = at;
+    const slots = new Int32Array(n);
+    for (let i = 0; i < n; i++) slots[i] = this.hash[homes[i] as number] as number;
+    const from = new Float64Array(n);
+    const to = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const slot = slots[i] as number;
+      if (slot === 0) continue;
+      from[i] = this.termStarts[slot - 1] as number;
+      to[i] = this.termStarts[slot] as number;
+    }
+    for (let i = 0; i < n; i++) {
+      const slot = slots[i] as number;
+      const start = starts[i] as number;
+      const length = (starts[i + 1] as number) - start;
+      ids[i] =
+        slot === 0
+          ? -1
+          : (to[i] as number) - 1 - (from[i] as number) === length && this.sameBytes(from[i] as number, start, length)
+            ? slot - 1
+            : this.probe((homes[i] as number) + 1, start, length);
+    }
+    return ids;
+  }
+
+  /** Whether the term that starts at `at` in terms.txt is the `length` bytes of scratch from `start`. */
+  private sameBytes(at: number, start: number, length: number): boolean {
     const bytes = this.termBytes;
-    for (let h = fnv(this.scratch, 0, n) & mask; ; h = (h + 1) & mask) {
+    const scratch = this.scratch;
+    for (let i = 0; i < length; i++) if (bytes[at + i] !== scratch[start + i]) return false;
+    return true;
+  }
+
+  /** The id of the term in scratch (`length` bytes from `start`), probing from slot h on; −1 if the index lacks it. */
+  private probe(h: number, start: number, length: number): number {
+    const mask = this.hash.length - 1;
+    for (h &= mask; ; h = (h + 1) & mask) {
       const slot = this.hash[h] as number;
       if (slot === 0) return -1;
-      const start = this.termStarts[slot - 1] as number;
-      if ((this.termStarts[slot] as number) - 1 - start !== n) continue;
-      let same = true;
-      for (let i = 0; i < n; i++) {
-        if (bytes[start + i] !== this.scratch[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return slot - 1;
+      const at = this.termStarts[slot - 1] as number;
+      if ((this.termStarts[slot] as number) - 1 - at === length && this.sameBytes(at, start, length)) return slot - 1;
     }
   }
 

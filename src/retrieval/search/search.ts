@@ -205,32 +205,67 @@ export class Bm25Searcher {
 
   /**
    * The batch's queries' terms found in the index, as group scoring's segments (`weighted`'s
-   * terms and weights, in the same order), and each query's postings: built in one pass, each
-   * distinct term looked up once.
+   * terms and weights, in the same order), and each query's postings: every term looked up at
+   * once (`termIds`), each distinct one's statistics read once.
    */
   private batchTerms(list: Map<string, number>[]): { terms: GroupTerms; postings: Float64Array } {
     const N = this.index.meta.docsWithTerms;
-    const builder = new GroupTermsBuilder();
-    const { infos } = builder.terms;
-    // each term's index in the batch (−1: not in the index), and its idf
-    const seen = new Map<string, number>();
-    const idfs: number[] = [];
-    const postings = new Float64Array(list.length);
-    builder.terms.querySegs = list.map((terms, q) => {
-      const segs: number[] = [];
-      let n = 0;
-      for (const [term, count] of terms) {
-        let t = seen.get(term);
-        if (t === undefined) {
-          const info = this.index.term(term);
-          t = info ? builder.term(info) : -1;
-          if (info) idfs.push(idf(info.df, N));
-          seen.set(term, t);
-        }
-        if (t < 0) continue;
-        segs.push(builder.segment(t, Math.fround(Math.fround(count) * (idfs[t] as number))));
-        n += (infos[t] as TermInfo).df;
+    let total = 0;
+    for (const terms of list) total += terms.size;
+    const words: string[] = new Array(total);
+    const counts = new Int32Array(total);
+    let j = 0;
+    for (const terms of list)
+      terms.forEach((count, term) => {
+        words[j] = term;
+        counts[j++] = count;
+      });
+    const ids = this.index.termIds(words);
+    // each word's term in the batch (−1: not in the index), through a table by id (open
+    // addressing: a slot holds id + 1, 0 when empty), and the batch's terms' ids in order
+    let size = 16;
+    while (size < 2 * total) size *= 2;
+    const keys = new Int32Array(size);
+    const termAt = new Int32Array(size);
+    const shift = 32 - Math.log2(size);
+    const termOf = new Int32Array(total);
+    const termIds: number[] = [];
+    for (let i = 0; i < total; i++) {
+      const id = ids[i] as number;
+      if (id < 0) {
+        termOf[i] = -1;
+        continue;
       }
+      let h = Math.imul(id, 0x9e3779b1) >>> shift;
+      while (keys[h] !== 0 && keys[h] !== id + 1) h = (h + 1) & (size - 1);
+      if (keys[h] === 0) {
+        keys[h] = id + 1;
+        termAt[h] = termIds.push(id) - 1;
+      }
+      termOf[i] = termAt[h] as number;
+    }
+    const builder = new GroupTermsBuilder();
+    const dfs = new Float64Array(termIds.length);
+    const idfs = new Float64Array(termIds.length);
+    termIds.forEach((id, t) => {
+      const info = this.index.termInfo(id);
+      builder.term(info);
+      dfs[t] = info.df;
+      idfs[t] = idf(info.df, N);
+    });
+    const postings = new Float64Array(list.length);
+    j = 0;
+    builder.terms.querySegs = list.map((terms, q) => {
+      const segs: number[] = new Array(terms.size);
+      let found = 0;
+      let n = 0;
+      for (const end = j + terms.size; j < end; j++) {
+        const t = termOf[j] as number;
+        if (t < 0) continue;
+        segs[found++] = builder.segment(t, Math.fround(Math.fround(counts[j] as number) * (idfs[t] as number)));
+        n += dfs[t] as number;
+      }
+      segs.length = found;
       postings[q] = n;
       return segs;
     });

@@ -16,8 +16,12 @@ const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
 export interface KernelFunctions {
   /** Decodes postings blocks in [words, end) into docs (document − base) and tfs, leaving out documents below base; returns how many. */
   decode(words: number, end: number, exact: number, prev: number, base: number, docs: number, tfs: number): number;
+  /** `decode` of n terms' whole postings one after another, list holding each one's blocks (words, end); each entry's end becomes the term's count; returns the total. */
+  decodeAll(list: number, n: number, exact: number, docs: number, tfs: number): number;
   /** pairs[j] = (slots[j], termScore(weight, tfs[j], norms[slots[j]])) for j < n; returns the largest score (0 for none). */
   score(slots: number, tfs: number, n: number, weight: number, norms: number, pairs: number): number;
+  /** `score` for each of n entries of list (slots, tfs, count, weight f32, pairs: 20 bytes). */
+  scoreAll(list: number, n: number, norms: number): void;
   /** One window's pairs of the n dense segments listed in segs ((bounds address, weight) each), to out one after another; table + 12 i receives segment i's pairs' address, count and largest score. */
   scoreWindow(segs: number, n: number, slots: number, tfs: number, norms: number, w: number, out: number, table: number): void;
   /** acc[slot] += score for n (slot, score) pairs. */

@@ -12,7 +12,7 @@
   ;; before); prev is the document before the first block's (its first gap counts from it).
   ;; Returns how many it wrote. Packed values are read with 64-bit loads, which may read up to 4
   ;; bytes past end: the caller leaves them readable.
-  (func (export "decode") (param $words i32) (param $end i32) (param $exact i32) (param $prev i32) (param $base i32)
+  (func $decode (export "decode") (param $words i32) (param $end i32) (param $exact i32) (param $prev i32) (param $base i32)
     (param $docs i32) (param $tfs i32) (result i32)
     (local $h i32) (local $count i32) (local $bits i32) (local $mask i64) (local $body i32) (local $i i32)
     (local $bit i32) (local $total i32) (local $out i32) (local $drop i32)
@@ -79,6 +79,27 @@
         (local.set $total (i32.add (local.get $total) (i32.sub (local.get $count) (local.get $drop))))
         (br $block)))
     (local.get $total))
+
+;; `decode` of n terms' whole postings (every document), one term after another: list holds
+  ;; each term's blocks as (words, end) byte addresses, and each entry's end is overwritten by how
+  ;; many postings the term has. Returns how many in all.
+  (func (export "decodeAll") (param $list i32) (param $n i32) (param $exact i32) (param $docs i32) (param $tfs i32)
+    (result i32)
+    (local $end i32) (local $used i32) (local $count i32)
+    (local.set $end (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $list) (local.get $end)))
+        (local.set $count
+          (call $decode (i32.load (local.get $list)) (i32.load offset=4 (local.get $list)) (local.get $exact)
+            (i32.const -1) (i32.const 0)
+            (i32.add (local.get $docs) (i32.shl (local.get $used) (i32.const 2)))
+            (i32.add (local.get $tfs) (i32.shl (local.get $used) (i32.const 2)))))
+        (i32.store offset=4 (local.get $list) (local.get $count))
+        (local.set $used (i32.add (local.get $used) (local.get $count)))
+        (local.set $list (i32.add (local.get $list) (i32.const 8)))
+        (br $next)))
+    (local.get $used))
 
   ;; pairs[j] = (slots[j], Lucene's BM25 term score of the posting) for j < n, an i32 and an f32:
   ;; the score is weight − weight / (1 + tf · normInv), slots[j] (i32) being the posting's
@@ -169,6 +190,18 @@
         (local.set $out (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 3))))
         (local.set $segs (i32.add (local.get $segs) (i32.const 8)))
         (local.set $table (i32.add (local.get $table) (i32.const 12)))
+        (br $next))))
+
+;; `score` for each of the n entries of list (20 bytes: slots, tfs, count, weight f32, pairs).
+  (func (export "scoreAll") (param $list i32) (param $n i32) (param $norms i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $list) (i32.mul (local.get $n) (i32.const 20))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $list) (local.get $end)))
+        (drop (call $score (i32.load (local.get $list)) (i32.load offset=4 (local.get $list)) (i32.load offset=8 (local.get $list))
+          (f32.load offset=12 (local.get $list)) (local.get $norms) (i32.load offset=16 (local.get $list))))
+        (local.set $list (i32.add (local.get $list) (i32.const 20)))
         (br $next))))
 
   ;; acc[slot] += score for each of the n (slot i32, score f32) pairs: acc f64, the score widened.

@@ -1,7 +1,7 @@
 import type { TermInfo } from '../index/read-index.js';
 import { termScore } from './bm25.js';
 import { groupKernel, type KernelNorms } from './group-kernel.js';
-import { SpanBuffers, SpanDecoder } from './group-span.js';
+import { decodeWhole, SpanBuffers, SpanDecoder } from './group-span.js';
 import { frontierBound } from './postings-cursor.js';
 import { TopK } from './top-k.js';
 
@@ -208,6 +208,15 @@ export function groupTopK(
   const completeAt = kernel.alloc(16 * shares.reduce((most, sh) => Math.max(most, sh.headSegs.length), 0) + 4);
   // the list of a query's sparse segments (their pairs' address and count) that `byWindow` reads
   const sparseListAt = kernel.alloc(8 * shares.reduce((most, sh) => Math.max(most, sh.sparse.length), 0));
+  // sparse terms, decoded whole (one span of every document) into the span buffers, and their
+  // segments' scoring: each a list for one kernel call
+  const sparseTerms: number[] = [];
+  infos.forEach((info, t) => {
+    if (info.df < denseDf) sparseTerms.push(t);
+  });
+  const sparseTermsAt = kernel.alloc(8 * sparseTerms.length);
+  const sparseSegs = segTerm.length - denseSegs.length;
+  const sparseScoreAt = kernel.alloc(20 * sparseSegs);
   const buffers = new SpanBuffers(kernel, {
     outSlotsAt,
     outSumsAt,
@@ -215,40 +224,38 @@ export function groupTopK(
     width: width8,
     bounds: denseTerms.length * (span + 1),
   });
-  // sparse terms: decoded whole (one span of every document) into the span buffers, from sparseFrom[t]
-  const sparseTerms: number[] = [];
-  infos.forEach((info, t) => {
-    if (info.df < denseDf) sparseTerms.push(t);
-  });
-  const sparseDecoder = new SpanDecoder(
+  const sparseStarts = decodeWhole(
     sparseTerms.map((t) => infos[t] as TermInfo),
     exact,
     kernel,
+    buffers,
+    sparseTermsAt,
   );
+  // each sparse term's postings in the span buffers, from sparseFrom[t]
   const sparseFrom = new Int32Array(infos.length);
-  let sparseUsed = 0;
   sparseTerms.forEach((t, i) => {
-    sparseFrom[t] = sparseUsed;
-    sparseUsed += sparseDecoder.span(i, 0, docCount, buffers, sparseUsed);
+    sparseFrom[t] = sparseStarts[i] as number;
   });
   // the memory has grown as much as it will before the span loop: views taken here stay valid until then
   const mem = new Int32Array(kernel.buffer);
   // the memory is reused from group to group: the accumulator starts at 0 (each scan leaves it so)
   new Float64Array(kernel.buffer, accAt, width8).fill(0);
-  for (let s = 0; s < segTerm.length; s++) {
-    if (isDense(s)) continue;
-    const t = segTerm[s] as number;
-    const at = 4 * (sparseFrom[t] as number);
-    const df = (infos[t] as TermInfo).df;
-    kernel.run.score(
-      buffers.docsAt + at,
-      buffers.tfsAt + at,
-      df,
-      segWeight[s] as number,
-      normsAt,
-      sparsePairsAt + 8 * (segFrom[s] as number),
-    );
+  {
+    const weights = new Float32Array(kernel.buffer);
+    let e = sparseScoreAt / 4;
+    for (let s = 0; s < segTerm.length; s++) {
+      if (isDense(s)) continue;
+      const t = segTerm[s] as number;
+      const at = 4 * (sparseFrom[t] as number);
+      mem[e] = buffers.docsAt + at;
+      mem[e + 1] = buffers.tfsAt + at;
+      mem[e + 2] = (infos[t] as TermInfo).df;
+      weights[e + 3] = segWeight[s] as number;
+      mem[e + 4] = sparsePairsAt + 8 * (segFrom[s] as number);
+      e += 5;
+    }
   }
+  kernel.run.scoreAll(sparseScoreAt, sparseSegs, normsAt);
   // each head segment's bound over the whole index, from its term's frontier
   const ub = new Float64Array(segTerm.length);
   for (const s of denseSegs) {

@@ -82,6 +82,39 @@ export class SpanDecoder {
 }
 
 /**
+ * Terms' postings whole (every document), decoded in one kernel call into the span buffers from
+ * their start: returns where each term's postings start there (and, last, where they end). The
+ * terms' list for the kernel (8 bytes a term, at listAt) is allocated before the buffers.
+ */
+export function decodeWhole(terms: TermInfo[], exact: boolean, kernel: GroupKernel, buffers: SpanBuffers, listAt: number): Int32Array {
+  let words = 0;
+  let postings = 0;
+  for (const info of terms) {
+    words += info.offset + info.length - firstBlock(info);
+    postings += info.df;
+  }
+  // the kernel reads packed values 8 bytes at a time: a word of slack after the last
+  buffers.reserveStaging(words + 1);
+  buffers.reservePostings(0, postings);
+  const stage = buffers.staging;
+  const list = new Int32Array(kernel.buffer, listAt, 2 * terms.length);
+  let at = 0;
+  terms.forEach((info, i) => {
+    const src = info.words;
+    const end = info.offset + info.length;
+    list[2 * i] = buffers.stagingAt + 4 * at;
+    for (let w = firstBlock(info); w < end; w++) stage[at++] = src[w] as number;
+    list[2 * i + 1] = buffers.stagingAt + 4 * at;
+  });
+  stage[at] = 0;
+  kernel.run.decodeAll(listAt, terms.length, exact ? 1 : 0, buffers.docsAt, buffers.tfsAt);
+  // each entry's end is now the term's count
+  const starts = new Int32Array(terms.length + 1);
+  for (let i = 0; i < terms.length; i++) starts[i + 1] = (starts[i] as number) + (list[2 * i + 1] as number);
+  return starts;
+}
+
+/**
  * A span's buffers in the kernel's memory: the dense terms' decoded postings (documents from the
  * span's start, and tfs, i32) and their segments' (slot, score) pairs of one window, regrown as needed; and
  * typed-array views of everything the span loop writes or reads, taken again whenever the memory

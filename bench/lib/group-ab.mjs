@@ -1,6 +1,6 @@
 // Group scoring of two built checkouts side by side: one group of the bench's expanded queries
-// searched by each checkout's `Bm25Searcher.rankedMany` (term lookups and `groupTopK`), passes
-// alternating in one process (alternate.mjs), in CPU time. A change to group scoring is read off
+// searched by each checkout's `rankTopics` (as a search thread runs a batch: analysis, term
+// lookups and `groupTopK`), passes alternating in one process (alternate.mjs), in CPU time. A change to group scoring is read off
 // here, where this machine's drift cancels out, before the search benches. Checks first that both
 // return the same hits and scores.
 //
@@ -38,15 +38,16 @@ for (const [name, root] of [
   ['B', resolve(bRoot)],
 ]) {
   const { IndexReader } = await import(`${root}/dist/retrieval/index/read-index.js`);
-  const { Bm25Searcher, queryTerms } = await import(`${root}/dist/retrieval/search/search.js`);
+  const { Bm25Searcher } = await import(`${root}/dist/retrieval/search/search.js`);
+  const { rankTopics } = await import(`${root}/dist/retrieval/search/search-protocol.js`);
   const { getAnalyzer } = await import(`${root}/dist/retrieval/analysis/analyzers.js`);
   const searcher = new Bm25Searcher(new IndexReader(IndexReader.load(dir, false)), { k1: 0.9, b: 0.4, hits: k });
   const analyzer = getAnalyzer('whitespace');
-  sides.push({ name, root, searcher, queries: texts.map((t) => queryTerms(analyzer, t)) });
+  sides.push({ name, root, rank: () => rankTopics(searcher, analyzer, texts) });
 }
 
 const key = (ranked) => JSON.stringify(ranked.map((r) => [Array.from(r.docs), Array.from(r.scores)]));
-const [a, b] = sides.map((s) => key(s.searcher.rankedMany(s.queries, k)));
+const [a, b] = sides.map((s) => key(s.rank()));
 if (a !== b) throw new Error('the two checkouts return different hits or scores');
 
 const cpuMs = (run) => {
@@ -56,7 +57,7 @@ const cpuMs = (run) => {
   return (c.user + c.system) / 1000;
 };
 const figures = await alternate(
-  sides.map((s) => ({ key: s.name, count: texts.length, run: () => cpuMs(() => s.searcher.rankedMany(s.queries, k)) })),
+  sides.map((s) => ({ key: s.name, count: texts.length, run: () => cpuMs(s.rank) })),
   Number(roundsArg),
 );
 for (const s of sides) {

@@ -9,7 +9,7 @@ import { buildIndex } from '../../src/retrieval/index/build-index.js';
 import { IndexReader } from '../../src/retrieval/index/read-index.js';
 import { groupTerms, groupTopK, keepQueries } from '../../src/retrieval/search/group-search.js';
 import { kernelTopK } from '../../src/retrieval/search/kernel-search.js';
-import { Bm25Searcher } from '../../src/retrieval/search/search.js';
+import { Bm25Searcher, queryTerms } from '../../src/retrieval/search/search.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qexp-maxscore-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -184,6 +184,35 @@ describe("a batch's terms as group scoring's segments", () => {
     const strategies = batch.map((t) => searcher.strategy(searcher.weighted(t)));
     expect(strategies).toEqual(['sparse', 'kernel', 'kernel', 'sparse', 'kernel', 'sparse', 'kernel']);
     for (const k of [1, 10, 100]) expect(searcher.searchMany(batch, k)).toEqual(batch.map((t) => searcher.exhaustive(t, k)));
+    // the same queries as texts (a word repeated within one, words not in the index, an empty
+    // text), their tokens looked up without maps: the same hits as each text's map of terms
+    const words = (i: number, n: number) => [...common.slice(i, i + n), `r${i}`, 'absent', ...common.slice(i, i + 5)];
+    const texts = [
+      '',
+      'absent nowhere',
+      'r1 r2 r1 absent',
+      words(0, 30).join(' '),
+      words(3, 30).join(' '),
+      'r7 r8',
+      words(9, 30).join(' '),
+    ];
+    const analyzer = getAnalyzer('whitespace');
+    const maps = texts.map((t) => queryTerms(analyzer, t));
+    expect(maps.map((t) => searcher.strategy(searcher.weighted(t)))).toEqual([
+      'sparse',
+      'sparse',
+      'sparse',
+      'kernel',
+      'kernel',
+      'sparse',
+      'kernel',
+    ]);
+    const heard: number[] = [];
+    for (const k of [1, 10, 100]) {
+      expect(searcher.searchTexts(analyzer, texts, k, (done) => heard.push(done))).toEqual(maps.map((t) => searcher.exhaustive(t, k)));
+      expect(searcher.rankedTexts(analyzer, texts, k)).toEqual(searcher.rankedMany(maps, k));
+    }
+    expect(heard.slice(0, 5)).toEqual([3, 4, 5, 6, 7]);
     rmSync(out, { recursive: true, force: true });
   });
 });

@@ -47,7 +47,7 @@ function every(texts: string[], onEach?: (done: number) => void): ((done: number
 
 /**
  * A batch of topics' hits, on any thread: long queries of a batch are scored together
- * (`searchMany`), RM3 queries one by one. `onEach` hears how many are done as they end.
+ * (`searchTexts`), RM3 queries one by one. `onEach` hears how many are done as they end.
  */
 export function searchTopics(
   searcher: Bm25Searcher,
@@ -57,10 +57,9 @@ export function searchTopics(
   onEach?: (done: number) => void,
 ): Hit[][] {
   const count = every(texts, onEach);
-  const queries = texts.map((t) => queryTerms(analyzer, t));
-  if (!rm3) return searcher.searchMany(queries, undefined, count);
-  return queries.map((q, i) => {
-    const hits = searchRm3(searcher, q, rm3);
+  if (!rm3) return searcher.searchTexts(analyzer, texts, undefined, count);
+  return texts.map((text, i) => {
+    const hits = searchRm3(searcher, queryTerms(analyzer, text), rm3);
     count?.(i + 1);
     return hits;
   });
@@ -73,11 +72,7 @@ export function rankTopics(
   texts: string[],
   onEach?: (done: number) => void,
 ): RankedHits[] {
-  return searcher.rankedMany(
-    texts.map((t) => queryTerms(analyzer, t)),
-    undefined,
-    every(texts, onEach),
-  );
+  return searcher.rankedTexts(analyzer, texts, undefined, every(texts, onEach));
 }
 
 export function packRanked(id: number, ranked: RankedHits[]): PackedHits {

@@ -35,6 +35,17 @@ export interface SearchParams {
   hits: number;
 }
 
+/**
+ * A batch of queries as words: query q's are words[ends[q − 1]] up to words[ends[q]] (from 0 for
+ * the first), each counted counts[i] times; a word may come again within a query (a text's
+ * tokens), and its counts then add up.
+ */
+interface BatchWords {
+  words: string[];
+  counts: Int32Array;
+  ends: Int32Array;
+}
+
 /** Every document's normInverse, per index read into memory and per (k1, b): searchers of one index (one per batch of a run) share it. */
 const normInvCache = new WeakMap<object, Map<string, Float32Array>>();
 
@@ -167,15 +178,53 @@ export class Bm25Searcher {
 
   /** `searchMany`'s hits as internal documents and their scores (as `ranked`). */
   rankedMany(list: Map<string, number>[], hits = this.params.hits, onEach?: (done: number) => void): RankedHits[] {
-    const { terms, postings } = this.batchTerms(list);
+    let total = 0;
+    for (const terms of list) total += terms.size;
+    const words: string[] = new Array(total);
+    const counts = new Int32Array(total);
+    const ends = new Int32Array(list.length);
+    let j = 0;
+    list.forEach((terms, q) => {
+      terms.forEach((count, term) => {
+        words[j] = term;
+        counts[j++] = count;
+      });
+      ends[q] = j;
+    });
+    return this.rankedWords({ words, counts, ends }, hits, onEach);
+  }
+
+  /** `searchMany` of texts, each as `queryTerms` analyzes it (its tokens go to the term lookups without a map of counts). */
+  searchTexts(analyzer: Analyzer, texts: string[], hits = this.params.hits, onEach?: (done: number) => void): Hit[][] {
+    return this.rankedTexts(analyzer, texts, hits, onEach).map((r) => this.hits(r));
+  }
+
+  /** `searchTexts`'s hits as internal documents and their scores. */
+  rankedTexts(analyzer: Analyzer, texts: string[], hits = this.params.hits, onEach?: (done: number) => void): RankedHits[] {
+    const tokens = texts.map((t) => analyzer.analyze(t));
+    let total = 0;
+    for (const list of tokens) total += list.length;
+    const words: string[] = new Array(total);
+    const ends = new Int32Array(texts.length);
+    let j = 0;
+    tokens.forEach((list, q) => {
+      for (const word of list) words[j++] = word;
+      ends[q] = j;
+    });
+    return this.rankedWords({ words, counts: new Int32Array(total).fill(1), ends }, hits, onEach);
+  }
+
+  private rankedWords(batch: BatchWords, hits: number, onEach?: (done: number) => void): RankedHits[] {
+    const { terms, postings } = this.batchTerms(batch);
+    const nq = batch.ends.length;
     const long: number[] = [];
     postings.forEach((p, i) => {
       if (this.strategyOf(p) === 'kernel') long.push(i);
     });
-    const out: RankedHits[] = new Array(list.length);
+    const out: RankedHits[] = new Array(nq);
     if (long.length >= 2) {
       const tops = groupTopK(
-        long.length === list.length ? terms : keepQueries(terms, long),
+        long.length === nq ? terms : keepQueries(terms, long),
         hits,
         this.kernelNorms,
         this.index.docOrder,
@@ -190,8 +239,8 @@ export class Bm25Searcher {
     }
     let done = long.length >= 2 ? long.length : 0;
     const { infos, segTerm, segWeight, querySegs } = terms;
-    list.forEach((_, i) => {
-      if (out[i]) return;
+    for (let i = 0; i < nq; i++) {
+      if (out[i]) continue;
       // the query's weighted terms, as `weighted` gives them
       const w: Weighted = (querySegs[i] as number[]).map((s) => ({
         info: infos[segTerm[s] as number] as TermInfo,
@@ -199,27 +248,19 @@ export class Bm25Searcher {
       }));
       out[i] = this.top(w, hits).ranked();
       onEach?.(++done);
-    });
+    }
     return out;
   }
 
   /**
    * The batch's queries' terms found in the index, as group scoring's segments (`weighted`'s
-   * terms and weights, in the same order), and each query's postings: every term looked up at
-   * once (`termIds`), each distinct one's statistics read once.
+   * terms and weights, in the same order: a term's first word in the query, with its counts
+   * summed), and each query's postings: every word looked up at once (`termIds`), each distinct
+   * term's statistics read once.
    */
-  private batchTerms(list: Map<string, number>[]): { terms: GroupTerms; postings: Float64Array } {
+  private batchTerms({ words, counts, ends }: BatchWords): { terms: GroupTerms; postings: Float64Array } {
     const N = this.index.meta.docsWithTerms;
-    let total = 0;
-    for (const terms of list) total += terms.size;
-    const words: string[] = new Array(total);
-    const counts = new Int32Array(total);
-    let j = 0;
-    for (const terms of list)
-      terms.forEach((count, term) => {
-        words[j] = term;
-        counts[j++] = count;
-      });
+    const total = words.length;
     const ids = this.index.termIds(words);
     // each word's term in the batch (−1: not in the index), through a table by id (open
     // addressing: a slot holds id + 1, 0 when empty), and the batch's terms' ids in order
@@ -253,22 +294,42 @@ export class Bm25Searcher {
       dfs[t] = info.df;
       idfs[t] = idf(info.df, N);
     });
-    const postings = new Float64Array(list.length);
-    j = 0;
-    builder.terms.querySegs = list.map((terms, q) => {
-      const segs: number[] = new Array(terms.size);
+    // a query's terms in the order of their first words, and their counts; the query a term was
+    // last seen in (plus one) and its place in that query's list
+    let most = 0;
+    for (let q = 0, from = 0; q < ends.length; from = ends[q++] as number) most = Math.max(most, (ends[q] as number) - from);
+    const own = new Int32Array(most);
+    const ownCounts = new Int32Array(most);
+    const lastQuery = new Int32Array(termIds.length);
+    const place = new Int32Array(termIds.length);
+    const postings = new Float64Array(ends.length);
+    const querySegs: number[][] = new Array(ends.length);
+    for (let q = 0, j = 0; q < ends.length; q++) {
       let found = 0;
-      let n = 0;
-      for (const end = j + terms.size; j < end; j++) {
+      for (const end = ends[q] as number; j < end; j++) {
         const t = termOf[j] as number;
         if (t < 0) continue;
-        segs[found++] = builder.segment(t, Math.fround(Math.fround(counts[j] as number) * (idfs[t] as number)));
+        if (lastQuery[t] === q + 1) {
+          const at = place[t] as number;
+          ownCounts[at] = (ownCounts[at] as number) + (counts[j] as number);
+        } else {
+          lastQuery[t] = q + 1;
+          place[t] = found;
+          own[found] = t;
+          ownCounts[found++] = counts[j] as number;
+        }
+      }
+      const segs: number[] = new Array(found);
+      let n = 0;
+      for (let i = 0; i < found; i++) {
+        const t = own[i] as number;
+        segs[i] = builder.segment(t, Math.fround(Math.fround(ownCounts[i] as number) * (idfs[t] as number)));
         n += dfs[t] as number;
       }
-      segs.length = found;
+      querySegs[q] = segs;
       postings[q] = n;
-      return segs;
-    });
+    }
+    builder.terms.querySegs = querySegs;
     return { terms: builder.terms, postings };
   }
 

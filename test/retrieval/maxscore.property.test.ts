@@ -7,6 +7,7 @@ import type { Doc } from '../../src/data/corpus.js';
 import { getAnalyzer } from '../../src/retrieval/analysis/analyzers.js';
 import { buildIndex } from '../../src/retrieval/index/build-index.js';
 import { IndexReader } from '../../src/retrieval/index/read-index.js';
+import { GroupKernel } from '../../src/retrieval/search/group-kernel.js';
 import { groupTerms, groupTopK, keepQueries } from '../../src/retrieval/search/group-search.js';
 import { kernelTopK } from '../../src/retrieval/search/kernel-search.js';
 import { Bm25Searcher, queryTerms } from '../../src/retrieval/search/search.js';
@@ -132,6 +133,31 @@ describe('group scoring (searchMany) equals exhaustive top-k', () => {
       ),
       { numRuns: 100, seed: 20261126 },
     );
+  });
+
+  it("sizes a span's room for scores by its largest window, not its first", async () => {
+    // windows of 16 documents: the first holds one posting of the dense terms, the next ones 48
+    // each, in a new kernel whose buffers start empty; the kernel traps a write past the room
+    const docs = Array.from({ length: 64 }, (_, i) => (i === 0 ? ['a', 'x'] : i < 16 ? ['x'] : ['a', 'b', 'c']));
+    const out = await indexOf(docs, 'lucene-byte4', 'group-room');
+    const index = new IndexReader(out);
+    const searcher = new Bm25Searcher(index, { k1: 0.9, b: 0.4, hits: 5 });
+    const batch = [termsOf(['a', 'b', 'c']), termsOf(['a', 'b', 'x']), termsOf(['c', 'c', 'a'])];
+    for (const span of [1, 4]) {
+      const tops = groupTopK(
+        batch.map((t) => searcher.weighted(t)),
+        5,
+        searcher.kernelNorms,
+        index.docOrder,
+        false,
+        searcher.niOfNorm,
+        { window: 16, span, kernel: new GroupKernel() },
+      );
+      expect(tops.map((top) => top.sorted().map((h) => [index.docid(h.doc), h.score]))).toEqual(
+        batch.map((t) => searcher.exhaustive(t, 5).map((h) => [h.docid, h.score])),
+      );
+    }
+    rmSync(out, { recursive: true, force: true });
   });
 
   it('refuses a pruning share above 1 (documents without an essential term would be lost)', async () => {

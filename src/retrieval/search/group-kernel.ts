@@ -22,8 +22,18 @@ export interface KernelFunctions {
   score(slots: number, tfs: number, n: number, weight: number, norms: number, pairs: number): number;
   /** `score` for each of n entries of list (slots, tfs, count, weight f32, pairs: 20 bytes). */
   scoreAll(list: number, n: number, norms: number): void;
-  /** One window's pairs of the n dense segments listed in segs ((bounds address, weight) each), to out one after another; table + 12 i receives segment i's pairs' address, count and largest score. */
-  scoreWindow(segs: number, n: number, slots: number, tfs: number, norms: number, w: number, out: number, table: number): void;
+  /** One window's pairs of the n dense segments listed in segs ((bounds address, weight) each), to out one after another (a trap past outEnd); table + 12 i receives segment i's pairs' address, count and largest score. */
+  scoreWindow(
+    segs: number,
+    n: number,
+    slots: number,
+    tfs: number,
+    norms: number,
+    w: number,
+    out: number,
+    table: number,
+    outEnd: number,
+  ): void;
   /** acc[slot] += score for n (slot, score) pairs. */
   add(acc: number, pairs: number, n: number): void;
   /** `add` for each table column in segs[0..count), the 12 bytes at table + 12 column being its pairs' address and count (and largest score). */

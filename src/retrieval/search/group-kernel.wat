@@ -168,10 +168,11 @@
   ;; group's queries add them (the window's pairs, a few MB, are then still in the cache): segs
   ;; holds n entries of 8 bytes, each segment's bounds (the address of its term's positions, i32,
   ;; of the first posting of each window of the span in the slots and tfs arrays) and its weight
-  ;; (f32). The pairs go to out one segment after the other; table + 12 i receives segment i's
-  ;; address, count (two i32) and largest score (f32): the bound group scoring prunes by.
+  ;; (f32). The pairs go to out one segment after the other, up to outEnd (past it: a trap);
+  ;; table + 12 i receives segment i's address, count (two i32) and largest score (f32): the
+  ;; bound group scoring prunes by.
   (func (export "scoreWindow") (param $segs i32) (param $n i32) (param $slots i32) (param $tfs i32) (param $norms i32)
-    (param $w i32) (param $out i32) (param $table i32)
+    (param $w i32) (param $out i32) (param $table i32) (param $outEnd i32)
     (local $end i32) (local $b i32) (local $from i32) (local $count i32)
     (local.set $end (i32.add (local.get $segs) (i32.shl (local.get $n) (i32.const 3))))
     (block $done
@@ -180,6 +181,9 @@
         (local.set $b (i32.add (i32.load (local.get $segs)) (i32.shl (local.get $w) (i32.const 2))))
         (local.set $from (i32.load (local.get $b)))
         (local.set $count (i32.sub (i32.load offset=4 (local.get $b)) (local.get $from)))
+        ;; a buffer sized too small for the window would be written past: trap instead
+        (if (i32.gt_u (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 3))) (local.get $outEnd))
+          (then unreachable))
         (i32.store (local.get $table) (local.get $out))
         (i32.store offset=4 (local.get $table) (local.get $count))
         (f32.store offset=8 (local.get $table)

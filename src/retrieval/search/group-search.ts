@@ -1,6 +1,6 @@
 import type { TermInfo } from '../index/read-index.js';
 import { termScore } from './bm25.js';
-import { groupKernel, type KernelNorms } from './group-kernel.js';
+import { type GroupKernel, groupKernel, type KernelNorms } from './group-kernel.js';
 import { decodeWhole, SpanBuffers, SpanDecoder } from './group-span.js';
 import { frontierBound } from './postings-cursor.js';
 import { TopK } from './top-k.js';
@@ -57,6 +57,8 @@ export interface GroupTuning {
   pruneUpToK?: number;
   heads?: number;
   candidateCost?: number;
+  /** The kernel to score in (this thread's by default; a test gives a new one, whose buffers start empty). */
+  kernel?: GroupKernel;
 }
 
 /** A query's terms found in the index, with their weights (count · idf). */
@@ -125,6 +127,7 @@ export function groupTopK(
     pruneUpToK = PRUNE_UP_TO_K,
     heads: headCount = GROUP_HEADS,
     candidateCost = CANDIDATE_COST,
+    kernel = groupKernel(),
   }: GroupTuning = {},
 ): TopK[] {
   if (!(prune >= 0 && prune <= 1)) throw new Error(`group scoring's pruning share must be in [0, 1], not ${prune}`);
@@ -144,7 +147,6 @@ export function groupTopK(
 
   // the kernel's memory: every document's normInverse (kept from the last group), the accumulator, the scan's output, the
   // segment table, the dense terms' window bounds, the sparse segments' pairs, then each query's share
-  const kernel = groupKernel();
   const normsAt = kernel.reset(norms).invAt;
   const width8 = Math.ceil(window / 8) * 8;
   const accAt = kernel.alloc(8 * width8);
@@ -402,6 +404,7 @@ export function groupTopK(
         w - first,
         buffers.pairsAt,
         tableAt,
+        buffers.pairsEnd,
       );
       // the window's head index, unless every query has given up pruning
       if (pruning > 0) {

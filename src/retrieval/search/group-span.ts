@@ -176,6 +176,11 @@ export class SpanBuffers {
     this.views();
   }
 
+  /** Where the room for scores ends. */
+  get pairsEnd(): number {
+    return this.pairsAt + 8 * this.scoresCap;
+  }
+
   /** Room for `need` scores (a window's, written once the span's postings are all decoded). */
   reserveScores(need: number): void {
     if (need <= this.scoresCap) return;

@@ -78,6 +78,8 @@ console.log(
 // Lucene's build, on one thread
 const lucene = LUCENE ? lucenePeer() : null;
 const luceneDir = join(dir, 'lucene');
+// builds of each engine's index (the RESULT line says, for the README's wording)
+let builds = 1;
 if (lucene) {
   const l = luceneIndex(lucene, corpus, luceneDir);
   figures['index.lucene'] = DOCS / l.secs;
@@ -90,6 +92,7 @@ if (lucene) {
   // a second build of each, alternating, the faster one kept: one build each read anywhere from
   // 1.7× to 2.3× per thread on this machine, whose speed drifts within minutes
   if (!BIG) {
+    builds = 2;
     const again = join(dir, 'again');
     const q = buildInChild(corpus, join(again, 'qexp'), { threads: cpus });
     const l2 = luceneIndex(lucene, corpus, join(again, 'lucene'));
@@ -271,4 +274,4 @@ if (PEERS) {
   );
 }
 // ratios: each qexp (and plain) figure against Lucene's of the same queries, k and threads
-console.log(resultLine(figures, { docs: DOCS, threads: cpus, group: GROUP, load: [loadAtStart, load()], ratios }));
+console.log(resultLine(figures, { docs: DOCS, threads: cpus, group: GROUP, builds, load: [loadAtStart, load()], ratios }));

@@ -89,8 +89,7 @@ for (const k of [10, 1000])
     lines.push(`| ${k} | ${n} | ${fig(r, `qexp-grouped.expanded@${k}.${n}t`)} | ${ratioOf(r, `qexp-grouped.expanded@${k}.${n}t`)} |`);
 lines.push(
   '',
-  // retrieval-speed.mjs builds each index twice, alternating, up to 2M passages, and keeps the faster
-  `Indexing (passages/s, the same run${r.docs <= 2_000_000 ? ', the faster of two builds each, alternating' : ''}): qexp ${num(r['index.qexp'])} on ${t} threads, Lucene ${num(r['index.lucene'])} on one ` +
+  `Indexing (passages/s, the same run${r.builds === 2 ? ', the faster of two builds each, alternating' : ''}): qexp ${num(r['index.qexp'])} on ${t} threads, Lucene ${num(r['index.lucene'])} on one ` +
     `(qexp per thread: ${times(r['index.qexp'] / t / r['index.lucene'])} Lucene's)` +
     (r['index.fts5'] ? `, SQLite FTS5 ${num(r['index.fts5'])} and Xapian ${num(r['index.xapian'])} on one` : '') +
     '.',

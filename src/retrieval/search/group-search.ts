@@ -508,23 +508,47 @@ export class GroupTermsBuilder {
 /** The queries' terms as group scoring's segments. */
 export function groupTerms(queries: Weighted[]): GroupTerms {
   const builder = new GroupTermsBuilder();
-  // the group's index of each term id, plus one (0: none yet), in an array by id kept from group to group and cleared after
-  const termOf = termSlots(queries);
-  try {
-    builder.terms.querySegs = queries.map((terms) =>
-      terms.map(({ info, weight }) => {
-        let t = (termOf[info.id] as number) - 1;
-        if (t < 0) {
-          t = builder.term(info);
-          termOf[info.id] = t + 1;
-        }
-        return builder.segment(t, weight);
-      }),
-    );
-  } finally {
-    for (const info of builder.terms.infos) termOf[info.id] = 0;
-  }
+  const { infos } = builder.terms;
+  let words = 0;
+  for (const terms of queries) words += terms.length;
+  const termOf = new TermIndex(words);
+  builder.terms.querySegs = queries.map((terms) =>
+    terms.map(({ info, weight }) => {
+      const t = termOf.indexOf(info.id, infos.length);
+      if (t === infos.length) builder.term(info);
+      return builder.segment(t, weight);
+    }),
+  );
   return builder.terms;
+}
+
+/**
+ * A batch's terms' indexes by term id: a table of open addressing (a slot holds id + 1, 0 when
+ * empty) sized for up to `most` ids, not the index's whole vocabulary.
+ */
+export class TermIndex {
+  private readonly ids: Int32Array;
+  private readonly indexes: Int32Array;
+  private readonly shift: number;
+
+  constructor(most: number) {
+    let size = 16;
+    while (size < 2 * most) size *= 2;
+    this.ids = new Int32Array(size);
+    this.indexes = new Int32Array(size);
+    this.shift = 32 - Math.log2(size);
+  }
+
+  /** The index of term id, or, for an id not seen yet, `next`, which it becomes. */
+  indexOf(id: number, next: number): number {
+    const mask = this.ids.length - 1;
+    let h = Math.imul(id, 0x9e3779b1) >>> this.shift;
+    while (this.ids[h] !== 0 && this.ids[h] !== id + 1) h = (h + 1) & mask;
+    if (this.ids[h] !== 0) return this.indexes[h] as number;
+    this.ids[h] = id + 1;
+    this.indexes[h] = next;
+    return next;
+  }
 }
 
 /** Some of the queries' `GroupTerms` (those listed in keep, in that order): only their terms and segments, renumbered. */
@@ -546,14 +570,4 @@ export function keepQueries({ infos, segTerm, segWeight, querySegs }: GroupTerms
     }),
   );
   return out;
-}
-
-let slots = new Int32Array(0);
-
-/** This thread's array by term id for `groupTerms` (all 0), long enough for the queries' terms. */
-function termSlots(queries: Weighted[]): Int32Array {
-  let most = -1;
-  for (const terms of queries) for (const { info } of terms) if (info.id > most) most = info.id;
-  if (most >= slots.length) slots = new Int32Array(Math.max(most + 1, 2 * slots.length));
-  return slots;
 }

@@ -2,7 +2,7 @@ import type { Analyzer } from '../analysis/analyzers.js';
 import type { IndexReader, TermInfo } from '../index/read-index.js';
 import { averageLength, idf, normCache, normInverse } from './bm25.js';
 import type { KernelNorms } from './group-kernel.js';
-import { GROUP_WINDOW, type GroupTerms, GroupTermsBuilder, groupTopK, keepQueries, type Weighted } from './group-search.js';
+import { GROUP_WINDOW, type GroupTerms, GroupTermsBuilder, groupTopK, keepQueries, TermIndex, type Weighted } from './group-search.js';
 import { KERNEL_WINDOW, kernelTopK } from './kernel-search.js';
 import { maxScoreTopK, WINDOW } from './maxscore.js';
 import { NO_MORE_DOCS, PostingsCursor } from './postings-cursor.js';
@@ -262,28 +262,15 @@ export class Bm25Searcher {
     const N = this.index.meta.docsWithTerms;
     const total = words.length;
     const ids = this.index.termIds(words);
-    // each word's term in the batch (−1: not in the index), through a table by id (open
-    // addressing: a slot holds id + 1, 0 when empty), and the batch's terms' ids in order
-    let size = 16;
-    while (size < 2 * total) size *= 2;
-    const keys = new Int32Array(size);
-    const termAt = new Int32Array(size);
-    const shift = 32 - Math.log2(size);
+    // each word's term in the batch (−1: not in the index), and the batch's terms' ids in order
     const termOf = new Int32Array(total);
+    const batchIndex = new TermIndex(total);
     const termIds: number[] = [];
     for (let i = 0; i < total; i++) {
       const id = ids[i] as number;
-      if (id < 0) {
-        termOf[i] = -1;
-        continue;
-      }
-      let h = Math.imul(id, 0x9e3779b1) >>> shift;
-      while (keys[h] !== 0 && keys[h] !== id + 1) h = (h + 1) & (size - 1);
-      if (keys[h] === 0) {
-        keys[h] = id + 1;
-        termAt[h] = termIds.push(id) - 1;
-      }
-      termOf[i] = termAt[h] as number;
+      const t = id < 0 ? -1 : batchIndex.indexOf(id, termIds.length);
+      if (t === termIds.length) termIds.push(id);
+      termOf[i] = t;
     }
     const builder = new GroupTermsBuilder();
     const dfs = new Float64Array(termIds.length);

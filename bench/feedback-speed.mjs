@@ -30,7 +30,7 @@ import { IndexReader } from '../dist/retrieval/index/read-index.js';
 import { batchHits, endSearchThreads } from '../dist/retrieval/search/batch-search.js';
 import { alternate, fmtRatio, load, ratio, resultLine } from './lib/alternate.mjs';
 import { buildInChild } from './lib/build.mjs';
-import { corpusFile, querySets } from './lib/synthetic.mjs';
+import { corpusFile, FEEDBACK_FORMULATION, feedbackCandidates } from './lib/synthetic.mjs';
 import { LuceneServer, luceneIndex, lucenePeer } from './peers/lucene-peer.mjs';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 100_000);
@@ -53,18 +53,13 @@ console.log(
 );
 const shared = IndexReader.load(out, false);
 
-// five expansions per query: the expansion passages of five different expanded queries
-const sets = querySets(QUERIES * 5);
-const candidates = [];
-for (let q = 0; q < QUERIES; q++)
-  for (let s = 0; s < 5; s++)
-    candidates.push({ qid: `q${q}`, query: sets.short[q], pool: 'p', sample: s, text: sets.expansions[q * 5 + s] });
+const candidates = feedbackCandidates(QUERIES);
 let seed = 99;
 const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
 const qrels = new Map(
   Array.from({ length: QUERIES }, (_, q) => [`q${q}`, new Map(Array.from({ length: 20 }, () => [String(Math.floor(rand() * DOCS)), 1]))]),
 );
-const formulation = { mode: 'query2doc', repeat_query: 5, separator: ' ', concat: 1 };
+const formulation = FEEDBACK_FORMULATION;
 const topics = candidates.map((c) => ({ qid: c.qid, text: formulate(c.query, [c.text], formulation) }));
 const spec = parseIrMeasure('nDCG@10');
 const lucenesTopics = topics.slice(0, LUCENE_QUERIES);

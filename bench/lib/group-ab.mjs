@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { alternate, fmtRatio, median, ratio } from './alternate.mjs';
-import { querySets } from './synthetic.mjs';
+import { FEEDBACK_FORMULATION, feedbackCandidates, querySets } from './synthetic.mjs';
 
 const [dir, aRoot, bRoot = resolve(import.meta.dirname, '../..'), kArg = '10', roundsArg = '8', groupArg = '2048', which = 'expanded'] =
   process.argv.slice(2);
@@ -31,9 +31,9 @@ let texts;
 if (which === 'expanded') texts = querySets(group).expanded;
 else {
   const { formulate } = await import(`${resolve(aRoot)}/dist/retrieval/formulation.js`);
-  const sets = querySets(group);
-  const formulation = { mode: 'query2doc', repeat_query: 5, separator: ' ', concat: 1 };
-  texts = Array.from({ length: group }, (_, i) => formulate(sets.short[Math.floor(i / 5)], [sets.expansions[i]], formulation));
+  texts = feedbackCandidates(Math.ceil(group / 5))
+    .slice(0, group)
+    .map((c) => formulate(c.query, [c.text], FEEDBACK_FORMULATION));
 }
 
 // each checkout in its own process, on the same texts

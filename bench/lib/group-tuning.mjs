@@ -9,18 +9,22 @@
 //
 // TUNING: `name=value,...` over groupTopK's options (window, densePerWindow, span, prune, heads,
 // candidateCost, pruneUpToK), e.g. `prune=0` (no pruning) against `heads=64`; default `prune=0` and the defaults.
+// QUERIES=feedback (environment) scores feedback-speed.mjs's candidates instead of the expanded queries.
 // INDEX_DIR: the bench corpus indexed with the whitespace analyzer, e.g.
 // `npx qexp index bench/.data/synthetic-1000000.tsv --out /tmp/idx1m --analyzer whitespace`.
 import { getAnalyzer } from '../../dist/retrieval/analysis/analyzers.js';
+import { formulate } from '../../dist/retrieval/formulation.js';
 import { IndexReader } from '../../dist/retrieval/index/read-index.js';
 import { groupTopK } from '../../dist/retrieval/search/group-search.js';
 import { Bm25Searcher, queryTerms } from '../../dist/retrieval/search/search.js';
 import { alternate, fmtRatio, ratio } from './alternate.mjs';
-import { querySets } from './synthetic.mjs';
+import { FEEDBACK_FORMULATION, feedbackCandidates, querySets } from './synthetic.mjs';
 
 const [dir, kArg = '10', roundsArg = '7', groupArg = '2048', ...specs] = process.argv.slice(2);
 if (!dir) throw new Error('usage: node bench/lib/group-tuning.mjs INDEX_DIR [K] [ROUNDS] [GROUP] [TUNING ...]');
 const k = Number(kArg);
+const which = process.env.QUERIES ?? 'expanded';
+if (which !== 'expanded' && which !== 'feedback') throw new Error(`QUERIES must be expanded or feedback, not ${which}`);
 const group = Number(groupArg);
 const tunings = (specs.length ? specs : ['prune=0', '']).map((spec) => ({
   spec: spec || 'defaults',
@@ -37,7 +41,13 @@ const tunings = (specs.length ? specs : ['prune=0', '']).map((spec) => ({
 const reader = new IndexReader(IndexReader.load(dir, false));
 const searcher = new Bm25Searcher(reader, { k1: 0.9, b: 0.4, hits: k });
 const analyzer = getAnalyzer('whitespace');
-const queries = querySets(group).expanded.map((text) => searcher.weighted(queryTerms(analyzer, text)));
+const texts =
+  which === 'feedback'
+    ? feedbackCandidates(Math.ceil(group / 5))
+        .slice(0, group)
+        .map((c) => formulate(c.query, [c.text], FEEDBACK_FORMULATION))
+    : querySets(group).expanded;
+const queries = texts.map((text) => searcher.weighted(queryTerms(analyzer, text)));
 const exact = reader.meta.norms === 'exact';
 
 const run = (options) => {
@@ -56,7 +66,7 @@ const got = await alternate(
   Number(roundsArg),
 );
 const base = got[tunings[0].spec];
-console.log(`${group} expanded queries, top-${k}, ${reader.meta.docCount} passages; ${roundsArg} alternating rounds, CPU time`);
+console.log(`${group} ${which} queries, top-${k}, ${reader.meta.docCount} passages; ${roundsArg} alternating rounds, CPU time`);
 console.table(
   tunings.map((t) => {
     const g = got[t.spec];

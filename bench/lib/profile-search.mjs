@@ -20,7 +20,7 @@ import { getAnalyzer } from '../../dist/retrieval/analysis/analyzers.js';
 import { IndexReader } from '../../dist/retrieval/index/read-index.js';
 import { batchRanked, endSearchThreads } from '../../dist/retrieval/search/batch-search.js';
 import { Bm25Searcher, queryTerms } from '../../dist/retrieval/search/search.js';
-import { corpusFile, querySets } from './synthetic.mjs';
+import { corpusFile, FEEDBACK_FORMULATION, feedbackCandidates, querySets } from './synthetic.mjs';
 
 const [dir, workload, passesArg] = process.argv.slice(2);
 if (!dir || !workload) throw new Error('usage: node bench/lib/profile-search.mjs INDEX short@K|expanded@K|grouped@K|feedback [PASSES]');
@@ -57,15 +57,10 @@ if (kind === 'short' || kind === 'expanded') {
   count = topics.length;
   run = () => batchRanked({ indexDir: dir, shared, params }, topics, 1);
 } else if (kind === 'feedback') {
-  const sets = querySets(2000);
-  const candidates = [];
-  for (let q = 0; q < 400; q++)
-    for (let s = 0; s < 5; s++)
-      candidates.push({ qid: `q${q}`, query: sets.short[q], pool: 'p', sample: s, text: sets.expansions[q * 5 + s] });
+  const candidates = feedbackCandidates(400);
   const qrels = new Map(Array.from({ length: 400 }, (_, q) => [`q${q}`, new Map([[String(q * 7), 1]])]));
-  const formulation = { mode: 'query2doc', repeat_query: 5, separator: ' ', concat: 1 };
   count = candidates.length;
-  run = () => scoreCandidates(shared, { k1: 0.9, b: 0.4, hits: 10 }, candidates, qrels, parseIrMeasure('nDCG@10'), formulation, 1);
+  run = () => scoreCandidates(shared, { k1: 0.9, b: 0.4, hits: 10 }, candidates, qrels, parseIrMeasure('nDCG@10'), FEEDBACK_FORMULATION, 1);
 } else throw new Error(`unknown workload ${workload}`);
 
 await run(); // warm-up: compilation, thread start, grown kernel memory

@@ -99,3 +99,16 @@ export function querySets(count) {
   const expanded = short.map((q, i) => `${Array(5).fill(q).join(' ')} ${expansions[i]}`);
   return { short, expanded, expansions };
 }
+
+/** How feedback-speed.mjs formulates a candidate: query2doc, the query 5 times before the expansion. */
+export const FEEDBACK_FORMULATION = { mode: 'query2doc', repeat_query: 5, separator: ' ', concat: 1 };
+
+/** feedback-speed.mjs's candidates: five for each of `queries` short queries, each expanded by a different expansion passage. */
+export function feedbackCandidates(queries) {
+  const sets = querySets(queries * 5);
+  const candidates = [];
+  for (let q = 0; q < queries; q++)
+    for (let s = 0; s < 5; s++)
+      candidates.push({ qid: `q${q}`, query: sets.short[q], pool: 'p', sample: s, text: sets.expansions[q * 5 + s] });
+  return candidates;
+}

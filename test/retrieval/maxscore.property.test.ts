@@ -189,9 +189,10 @@ describe("a batch's terms as group scoring's segments", () => {
     rmSync(out, { recursive: true, force: true });
   });
 
-  it('searchMany scores a batch of long and short queries as each alone: the long ones in a group, the others one by one', async () => {
+  it('searchMany scores a batch of long and short queries as each alone: the long ones in a group with those that join it, the others one by one', async () => {
     // 3,000 documents, most with most of 40 common terms: a query of 30 of them has past 65,536
-    // postings (group scoring's); one of a few rare terms is scored alone
+    // postings (group scoring's); one of a few rare terms is scored alone; one of two common terms
+    // (4,800 postings: past JOIN_FROM's 150 here) joins the group
     let seed = 7;
     const rand = () => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -206,9 +207,10 @@ describe("a batch's terms as group scoring's segments", () => {
     const searcher = new Bm25Searcher(new IndexReader(out), { k1: 0.9, b: 0.4, hits: 10 }, 1 << 16, 1 << 10);
     const long = (i: number) => termsOf([...common.slice(i, i + 30), ...common.slice(i, i + 5), `r${i}`, 'absent']);
     const short = (i: number) => termsOf([`r${i}`, `r${i + 1}`, 'absent']);
-    const batch = [short(1), long(0), long(3), short(7), long(9), short(7), long(3)];
+    const medium = (i: number) => termsOf([`c${i}`, `c${i + 1}`, `r${i}`]);
+    const batch = [short(1), long(0), long(3), short(7), medium(12), long(9), short(7), long(3)];
     const strategies = batch.map((t) => searcher.strategy(searcher.weighted(t)));
-    expect(strategies).toEqual(['sparse', 'kernel', 'kernel', 'sparse', 'kernel', 'sparse', 'kernel']);
+    expect(strategies).toEqual(['sparse', 'kernel', 'kernel', 'sparse', 'sparse', 'kernel', 'sparse', 'kernel']);
     for (const k of [1, 10, 100]) expect(searcher.searchMany(batch, k)).toEqual(batch.map((t) => searcher.exhaustive(t, k)));
     // the same queries as texts (a word repeated within one, words not in the index, an empty
     // text), their tokens looked up without maps: the same hits as each text's map of terms
@@ -220,6 +222,7 @@ describe("a batch's terms as group scoring's segments", () => {
       words(0, 30).join(' '),
       words(3, 30).join(' '),
       'r7 r8',
+      'c12 c13 c12 r12',
       words(9, 30).join(' '),
     ];
     const analyzer = getAnalyzer('whitespace');
@@ -231,6 +234,7 @@ describe("a batch's terms as group scoring's segments", () => {
       'kernel',
       'kernel',
       'sparse',
+      'sparse',
       'kernel',
     ]);
     const heard: number[] = [];
@@ -238,7 +242,8 @@ describe("a batch's terms as group scoring's segments", () => {
       expect(searcher.searchTexts(analyzer, texts, k, (done) => heard.push(done))).toEqual(maps.map((t) => searcher.exhaustive(t, k)));
       expect(searcher.rankedTexts(analyzer, texts, k)).toEqual(searcher.rankedMany(maps, k));
     }
-    expect(heard.slice(0, 5)).toEqual([3, 4, 5, 6, 7]);
+    // the group (the three long texts and the one that joins them) first, then each other one
+    expect(heard.slice(0, 5)).toEqual([4, 5, 6, 7, 8]);
     rmSync(out, { recursive: true, force: true });
   });
 });

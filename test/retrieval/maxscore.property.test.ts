@@ -6,9 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Doc } from '../../src/data/corpus.js';
 import { getAnalyzer } from '../../src/retrieval/analysis/analyzers.js';
 import { buildIndex } from '../../src/retrieval/index/build-index.js';
-import { IndexReader } from '../../src/retrieval/index/read-index.js';
+import { IndexReader, type TermInfo } from '../../src/retrieval/index/read-index.js';
 import { GroupKernel } from '../../src/retrieval/search/group-kernel.js';
-import { groupTerms, groupTopK, keepQueries } from '../../src/retrieval/search/group-search.js';
+import { groupTerms, groupTopK, keepQueries, mostFrequent } from '../../src/retrieval/search/group-search.js';
 import { kernelTopK } from '../../src/retrieval/search/kernel-search.js';
 import { Bm25Searcher, queryTerms } from '../../src/retrieval/search/search.js';
 
@@ -173,6 +173,21 @@ describe('group scoring (searchMany) equals exhaustive top-k', () => {
 });
 
 describe("a batch's terms as group scoring's segments", () => {
+  it("picks the head terms as a sort by postings would: the most first, ties in the list's order", () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(40), { maxLength: 300 }), fc.oneof(fc.nat(5), fc.nat(400)), fc.boolean(), (dfs, count, huge) => {
+        // postings past 2^31 (a corpus of billions) take the comparator's way
+        const infos = dfs.map((df, id) => ({ id, df: huge ? df * 2 ** 26 : df }) as unknown as TermInfo);
+        // every other term, listed last first
+        const terms = dfs.map((_, t) => t).filter((t) => t % 2 === 0);
+        terms.reverse();
+        const sorted = [...terms].sort((a, b) => (infos[b] as TermInfo).df - (infos[a] as TermInfo).df).slice(0, count);
+        expect(mostFrequent(terms, infos, count)).toEqual(sorted);
+      }),
+      { numRuns: 300, seed: 20261205 },
+    );
+  });
+
   it('keeping some queries gives the segments those queries alone give, terms and segments renumbered alike', async () => {
     const out = await indexOf([VOCAB.slice(0, 20), VOCAB.slice(4), ['t0', 't1']], 'lucene-byte4', 'keep');
     const searcher = new Bm25Searcher(new IndexReader(out), { k1: 0.9, b: 0.4, hits: 10 });

@@ -179,6 +179,15 @@ export function evaluateRun(qrels: Qrels, run: Run, specs: MeasureSpec[], opts: 
   return { qids: qids.map(displayText), perQuery, all, specs };
 }
 
+/** A query's judgments keyed by their docids' bytes, as `measureRanking` compares them. */
+export interface RankingJudgments {
+  bytes: Map<string, number>;
+}
+
+export function rankingJudgments(judged: Map<string, number>): RankingJudgments {
+  return { bytes: new Map([...judged].map(([d, g]) => [byteText(d), g])) };
+}
+
 /**
  * One query's value of a measure for a ranking as `qexp search` would write it and `qexp eval`
  * read it back: scores printed with 6 decimals. The feedback stage scores candidates with it, so
@@ -186,7 +195,8 @@ export function evaluateRun(qrels: Qrels, run: Run, specs: MeasureSpec[], opts: 
  */
 export function measureRanking(
   hits: readonly { docid: string; score: number }[],
-  judged: Map<string, number> | undefined,
+  /** the query's judgments, or them as `rankingJudgments` keys them (once for all of a query's rankings) */
+  judged: Map<string, number> | RankingJudgments | undefined,
   spec: MeasureSpec,
 ): number {
   if (!judged || hits.length === 0) return 0;
@@ -196,7 +206,7 @@ export function measureRanking(
     lines: hits.map((_h, i) => i + 1),
     length: hits.length,
   };
-  const bytes = new Map([...judged].map(([d, g]) => [byteText(d), g]));
+  const bytes = judged instanceof Map ? rankingJudgments(judged).bytes : judged.bytes;
   const o: Required<EvalOptions> = { complete: false, maxDocs: Number.POSITIVE_INFINITY, version: 9 };
   return measureQuery('', list, bytes, [spec], o, 'ranking', new LevelBuffer())[0] as number;
 }

@@ -1,5 +1,5 @@
 import type { Qrels } from '../data/qrels.js';
-import { measureRanking } from '../eval/evaluate-run.js';
+import { measureRanking, type RankingJudgments, rankingJudgments } from '../eval/evaluate-run.js';
 import type { MeasureSpec } from '../eval/measure-spec.js';
 import { type FormulationSpec, formulate } from '../retrieval/formulation.js';
 import type { SharedIndex } from '../retrieval/index/read-index.js';
@@ -32,7 +32,15 @@ export async function scoreCandidates(
 ): Promise<number[]> {
   const topics = candidates.map((c) => ({ qid: c.qid, text: formulate(c.query, [c.text], formulation) }));
   const found = await batchHits({ indexDir: '', shared, params }, topics, threads, onProgress);
-  return candidates.map((c, i) => measureRanking(found[i] ?? [], qrels.get(c.qid), spec));
+  // each query's judgments keyed once for all of its candidates
+  const judgments = new Map<string, RankingJudgments | undefined>();
+  return candidates.map((c, i) => {
+    if (!judgments.has(c.qid)) {
+      const judged = qrels.get(c.qid);
+      judgments.set(c.qid, judged && rankingJudgments(judged));
+    }
+    return measureRanking(found[i] ?? [], judgments.get(c.qid), spec);
+  });
 }
 
 /** The measure of each query alone (the baseline a candidate is compared with). */

@@ -8,7 +8,8 @@ import { getAnalyzer } from '../../src/retrieval/analysis/analyzers.js';
 import { buildIndex } from '../../src/retrieval/index/build-index.js';
 import { IndexReader, type TermInfo } from '../../src/retrieval/index/read-index.js';
 import { GroupKernel } from '../../src/retrieval/search/group-kernel.js';
-import { groupTerms, groupTopK, keepQueries, mostFrequent } from '../../src/retrieval/search/group-search.js';
+import { groupTopK, mostFrequent } from '../../src/retrieval/search/group-search.js';
+import { groupTerms, keepQueries } from '../../src/retrieval/search/group-terms.js';
 import { kernelTopK } from '../../src/retrieval/search/kernel-search.js';
 import { Bm25Searcher, queryTerms } from '../../src/retrieval/search/search.js';
 

@@ -2,6 +2,7 @@ import type { TermInfo } from '../index/read-index.js';
 import { termScore } from './bm25.js';
 import { type GroupKernel, groupKernel, type KernelNorms } from './group-kernel.js';
 import { decodeWhole, SpanBuffers, SpanDecoder } from './group-span.js';
+import { type GroupTerms, groupTerms, type Weighted } from './group-terms.js';
 import { frontierBound } from './postings-cursor.js';
 import { TopK } from './top-k.js';
 
@@ -60,9 +61,6 @@ export interface GroupTuning {
   /** The kernel to score in (this thread's by default; a test gives a new one, whose buffers start empty). */
   kernel?: GroupKernel;
 }
-
-/** A query's terms found in the index, with their weights (count · idf). */
-export type Weighted = { info: TermInfo; weight: number }[];
 
 /**
  * Each query's share of the group, in arrays by query (the window loop reads every query's in
@@ -502,112 +500,4 @@ export function mostFrequent(terms: number[], infos: TermInfo[], count: number):
   });
   keys.sort();
   return Array.from(keys.subarray(0, count), (key) => terms[key % PLACES] as number);
-}
-
-/**
- * Queries as group scoring takes them: the group's distinct terms, its segments (the distinct
- * (term, weight) pairs: segment s is term `segTerm[s]` of `infos` with weight `segWeight[s]`),
- * and each query's segments in the order of its terms.
- */
-export interface GroupTerms {
-  infos: TermInfo[];
-  segTerm: number[];
-  segWeight: number[];
-  querySegs: number[][];
-}
-
-/** Builds `GroupTerms`: terms as they come (`term`), then each one's segment for a weight (`segment`). */
-export class GroupTermsBuilder {
-  readonly terms: GroupTerms = { infos: [], segTerm: [], segWeight: [], querySegs: [] };
-  /** each term's last segment (one per distinct weight), and each segment's previous one of its term (−1 for none) */
-  private readonly termLastSeg: number[] = [];
-  private readonly segPrev: number[] = [];
-
-  /** Adds a term the group has not had; returns its index. */
-  term(info: TermInfo): number {
-    this.termLastSeg.push(-1);
-    return this.terms.infos.push(info) - 1;
-  }
-
-  /** The segment of term t (an index from `term`) with this weight, new if the group has not had it. */
-  segment(t: number, weight: number): number {
-    const { segTerm, segWeight } = this.terms;
-    let s = this.termLastSeg[t] as number;
-    while (s >= 0 && segWeight[s] !== weight) s = this.segPrev[s] as number;
-    if (s < 0) {
-      s = segTerm.length;
-      this.segPrev.push(this.termLastSeg[t] as number);
-      this.termLastSeg[t] = s;
-      segTerm.push(t);
-      segWeight.push(weight);
-    }
-    return s;
-  }
-}
-
-/** The queries' terms as group scoring's segments. */
-export function groupTerms(queries: Weighted[]): GroupTerms {
-  const builder = new GroupTermsBuilder();
-  const { infos } = builder.terms;
-  let words = 0;
-  for (const terms of queries) words += terms.length;
-  const termOf = new TermIndex(words);
-  builder.terms.querySegs = queries.map((terms) =>
-    terms.map(({ info, weight }) => {
-      const t = termOf.indexOf(info.id, infos.length);
-      if (t === infos.length) builder.term(info);
-      return builder.segment(t, weight);
-    }),
-  );
-  return builder.terms;
-}
-
-/**
- * A batch's terms' indexes by term id: a table of open addressing (a slot holds id + 1, 0 when
- * empty) sized for up to `most` ids, not the index's whole vocabulary.
- */
-export class TermIndex {
-  private readonly ids: Int32Array;
-  private readonly indexes: Int32Array;
-  private readonly shift: number;
-
-  constructor(most: number) {
-    let size = 16;
-    while (size < 2 * most) size *= 2;
-    this.ids = new Int32Array(size);
-    this.indexes = new Int32Array(size);
-    this.shift = 32 - Math.log2(size);
-  }
-
-  /** The index of term id, or, for an id not seen yet, `next`, which it becomes. */
-  indexOf(id: number, next: number): number {
-    const mask = this.ids.length - 1;
-    let h = Math.imul(id, 0x9e3779b1) >>> this.shift;
-    while (this.ids[h] !== 0 && this.ids[h] !== id + 1) h = (h + 1) & mask;
-    if (this.ids[h] !== 0) return this.indexes[h] as number;
-    this.ids[h] = id + 1;
-    this.indexes[h] = next;
-    return next;
-  }
-}
-
-/** Some of the queries' `GroupTerms` (those listed in keep, in that order): only their terms and segments, renumbered. */
-export function keepQueries({ infos, segTerm, segWeight, querySegs }: GroupTerms, keep: number[]): GroupTerms {
-  const out: GroupTerms = { infos: [], segTerm: [], segWeight: [], querySegs: [] };
-  const segOf = new Int32Array(segTerm.length).fill(-1);
-  const termOf = new Int32Array(infos.length).fill(-1);
-  out.querySegs = keep.map((q) =>
-    (querySegs[q] as number[]).map((s) => {
-      let n = segOf[s] as number;
-      if (n < 0) {
-        const t = segTerm[s] as number;
-        let m = termOf[t] as number;
-        if (m < 0) m = termOf[t] = out.infos.push(infos[t] as TermInfo) - 1;
-        n = segOf[s] = out.segTerm.push(m) - 1;
-        out.segWeight.push(segWeight[s] as number);
-      }
-      return n;
-    }),
-  );
-  return out;
 }

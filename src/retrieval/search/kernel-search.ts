@@ -1,5 +1,5 @@
 import { type GroupKernel, groupKernel, type KernelNorms } from './group-kernel.js';
-import type { Weighted } from './group-search.js';
+import type { Weighted } from './group-terms.js';
 import { firstBlock } from './postings-cursor.js';
 import { TopK } from './top-k.js';
 

@@ -1,5 +1,5 @@
 import { groupKernel, type KernelNorms } from './group-kernel.js';
-import type { Weighted } from './group-search.js';
+import type { Weighted } from './group-terms.js';
 import { loadTerms, TABLE_FROM } from './kernel-search.js';
 import { type RankedHits, type Ranking, TopK } from './top-k.js';
 

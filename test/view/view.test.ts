@@ -315,6 +315,19 @@ describe.skipIf(NO_CHROMIUM)('qexp view in headless Chromium', () => {
         ),
       );
     const expectShown = async (a: Map<string, number>, b: Map<string, number>) => {
+      // the caption can change before the rows do: wait (on a loaded machine, long) for the rows
+      // to show these values, then compare them, so that a timeout still shows what differs
+      const close = (x: number, y: number | undefined) => y !== undefined && Math.abs(x - y) < 5e-5;
+      await expect
+        .poll(
+          async () => {
+            const rows = await shown();
+            return rows.size === a.size && [...rows].every(([qid, [va, vb]]) => close(va, a.get(qid)) && close(vb, b.get(qid)));
+          },
+          { timeout: 60_000, interval: 100 },
+        )
+        .toBe(true)
+        .catch(() => {});
       const rows = await shown();
       expect([...rows.keys()].sort()).toEqual([...a.keys()].sort());
       for (const [qid, [va, vb]] of rows) {

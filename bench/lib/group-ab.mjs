@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { alternate, fmtRatio, median, ratio } from './alternate.mjs';
-import { FEEDBACK_FORMULATION, feedbackCandidates, querySets } from './synthetic.mjs';
+import { feedbackTexts, querySets } from './synthetic.mjs';
 
 const [dir, aRoot, bRoot = resolve(import.meta.dirname, '../..'), kArg = '10', roundsArg = '8', groupArg = '2048', which = 'expanded'] =
   process.argv.slice(2);
@@ -31,9 +31,7 @@ let texts;
 if (which === 'expanded') texts = querySets(group).expanded;
 else {
   const { formulate } = await import(`${resolve(aRoot)}/dist/retrieval/formulation.js`);
-  texts = feedbackCandidates(Math.ceil(group / 5))
-    .slice(0, group)
-    .map((c) => formulate(c.query, [c.text], FEEDBACK_FORMULATION));
+  texts = feedbackTexts(group, formulate);
 }
 
 // each checkout in its own process, on the same texts

@@ -18,7 +18,7 @@ import { IndexReader } from '../../dist/retrieval/index/read-index.js';
 import { groupTopK } from '../../dist/retrieval/search/group-search.js';
 import { Bm25Searcher, queryTerms } from '../../dist/retrieval/search/search.js';
 import { alternate, fmtRatio, ratio } from './alternate.mjs';
-import { FEEDBACK_FORMULATION, feedbackCandidates, querySets } from './synthetic.mjs';
+import { feedbackTexts, querySets } from './synthetic.mjs';
 
 const [dir, kArg = '10', roundsArg = '7', groupArg = '2048', ...specs] = process.argv.slice(2);
 if (!dir) throw new Error('usage: node bench/lib/group-tuning.mjs INDEX_DIR [K] [ROUNDS] [GROUP] [TUNING ...]');
@@ -41,12 +41,7 @@ const tunings = (specs.length ? specs : ['prune=0', '']).map((spec) => ({
 const reader = new IndexReader(IndexReader.load(dir, false));
 const searcher = new Bm25Searcher(reader, { k1: 0.9, b: 0.4, hits: k });
 const analyzer = getAnalyzer('whitespace');
-const texts =
-  which === 'feedback'
-    ? feedbackCandidates(Math.ceil(group / 5))
-        .slice(0, group)
-        .map((c) => formulate(c.query, [c.text], FEEDBACK_FORMULATION))
-    : querySets(group).expanded;
+const texts = which === 'feedback' ? feedbackTexts(group, formulate) : querySets(group).expanded;
 const queries = texts.map((text) => searcher.weighted(queryTerms(analyzer, text)));
 const exact = reader.meta.norms === 'exact';
 

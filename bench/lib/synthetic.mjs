@@ -112,3 +112,10 @@ export function feedbackCandidates(queries) {
       candidates.push({ qid: `q${q}`, query: sets.short[q], pool: 'p', sample: s, text: sets.expansions[q * 5 + s] });
   return candidates;
 }
+
+/** The first `count` of those candidates as feedback-speed.mjs searches them, formulated by `formulate` (a checkout's formulation.js). */
+export function feedbackTexts(count, formulate) {
+  return feedbackCandidates(Math.ceil(count / 5))
+    .slice(0, count)
+    .map((c) => formulate(c.query, [c.text], FEEDBACK_FORMULATION));
+}

@@ -69,6 +69,9 @@ describe('index build', () => {
           // the workers take batches in turn, in an order that varies from run to run
           { threads: 2, memoryPostings: 53, batchDocs: 11, workerQueue: 1, pause: 40 },
           { threads: 3, batchDocs: 7, workerQueue: 2, pause: 20 },
+          // a worker's queue grows to 6 before a batch that would spill the main thread's run, and
+          // is 1 otherwise
+          { threads: 2, memoryPostings: 4000, batchDocs: 9, workerQueue: 6, steadyQueue: 1 },
         ]) {
           const { pause, ...o } = opts;
           const got = await build(o, pause);

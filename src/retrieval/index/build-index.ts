@@ -42,11 +42,16 @@ export interface BuildOptions {
   /** Documents sent to a thread at a time (default 4,000: fewer messages, and longer lookups batches). */
   batchDocs?: number;
   /**
-   * Batches a worker may have on hand before the main thread indexes one itself (default 32:
-   * enough to keep a worker busy while the main thread spills a run, up to a second, and, as the
-   * corpus ends, while it ranks the ids and sorts its dictionary).
+   * Batches a worker may have on hand before the main thread indexes one itself, when that batch
+   * would make the main thread spill a run (default 32: enough to keep a worker busy through the
+   * spill, up to a second).
    */
   workerQueue?: number;
+  /**
+   * The same at other times (default a quarter of `workerQueue`): what a worker has on hand as the
+   * corpus ends is work the main thread waits for, with the other threads idle.
+   */
+  steadyQueue?: number;
   /** Stops the build between batches and between phases: it then rejects with 'interrupted' and leaves no temporary folder. */
   signal?: AbortSignal;
   /** Whether to store the documents' term vectors, which RM3 reads (default true; without them the index is format version 4). */
@@ -65,6 +70,8 @@ interface Threads {
   ask(t: number, req: IndexerRequest): Promise<IndexerReply>;
   /** Requests sent to thread t that have not been answered (always 0 for thread 0). */
   busy(t: number): number;
+  /** Postings thread 0 may take before it spills a run. */
+  room(): number;
   close(): Promise<void>;
 }
 
@@ -116,6 +123,7 @@ function indexingThreads(url: URL | null, analyzer: Analyzer, dir: string, count
       });
     },
     busy: (t) => (t === 0 ? 0 : (asked[t] as number) - Atomics.load(answered, t)),
+    room: () => inline.room,
     async close() {
       inline.close();
       await Promise.all(workers.map((w) => w.terminate()));
@@ -223,7 +231,7 @@ async function build(
   threads: Threads,
   exact: boolean,
   maxFileBytes: number,
-  { onProgress, onPhase, onStep, batchDocs = 4000, workerQueue = 32, signal, vectors = true }: BuildOptions,
+  { onProgress, onPhase, onStep, batchDocs = 4000, workerQueue = 32, steadyQueue, signal, vectors = true }: BuildOptions,
 ): Promise<IndexMeta> {
   const T = threads.count;
   let clock = performance.now();
@@ -249,7 +257,10 @@ async function build(
   let failure: { err: unknown } | undefined;
   let texts: string[] = [];
   let idChunk = '';
-  // a batch goes to a worker with fewer than workerQueue on hand, else this thread indexes it
+  const steady = steadyQueue ?? Math.max(1, Math.ceil(workerQueue / 4));
+  // the most tokens (so postings, at most) a batch has had
+  let batchTokens = 0;
+  // a batch goes to a worker with fewer than its queue's limit on hand, else this thread indexes it
   // itself between reading the corpus
   const send = () => {
     const first = ids.length - texts.length;
@@ -258,9 +269,17 @@ async function build(
       grown.set(lengths);
       lengths = grown;
     }
+    // the workers' queues fill up to the larger limit before a batch that would spill this thread's run
+    const limit = threads.room() <= 2 * batchTokens ? workerQueue : steady;
     let t = 0;
-    for (let w = 1; w < T; w++) if (threads.busy(w) < workerQueue && (t === 0 || threads.busy(w) < threads.busy(t))) t = w;
-    const done = threads.ask(t, { type: 'batch', first, texts }).then((l) => lengths.set(l as Int32Array, first));
+    for (let w = 1; w < T; w++) if (threads.busy(w) < limit && (t === 0 || threads.busy(w) < threads.busy(t))) t = w;
+    const done = threads.ask(t, { type: 'batch', first, texts }).then((reply) => {
+      const l = reply as Int32Array;
+      lengths.set(l, first);
+      let tokens = 0;
+      for (let i = 0; i < l.length; i++) tokens += l[i] as number;
+      if (tokens > batchTokens) batchTokens = tokens;
+    });
     done.catch((err) => {
       failure ??= { err };
     });

@@ -100,6 +100,11 @@ export class Inverter {
     this.pay = new Int32Array(cap);
   }
 
+  /** Postings it may take before it spills those it holds into a run. */
+  get room(): number {
+    return this.budget - this.nPost;
+  }
+
   /** Analyzes and inverts documents first, first + 1, ...; returns their lengths (numbers of tokens). */
   addBatch(first: number, texts: readonly string[], analyzer: Analyzer): Int32Array {
     const tok = this.tokens;

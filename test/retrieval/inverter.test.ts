@@ -98,6 +98,19 @@ describe('inverter', () => {
     expect(invert(batches, 1_000_000).length).toBe(1);
   });
 
+  it('sorts runs of more terms than the spill takes in one group (16,384), documents still ascending', () => {
+    // 40,000 terms over 3,000 documents, most in one document, ids by first appearance
+    const batches: [number, string[]][] = [0, 1000, 2000].map((first) => [
+      first,
+      Array.from({ length: 1000 }, (_, i) => Array.from({ length: 12 }, (_, j) => `t${((first + i) * 37 + j * 3203) % 40_000}`).join(' ')),
+    ]);
+    for (const budget of [1_000_000, 9_000]) {
+      const runs = invert(batches, budget);
+      expect(runs.length).toBe(budget === 9_000 ? 4 : 1);
+      expect(joined(runs)).toEqual(expected(batches));
+    }
+  });
+
   it('writes the postings of random documents, whatever the budget and span', () => {
     const word = fc.constantFrom('a', 'b', 'c', 'dd', 'é');
     const doc = fc.array(word, { maxLength: 20 }).map((w) => w.join(' '));

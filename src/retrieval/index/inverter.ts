@@ -37,6 +37,9 @@ const TF_BITS = 8;
 const TF_ASIDE = (1 << TF_BITS) - 1;
 /** Documents a run may span (from its first to its last): what the 24 bits hold. */
 const RUN_SPAN = 2 ** (32 - TF_BITS);
+/** Terms a group of the spill's first pass holds (at 1M passages a group's counts and postings fit a 1 MiB L2 cache). */
+const GROUP_BITS = 14;
+const GROUP_TERMS = 1 << GROUP_BITS;
 
 function grown(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
   let size = a.length;
@@ -51,7 +54,7 @@ const varintBytes = (v: number): number => (v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 
 /**
  * Inverts the documents of one indexing thread with a local dictionary and flat typed buffers:
  * per posting its local term id, and its document and tf packed in 32 bits, in document order
- * (12 bytes a held posting with the sort's second buffer: what the build's memory and page
+ * (14 bytes a held posting with the sort's two buffers: what the build's memory and page
  * faults grow with). When `budget` postings are held, or the documents would overflow their 24
  * bits, a counting sort by term id (stable: documents stay ascending) turns them into a compact run
  * in shared memory: per term (ascending local id) a varint df, df varint document gaps and df
@@ -74,9 +77,12 @@ export class Inverter {
   private seenStamp = new Int32Array(256);
   private stamp = 0;
   private tf = new Int32Array(256);
-  /** Reused by every spill: the sort's second buffer, and per term where its postings end. */
+  /** Reused by every spill: the sort's payloads grouped by term group, and per term where its postings end. */
   private pay2 = new Int32Array(0);
   private ends = new Int32Array(0);
+  /** The spill's first pass: each posting's term within its group, and where each group's next posting goes. */
+  private low = new Uint16Array(0);
+  private groupAt = new Int32Array(0);
   private df: Int32Array = new Int32Array(1 << 16);
   /** Each run, and its terms: (local id, byte offset) pairs. */
   private readonly runs: { data: SharedArrayBuffer; terms: Int32Array }[] = [];
@@ -225,15 +231,21 @@ export class Inverter {
   private spill(): void {
     const n = this.nPost;
     if (n === 0) return;
-    // a counting sort by term, stable (documents stay ascending within a term): the terms' counts,
-    // then each payload placed at its term's next place; the terms' ranges stand for the keys, so
-    // only the payloads need a second buffer
+    // a counting sort by term, stable (documents stay ascending within a term), in two passes: by
+    // the term's group of GROUP_TERMS first (each group's next place stays in cache), then by term
+    // within each group (its counts and places in cache); placing each posting by term at once
+    // missed the cache at nearly every posting. The terms' ranges stand for the keys in the end, so
+    // only the payloads come back sorted
     const terms = this.dict.size;
-    if (this.pay2.length < n) this.pay2 = new Int32Array(this.pTerm.length);
+    if (this.pay2.length < n) {
+      this.pay2 = new Int32Array(this.pTerm.length);
+      this.low = new Uint16Array(this.pTerm.length);
+    }
     if (this.ends.length < terms + 1) this.ends = new Int32Array(Math.max(terms + 1, 2 * this.ends.length));
     const keys = this.pTerm;
-    const from = this.pay;
-    const pay = this.pay2;
+    const pay = this.pay;
+    const grouped = this.pay2;
+    const low = this.low;
     // ends[t]: where term t's postings start, then (once placed) where they end
     const ends = this.ends;
     ends.fill(0, 0, terms + 1);
@@ -242,11 +254,26 @@ export class Inverter {
       ends[t] = (ends[t] as number) + 1;
     }
     for (let t = 1; t <= terms; t++) ends[t] = (ends[t] as number) + (ends[t - 1] as number);
+    const groups = Math.ceil(terms / GROUP_TERMS);
+    if (this.groupAt.length < groups) this.groupAt = new Int32Array(2 * groups);
+    const groupAt = this.groupAt;
+    for (let g = 0; g < groups; g++) groupAt[g] = ends[g * GROUP_TERMS] as number;
     for (let i = 0; i < n; i++) {
       const t = keys[i] as number;
-      const at = ends[t] as number;
-      ends[t] = at + 1;
-      pay[at] = from[i] as number;
+      const g = t >>> GROUP_BITS;
+      const at = groupAt[g] as number;
+      groupAt[g] = at + 1;
+      low[at] = t & (GROUP_TERMS - 1);
+      grouped[at] = pay[i] as number;
+    }
+    for (let g = 0, x = 0; g < groups; g++) {
+      const base = g * GROUP_TERMS;
+      for (const end = groupAt[g] as number; x < end; x++) {
+        const t = base + (low[x] as number);
+        const at = ends[t] as number;
+        ends[t] = at + 1;
+        pay[at] = grouped[x] as number;
+      }
     }
     // the run's exact size first, then the run written straight into shared memory
     if (this.df.length < terms) this.df = grown(this.df, terms);
@@ -310,6 +337,7 @@ export class Inverter {
     this.pTerm = new Int32Array(0);
     this.pay = new Int32Array(0);
     this.pay2 = new Int32Array(0);
+    this.low = new Uint16Array(0);
     this.ends = new Int32Array(0);
     this.vectors?.write(this.vec.bytes());
     this.close();

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Doc } from '../../src/data/corpus.js';
 import { getAnalyzer } from '../../src/retrieval/analysis/analyzers.js';
 import type * as buildType from '../../src/retrieval/index/build-index.js';
-import { verifyIndex } from '../../src/retrieval/index/read-index.js';
+import { IndexReader, verifyIndex } from '../../src/retrieval/index/read-index.js';
 
 // indexing threads start from the compiled worker (npm test builds first)
 const { buildIndex } = (await import(`${'../../dist/retrieval/index/build-index.js'}`)) as typeof buildType;
@@ -95,5 +95,33 @@ describe('index build', () => {
       }),
       { numRuns: 6, seed: 3 },
     );
+  });
+
+  it("stores each document's term vector: its terms by id with their counts, for documents of 1 to 400 terms", async () => {
+    // document i: 1 + (i · 37 mod 400) distinct terms, term j repeated 1 + (i + j) mod 4 times, in a
+    // shuffled order; ids as terms.txt ranks them
+    const texts = Array.from({ length: 600 }, (_, i) => {
+      const n = 1 + ((i * 37) % 400);
+      const words: string[] = [];
+      for (let j = 0; j < n; j++) for (let r = 0; r <= (i + j) % 4; r++) words.push(`w${(j * 7919 + i * 31) % 5000}`);
+      return words
+        .sort((a, b) => ((a.length * 31 + a.charCodeAt(a.length - 1)) % 7) - ((b.length * 31 + b.charCodeAt(b.length - 1)) % 7))
+        .join(' ');
+    });
+    for (const threads of [1, 2]) {
+      const out = join(dir, `v${n++}`);
+      await buildIndex(docsOf(texts.map((text, i) => ({ id: `d${i}`, text }))), getAnalyzer('whitespace'), out, { threads, batchDocs: 37 });
+      const terms = readFileSync(join(out, 'terms.txt'), 'utf8').split('\n').slice(0, -1);
+      const reader = new IndexReader(IndexReader.load(out, true));
+      texts.forEach((text, d) => {
+        const counts = new Map<number, number>();
+        for (const w of text.split(' ')) {
+          const id = terms.indexOf(w);
+          counts.set(id, (counts.get(id) ?? 0) + 1);
+        }
+        const want = [...counts].sort((a, b) => a[0] - b[0]).map(([term, tf]) => ({ term, tf }));
+        expect(reader.docVector(d), `document ${d} on ${threads} thread(s)`).toEqual(want);
+      });
+    }
   });
 });

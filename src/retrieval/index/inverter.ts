@@ -42,7 +42,7 @@ const PLACE_BITS = 8;
 const PLACES = 1 << PLACE_BITS;
 
 /** Sorts a[0..n) ascending: by insertion up to 64 (most documents' terms), else by the typed array's sort. */
-function sortInts(a: Int32Array, n: number): void {
+function sortKeys(a: Int32Array | Float64Array, n: number): void {
   if (n > 64) {
     a.subarray(0, n).sort();
     return;
@@ -503,7 +503,7 @@ export function remapVectors(path: string, remap: Int32Array, out: string, sums:
           // one int per term, its id · 256 + its place in the document, sorted (ids are distinct
           // within a document, so the place only leads back to the tf): ints sort faster than doubles
           for (let i = 0; i < n; i++) slots[i] = ((ids[from + i] as number) << PLACE_BITS) | i;
-          sortInts(slots, n);
+          sortKeys(slots, n);
           for (let i = 0; i < n; i++) {
             const k = slots[i] as number;
             const id = k >>> PLACE_BITS;
@@ -515,17 +515,7 @@ export function remapVectors(path: string, remap: Int32Array, out: string, sums:
           // one double per term, id · 2^22 + tf (ids below 2^31, tfs below 2^22: exact), sorted
           if (keys.length < n) keys = new Float64Array(2 * n);
           for (let i = 0; i < n; i++) keys[i] = (ids[from + i] as number) * TF_RANGE + (tfs[from + i] as number);
-          if (n <= 64) {
-            for (let i = 1; i < n; i++) {
-              const k = keys[i] as number;
-              let j = i - 1;
-              while (j >= 0 && (keys[j] as number) > k) {
-                keys[j + 1] = keys[j] as number;
-                j--;
-              }
-              keys[j + 1] = k;
-            }
-          } else keys.subarray(0, n).sort();
+          sortKeys(keys, n);
           for (let i = 0; i < n; i++) {
             const k = keys[i] as number;
             const id = Math.floor(k * PER_TF_RANGE);

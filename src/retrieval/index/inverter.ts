@@ -127,7 +127,7 @@ export class Inverter {
     this.pay = new Int32Array(cap);
   }
 
-  /** Postings it may take before it spills those it holds into a run. */
+  /** Postings it may take before its budget makes it spill those it holds into a run (a run's document span can end it sooner). */
   get room(): number {
     return this.budget - this.nPost;
   }

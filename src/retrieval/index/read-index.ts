@@ -386,6 +386,11 @@ export class IndexReader {
     return id < 0 ? undefined : this.termInfo(id);
   }
 
+  /** A term's postings count (its `termInfo`'s df, without the object). */
+  termDf(id: number): number {
+    return this.dict[TERM_RECORD * id] as number;
+  }
+
   /** A term's statistics and postings (read from disk, on demand, when `words` is first used). */
   termInfo(id: number): TermInfo {
     const r = TERM_RECORD * id;

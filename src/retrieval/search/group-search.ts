@@ -137,13 +137,13 @@ export function groupTopK(
   const denseDf = densePerWindow * windows;
 
   // the group's terms, and its segments: the distinct (term, weight) pairs
-  const { infos, segTerm, segWeight, querySegs } = Array.isArray(queries) ? groupTerms(queries) : queries;
-  // each segment's postings and whether it is dense, in arrays: the per-query loops below read them
-  // for every segment of every query (through `infos`, a cache miss each)
+  const { dfs, info, segTerm, segWeight, querySegs } = Array.isArray(queries) ? groupTerms(queries) : queries;
+  // each segment's postings and whether it is dense, by segment: the per-query loops below read them
+  // for every segment of every query
   const segDf = new Int32Array(segTerm.length);
   const segDense = new Uint8Array(segTerm.length);
   for (let s = 0; s < segTerm.length; s++) {
-    segDf[s] = (infos[segTerm[s] as number] as TermInfo).df;
+    segDf[s] = dfs[segTerm[s] as number] as number;
     segDense[s] = (segDf[s] as number) >= denseDf ? 1 : 0;
   }
   const isDense = (s: number) => segDense[s] === 1;
@@ -170,7 +170,7 @@ export function groupTopK(
   const denseListAt = kernel.alloc(8 * denseSegs.length);
   // the dense segments' terms, in the order of their first segments
   const denseTerms: number[] = [];
-  const listed = new Uint8Array(infos.length);
+  const listed = new Uint8Array(dfs.length);
   for (const s of denseSegs) {
     const t = segTerm[s] as number;
     if (!listed[t]) {
@@ -179,8 +179,14 @@ export function groupTopK(
     }
   }
   // the head terms (none without pruning, or with windows past a u16's positions) and their columns
-  const heads = prune > 0 && k <= pruneUpToK && window < 1 << 16 ? mostFrequent(denseTerms, infos, headCount) : [];
-  const headColumn = new Int32Array(infos.length).fill(-1);
+  // their `TermInfo`s (kept for the span loop's decoding), and each one's place among them
+  const denseInfos = denseTerms.map(info);
+  const denseIndex = new Int32Array(dfs.length);
+  denseTerms.forEach((t, i) => {
+    denseIndex[t] = i;
+  });
+  const heads = prune > 0 && k <= pruneUpToK && window < 1 << 16 ? mostFrequent(denseTerms, dfs, headCount) : [];
+  const headColumn = new Int32Array(dfs.length).fill(-1);
   heads.forEach((t, h) => {
     headColumn[t] = h;
   });
@@ -233,9 +239,7 @@ export function groupTopK(
   // sparse terms, decoded whole (one span of every document) into the span buffers, and their
   // segments' scoring: each a list for one kernel call
   const sparseTerms: number[] = [];
-  infos.forEach((info, t) => {
-    if (info.df < denseDf) sparseTerms.push(t);
-  });
+  for (let t = 0; t < dfs.length; t++) if ((dfs[t] as number) < denseDf) sparseTerms.push(t);
   const sparseTermsAt = kernel.alloc(8 * sparseTerms.length);
   const sparseSegs = segTerm.length - denseSegs.length;
   const sparseScoreAt = kernel.alloc(20 * sparseSegs);
@@ -246,15 +250,9 @@ export function groupTopK(
     width: width8,
     bounds: denseTerms.length * (span + 1),
   });
-  const sparseStarts = decodeWhole(
-    sparseTerms.map((t) => infos[t] as TermInfo),
-    exact,
-    kernel,
-    buffers,
-    sparseTermsAt,
-  );
+  const sparseStarts = decodeWhole(sparseTerms.map(info), exact, kernel, buffers, sparseTermsAt);
   // each sparse term's postings in the span buffers, from sparseFrom[t]
-  const sparseFrom = new Int32Array(infos.length);
+  const sparseFrom = new Int32Array(dfs.length);
   sparseTerms.forEach((t, i) => {
     sparseFrom[t] = sparseStarts[i] as number;
   });
@@ -271,7 +269,7 @@ export function groupTopK(
       const at = 4 * (sparseFrom[t] as number);
       mem[e] = buffers.docsAt + at;
       mem[e + 1] = buffers.tfsAt + at;
-      mem[e + 2] = (infos[t] as TermInfo).df;
+      mem[e + 2] = dfs[t] as number;
       weights[e + 3] = segWeight[s] as number;
       mem[e + 4] = sparsePairsAt + 8 * (segFrom[s] as number);
       e += 5;
@@ -283,7 +281,8 @@ export function groupTopK(
   for (const s of denseSegs) {
     if ((headColumn[segTerm[s] as number] as number) < 0) continue;
     const w = segWeight[s] as number;
-    ub[s] = frontierBound(infos[segTerm[s] as number] as TermInfo, (tf, norm) => termScore(w, tf, normInvOfNorm(norm)));
+    const term = denseInfos[denseIndex[segTerm[s] as number] as number] as TermInfo;
+    ub[s] = frontierBound(term, (tf, norm) => termScore(w, tf, normInvOfNorm(norm)));
   }
   // where each query's sparse pairs of each window start, window by window: the window loop reads the queries' in turn
   const nq = querySegs.length;
@@ -343,15 +342,7 @@ export function groupTopK(
 
   // dense terms: decoded span by span, term after term, into the kernel's memory, with the bounds of
   // each window's postings; scored there segment after segment
-  const denseIndex = new Int32Array(infos.length);
-  denseTerms.forEach((t, i) => {
-    denseIndex[t] = i;
-  });
-  const decoder = new SpanDecoder(
-    denseTerms.map((t) => infos[t] as TermInfo),
-    exact,
-    kernel,
-  );
+  const decoder = new SpanDecoder(denseInfos, exact, kernel);
   // where each dense segment's term's bounds start (in `bounds`), by column
   const columnBounds = Int32Array.from(denseSegs, (s) => (denseIndex[segTerm[s] as number] as number) * (span + 1));
   {
@@ -484,19 +475,18 @@ export function groupTopK(
 }
 
 /**
- * The `count` terms of the list with the most postings, most first (ties in list order), sorted
- * as numbers: a comparator reading each term's `TermInfo` took 10 ms for a group's ~10,000 dense terms.
+ * The `count` terms of the list with the most postings (dfs by term), most first (ties in list
+ * order), sorted as numbers: a comparator took 10 ms for a group's ~10,000 dense terms.
  */
-export function mostFrequent(terms: number[], infos: TermInfo[], count: number): number[] {
+export function mostFrequent(terms: number[], dfs: ArrayLike<number>, count: number): number[] {
   // a term's rank in the list below its postings count from the most, in one double (exact below 2^53)
   const PLACES = 2 ** 22;
   let most = 0;
-  for (const t of terms) most = Math.max(most, (infos[t] as TermInfo).df);
-  if (terms.length >= PLACES || most >= 2 ** 31)
-    return [...terms].sort((a, b) => (infos[b] as TermInfo).df - (infos[a] as TermInfo).df).slice(0, count);
+  for (const t of terms) most = Math.max(most, dfs[t] as number);
+  if (terms.length >= PLACES || most >= 2 ** 31) return [...terms].sort((a, b) => (dfs[b] as number) - (dfs[a] as number)).slice(0, count);
   const keys = new Float64Array(terms.length);
   terms.forEach((t, i) => {
-    keys[i] = (most - (infos[t] as TermInfo).df) * PLACES + i;
+    keys[i] = (most - (dfs[t] as number)) * PLACES + i;
   });
   keys.sort();
   return Array.from(keys.subarray(0, count), (key) => terms[key % PLACES] as number);

@@ -87,10 +87,12 @@ export class SpanDecoder {
  * terms' list for the kernel (8 bytes a term, at listAt) is allocated before the buffers.
  */
 export function decodeWhole(terms: TermInfo[], exact: boolean, kernel: GroupKernel, buffers: SpanBuffers, listAt: number): Int32Array {
+  // room for each term's whole postings (its frontier too, which is not copied): sizing by its
+  // blocks alone would read each term's first word twice, a cache miss each time for short terms
   let words = 0;
   let postings = 0;
   for (const info of terms) {
-    words += info.offset + info.length - firstBlock(info);
+    words += info.length;
     postings += info.df;
   }
   // the kernel reads packed values 8 bytes at a time: a word of slack after the last

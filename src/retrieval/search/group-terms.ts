@@ -7,12 +7,19 @@ import type { TermInfo } from '../index/read-index.js';
 export type Weighted = { info: TermInfo; weight: number }[];
 
 /**
- * Queries as group scoring takes them: the group's distinct terms, its segments (the distinct
- * (term, weight) pairs: segment s is term `segTerm[s]` of `infos` with weight `segWeight[s]`),
- * and each query's segments in the order of its terms.
+ * Queries as group scoring takes them: the group's distinct terms (term t is the index's term
+ * `ids[t]`, with `dfs[t]` postings), its segments (the distinct (term, weight) pairs: segment s is
+ * term `segTerm[s]` with weight `segWeight[s]`), and each query's segments in the order of its terms.
  */
 export interface GroupTerms {
-  infos: TermInfo[];
+  ids: number[];
+  dfs: number[];
+  /**
+   * Term t's statistics and where its postings are. For a batch that came as words it is made at
+   * each call and not kept: a feedback batch has ~100,000 terms, and young objects that stay alive
+   * are copied at every scavenge, which cost more than making them.
+   */
+  info: (t: number) => TermInfo;
   segTerm: number[];
   segWeight: number[];
   querySegs: number[][];
@@ -20,15 +27,21 @@ export interface GroupTerms {
 
 /** Builds `GroupTerms`: terms as they come (`term`), then each one's segment for a weight (`segment`). */
 export class GroupTermsBuilder {
-  readonly terms: GroupTerms = { infos: [], segTerm: [], segWeight: [], querySegs: [] };
+  readonly terms: GroupTerms;
   /** each term's last segment (one per distinct weight), and each segment's previous one of its term (−1 for none) */
   private readonly termLastSeg: number[] = [];
   private readonly segPrev: number[] = [];
 
-  /** Adds a term the group has not had; returns its index. */
-  term(info: TermInfo): number {
+  /** info: term t's `TermInfo` (t as `term` numbers them) */
+  constructor(info: (t: number) => TermInfo) {
+    this.terms = { ids: [], dfs: [], info, segTerm: [], segWeight: [], querySegs: [] };
+  }
+
+  /** Adds a term the group has not had (the index's term id, with df postings); returns its index. */
+  term(id: number, df: number): number {
     this.termLastSeg.push(-1);
-    return this.terms.infos.push(info) - 1;
+    this.terms.dfs.push(df);
+    return this.terms.ids.push(id) - 1;
   }
 
   /** The segment of term t (an index from `term`) with this weight, new if the group has not had it. */
@@ -49,15 +62,18 @@ export class GroupTermsBuilder {
 
 /** The queries' terms as group scoring's segments. */
 export function groupTerms(queries: Weighted[]): GroupTerms {
-  const builder = new GroupTermsBuilder();
-  const { infos } = builder.terms;
+  const infos: TermInfo[] = [];
+  const builder = new GroupTermsBuilder((t) => infos[t] as TermInfo);
   let words = 0;
   for (const terms of queries) words += terms.length;
   const termOf = new TermIndex(words);
   builder.terms.querySegs = queries.map((terms) =>
     terms.map(({ info, weight }) => {
       const t = termOf.indexOf(info.id, infos.length);
-      if (t === infos.length) builder.term(info);
+      if (t === infos.length) {
+        builder.term(info.id, info.df);
+        infos.push(info);
+      }
       return builder.segment(t, weight);
     }),
   );
@@ -94,17 +110,23 @@ export class TermIndex {
 }
 
 /** Some of the queries' `GroupTerms` (those listed in keep, in that order): only their terms and segments, renumbered. */
-export function keepQueries({ infos, segTerm, segWeight, querySegs }: GroupTerms, keep: number[]): GroupTerms {
-  const out: GroupTerms = { infos: [], segTerm: [], segWeight: [], querySegs: [] };
+export function keepQueries({ ids, dfs, info, segTerm, segWeight, querySegs }: GroupTerms, keep: number[]): GroupTerms {
+  // each kept term's index in the whole group
+  const from: number[] = [];
+  const out: GroupTerms = { ids: [], dfs: [], info: (t) => info(from[t] as number), segTerm: [], segWeight: [], querySegs: [] };
   const segOf = new Int32Array(segTerm.length).fill(-1);
-  const termOf = new Int32Array(infos.length).fill(-1);
+  const termOf = new Int32Array(ids.length).fill(-1);
   out.querySegs = keep.map((q) =>
     (querySegs[q] as number[]).map((s) => {
       let n = segOf[s] as number;
       if (n < 0) {
         const t = segTerm[s] as number;
         let m = termOf[t] as number;
-        if (m < 0) m = termOf[t] = out.infos.push(infos[t] as TermInfo) - 1;
+        if (m < 0) {
+          m = termOf[t] = out.ids.push(ids[t] as number) - 1;
+          out.dfs.push(dfs[t] as number);
+          from.push(t);
+        }
         n = segOf[s] = out.segTerm.push(m) - 1;
         out.segWeight.push(segWeight[s] as number);
       }

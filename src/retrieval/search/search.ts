@@ -253,12 +253,12 @@ export class Bm25Searcher {
       onEach?.(long.length);
     }
     let done = long.length >= 2 ? long.length : 0;
-    const { infos, segTerm, segWeight, querySegs } = terms;
+    const { info, segTerm, segWeight, querySegs } = terms;
     for (let i = 0; i < nq; i++) {
       if (out[i]) continue;
       // the query's weighted terms, as `weighted` gives them
       const w: Weighted = (querySegs[i] as number[]).map((s) => ({
-        info: infos[segTerm[s] as number] as TermInfo,
+        info: info(segTerm[s] as number),
         weight: segWeight[s] as number,
       }));
       out[i] = this.top(w, hits).ranked();
@@ -287,14 +287,15 @@ export class Bm25Searcher {
       if (t === termIds.length) termIds.push(id);
       termOf[i] = t;
     }
-    const builder = new GroupTermsBuilder();
+    const index = this.index;
+    const builder: GroupTermsBuilder = new GroupTermsBuilder((t): TermInfo => index.termInfo(builder.terms.ids[t] as number));
     const dfs = new Float64Array(termIds.length);
     const idfs = new Float64Array(termIds.length);
     termIds.forEach((id, t) => {
-      const info = this.index.termInfo(id);
-      builder.term(info);
-      dfs[t] = info.df;
-      idfs[t] = idf(info.df, N);
+      const df = index.termDf(id);
+      builder.term(id, df);
+      dfs[t] = df;
+      idfs[t] = idf(df, N);
     });
     // a query's terms in the order of their first words, and their counts; the query a term was
     // last seen in (plus one) and its place in that query's list

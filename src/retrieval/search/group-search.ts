@@ -178,13 +178,13 @@ export function groupTopK(
       denseTerms.push(t);
     }
   }
-  // the head terms (none without pruning, or with windows past a u16's positions) and their columns
   // their `TermInfo`s (kept for the span loop's decoding), and each one's place among them
   const denseInfos = denseTerms.map(info);
   const denseIndex = new Int32Array(dfs.length);
   denseTerms.forEach((t, i) => {
     denseIndex[t] = i;
   });
+  // the head terms (none without pruning, or with windows past a u16's positions) and their columns
   const heads = prune > 0 && k <= pruneUpToK && window < 1 << 16 ? mostFrequent(denseTerms, dfs, headCount) : [];
   const headColumn = new Int32Array(dfs.length).fill(-1);
   heads.forEach((t, h) => {

@@ -88,7 +88,7 @@ export class SpanDecoder {
  */
 export function decodeWhole(terms: TermInfo[], exact: boolean, kernel: GroupKernel, buffers: SpanBuffers, listAt: number): Int32Array {
   // room for each term's whole postings (its frontier too, which is not copied): sizing by its
-  // blocks alone would read each term's first word twice, a cache miss each time for short terms
+  // blocks alone would read each term's first word in a pass of its own, before the copy reads it
   let words = 0;
   let postings = 0;
   for (const info of terms) {

@@ -276,27 +276,20 @@ export class Bm25Searcher {
   private batchTerms({ words, counts, ends }: BatchWords): { terms: GroupTerms; postings: Float64Array } {
     const N = this.index.meta.docsWithTerms;
     const total = words.length;
-    const ids = this.index.termIds(words);
-    // each word's term in the batch (−1: not in the index), and the batch's terms' ids in order
+    const index = this.index;
+    const ids = index.termIds(words);
+    // each word's term in the batch (−1: not in the index); the batch's terms (their ids and dfs) in order
+    const builder: GroupTermsBuilder = new GroupTermsBuilder((t): TermInfo => index.termInfo(builder.terms.ids[t] as number));
+    const { ids: termIds, dfs } = builder.terms;
     const termOf = new Int32Array(total);
     const batchIndex = new TermIndex(total);
-    const termIds: number[] = [];
     for (let i = 0; i < total; i++) {
       const id = ids[i] as number;
       const t = id < 0 ? -1 : batchIndex.indexOf(id, termIds.length);
-      if (t === termIds.length) termIds.push(id);
+      if (t === termIds.length) builder.term(id, index.termDf(id));
       termOf[i] = t;
     }
-    const index = this.index;
-    const builder: GroupTermsBuilder = new GroupTermsBuilder((t): TermInfo => index.termInfo(builder.terms.ids[t] as number));
-    const dfs = new Float64Array(termIds.length);
-    const idfs = new Float64Array(termIds.length);
-    termIds.forEach((id, t) => {
-      const df = index.termDf(id);
-      builder.term(id, df);
-      dfs[t] = df;
-      idfs[t] = idf(df, N);
-    });
+    const idfs = Float64Array.from(dfs, (df) => idf(df, N));
     // a query's terms in the order of their first words, and their counts; the query a term was
     // last seen in (plus one) and its place in that query's list
     let most = 0;

@@ -20,6 +20,7 @@ import { getAnalyzer } from '../../dist/retrieval/analysis/analyzers.js';
 import { IndexReader } from '../../dist/retrieval/index/read-index.js';
 import { batchRanked, endSearchThreads } from '../../dist/retrieval/search/batch-search.js';
 import { Bm25Searcher, queryTerms } from '../../dist/retrieval/search/search.js';
+import { printSelfTimes, selfTimes } from './self-time.mjs';
 import { corpusFile, FEEDBACK_FORMULATION, feedbackCandidates, querySets } from './synthetic.mjs';
 
 const [dir, workload, passesArg] = process.argv.slice(2);
@@ -75,16 +76,8 @@ const secs = (performance.now() - t0) / 1000;
 const { profile } = await session.post('Profiler.stop');
 endSearchThreads();
 
-const self = new Map();
-let total = 0;
-for (const node of profile.nodes) {
-  const f = node.callFrame;
-  const name = `${f.functionName || '(anonymous)'} ${f.url ? `${f.url.split('/').slice(-1)[0]}:${f.lineNumber + 1}` : ''}`.trim();
-  self.set(name, (self.get(name) ?? 0) + node.hitCount);
-  total += node.hitCount;
-}
+const times = selfTimes(profile);
 console.log(
-  `${workload} at ${shared.meta.docCount} passages: ${((passes * count) / secs).toFixed(1)}/s over ${passes} profiled passes (main thread's samples: ${total})`,
+  `${workload} at ${shared.meta.docCount} passages: ${((passes * count) / secs).toFixed(1)}/s over ${passes} profiled passes (main thread's samples: ${times.total})`,
 );
-for (const [name, hits] of [...self].sort((a, b) => b[1] - a[1]))
-  if (hits >= total / 100) console.log(`${((100 * hits) / total).toFixed(1).padStart(5)}%  ${name}`);
+printSelfTimes(times);

@@ -48,8 +48,9 @@ export interface BuildOptions {
    */
   workerQueue?: number;
   /**
-   * The same at other times (default a quarter of `workerQueue`): what a worker has on hand as the
-   * corpus ends is work the main thread waits for, with the other threads idle.
+   * The same at other times (default half of `workerQueue`): what a worker has on hand as the
+   * corpus ends, which it indexes while the main thread sorts its own dictionary. Too few left the
+   * worker waiting for the main thread, too many the main thread waiting for the worker.
    */
   steadyQueue?: number;
   /** Stops the build between batches and between phases: it then rejects with 'interrupted' and leaves no temporary folder. */
@@ -257,7 +258,7 @@ async function build(
   let failure: { err: unknown } | undefined;
   let texts: string[] = [];
   let idChunk = '';
-  const steady = steadyQueue ?? Math.max(1, Math.ceil(workerQueue / 4));
+  const steady = steadyQueue ?? Math.max(1, Math.ceil(workerQueue / 2));
   // the most tokens (so postings, at most) a batch has had
   let batchTokens = 0;
   // a batch goes to a worker with fewer than its queue's limit on hand, else this thread indexes it

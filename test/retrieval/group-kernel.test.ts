@@ -139,3 +139,81 @@ describe("group kernel's scan", () => {
     expect(rising).toBeGreaterThanOrEqual(10);
   });
 });
+
+describe("group kernel's completion of MaxScore's candidates", () => {
+  it('keeps, in order, exactly the candidates whose sums with their non-essential scores pass the cut, those sums beside them', () => {
+    // a window of 256 slots (4 head words); up to 4 non-essential segments, each a sorted set of
+    // slots with float scores, found through its head column as the window loop finds them
+    const width = 256;
+    const words = 4;
+    const segment = fc
+      .uniqueArray(fc.nat(width - 1), { maxLength: 60 })
+      .map((slots) => slots.sort((a, b) => a - b))
+      .chain((slots) =>
+        fc
+          .array(fc.float({ min: Math.fround(0.01), max: 8, noNaN: true }), { minLength: slots.length, maxLength: slots.length })
+          .map((scores) => ({
+            slots,
+            scores,
+          })),
+      );
+    const candidate = fc.record({ slot: fc.nat(width - 1), partial: fc.double({ min: 0, max: 20, noNaN: true }) });
+    fc.assert(
+      fc.property(
+        fc.array(segment, { minLength: 1, maxLength: 4 }),
+        fc.array(candidate, { maxLength: 40 }),
+        fc.double({ min: 0, max: 30, noNaN: true }),
+        (segments, candidates, cut) => {
+          kernel.reset({ inv: new Float32Array(8), bytes: null, cache: null });
+          const m = segments.length;
+          const rowAt = kernel.alloc(12 * m);
+          const headsAt = kernel.alloc(10 * words * m);
+          const segsAt = kernel.alloc(8 * m);
+          const scratchAt = kernel.alloc(16 * m + 4);
+          const docsAt = kernel.alloc(4 * width);
+          const pairsAt = segments.map((s) => kernel.alloc(8 * s.slots.length + 8));
+          const slotsAt = kernel.alloc(4 * candidates.length + 4);
+          const sumsAt = kernel.alloc(8 * candidates.length + 8);
+          const i32 = new Int32Array(kernel.buffer);
+          const f32 = new Float32Array(kernel.buffer);
+          new Uint8Array(kernel.buffer, headsAt, 10 * words * m).fill(0);
+          segments.forEach((s, c) => {
+            s.slots.forEach((slot, j) => {
+              i32[pairsAt[c]! / 4 + 2 * j] = slot;
+              f32[pairsAt[c]! / 4 + 2 * j + 1] = s.scores[j]!;
+            });
+            i32[(rowAt + 12 * c) / 4] = pairsAt[c]!;
+            i32[(rowAt + 12 * c) / 4 + 1] = s.slots.length;
+            f32[(rowAt + 12 * c) / 4 + 2] = Math.max(0, ...s.scores);
+            new Int32Array(kernel.buffer, docsAt, s.slots.length).set(s.slots);
+            const bits = headsAt + 10 * words * c;
+            kernel.run.mark(docsAt, s.slots.length, 0, bits, bits + 8 * words, words);
+            // head column c for table column c
+            i32[segsAt / 4 + 2 * c] = c;
+            i32[segsAt / 4 + 2 * c + 1] = c;
+          });
+          const rest = kernel.run.nonEssential(segsAt, m, rowAt, headsAt, words, scratchAt);
+          let most = 0;
+          for (const s of segments) most += Math.fround(Math.max(0, ...s.scores));
+          expect(rest).toBe(most);
+          expect(i32[scratchAt / 4 + 4 * m]).toBe(segments.reduce((n, s) => n + s.slots.length, 0));
+          new Int32Array(kernel.buffer, slotsAt, candidates.length).set(candidates.map((c) => c.slot));
+          new Float64Array(kernel.buffer, sumsAt, candidates.length).set(candidates.map((c) => c.partial));
+          const found = kernel.run.complete(slotsAt, sumsAt, candidates.length, cut, scratchAt, m, rest);
+          // each candidate's whole sum, the segments added last listed first as the kernel adds them
+          const want = candidates.flatMap(({ slot, partial }) => {
+            let v = partial;
+            for (let c = m - 1; c >= 0; c--) {
+              const j = segments[c]!.slots.indexOf(slot);
+              if (j >= 0) v += segments[c]!.scores[j]!;
+            }
+            return v > cut ? [{ slot, v }] : [];
+          });
+          expect([...new Int32Array(kernel.buffer, slotsAt, found)]).toEqual(want.map((w) => w.slot));
+          expect([...new Float64Array(kernel.buffer, sumsAt, found)]).toEqual(want.map((w) => w.v));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

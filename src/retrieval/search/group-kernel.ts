@@ -40,10 +40,10 @@ export interface KernelFunctions {
   addSegments(acc: number, segs: number, count: number, table: number): void;
   /** A window's head index of one head term: its documents' bits (words i64) and each word's rank (u16), from n documents docs[0..n) counted from base. */
   mark(docs: number, n: number, base: number, bits: number, ranks: number, words: number): void;
-  /** Lists a query's non-essential segments segs[0..count) (table column, head column) for `complete` in scratch (4 · count i32), then their pairs in the window (i32); returns the sum of their largest scores there. */
+  /** Lists a query's non-essential segments segs[0..count) (table column, head column) for `complete` in scratch (16 bytes each, with each one's largest score there), then their pairs in the window (i32); returns the sum of their largest scores there. */
   nonEssential(segs: number, count: number, row: number, heads: number, words: number, scratch: number): number;
-  /** Adds the listed non-essential segments' scores to n candidates (slots, sums); keeps those above cut, in place; returns how many. */
-  complete(slots: number, sums: number, n: number, cut: number, scratch: number, count: number): number;
+  /** Adds the listed non-essential segments' scores to n candidates (slots, sums), dropping one once it cannot pass cut (rest: the sum of their largest scores); keeps those above cut, in place; returns how many. */
+  complete(slots: number, sums: number, n: number, cut: number, scratch: number, count: number, rest: number): number;
   /**
    * Sorts the pairs (document, score) of the segments listed in segs[0..count) (address, count)
    * into out by window of 2^shift documents, as (slot in the window, score); at[w] (windows + 1)

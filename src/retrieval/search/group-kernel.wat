@@ -354,10 +354,11 @@
         (br $word))))
 
   ;; MaxScore's non-essential segments of a query in a window: segs[0..count) holds each one's
-  ;; table column and head column (two i32). Writes to scratch (four i32 each) the address of its
-  ;; pairs in the window (from the window's table row) and of its head column's bits (a column
-  ;; is 10 · words bytes from heads) and ranks, then (one i32 after them) how many pairs they have
-  ;; there, the additions left out; returns the sum of their largest scores there.
+  ;; table column and head column (two i32). Writes to scratch (16 bytes each) the address of its
+  ;; pairs in the window (from the window's table row), of its head column's bits (a column is
+  ;; 10 · words bytes from heads) and ranks, and its largest score there (f32), then (one i32
+  ;; after them) how many pairs they have there, the additions left out; returns the sum of
+  ;; their largest scores there.
   (func (export "nonEssential") (param $segs i32) (param $count i32) (param $row i32) (param $heads i32) (param $words i32)
     (param $scratch i32) (result f64)
     (local $i i32) (local $e i32) (local $s i32) (local $col i32) (local $rest f64) (local $pairs i32)
@@ -374,6 +375,7 @@
         (i32.store (local.get $s) (i32.load (local.get $e)))
         (i32.store offset=4 (local.get $s) (local.get $col))
         (i32.store offset=8 (local.get $s) (i32.add (local.get $col) (i32.shl (local.get $words) (i32.const 3))))
+        (f32.store offset=12 (local.get $s) (f32.load offset=8 (local.get $e)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $seg)))
     (i32.store (i32.add (local.get $scratch) (i32.shl (local.get $count) (i32.const 4))) (local.get $pairs))
@@ -383,12 +385,15 @@
   ;; in the count non-essential segments that `nonEssential` listed in scratch: a candidate holds
   ;; one if its bit is set in the segment's head column, and its pair there is at its rank (the
   ;; word's rank plus the bits set below it in the word). Keeps, in place and in order, those whose
-  ;; sum is then above cut; returns how many.
+  ;; sum is then above cut; returns how many. The segments are taken last listed (largest bound)
+  ;; first, and a candidate is dropped as soon as its sum plus the largest scores of the segments
+  ;; left (rest at first: their sum) stays below cut less a margin for rounding.
   (func (export "complete") (param $slots i32) (param $sums i32) (param $n i32) (param $cut f64) (param $scratch i32) (param $count i32)
-    (result i32)
+    (param $rest f64) (result i32)
     (local $i i32) (local $k i32) (local $slot i32) (local $v f64) (local $wo i32) (local $bit i64) (local $word i64)
-    (local $s i32) (local $end i32) (local $j i32)
+    (local $s i32) (local $end i32) (local $j i32) (local $left f64) (local $low f64)
     (local.set $end (i32.add (local.get $scratch) (i32.shl (local.get $count) (i32.const 4))))
+    (local.set $low (f64.sub (local.get $cut) (f64.mul (local.get $cut) (f64.const 0x1p-40))))
     (block $done
       (loop $candidate
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
@@ -396,10 +401,15 @@
         (local.set $v (f64.load (i32.add (local.get $sums) (i32.shl (local.get $i) (i32.const 3)))))
         (local.set $wo (i32.shr_u (local.get $slot) (i32.const 6)))
         (local.set $bit (i64.extend_i32_u (local.get $slot)))
-        (local.set $s (local.get $scratch))
+        (local.set $s (local.get $end))
+        (local.set $left (local.get $rest))
         (block $completed
           (loop $term
-            (br_if $completed (i32.ge_u (local.get $s) (local.get $end)))
+            (br_if $completed (i32.le_u (local.get $s) (local.get $scratch)))
+            ;; past hope: even the largest scores of the segments left keep it below cut
+            (br_if $completed (f64.lt (f64.add (local.get $v) (local.get $left)) (local.get $low)))
+            (local.set $s (i32.sub (local.get $s) (i32.const 16)))
+            (local.set $left (f64.sub (local.get $left) (f64.promote_f32 (f32.load offset=12 (local.get $s)))))
             (local.set $word (i64.load (i32.add (i32.load offset=4 (local.get $s)) (i32.shl (local.get $wo) (i32.const 3)))))
             (if (i32.wrap_i64 (i64.and (i64.shr_u (local.get $word) (local.get $bit)) (i64.const 1)))
               (then
@@ -409,7 +419,6 @@
                     (i64.sub (i64.shl (i64.const 1) (local.get $bit)) (i64.const 1)))))))
                 (local.set $v (f64.add (local.get $v) (f64.promote_f32
                   (f32.load offset=4 (i32.add (i32.load (local.get $s)) (i32.shl (local.get $j) (i32.const 3)))))))))
-            (local.set $s (i32.add (local.get $s) (i32.const 16)))
             (br $term)))
         (if (f64.gt (local.get $v) (local.get $cut))
           (then

@@ -450,7 +450,7 @@ export function groupTopK(
           // non-essential segments' largest scores here (`rest` < cut: one with none of the others cannot)
           const rest = kernel.run.nonEssential(members.nonEssentialAt[q] as number, split, tableAt, headsAt, headWords, completeAt);
           const candidates = kernel.run.scan(accAt, width, Math.max(0, cut - rest - cut * 2 ** -40), 0, 0, outSlotsAt, outSumsAt);
-          found = kernel.run.complete(outSlotsAt, outSumsAt, candidates, cut, completeAt, split);
+          found = kernel.run.complete(outSlotsAt, outSumsAt, candidates, cut, completeAt, split, rest);
           // the additions the non-essential segments saved here, against what their candidates cost
           const saved = words[(completeAt >> 2) + 4 * split] as number;
           const cost = candidateCost * candidates;

@@ -217,3 +217,56 @@ describe("group kernel's completion of MaxScore's candidates", () => {
     );
   });
 });
+
+describe("group kernel's sort of sparse pairs by window", () => {
+  it('lays out every pair by window, then by query, in the order read, with where each window and query starts', () => {
+    // queries of a few segments each, pairs (document, score) over 4 windows of 8 documents
+    const pair = fc.record({ doc: fc.nat(31), score: fc.float({ min: 0, max: 9, noNaN: true }) });
+    const query = fc.array(fc.array(pair, { maxLength: 9 }), { maxLength: 3 });
+    fc.assert(
+      fc.property(fc.array(query, { minLength: 1, maxLength: 5 }), (queries) => {
+        kernel.reset({ inv: new Float32Array(8), bytes: null, cache: null });
+        const shift = 3;
+        const windows = 4;
+        const nq = queries.length;
+        const segs = queries.flat();
+        const total = segs.reduce((n, s) => n + s.length, 0);
+        const listAt = kernel.alloc(8 * segs.length + 8);
+        const endsAt = kernel.alloc(4 * nq);
+        const segAt = segs.map((s) => kernel.alloc(8 * s.length + 8));
+        const outAt = kernel.alloc(8 * total + 8);
+        const atAt = kernel.alloc(4 * (windows * nq + 1));
+        const i32 = new Int32Array(kernel.buffer);
+        const f32 = new Float32Array(kernel.buffer);
+        segs.forEach((s, i) => {
+          i32[listAt / 4 + 2 * i] = segAt[i] as number;
+          i32[listAt / 4 + 2 * i + 1] = s.length;
+          s.forEach((p, j) => {
+            i32[(segAt[i] as number) / 4 + 2 * j] = p.doc;
+            f32[(segAt[i] as number) / 4 + 2 * j + 1] = p.score;
+          });
+        });
+        let end = 0;
+        queries.forEach((q, i) => {
+          end += q.length;
+          i32[endsAt / 4 + i] = end;
+        });
+        // the at array starts dirty: the kernel clears it
+        new Int32Array(kernel.buffer, atAt, windows * nq + 1).fill(7);
+        kernel.run.byWindow(listAt, endsAt, nq, shift, atAt, windows, outAt);
+        const want: { slot: number; score: number }[] = [];
+        const starts: number[] = [];
+        for (let w = 0; w < windows; w++)
+          queries.forEach((q) => {
+            starts.push(want.length);
+            for (const s of q) for (const p of s) if (p.doc >> shift === w) want.push({ slot: p.doc & 7, score: p.score });
+          });
+        starts.push(want.length);
+        expect([...new Int32Array(kernel.buffer, atAt, windows * nq + 1)]).toEqual(starts);
+        const out = Array.from({ length: total }, (_, j) => ({ slot: i32[outAt / 4 + 2 * j], score: f32[outAt / 4 + 2 * j + 1] }));
+        expect(out).toEqual(want);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -45,11 +45,12 @@ export interface KernelFunctions {
   /** Adds the listed non-essential segments' scores to n candidates (slots, sums), dropping one once it cannot pass cut (rest: the sum of their largest scores); keeps those above cut, in place; returns how many. */
   complete(slots: number, sums: number, n: number, cut: number, scratch: number, count: number, rest: number): number;
   /**
-   * Sorts the pairs (document, score) of the segments listed in segs[0..count) (address, count)
-   * into out by window of 2^shift documents, as (slot in the window, score); at[w] (windows + 1)
-   * receives where window w's pairs start.
+   * Sorts the pairs (document, score) of the segments listed in segs (address, count), query after
+   * query (query q's entries ending at ends[q]), into out by window of 2^shift documents and by
+   * query within a window, as (slot in the window, score); at[w · queries + q] (windows · queries
+   * + 1 entries) receives where the pairs of window w and query q start.
    */
-  byWindow(segs: number, count: number, shift: number, at: number, windows: number, out: number): void;
+  byWindow(segs: number, ends: number, queries: number, shift: number, at: number, windows: number, out: number): void;
   /** Each term's table of tf = 1 scores by norm byte, for the states that have one. */
   tables(states: number, n: number, cache: number): void;
   /** Adds the scores of the terms' postings below limit to acc[doc − base], resuming from their states (32 bytes each). */

@@ -256,68 +256,71 @@
         (local.set $segs (i32.add (local.get $segs) (i32.const 4)))
         (br $next))))
 
-  ;; One query's sparse pairs, sorted by window (a counting sort): the pairs (document i32, score
-  ;; f32) of the segments listed in segs[0..count) (each an address and a number of pairs, two
-  ;; i32) go to out as (slot within the window, score), window after window, in the order read
-  ;; within a window. Windows are 2^shift documents; at (windows + 1 i32) receives where each
-  ;; window's pairs start in out (in pairs), and at[windows] how many there are in all.
-  (func (export "byWindow") (param $segs i32) (param $count i32) (param $shift i32) (param $at i32) (param $windows i32)
-    (param $out i32)
+  ;; The group's sparse pairs sorted by window, and by query within a window (a counting sort), so
+  ;; that the window loop, which visits the queries in turn, reads them in order: the pairs
+  ;; (document i32, score f32) of the segments listed in segs (each an address and a number of
+  ;; pairs, two i32), query after query, ends[q] (i32) being where query q's entries end, go to out
+  ;; as (slot within the window, score), in the order read within a window and query. Windows are
+  ;; 2^shift documents; at (windows · queries + 1 i32) receives where the pairs of window w and
+  ;; query q start in out (in pairs), at[w · queries + q], and how many there are in all last.
+  (func (export "byWindow") (param $segs i32) (param $ends i32) (param $queries i32) (param $shift i32) (param $at i32)
+    (param $windows i32) (param $out i32)
     (local $s i32) (local $end i32) (local $p i32) (local $pEnd i32) (local $c i32) (local $i i32) (local $sum i32) (local $x i32)
-    (local $mask i32) (local $d i32)
+    (local $mask i32) (local $d i32) (local $q i32) (local $cells i32) (local $pass i32)
     (local.set $mask (i32.sub (i32.shl (i32.const 1) (local.get $shift)) (i32.const 1)))
-    (memory.fill (local.get $at) (i32.const 0) (i32.shl (i32.add (local.get $windows) (i32.const 1)) (i32.const 2)))
-    (local.set $end (i32.add (local.get $segs) (i32.shl (local.get $count) (i32.const 3))))
-    ;; how many pairs each window has
-    (local.set $s (local.get $segs))
-    (block $counted
-      (loop $seg
-        (br_if $counted (i32.ge_u (local.get $s) (local.get $end)))
-        (local.set $p (i32.load (local.get $s)))
-        (local.set $pEnd (i32.add (local.get $p) (i32.shl (i32.load offset=4 (local.get $s)) (i32.const 3))))
-        (block $done
-          (loop $pair
-            (br_if $done (i32.ge_u (local.get $p) (local.get $pEnd)))
-            (local.set $c (i32.add (local.get $at)
-              (i32.shl (i32.shr_u (i32.load (local.get $p)) (local.get $shift)) (i32.const 2))))
-            (i32.store (local.get $c) (i32.add (i32.load (local.get $c)) (i32.const 1)))
-            (local.set $p (i32.add (local.get $p) (i32.const 8)))
-            (br $pair)))
-        (local.set $s (i32.add (local.get $s) (i32.const 8)))
-        (br $seg)))
-    ;; each window's first place
-    (block $summed
-      (loop $prefix
-        (br_if $summed (i32.gt_u (local.get $i) (local.get $windows)))
-        (local.set $c (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 2))))
-        (local.set $x (i32.load (local.get $c)))
-        (i32.store (local.get $c) (local.get $sum))
-        (local.set $sum (i32.add (local.get $sum) (local.get $x)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $prefix)))
-    ;; the pairs placed, each window's entry moved on past its pairs: it ends as the next one's start
-    (local.set $s (local.get $segs))
-    (block $placed
-      (loop $seg2
-        (br_if $placed (i32.ge_u (local.get $s) (local.get $end)))
-        (local.set $p (i32.load (local.get $s)))
-        (local.set $pEnd (i32.add (local.get $p) (i32.shl (i32.load offset=4 (local.get $s)) (i32.const 3))))
-        (block $done2
-          (loop $pair2
-            (br_if $done2 (i32.ge_u (local.get $p) (local.get $pEnd)))
-            (local.set $d (i32.load (local.get $p)))
-            (local.set $c (i32.add (local.get $at) (i32.shl (i32.shr_u (local.get $d) (local.get $shift)) (i32.const 2))))
-            (local.set $x (i32.load (local.get $c)))
-            (i32.store (local.get $c) (i32.add (local.get $x) (i32.const 1)))
-            (local.set $x (i32.add (local.get $out) (i32.shl (local.get $x) (i32.const 3))))
-            (i32.store (local.get $x) (i32.and (local.get $d) (local.get $mask)))
-            (i32.store offset=4 (local.get $x) (i32.load offset=4 (local.get $p)))
-            (local.set $p (i32.add (local.get $p) (i32.const 8)))
-            (br $pair2)))
-        (local.set $s (i32.add (local.get $s) (i32.const 8)))
-        (br $seg2)))
-    ;; back to starts: window w's start is window w − 1's end
-    (local.set $i (local.get $windows))
+    (local.set $cells (i32.mul (local.get $windows) (local.get $queries)))
+    (memory.fill (local.get $at) (i32.const 0) (i32.shl (i32.add (local.get $cells) (i32.const 1)) (i32.const 2)))
+    ;; pass 0 counts each cell's pairs; pass 1, after the counts became starts, places them, each
+    ;; cell's entry moved on past its pairs: it ends as the next one's start
+    (loop $passes
+      (local.set $s (local.get $segs))
+      (local.set $q (i32.const 0))
+      (block $queriesDone
+        (loop $query
+          (br_if $queriesDone (i32.ge_u (local.get $q) (local.get $queries)))
+          (local.set $end (i32.add (local.get $segs) (i32.shl (i32.load (i32.add (local.get $ends) (i32.shl (local.get $q) (i32.const 2)))) (i32.const 3))))
+          (block $segsDone
+            (loop $seg
+              (br_if $segsDone (i32.ge_u (local.get $s) (local.get $end)))
+              (local.set $p (i32.load (local.get $s)))
+              (local.set $pEnd (i32.add (local.get $p) (i32.shl (i32.load offset=4 (local.get $s)) (i32.const 3))))
+              (block $done
+                (loop $pair
+                  (br_if $done (i32.ge_u (local.get $p) (local.get $pEnd)))
+                  (local.set $d (i32.load (local.get $p)))
+                  (local.set $c (i32.add (local.get $at)
+                    (i32.shl (i32.add (i32.mul (i32.shr_u (local.get $d) (local.get $shift)) (local.get $queries)) (local.get $q))
+                      (i32.const 2))))
+                  (local.set $x (i32.load (local.get $c)))
+                  (i32.store (local.get $c) (i32.add (local.get $x) (i32.const 1)))
+                  (if (local.get $pass)
+                    (then
+                      (local.set $x (i32.add (local.get $out) (i32.shl (local.get $x) (i32.const 3))))
+                      (i32.store (local.get $x) (i32.and (local.get $d) (local.get $mask)))
+                      (i32.store offset=4 (local.get $x) (i32.load offset=4 (local.get $p)))))
+                  (local.set $p (i32.add (local.get $p) (i32.const 8)))
+                  (br $pair)))
+              (local.set $s (i32.add (local.get $s) (i32.const 8)))
+              (br $seg)))
+          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (br $query)))
+      (if (i32.eqz (local.get $pass))
+        (then
+          ;; each cell's first place
+          (local.set $i (i32.const 0))
+          (block $summed
+            (loop $prefix
+              (br_if $summed (i32.gt_u (local.get $i) (local.get $cells)))
+              (local.set $c (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 2))))
+              (local.set $x (i32.load (local.get $c)))
+              (i32.store (local.get $c) (local.get $sum))
+              (local.set $sum (i32.add (local.get $sum) (local.get $x)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $prefix)))
+          (local.set $pass (i32.const 1))
+          (br $passes))))
+    ;; back to starts: cell i's start is cell i − 1's end
+    (local.set $i (local.get $cells))
     (block $shifted
       (loop $back
         (br_if $shifted (i32.eqz (local.get $i)))

@@ -64,8 +64,7 @@ export interface GroupTuning {
 
 /**
  * Each query's share of the group, in arrays by query (the window loop reads every query's in
- * turn): its dense segments, the essential ones among them, its head segments, and where its
- * sparse pairs are.
+ * turn): its dense segments, the essential ones among them, and its head segments.
  */
 interface Members {
   /** its dense segment ids, in buffer order */
@@ -83,8 +82,6 @@ interface Members {
   nonEssentialAt: Int32Array;
   /** the share of its k-th score its non-essential segments' bounds may reach (`prune`, lowered while pruning does not pay) */
   share: Float64Array;
-  /** its sparse (slot i32, score f32) pairs, in the kernel's memory: those of window w from sparseAt[w · queries + q] on */
-  pairsAt: Int32Array;
 }
 
 /**
@@ -203,22 +200,16 @@ export function groupTopK(
     if (!isDense(s)) sparseScored += segDf[s] as number;
   }
   const sparsePairsAt = kernel.alloc(8 * sparseScored);
-  // where each window's sparse pairs start, as `byWindow` sorts a query's
-  const byWindowAt = kernel.alloc(4 * (windows + 1));
   const shares = querySegs.map((segs) => {
     let denseCount = 0;
     for (const s of segs) denseCount += segDense[s] as number;
     const dense = new Int32Array(denseCount);
     const sparse = new Int32Array(segs.length - denseCount);
-    let n = 0;
     let d = 0;
     let j = 0;
     for (const s of segs)
       if (segDense[s]) dense[d++] = s;
-      else {
-        sparse[j++] = s;
-        n += segDf[s] as number;
-      }
+      else sparse[j++] = s;
     // in the order of their scores in the span buffer: each query's reads move forward through it
     dense.sort();
     const headSegs: number[] = [];
@@ -226,16 +217,22 @@ export function groupTopK(
     return {
       dense,
       sparse,
-      n,
       headSegs,
       denseAt: kernel.alloc(4 * dense.length),
-      pairsAt: kernel.alloc(8 * n),
       nonEssentialAt: kernel.alloc(8 * headSegs.length),
     };
   });
   const completeAt = kernel.alloc(16 * shares.reduce((most, sh) => Math.max(most, sh.headSegs.length), 0) + 4);
-  // the list of a query's sparse segments (their pairs' address and count) that `byWindow` reads
-  const sparseListAt = kernel.alloc(8 * shares.reduce((most, sh) => Math.max(most, sh.sparse.length), 0));
+  // every query's sparse segments (their pairs' address and count), query after query, and where
+  // each query's entries end, for `byWindow`; the pairs it sorts by window and query, and where
+  // each window's and query's start
+  const nq = querySegs.length;
+  const sparseListAt = kernel.alloc(8 * shares.reduce((n, sh) => n + sh.sparse.length, 0));
+  const sparseEndsAt = kernel.alloc(4 * nq);
+  let sparsePairs = 0;
+  for (const sh of shares) for (const s of sh.sparse) sparsePairs += segDf[s] as number;
+  const byWindowPairsAt = kernel.alloc(8 * sparsePairs);
+  const byWindowAt = kernel.alloc(4 * (windows * nq + 1));
   // sparse terms, decoded whole (one span of every document) into the span buffers, and their
   // segments' scoring: each a list for one kernel call
   const sparseTerms: number[] = [];
@@ -284,9 +281,6 @@ export function groupTopK(
     const term = denseInfos[denseIndex[segTerm[s] as number] as number] as TermInfo;
     ub[s] = frontierBound(term, (tf, norm) => termScore(w, tf, normInvOfNorm(norm)));
   }
-  // where each query's sparse pairs of each window start, window by window: the window loop reads the queries' in turn
-  const nq = querySegs.length;
-  const sparseAt = new Int32Array((windows + 1) * nq);
   const prefixFrom = new Int32Array(nq + 1);
   shares.forEach((sh, q) => {
     prefixFrom[q + 1] = (prefixFrom[q] as number) + sh.headSegs.length + 1;
@@ -302,17 +296,15 @@ export function groupTopK(
     split: new Int32Array(nq),
     nonEssentialAt: Int32Array.from(shares, (sh) => sh.nonEssentialAt),
     share: new Float64Array(nq).fill(prune),
-    pairsAt: Int32Array.from(shares, (sh) => sh.pairsAt),
   };
-  shares.forEach(({ dense, sparse, headSegs, denseAt, pairsAt }, q) => {
+  let entries = 0;
+  shares.forEach(({ dense, sparse, headSegs, denseAt }, q) => {
     for (let i = 0; i < dense.length; i++) mem[denseAt / 4 + i] = columnOf[dense[i] as number] as number;
-    for (let i = 0; i < sparse.length; i++) {
-      const s = sparse[i] as number;
-      mem[sparseListAt / 4 + 2 * i] = sparsePairsAt + 8 * (segFrom[s] as number);
-      mem[sparseListAt / 4 + 2 * i + 1] = segDf[s] as number;
+    for (const s of sparse) {
+      mem[sparseListAt / 4 + 2 * entries] = sparsePairsAt + 8 * (segFrom[s] as number);
+      mem[sparseListAt / 4 + 2 * entries++ + 1] = segDf[s] as number;
     }
-    kernel.run.byWindow(sparseListAt, sparse.length, shift, byWindowAt, windows, pairsAt);
-    for (let w = 0; w <= windows; w++) sparseAt[w * nq + q] = mem[byWindowAt / 4 + w] as number;
+    mem[sparseEndsAt / 4 + q] = entries;
     const byBound = headSegs.sort((a, b) => (ub[a] as number) - (ub[b] as number));
     const at = prefixFrom[q] as number;
     byBound.forEach((s, i) => {
@@ -320,6 +312,9 @@ export function groupTopK(
     });
     members.headSegs.push(byBound);
   });
+  // the window loop reads the queries' sparse pairs of a window in turn: one after the other in memory
+  kernel.run.byWindow(sparseListAt, sparseEndsAt, nq, shift, byWindowAt, windows, byWindowPairsAt);
+  const sparseAt = new Int32Array(kernel.buffer, byWindowAt, windows * nq + 1).slice();
 
   /** Makes the first `split` of a query's head segments by bound non-essential: it adds the others (mem: a view of the kernel's memory). */
   const nonEssential = new Uint8Array(segTerm.length);
@@ -441,7 +436,7 @@ export function groupTopK(
         if (split !== members.split[q]) essentials(q, split, words);
         kernel.run.addSegments(spanAcc, members.denseAt[q] as number, members.denseCount[q] as number, tableAt);
         const from = sparseAt[w * nq + q] as number;
-        kernel.run.add(accAt, (members.pairsAt[q] as number) + 8 * from, (sparseAt[(w + 1) * nq + q] as number) - from);
+        kernel.run.add(accAt, byWindowPairsAt + 8 * from, (sparseAt[w * nq + q + 1] as number) - from);
         let found: number;
         // while its top-k is not full, the scan raises its own cut
         if (split === 0) found = kernel.run.scan(accAt, width, cut, full[q] ? 0 : k, heapAt, outSlotsAt, outSumsAt);

@@ -10,25 +10,15 @@
 // the passes after a warm-up, each function's calls, milliseconds and share of the pass, then the
 // counts per query. The timers add ~0.1 µs a call: read shares, not the pass's speed.
 // INDEX_DIR: the bench corpus indexed with the whitespace analyzer (see group-tuning.mjs).
-import { getAnalyzer } from '../../dist/retrieval/analysis/analyzers.js';
-import { formulate } from '../../dist/retrieval/formulation.js';
-import { IndexReader } from '../../dist/retrieval/index/read-index.js';
 import { groupKernel } from '../../dist/retrieval/search/group-kernel.js';
 import { groupTopK } from '../../dist/retrieval/search/group-search.js';
-import { Bm25Searcher, queryTerms } from '../../dist/retrieval/search/search.js';
-import { feedbackTexts, querySets } from './synthetic.mjs';
+import { groupQueries } from './group-queries.mjs';
 
 const [dir, kArg = '10', passesArg = '3', groupArg = '2000', which = 'feedback'] = process.argv.slice(2);
 if (!dir) throw new Error('usage: node bench/lib/group-calls.mjs INDEX_DIR [K] [PASSES] [GROUP] [QUERIES]');
-if (which !== 'expanded' && which !== 'feedback') throw new Error(`QUERIES must be expanded or feedback, not ${which}`);
 const k = Number(kArg);
 const group = Number(groupArg);
-const reader = new IndexReader(IndexReader.load(dir, false));
-const searcher = new Bm25Searcher(reader, { k1: 0.9, b: 0.4, hits: k });
-const analyzer = getAnalyzer('whitespace');
-const texts = which === 'feedback' ? feedbackTexts(group, formulate) : querySets(group).expanded;
-const queries = texts.map((text) => searcher.weighted(queryTerms(analyzer, text)));
-const exact = reader.meta.norms === 'exact';
+const { reader, searcher, queries, exact } = groupQueries(dir, k, group, which);
 
 const inner = groupKernel();
 const plain = inner.run;

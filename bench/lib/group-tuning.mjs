@@ -12,19 +12,14 @@
 // QUERIES=feedback (environment) scores feedback-speed.mjs's candidates instead of the expanded queries.
 // INDEX_DIR: the bench corpus indexed with the whitespace analyzer, e.g.
 // `npx qexp index bench/.data/synthetic-1000000.tsv --out /tmp/idx1m --analyzer whitespace`.
-import { getAnalyzer } from '../../dist/retrieval/analysis/analyzers.js';
-import { formulate } from '../../dist/retrieval/formulation.js';
-import { IndexReader } from '../../dist/retrieval/index/read-index.js';
 import { groupTopK } from '../../dist/retrieval/search/group-search.js';
-import { Bm25Searcher, queryTerms } from '../../dist/retrieval/search/search.js';
 import { alternate, fmtRatio, ratio } from './alternate.mjs';
-import { feedbackTexts, querySets } from './synthetic.mjs';
+import { groupQueries } from './group-queries.mjs';
 
 const [dir, kArg = '10', roundsArg = '7', groupArg = '2048', ...specs] = process.argv.slice(2);
 if (!dir) throw new Error('usage: node bench/lib/group-tuning.mjs INDEX_DIR [K] [ROUNDS] [GROUP] [TUNING ...]');
 const k = Number(kArg);
 const which = process.env.QUERIES ?? 'expanded';
-if (which !== 'expanded' && which !== 'feedback') throw new Error(`QUERIES must be expanded or feedback, not ${which}`);
 const group = Number(groupArg);
 const tunings = (specs.length ? specs : ['prune=0', '']).map((spec) => ({
   spec: spec || 'defaults',
@@ -38,12 +33,7 @@ const tunings = (specs.length ? specs : ['prune=0', '']).map((spec) => ({
       }),
   ),
 }));
-const reader = new IndexReader(IndexReader.load(dir, false));
-const searcher = new Bm25Searcher(reader, { k1: 0.9, b: 0.4, hits: k });
-const analyzer = getAnalyzer('whitespace');
-const texts = which === 'feedback' ? feedbackTexts(group, formulate) : querySets(group).expanded;
-const queries = texts.map((text) => searcher.weighted(queryTerms(analyzer, text)));
-const exact = reader.meta.norms === 'exact';
+const { reader, searcher, queries, exact } = groupQueries(dir, k, group, which);
 
 const run = (options) => {
   const before = process.cpuUsage();

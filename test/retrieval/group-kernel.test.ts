@@ -178,11 +178,12 @@ describe("group kernel's completion of MaxScore's candidates", () => {
           const f32 = new Float32Array(kernel.buffer);
           new Uint8Array(kernel.buffer, headsAt, 10 * words * m).fill(0);
           segments.forEach((s, c) => {
+            const at = pairsAt[c] as number;
             s.slots.forEach((slot, j) => {
-              i32[pairsAt[c]! / 4 + 2 * j] = slot;
-              f32[pairsAt[c]! / 4 + 2 * j + 1] = s.scores[j]!;
+              i32[at / 4 + 2 * j] = slot;
+              f32[at / 4 + 2 * j + 1] = s.scores[j] as number;
             });
-            i32[(rowAt + 12 * c) / 4] = pairsAt[c]!;
+            i32[(rowAt + 12 * c) / 4] = at;
             i32[(rowAt + 12 * c) / 4 + 1] = s.slots.length;
             f32[(rowAt + 12 * c) / 4 + 2] = Math.max(0, ...s.scores);
             new Int32Array(kernel.buffer, docsAt, s.slots.length).set(s.slots);
@@ -203,9 +204,9 @@ describe("group kernel's completion of MaxScore's candidates", () => {
           // each candidate's whole sum, the segments added last listed first as the kernel adds them
           const want = candidates.flatMap(({ slot, partial }) => {
             let v = partial;
-            for (let c = m - 1; c >= 0; c--) {
-              const j = segments[c]!.slots.indexOf(slot);
-              if (j >= 0) v += segments[c]!.scores[j]!;
+            for (const { slots, scores } of [...segments].reverse()) {
+              const j = slots.indexOf(slot);
+              if (j >= 0) v += scores[j] as number;
             }
             return v > cut ? [{ slot, v }] : [];
           });

@@ -338,10 +338,17 @@ export class TermDictionary {
     const ids = new Int32Array(n);
     for (let i = 0; i < n; i++) ids[i] = i;
     const tmp = new Int32Array(n);
+    // each place's digit, kept from the counting pass for the placing pass: one random read of a term's characters, not two
+    const dig = new Uint16Array(n);
     const chars = this.chars;
     const starts = this.starts;
     // one count array per depth: a group's subgroups are sorted one after the other at depth + 1
     let counts = new Int32Array(0);
+    // terms of Latin-1 code units alone (most, once analyzed) skip the high bytes, all 0: a pass
+    // over a group reads its terms' characters at random, and those passes were half of them
+    let narrow = true;
+    for (let k = 0; k < this.charsUsed && narrow; k++) narrow = (chars[k] as number) < 256;
+    const step = narrow ? 2 : 1;
     // byte d of a term (high byte of code unit d >> 1 first), plus one; 0 past its end
     const digit = (id: number, d: number): number => {
       const u = (starts[id] as number) + (d >> 1);
@@ -382,8 +389,9 @@ export class TermDictionary {
       const base = 258 * d;
       counts.fill(0, base, base + 258);
       for (let i = lo; i < hi; i++) {
-        const b = base + digit(ids[i] as number, d) + 1;
-        counts[b] = (counts[b] as number) + 1;
+        const v = digit(ids[i] as number, d);
+        dig[i] = v;
+        counts[base + v + 1] = (counts[base + v + 1] as number) + 1;
       }
       if (counts[base + 1] === hi - lo) return; // every term ends here: all equal
       let one = -1;
@@ -393,7 +401,7 @@ export class TermDictionary {
         for (let b = 1; b < 258; b++) counts[base + b] = (counts[base + b] as number) + (counts[base + b - 1] as number);
         for (let i = lo; i < hi; i++) {
           const id = ids[i] as number;
-          const b = base + digit(id, d);
+          const b = base + (dig[i] as number);
           const at = counts[b] as number;
           counts[b] = at + 1;
           tmp[at] = id;
@@ -403,11 +411,11 @@ export class TermDictionary {
         for (let b = 1; b < 257; b++) {
           const from = counts[base + b - 1] as number;
           const to = counts[base + b] as number;
-          if (to - from > 1) sort(from, to, d + 1);
+          if (to - from > 1) sort(from, to, d + step);
         }
-      } else sort(lo, hi, d + 1);
+      } else sort(lo, hi, d + step);
     };
-    sort(0, n, 0);
+    sort(0, n, narrow ? 1 : 0);
     return ids;
   }
 }

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getAnalyzer } from '../../src/retrieval/analysis/analyzers.js';
-import { Inverter, type ThreadDictionary } from '../../src/retrieval/index/inverter.js';
-import { readVarints } from '../../src/retrieval/index/varint.js';
+import { Inverter, RunReader, type ThreadDictionary } from '../../src/retrieval/index/inverter.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qexp-inverter-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,23 +17,21 @@ function runsOf(d: ThreadDictionary): Map<string, [number, number][]>[] {
   d.ids.forEach((id, i) => {
     local.set(id, terms[i] as string);
   });
-  return d.runs.map(({ data, table }) => {
-    const bytes = new Uint8Array(data);
+  return d.runs.map((run) => {
+    const reader = new RunReader(run);
     const byTerm = new Map<string, [number, number][]>();
-    new Int32Array(table).forEach((at, id) => {
-      if (at < 0) return;
-      const one = new Int32Array(1);
-      const p = readVarints(bytes, at, 1, one);
-      const df = one[0] as number;
-      const gaps = new Int32Array(df);
+    for (let id = 0; id < d.df.length; id++) {
+      const at = reader.at(id);
+      if (at < 0) continue;
+      const df = reader.df(id, at);
+      const docs = new Int32Array(df);
       const tfs = new Int32Array(df);
-      readVarints(bytes, readVarints(bytes, p, df, gaps), df, tfs);
-      let doc = -1;
+      expect(reader.read(id, at, docs, tfs, 0)).toBe(df);
       byTerm.set(
         local.get(id) as string,
-        Array.from(gaps, (g, i) => [(doc += g), tfs[i] as number]),
+        Array.from(docs, (doc, i) => [doc, tfs[i] as number]),
       );
-    });
+    }
     return byTerm;
   });
 }
@@ -44,8 +41,14 @@ let n = 0;
 function invert(batches: [number, string[]][], budget: number, runSpan?: number): Map<string, [number, number][]>[] {
   const inv = new Inverter(dir, `i${n++}`, budget, runSpan);
   for (const [first, texts] of batches) inv.addBatch(first, texts, analyzer);
-  return runsOf(inv.finish());
+  const d = inv.finish();
+  // runs spilled while indexing are encoded; what is held at the end is packed as it was sorted
+  expect(d.runs.slice(0, -1).some((r) => r.packed)).toBe(false);
+  lastPacked = d.runs.at(-1)?.packed !== undefined;
+  return runsOf(d);
 }
+/** Whether the last inverter's last run was packed. */
+let lastPacked = false;
 
 /** What the runs must hold together: every term's (doc, tf), documents ascending. */
 function expected(batches: [number, string[]][]): Map<string, [number, number][]> {
@@ -76,6 +79,8 @@ describe('inverter', () => {
       const runs = invert(batches, budget);
       expect(joined(runs)).toEqual(expected(batches));
       if (budget === 1) expect(runs.length).toBe(6);
+      // every frequency of 255 and more in a packed run, and in encoded runs
+      expect(lastPacked).toBe(budget === 1000);
     }
   });
 

@@ -5,13 +5,96 @@ import { whitespaceSpans } from '../analysis/whitespace.js';
 import type { ChunkSumsState } from './checksums.js';
 import { FileByteWriter } from './file-writer.js';
 import { TermDictionary, TokenRanges } from './term-dictionary.js';
-import { ByteWriter, writeVarint } from './varint.js';
+import { ByteWriter, readVarints, writeVarint } from './varint.js';
 
-/** A run in shared memory: per term (ascending local id) a varint df, df varint document gaps and df varint frequencies. */
+/**
+ * A run in shared memory, in one of two forms. Spilled while the thread indexes: per term
+ * (ascending local id) a varint df, df varint document gaps and df varint frequencies. The
+ * thread's last: its sorted postings as they were held (`packed`), not encoded, which saves the
+ * encoding on the build's critical path and the decoding in the merge.
+ */
 export interface LoadedRun {
+  /** The varint bytes, or (packed) an Int32 per posting: its document from `first` in the top 24 bits, its tf in the low 8 (255: in `aside`). */
   data: SharedArrayBuffer;
-  /** Int32 per local term id: the byte offset of its postings in `data`, or −1. */
+  /** Int32 per local term id: the byte offset of its postings in `data` or −1; packed, one more, where each term's postings start. */
   table: SharedArrayBuffer;
+  packed?: {
+    first: number;
+    /** (posting index, tf) pairs by index: the frequencies of 255 and more. */
+    aside: Int32Array;
+  };
+}
+
+/** Reads the postings of one term from each form of run (the merge's and the tests' one reader). */
+export class RunReader {
+  private readonly bytes: Uint8Array;
+  private readonly words: Int32Array;
+  private readonly table: Int32Array;
+  private readonly first: number;
+  private readonly aside: Int32Array;
+  private readonly one = new Int32Array(1);
+
+  constructor(run: LoadedRun) {
+    this.bytes = new Uint8Array(run.data);
+    this.table = new Int32Array(run.table);
+    this.first = run.packed ? run.packed.first : -1;
+    this.words = run.packed ? new Int32Array(run.data) : new Int32Array(0);
+    this.aside = run.packed ? run.packed.aside : new Int32Array(0);
+  }
+
+  /** Where local term `id`'s postings start, or −1 where the run has none. */
+  at(id: number): number {
+    if (this.first < 0) return this.table[id] as number;
+    const a = this.table[id] as number;
+    return a < (this.table[id + 1] as number) ? a : -1;
+  }
+
+  /** The first byte or word of a term's postings, read so that its cache miss overlaps others. */
+  touch(p: number): number {
+    return this.first < 0 ? (this.bytes[p] as number) : (this.words[p] as number);
+  }
+
+  /** The df of term `id` (its postings at p). */
+  df(id: number, p: number): number {
+    if (this.first >= 0) return (this.table[id + 1] as number) - p;
+    readVarints(this.bytes, p, 1, this.one);
+    return this.one[0] as number;
+  }
+
+  /** Writes term `id`'s postings (at p) into docs and tfs from `n` on; returns their number. */
+  read(id: number, p: number, docs: Int32Array, tfs: Int32Array, n: number): number {
+    const first = this.first;
+    if (first < 0) {
+      const bytes = this.bytes;
+      p = readVarints(bytes, p, 1, this.one);
+      const df = this.one[0] as number;
+      p = readVarints(bytes, p, df, docs, n);
+      for (let i = n, doc = -1; i < n + df; i++) docs[i] = doc += docs[i] as number;
+      readVarints(bytes, p, df, tfs, n);
+      return df;
+    }
+    const words = this.words;
+    const end = this.table[id + 1] as number;
+    for (let x = p, i = n; x < end; x++, i++) {
+      const v = words[x] as number;
+      docs[i] = first + (v >>> TF_BITS);
+      const tf = v & TF_ASIDE;
+      tfs[i] = tf === TF_ASIDE ? this.asideTf(x) : tf;
+    }
+    return end - p;
+  }
+
+  private asideTf(x: number): number {
+    const a = this.aside;
+    let lo = 0;
+    let hi = a.length / 2;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((a[2 * mid] as number) < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return a[2 * lo + 1] as number;
+  }
 }
 
 /** What a thread hands over when its documents are all analyzed. */
@@ -70,6 +153,13 @@ function grown(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
   return b;
 }
 
+/** A payloads buffer in shared memory (the thread's last run is its payloads as they are sorted). */
+function sharedInts(n: number, from?: Int32Array): Int32Array<SharedArrayBuffer> {
+  const b = new Int32Array(new SharedArrayBuffer(4 * n));
+  if (from) b.set(from);
+  return b;
+}
+
 const varintBytes = (v: number): number => (v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5);
 
 /**
@@ -87,7 +177,7 @@ export class Inverter {
   private readonly tokens = new TokenRanges();
   private ids: Int32Array = new Int32Array(1 << 16);
   private pTerm: Int32Array;
-  private pay: Int32Array;
+  private pay: Int32Array<SharedArrayBuffer>;
   private nPost = 0;
   /** The document the held postings count from, and the frequencies of 255 and more among them, by `${document − runFirst} ${id}` (rare). */
   private runFirst = 0;
@@ -105,8 +195,10 @@ export class Inverter {
   private low = new Uint16Array(0);
   private groupAt = new Int32Array(0);
   private df: Int32Array = new Int32Array(1 << 16);
-  /** Each run, and its terms: (local id, byte offset) pairs. */
+  /** Each run spilled while indexing, and its terms: (local id, byte offset) pairs. */
   private readonly runs: { data: SharedArrayBuffer; terms: Int32Array }[] = [];
+  /** The last run, packed (made by `finish`). */
+  private last: LoadedRun | null = null;
   /** The term vectors' file, or null in an index without them. */
   private readonly vectors: FileByteWriter | null;
   private readonly vec = new ByteWriter();
@@ -124,7 +216,7 @@ export class Inverter {
     this.vectors = withVectors ? new FileByteWriter(this.vectorsPath) : null;
     const cap = Math.max(1024, Math.min(budget + 1024, 1 << 26));
     this.pTerm = new Int32Array(cap);
-    this.pay = new Int32Array(cap);
+    this.pay = sharedInts(cap);
   }
 
   /** Postings it may take before its budget makes it spill those it holds into a run (a run's document span can end it sooner). */
@@ -181,7 +273,7 @@ export class Inverter {
     if (this.nPost === 0) this.runFirst = doc;
     if (this.nPost + n > this.pTerm.length) {
       this.pTerm = grown(this.pTerm, this.nPost + n);
-      this.pay = grown(this.pay, this.nPost + n);
+      this.pay = sharedInts(this.pTerm.length, this.pay);
     }
     if (this.seenId.length < 2 * n) {
       let size = this.seenId.length;
@@ -249,7 +341,8 @@ export class Inverter {
     if (this.nPost >= this.budget) this.spill();
   }
 
-  private spill(): void {
+  /** Sorts the held postings by term into a run: encoded, or (`last`) packed as they are. */
+  private spill(last = false): void {
     const n = this.nPost;
     if (n === 0) return;
     // a counting sort by term, stable (documents stay ascending within a term), in two passes: by
@@ -296,11 +389,17 @@ export class Inverter {
         pay[at] = grouped[x] as number;
       }
     }
-    // the run's exact size first, then the run written straight into shared memory
     if (this.df.length < terms) this.df = grown(this.df, terms);
     const df = this.df;
     const first = this.runFirst;
     const big = this.bigTf;
+    if (last) {
+      this.last = this.packed(terms, first);
+      this.nPost = 0;
+      big.clear();
+      return;
+    }
+    // the run's exact size first, then the run written straight into shared memory
     const tfOf = (v: number, id: number): number =>
       (v & TF_ASIDE) === TF_ASIDE ? (big.get(`${v >>> TF_BITS} ${id}`) as number) : v & TF_ASIDE;
     let used = 0;
@@ -346,6 +445,33 @@ export class Inverter {
     big.clear();
   }
 
+  /** The sorted payloads as the last run: where each term's postings start, and the large frequencies by posting. */
+  private packed(terms: number, first: number): LoadedRun {
+    const { ends, df, pay } = this;
+    const table = sharedInts(terms + 1);
+    for (let id = 0, i = 0; id < terms; id++) {
+      const j = ends[id] as number;
+      table[id + 1] = j;
+      df[id] = (df[id] as number) + j - i;
+      i = j;
+    }
+    const aside: number[][] = [];
+    for (const [key, tf] of this.bigTf) {
+      const [rel, id] = key.split(' ').map(Number) as [number, number];
+      // the term's documents ascend: the posting of document `rel` by bisection
+      let lo = table[id] as number;
+      let hi = (table[id + 1] as number) - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((pay[mid] as number) >>> TF_BITS < rel) lo = mid + 1;
+        else hi = mid;
+      }
+      aside.push([lo, tf]);
+    }
+    aside.sort((a, b) => (a[0] as number) - (b[0] as number));
+    return { data: pay.buffer, table: table.buffer, packed: { first, aside: Int32Array.from(aside.flat()) } };
+  }
+
   /** Closes the term vectors' file, if still open (a build that failed leaves it to be removed). */
   close(): void {
     this.vectors?.close();
@@ -353,22 +479,24 @@ export class Inverter {
 
   /** Spills what is held, closes the vectors, lays out the runs' tables, and sorts the dictionary. */
   finish(): ThreadDictionary {
-    this.spill();
-    // the buffers are done with: the merge that follows needs the memory
+    this.spill(true);
+    // the buffers are done with (the payloads are the last run now): the merge that follows needs the memory
     this.pTerm = new Int32Array(0);
-    this.pay = new Int32Array(0);
+    this.pay = sharedInts(0);
     this.pay2 = new Int32Array(0);
     this.low = new Uint16Array(0);
     this.ends = new Int32Array(0);
     this.vectors?.write(this.vec.bytes());
     this.close();
     const local = this.dict.size;
-    const runs = this.runs.map(({ data, terms }) => {
+    const runs: LoadedRun[] = this.runs.map(({ data, terms }) => {
       const table = new SharedArrayBuffer(4 * local);
       const tab = new Int32Array(table).fill(-1);
       for (let k = 0; k < terms.length; k += 2) tab[terms[k] as number] = terms[k + 1] as number;
       return { data, table };
     });
+    if (this.last) runs.push(this.last);
+    this.last = null;
     const df = new Int32Array(local);
     df.set(this.df.subarray(0, local));
     const ids = this.dict.sortedIds();

@@ -1,15 +1,11 @@
 import type { ChunkSumsState } from './checksums.js';
 import { FileByteWriter } from './file-writer.js';
+import { type LoadedRun, RunReader } from './inverter.js';
 import { encodeTermPostings, WordWriter } from './postings-codec.js';
-import { readVarints } from './varint.js';
 
-/** A spilled run, loaded into shared memory so that every merging thread reads the same bytes. */
-export interface SharedRun {
+/** A thread's run, in shared memory so that every merging thread reads the same bytes. */
+export interface SharedRun extends LoadedRun {
   thread: number;
-  /** The run file's bytes. */
-  data: SharedArrayBuffer;
-  /** Int32 per local term id of its thread: the byte offset of the term's data in `data`, or −1. */
-  table: SharedArrayBuffer;
 }
 
 export interface MergeJob {
@@ -54,15 +50,13 @@ export function mergeTermRange(job: MergeJob): MergeResult {
   // the runs in thread order (and in document order within a thread)
   const runs = [...job.runs].sort((a, b) => a.thread - b.thread);
   const R = runs.length;
-  const runBytes = runs.map((r) => new Uint8Array(r.data));
-  const runTable = runs.map((r) => new Int32Array(r.table));
+  const readers = runs.map((r) => new RunReader(r));
   const runThread = Int32Array.from(runs, (r) => r.thread);
   const norms = job.exact ? new Uint32Array(job.norms) : new Uint8Array(job.norms);
   let docs: Int32Array = new Int32Array(1 << 16);
   let tfs: Int32Array = new Int32Array(1 << 16);
   let mDocs: Int32Array = new Int32Array(1 << 16);
   let mTfs: Int32Array = new Int32Array(1 << 16);
-  const one = new Int32Array(1);
   const srcAt = new Int32Array(threads);
   const srcEnd = new Int32Array(threads);
   const records = new Uint32Array(3 * (job.to - job.from));
@@ -82,17 +76,17 @@ export function mergeTermRange(job: MergeJob): MergeResult {
       const end = Math.min(job.to, g + BATCH);
       for (let k = 0; k < R; k++) {
         const l = local[runThread[k] as number] as Int32Array;
-        const table = runTable[k] as Int32Array;
+        const reader = readers[k] as RunReader;
         for (let x = g; x < end; x++) {
           const id = l[x] as number;
-          pos[(x - g) * R + k] = id < 0 ? -1 : (table[id] as number);
+          pos[(x - g) * R + k] = id < 0 ? -1 : reader.at(id);
         }
       }
       for (let k = 0; k < R; k++) {
-        const bytes = runBytes[k] as Uint8Array;
+        const reader = readers[k] as RunReader;
         for (let x = 0; x < end - g; x++) {
           const p = pos[x * R + k] as number;
-          if (p >= 0) touched ^= bytes[p] as number;
+          if (p >= 0) touched ^= reader.touch(p);
         }
       }
     }
@@ -100,22 +94,19 @@ export function mergeTermRange(job: MergeJob): MergeResult {
     let sources = 0;
     for (let k = 0; k < R; ) {
       const t = runThread[k] as number;
+      const l = local[t] as Int32Array;
       const begin = n;
       for (; k < R && runThread[k] === t; k++) {
-        let p = pos[slot * R + k] as number;
+        const p = pos[slot * R + k] as number;
         if (p < 0) continue;
-        const bytes = runBytes[k] as Uint8Array;
-        // df, df document gaps, df frequencies
-        p = readVarints(bytes, p, 1, one);
-        const df = one[0] as number;
+        const reader = readers[k] as RunReader;
+        const id = l[g] as number;
+        const df = reader.df(id, p);
         if (n + df > docs.length) {
           docs = grow(docs, n + df);
           tfs = grow(tfs, n + df);
         }
-        p = readVarints(bytes, p, df, docs, n);
-        for (let i = n, doc = -1; i < n + df; i++) docs[i] = doc += docs[i] as number;
-        readVarints(bytes, p, df, tfs, n);
-        n += df;
+        n += reader.read(id, p, docs, tfs, n);
       }
       if (n > begin) {
         srcAt[sources] = begin;

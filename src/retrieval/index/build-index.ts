@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import type { Doc } from '../../data/corpus.js';
 import type { Analyzer } from '../analysis/analyzers.js';
-import { CHECKSUMS_FILE, CHUNK, ChunkSums, chunkSums, type FileSum } from './checksums.js';
+import { CHECKSUMS_FILE, CHUNK, ChunkSums, type ChunkSumsState, chunkSums, type FileSum } from './checksums.js';
 import { FileByteWriter } from './file-writer.js';
 import {
   BLOCK_SIZE,
@@ -23,7 +23,7 @@ import {
 import { type IndexerReply, type IndexerRequest, serve } from './index-worker.js';
 import { Inverter, type RemappedVectors, type ThreadDictionary } from './inverter.js';
 import { mergeDictionaries } from './merge-dictionaries.js';
-import type { MergeJob, MergeResult, SharedRun } from './merge-postings.js';
+import { type MergeJob, mergePart, partPath, type SharedRun } from './merge-postings.js';
 import { intToByte4 } from './small-float.js';
 
 export interface BuildOptions {
@@ -208,16 +208,6 @@ export async function buildIndex(docs: AsyncIterable<Doc>, analyzer: Analyzer, o
   }
 }
 
-/**
- * Costs, in merged postings, of rewriting a posting's term-vector entry with global ids, of
- * copying a posting's term-vector entry and merged posting into the final files, and of copying
- * the merged posting alone in an index without term vectors (timed at 1M synthetic passages on 2
- * threads).
- */
-const VECTOR_COST = 2.2;
-const COPY_COST = 0.4;
-const POSTING_COPY_COST = 0.05;
-
 const NEXT_STEP: Record<string, string> = {
   analysis: "merging the threads' dictionaries",
   dictionary: 'merging postings',
@@ -359,7 +349,11 @@ async function build(
   sums.set('terms.txt', (termsOut.sums as ChunkSums).finish());
 
   phase('dictionary');
-  // 3. runs into shared memory; a range of terms for each thread to merge
+  // 3. the threads rewrite their term vectors, then merge the postings in parts of the term range
+  // that each claims as it comes free: ranges given out in advance left one thread idle for up to
+  // seconds while another, slowed by this machine's drifts, finished its own. This thread merges
+  // part 0 (renamed into the first postings file as it is), then claims parts like the others, and
+  // between its parts lays out what is ready: the term vectors, and the others' parts in term order
   const runs: SharedRun[] = dicts.flatMap((d, t) => d.runs.map((r) => ({ thread: t, ...r })));
   // merge cost per term: its postings, plus a fixed cost (lookups in every run, a block's header
   // and frontier) worth about 10 postings, as timed at 300,000 synthetic passages
@@ -371,35 +365,15 @@ async function build(
       costOf[g] = (costOf[g] as number) + (d.df[id] as number);
     }
   });
-  let totalCost = 0;
-  for (let g = 0; g < numTerms; g++) totalCost += costOf[g] as number;
-  // each thread also rewrites its own term vectors, and this one copies the merged parts into the
-  // postings files: each range is what makes the threads' work about equal
-  const held = dicts.map((d) => d.df.reduce((a, b) => a + b, 0));
-  const allHeld = held.reduce((a, b) => a + b, 0);
-  const load = held.map(
-    (p, t) => (vectors ? VECTOR_COST * p : 0) + (t === 0 && T > 1 ? (vectors ? COPY_COST : POSTING_COPY_COST) * allHeld : 0),
-  );
-  const even = (totalCost + load.reduce((a, b) => a + b, 0)) / T;
-  const want = load.map((l) => Math.max(0, even - l));
-  const wanted = want.reduce((a, b) => a + b, 0);
-  // thread t's share of the merge
-  const shareOf = (t: number) => (wanted > 0 ? ((want[t] as number) * totalCost) / wanted : totalCost / T);
-  const bounds = [0];
-  let acc = 0;
-  let goal = shareOf(0);
-  for (let g = 0; g < numTerms && bounds.length < T; g++) {
-    acc += costOf[g] as number;
-    while (bounds.length < T && acc >= goal) {
-      bounds.push(g + 1);
-      goal += shareOf(bounds.length - 1);
-    }
-  }
-  while (bounds.length <= T) bounds.push(numTerms);
-  // each thread rewrites its term vectors, then merges its range (a thread answers in order); this
-  // one lays out the term vectors while the others merge, then each part as soon as it and those
-  // before it are merged
-  const merges: Promise<MergeResult>[] = [];
+  const bounds = partBounds(costOf, T);
+  const parts = bounds.length - 1;
+  const claims = new SharedArrayBuffer(4 * (parts + 1));
+  const claimed = new Int32Array(claims);
+  // part 0 is this thread's
+  claimed[0] = 1;
+  const records = new SharedArrayBuffer(4 * 3 * numTerms);
+  const job: MergeJob = { runs, localOf, norms: normsShared, exact, bounds, claims, records, dir: tmp };
+  const merges: Promise<IndexerReply>[] = [];
   const vectorSizes: Promise<RemappedVectors>[] = [];
   // the workers' requests first: this thread carries out its own as it asks
   for (const t of [...workers, 0]) {
@@ -411,30 +385,29 @@ async function build(
         // a lone thread's file may become docvectors as it is; the others are summed as they are copied
         sums: T === 1,
       }) as Promise<RemappedVectors>;
-    const job: MergeJob = {
-      runs,
-      localOf,
-      norms: normsShared,
-      exact,
-      from: bounds[t] as number,
-      to: bounds[t + 1] as number,
-      path: join(tmp, `part-${t}.bin`),
-    };
-    merges[t] = threads.ask(t, { type: 'merge', job }) as Promise<MergeResult>;
+    if (t > 0) merges.push(threads.ask(t, { type: 'merge', job }));
   }
-  for (const m of [...merges, ...vectorSizes]) m.catch(() => {});
+  const vectorsDone = Promise.all(vectorSizes);
+  const mergesDone = Promise.all(merges);
+  for (const m of [vectorsDone, mergesDone]) m.catch(() => {});
+  let vectorLengths: RemappedVectors[] | null = null;
+  vectorsDone.then(
+    (v) => {
+      vectorLengths = v;
+    },
+    () => {},
+  );
 
   // term vectors: each thread's batches back in document order, files broken at documents (their
   // checksums go after the postings files')
-  const vectorLengths = await Promise.all(vectorSizes);
   const vectorSums = new Map<string, Uint32Array>();
   const offsets = new Float64Array(nDocs + 1);
   const vectorFiles: number[] = [];
-  const only = T === 1 ? (vectorLengths[0] as RemappedVectors) : null;
-  if (vectors) {
+  const layVectors = (vectorLengths: RemappedVectors[]) => {
+    const only = T === 1 ? (vectorLengths[0] as RemappedVectors) : null;
     if (only?.sums && only.sums.bytes <= maxFileBytes) {
       // one thread's vectors that fit one file are that file
-      await rename(join(tmp, 't0-vectors-global.bin'), join(tmp, vectorsFile(0)));
+      renameSync(join(tmp, 't0-vectors-global.bin'), join(tmp, vectorsFile(0)));
       let total = 0;
       for (let d = 0; d < nDocs; d++) {
         offsets[d] = total;
@@ -480,37 +453,36 @@ async function build(
       vectorFiles.push(inFile);
       for (const r of vecReaders) r.close();
     }
-
     for (let t = 0; t < T; t++) {
-      await rm(join(tmp, `t${t}-vectors-global.bin`), { force: true });
-      await rm(join(tmp, `t${t}-vectors.bin`), { force: true });
+      rmSync(join(tmp, `t${t}-vectors-global.bin`), { force: true });
+      rmSync(join(tmp, `t${t}-vectors.bin`), { force: true });
     }
-  }
+  };
+  let vectorsLaid = !vectors;
 
   // 4. postings files: parts laid out in term order, a new file before a term that would pass the limit
+  const recs = new Uint32Array(records);
   const dict = new Uint32Array(TERM_RECORD * numTerms);
   let file = 0;
   let fileWords = 0;
-  let g = 0;
   let postingsOut: FileByteWriter | null = null;
   const closeFile = () => {
     if (!postingsOut) return;
     postingsOut.close();
     sums.set(postingsFile(file), (postingsOut.sums as ChunkSums).finish());
   };
-  for (const [t, m] of merges.entries()) {
-    const merged = await m;
-    const rec = merged.records;
+  const layPart = (c: number, partSums: ChunkSumsState | null) => {
+    const path = partPath(tmp, c);
     let pending = 0;
-    // the first part, when it fits the first file whole, becomes that file (appended to from here)
-    const whole = t === 0 && merged.sums && merged.sums.bytes <= maxFileBytes ? merged.sums : null;
+    // part 0, when it fits the first file whole, becomes that file (appended to from here)
+    const whole = c === 0 && partSums && partSums.bytes <= maxFileBytes ? partSums : null;
     if (whole) {
-      await rename(merged.path, join(tmp, postingsFile(0)));
+      renameSync(path, join(tmp, postingsFile(0)));
       postingsOut = new FileByteWriter(join(tmp, postingsFile(0)), ChunkSums.resume(whole));
     }
-    const reader = whole ? null : new ChunkReader(merged.path);
-    for (let i = 0; 3 * i < rec.length; i++, g++) {
-      const words = rec[3 * i + 2] as number;
+    const reader = whole ? null : new ChunkReader(path);
+    for (let g = bounds[c] as number; g < (bounds[c + 1] as number); g++) {
+      const words = recs[3 * g + 2] as number;
       if (fileWords > 0 && 4 * (fileWords + words) > maxFileBytes) {
         (reader as ChunkReader).copyTo(4 * pending, postingsOut as FileByteWriter);
         pending = 0;
@@ -521,8 +493,8 @@ async function build(
       }
       postingsOut ??= new FileByteWriter(join(tmp, postingsFile(file)), true);
       const r = TERM_RECORD * g;
-      dict[r] = rec[3 * i] as number;
-      dict[r + 1] = rec[3 * i + 1] as number;
+      dict[r] = recs[3 * g] as number;
+      dict[r + 1] = recs[3 * g + 1] as number;
       dict[r + 2] = file;
       dict[r + 3] = fileWords;
       dict[r + 4] = words;
@@ -532,9 +504,40 @@ async function build(
     if (reader) {
       if (pending > 0) reader.copyTo(4 * pending, postingsOut as FileByteWriter);
       reader.close();
-      await rm(merged.path, { force: true });
+      rmSync(path, { force: true });
     }
+  };
+  let laid = 0;
+  const layReady = () => {
+    while (laid < parts && Atomics.load(claimed, 1 + laid) === 1) layPart(laid++, null);
+  };
+
+  layPart(0, mergePart(job, 0));
+  laid = 1;
+  for (let c = Atomics.add(claimed, 0, 1); c < parts; c = Atomics.add(claimed, 0, 1)) {
+    mergePart(job, c);
+    layReady();
+    if (!vectorsLaid && vectorLengths) {
+      layVectors(vectorLengths);
+      vectorsLaid = true;
+    }
+    // lets the workers' replies in (their term vectors' sizes)
+    await new Promise((resolve) => setImmediate(resolve));
   }
+  if (!vectorsLaid) layVectors(await vectorsDone);
+  // the others' last parts, laid out as they are written
+  let finished = false;
+  mergesDone.then(
+    () => {
+      finished = true;
+    },
+    () => {},
+  );
+  while (!finished) {
+    layReady();
+    await Promise.race([mergesDone, new Promise((resolve) => setTimeout(resolve, 2))]);
+  }
+  layReady();
   postingsOut ??= new FileByteWriter(join(tmp, postingsFile(file)), true);
   closeFile();
   for (const [name, crcs] of vectorSums) sums.set(name, crcs);
@@ -582,4 +585,30 @@ async function build(
   await rm(out, { recursive: true, force: true });
   await rename(tmp, out);
   return meta;
+}
+
+/**
+ * Where the merge's parts begin, by merge cost: one part for a lone thread; for more, parts that
+ * shrink from 1/(2T) of the cost left to 1/(16T) of the whole, so that the last ones, which the
+ * threads finish at about the same time, are small, and copying them into the postings files costs
+ * little. The bounds change nothing in the files.
+ */
+function partBounds(costOf: Float64Array, T: number): Int32Array {
+  const n = costOf.length;
+  if (T === 1) return Int32Array.of(0, n);
+  let total = 0;
+  for (let g = 0; g < n; g++) total += costOf[g] as number;
+  const least = total / (16 * T);
+  const bounds = [0];
+  let acc = 0;
+  let goal = total / (2 * T);
+  for (let g = 0; g < n; g++) {
+    acc += costOf[g] as number;
+    if (acc >= goal && g + 1 < n) {
+      bounds.push(g + 1);
+      goal = acc + Math.max((total - acc) / (2 * T), least);
+    }
+  }
+  bounds.push(n);
+  return Int32Array.from(bounds);
 }

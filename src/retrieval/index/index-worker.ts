@@ -1,16 +1,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { type Analyzer, getAnalyzer } from '../analysis/analyzers.js';
 import { Inverter, type RemappedVectors, remapVectors, type ThreadDictionary } from './inverter.js';
-import { type MergeJob, type MergeResult, mergeTermRange } from './merge-postings.js';
+import { type MergeJob, mergeClaimed } from './merge-postings.js';
 
-/** What the builder asks of an indexing thread, in order: batches, finish, then merge and vectors. */
+/** What the builder asks of an indexing thread, in order: batches, finish, then vectors and merge (the parts it claims). */
 export type IndexerRequest =
   | { type: 'batch'; first: number; texts: string[] }
   | { type: 'finish' }
   | { type: 'merge'; job: MergeJob }
   | { type: 'vectors'; remap: Int32Array; out: string; sums: boolean };
 
-export type IndexerReply = Int32Array | ThreadDictionary | MergeResult | RemappedVectors;
+export type IndexerReply = Int32Array | ThreadDictionary | number | RemappedVectors;
 
 /** Carries out one request on a thread's inverter (in a worker, or inline with one thread). */
 export function serve(inverter: Inverter, analyzer: Analyzer, req: IndexerRequest): IndexerReply {
@@ -20,7 +20,7 @@ export function serve(inverter: Inverter, analyzer: Analyzer, req: IndexerReques
     case 'finish':
       return inverter.finish();
     case 'merge':
-      return mergeTermRange(req.job);
+      return mergeClaimed(req.job);
     case 'vectors':
       return remapVectors(inverter.vectorsPath, req.remap, req.out, req.sums);
   }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { ChunkSumsState } from './checksums.js';
 import { FileByteWriter } from './file-writer.js';
 import { type LoadedRun, RunReader } from './inverter.js';
@@ -16,19 +17,41 @@ export interface MergeJob {
   /** Norm byte (or exact length, u32) per document. */
   norms: SharedArrayBuffer;
   exact: boolean;
-  /** Global term ids [from, to) to merge. */
-  from: number;
-  to: number;
-  /** Part file to write the terms' postings to. */
-  path: string;
+  /** The parts' global term ids: part c holds terms [bounds[c], bounds[c + 1]). */
+  bounds: Int32Array;
+  /** Int32s: [0] the next part to claim, [1 + c] 1 once part c is written. */
+  claims: SharedArrayBuffer;
+  /** Uint32s, three per global term: its df, collection frequency and length in words. */
+  records: SharedArrayBuffer;
+  /** The folder the parts are written to (`partPath`). */
+  dir: string;
 }
 
-export interface MergeResult {
-  path: string;
-  /** The chunk sums of the part at term 0, which the builder may rename into the first postings file (null for the others). */
-  sums: ChunkSumsState | null;
-  /** Per term of the range: df, collection frequency, length in words. */
-  records: Uint32Array;
+/** The xor of the bytes the merges read ahead (kept so that the compiler keeps those reads). */
+export let readAhead = 0;
+
+export const partPath = (dir: string, c: number): string => join(dir, `part-${c}.bin`);
+
+/**
+ * Merges part c and marks it written. Returns the part's chunk sums when it starts at term 0 (the
+ * builder may rename it into the first postings file), else null: the others are summed as they are copied.
+ */
+export function mergePart(job: MergeJob, c: number): ChunkSumsState | null {
+  const sums = mergeTermRange(job, job.bounds[c] as number, job.bounds[c + 1] as number, partPath(job.dir, c));
+  Atomics.store(new Int32Array(job.claims), 1 + c, 1);
+  return sums;
+}
+
+/** Claims parts and merges them until none is left (each thread's share of the merge is what it claims); returns how many it merged. */
+export function mergeClaimed(job: MergeJob): number {
+  const claims = new Int32Array(job.claims);
+  const parts = job.bounds.length - 1;
+  let merged = 0;
+  for (let c = Atomics.add(claims, 0, 1); c < parts; c = Atomics.add(claims, 0, 1)) {
+    mergePart(job, c);
+    merged++;
+  }
+  return merged;
 }
 
 function grow(a: Int32Array, n: number): Int32Array {
@@ -44,7 +67,7 @@ function grow(a: Int32Array, n: number): Int32Array {
  * the index format. A thread's runs hold ascending documents one after the other; threads
  * interleave (each batch goes to whichever thread is free), so several threads' lists are merged by document.
  */
-export function mergeTermRange(job: MergeJob): MergeResult {
+function mergeTermRange(job: MergeJob, from: number, to: number, path: string): ChunkSumsState | null {
   const threads = job.localOf.length;
   const local = job.localOf.map((b) => new Int32Array(b));
   // the runs in thread order (and in document order within a thread)
@@ -59,9 +82,9 @@ export function mergeTermRange(job: MergeJob): MergeResult {
   let mTfs: Int32Array = new Int32Array(1 << 16);
   const srcAt = new Int32Array(threads);
   const srcEnd = new Int32Array(threads);
-  const records = new Uint32Array(3 * (job.to - job.from));
+  const records = new Uint32Array(job.records);
   // only the first part can become a file as it is: the others are summed as they are copied
-  const file = new FileByteWriter(job.path, job.from === 0);
+  const file = new FileByteWriter(path, from === 0);
   const ww = new WordWriter();
   // where each term of a batch starts in each run (−1: not there), found for the whole batch
   // first, and each run's first byte touched: the runs are in local-id order, so each term's
@@ -70,10 +93,10 @@ export function mergeTermRange(job: MergeJob): MergeResult {
   const pos = new Int32Array(BATCH * R);
   let touched = 0;
 
-  for (let g = job.from; g < job.to; g++) {
-    const slot = (g - job.from) % BATCH;
+  for (let g = from; g < to; g++) {
+    const slot = (g - from) % BATCH;
     if (slot === 0) {
-      const end = Math.min(job.to, g + BATCH);
+      const end = Math.min(to, g + BATCH);
       for (let k = 0; k < R; k++) {
         const l = local[runThread[k] as number] as Int32Array;
         const reader = readers[k] as RunReader;
@@ -148,7 +171,7 @@ export function mergeTermRange(job: MergeJob): MergeResult {
     }
     const before = ww.length;
     const cf = encodeTermPostings(docs, tfs, n, norms, job.exact, ww);
-    const r = 3 * (g - job.from);
+    const r = 3 * g;
     records[r] = n;
     records[r + 1] = cf;
     records[r + 2] = ww.length - before;
@@ -160,5 +183,6 @@ export function mergeTermRange(job: MergeJob): MergeResult {
   file.write(ww.bytes());
   file.close();
   // (a use of the touched bytes: loads whose values go unused could be dropped by the compiler)
-  return { path: job.path, sums: file.sums?.state() ?? null, records: touched < 0 ? new Uint32Array(0) : records };
+  readAhead ^= touched;
+  return file.sums?.state() ?? null;
 }

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { crc32 } from 'node:zlib';
 import type { Doc } from '../../data/corpus.js';
 import type { Analyzer } from '../analysis/analyzers.js';
 import { CHECKSUMS_FILE, CHUNK, ChunkSums, type ChunkSumsState, chunkSums, type FileSum } from './checksums.js';
-import { FileByteWriter } from './file-writer.js';
+import { ChunkReader, FileByteWriter } from './file-writer.js';
 import {
   BLOCK_SIZE,
   INDEX_FORMAT,
@@ -21,10 +21,11 @@ import {
   vectorsFile,
 } from './index-format.js';
 import { type IndexerReply, type IndexerRequest, serve } from './index-worker.js';
-import { Inverter, type RemappedVectors, type ThreadDictionary } from './inverter.js';
+import { Inverter, type ThreadDictionary } from './inverter.js';
 import { mergeDictionaries } from './merge-dictionaries.js';
-import { type MergeJob, mergePart, partPath, type SharedRun } from './merge-postings.js';
+import { type MergeJob, mergePart, partBounds, partPath, type SharedRun } from './merge-postings.js';
 import { intToByte4 } from './small-float.js';
+import type { RemappedVectors } from './term-vectors.js';
 
 export interface BuildOptions {
   norms?: 'lucene-byte4' | 'exact';
@@ -130,29 +131,6 @@ function indexingThreads(url: URL | null, analyzer: Analyzer, dir: string, count
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
-}
-
-/** A file read front to back in chunks (copies of large files never sit in memory whole). */
-class ChunkReader {
-  private readonly fd: number;
-  private readonly buf = new Uint8Array(1 << 23);
-  private pos = 0;
-  constructor(path: string) {
-    this.fd = openSync(path, 'r');
-  }
-  /** Copies the next n bytes to out. */
-  copyTo(n: number, out: FileByteWriter): void {
-    while (n > 0) {
-      const got = readSync(this.fd, this.buf, 0, Math.min(n, this.buf.length), this.pos);
-      if (got <= 0) throw new Error('index build: a temporary file ended early');
-      out.write(this.buf.subarray(0, got));
-      this.pos += got;
-      n -= got;
-    }
-  }
-  close(): void {
-    closeSync(this.fd);
-  }
 }
 
 /**
@@ -585,30 +563,4 @@ async function build(
   await rm(out, { recursive: true, force: true });
   await rename(tmp, out);
   return meta;
-}
-
-/**
- * Where the merge's parts begin, by merge cost: one part for a lone thread; for more, parts that
- * shrink from 1/(2T) of the cost left to 1/(16T) of the whole, so that the last ones, which the
- * threads finish at about the same time, are small, and copying them into the postings files costs
- * little. The bounds change nothing in the files.
- */
-function partBounds(costOf: Float64Array, T: number): Int32Array {
-  const n = costOf.length;
-  if (T === 1) return Int32Array.of(0, n);
-  let total = 0;
-  for (let g = 0; g < n; g++) total += costOf[g] as number;
-  const least = total / (16 * T);
-  const bounds = [0];
-  let acc = 0;
-  let goal = total / (2 * T);
-  for (let g = 0; g < n; g++) {
-    acc += costOf[g] as number;
-    if (acc >= goal && g + 1 < n) {
-      bounds.push(g + 1);
-      goal = acc + Math.max((total - acc) / (2 * T), least);
-    }
-  }
-  bounds.push(n);
-  return Int32Array.from(bounds);
 }

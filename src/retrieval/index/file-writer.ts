@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { ChunkSums } from './checksums.js';
 
 /** Appends bytes to a file through a fixed buffer: large index files never sit in memory whole. */
@@ -45,6 +45,29 @@ export class FileByteWriter {
     if (this.closed) return;
     this.closed = true;
     this.flush();
+    closeSync(this.fd);
+  }
+}
+
+/** A file read front to back in chunks (copies of large files never sit in memory whole). */
+export class ChunkReader {
+  private readonly fd: number;
+  private readonly buf = new Uint8Array(1 << 23);
+  private pos = 0;
+  constructor(path: string) {
+    this.fd = openSync(path, 'r');
+  }
+  /** Copies the next n bytes to out. */
+  copyTo(n: number, out: FileByteWriter): void {
+    while (n > 0) {
+      const got = readSync(this.fd, this.buf, 0, Math.min(n, this.buf.length), this.pos);
+      if (got <= 0) throw new Error('index build: a temporary file ended early');
+      out.write(this.buf.subarray(0, got));
+      this.pos += got;
+      n -= got;
+    }
+  }
+  close(): void {
     closeSync(this.fd);
   }
 }

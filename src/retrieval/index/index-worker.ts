@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { type Analyzer, getAnalyzer } from '../analysis/analyzers.js';
-import { Inverter, type RemappedVectors, remapVectors, type ThreadDictionary } from './inverter.js';
+import { Inverter, type ThreadDictionary } from './inverter.js';
 import { type MergeJob, mergeClaimed } from './merge-postings.js';
+import { type RemappedVectors, remapVectors } from './term-vectors.js';
 
 /** What the builder asks of an indexing thread, in order: batches, finish, then vectors and merge (the parts it claims). */
 export type IndexerRequest =

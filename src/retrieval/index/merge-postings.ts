@@ -186,3 +186,29 @@ function mergeTermRange(job: MergeJob, from: number, to: number, path: string): 
   readAhead ^= touched;
   return file.sums?.state() ?? null;
 }
+
+/**
+ * Where the merge's parts begin, by merge cost: one part for a lone thread; for more, parts that
+ * shrink from 1/(2T) of the cost left to 1/(16T) of the whole, so that the last ones, which the
+ * threads finish at about the same time, are small, and copying them into the postings files costs
+ * little. The bounds change nothing in the files.
+ */
+export function partBounds(costOf: Float64Array, T: number): Int32Array {
+  const n = costOf.length;
+  if (T === 1) return Int32Array.of(0, n);
+  let total = 0;
+  for (let g = 0; g < n; g++) total += costOf[g] as number;
+  const least = total / (16 * T);
+  const bounds = [0];
+  let acc = 0;
+  let goal = total / (2 * T);
+  for (let g = 0; g < n; g++) {
+    acc += costOf[g] as number;
+    if (acc >= goal && g + 1 < n) {
+      bounds.push(g + 1);
+      goal = acc + Math.max((total - acc) / (2 * T), least);
+    }
+  }
+  bounds.push(n);
+  return Int32Array.from(bounds);
+}

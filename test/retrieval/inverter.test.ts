@@ -26,7 +26,7 @@ function runsOf(d: ThreadDictionary): Map<string, [number, number][]>[] {
       const df = reader.df(id, at);
       const docs = new Int32Array(df);
       const tfs = new Int32Array(df);
-      expect(reader.read(id, at, docs, tfs, 0)).toBe(df);
+      expect(reader.read(at, df, docs, tfs, 0)).toBe(df);
       byTerm.set(
         local.get(id) as string,
         Array.from(docs, (doc, i) => [doc, tfs[i] as number]),
@@ -101,6 +101,17 @@ describe('inverter', () => {
     expect(runs.length).toBe(6);
     // without the limit, one run
     expect(invert(batches, 1_000_000).length).toBe(1);
+  });
+
+  it('reads terms of 128 postings and more (a df of two varint bytes) back from encoded runs', () => {
+    // `common` in every other document, 1 to 3 times
+    const text = (i: number) => (i % 2 === 0 ? `${'common '.repeat(1 + (i % 3))}w${i % 7}` : `w${i % 5}`);
+    const batches: [number, string[]][] = [[0, Array.from({ length: 600 }, (_, i) => text(i))]];
+    // the first 400 documents spilled into an encoded run, the rest packed
+    const runs = invert(batches, 600);
+    expect(runs.length).toBe(2);
+    expect(runs[0]?.get('common')?.length).toBe(200);
+    expect(joined(runs)).toEqual(expected(batches));
   });
 
   it('sorts runs of more terms than the spill takes in one group (16,384), documents still ascending', () => {

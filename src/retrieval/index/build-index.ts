@@ -490,8 +490,7 @@ async function build(
     while (laid < parts && Atomics.load(claimed, 1 + laid) === 1) layPart(laid++, null);
   };
 
-  layPart(0, mergePart(job, 0));
-  laid = 1;
+  layPart(laid++, mergePart(job, 0));
   for (let c = Atomics.add(claimed, 0, 1); c < parts; c = Atomics.add(claimed, 0, 1)) {
     mergePart(job, c);
     layReady();

@@ -60,27 +60,26 @@ export class RunReader {
     return this.one[0] as number;
   }
 
-  /** Writes term `id`'s postings (at p) into docs and tfs from `n` on; returns their number. */
-  read(id: number, p: number, docs: Int32Array, tfs: Int32Array, n: number): number {
+  /** Writes the df postings of a term (at p, its df from `df`) into docs and tfs from `n` on; returns df. */
+  read(p: number, df: number, docs: Int32Array, tfs: Int32Array, n: number): number {
     const first = this.first;
     if (first < 0) {
       const bytes = this.bytes;
-      p = readVarints(bytes, p, 1, this.one);
-      const df = this.one[0] as number;
-      p = readVarints(bytes, p, df, docs, n);
+      // past the df's own varint, which `df` has read
+      p = readVarints(bytes, p + varintBytes(df), df, docs, n);
       for (let i = n, doc = -1; i < n + df; i++) docs[i] = doc += docs[i] as number;
       readVarints(bytes, p, df, tfs, n);
       return df;
     }
     const words = this.words;
-    const end = this.table[id + 1] as number;
+    const end = p + df;
     for (let x = p, i = n; x < end; x++, i++) {
       const v = words[x] as number;
       docs[i] = first + (v >>> TF_BITS);
       const tf = v & TF_ASIDE;
       tfs[i] = tf === TF_ASIDE ? this.asideTf(x) : tf;
     }
-    return end - p;
+    return df;
   }
 
   private asideTf(x: number): number {

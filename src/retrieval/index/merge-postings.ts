@@ -129,7 +129,7 @@ function mergeTermRange(job: MergeJob, from: number, to: number, path: string): 
           docs = grow(docs, n + df);
           tfs = grow(tfs, n + df);
         }
-        n += reader.read(id, p, docs, tfs, n);
+        n += reader.read(p, df, docs, tfs, n);
       }
       if (n > begin) {
         srcAt[sources] = begin;

@@ -94,8 +94,8 @@ export function remapVectors(path: string, remap: Int32Array, out: string, sums:
   for (let i = 0; i < remap.length; i++) most = Math.max(most, remap[i] as number);
   const placed = most < 2 ** (31 - PLACE_BITS);
   // the shift that leaves a key's top bits a bucket
-  let shift = 0;
-  while (((most << PLACE_BITS) | (PLACES - 1)) >>> shift >= BUCKETS) shift++;
+  let bucketShift = 0;
+  while (((most << PLACE_BITS) | (PLACES - 1)) >>> bucketShift >= BUCKETS) bucketShift++;
   let p = 0;
   let more = false;
   try {
@@ -188,7 +188,7 @@ export function remapVectors(path: string, remap: Int32Array, out: string, sums:
           for (let i = 0; i < n; i++) slots[i] = ((ids[from + i] as number) << PLACE_BITS) | i;
           let sorted = slots;
           if (n > 12) {
-            bucketSort(slots, n, shift, bucketCounts, slotsTmp);
+            bucketSort(slots, n, bucketShift, bucketCounts, slotsTmp);
             sorted = slotsTmp;
           } else insertionSort(slots, n);
           for (let i = 0; i < n; i++) {

@@ -163,22 +163,25 @@ if (f88) lines.push('', `At ${num(f88.docs)} passages (the paper's scale; qexp o
 
 // the targets of issue 20, from the same figures
 const check = (ok) => (ok ? 'met' : '**missed**');
+// a target is met when the best and the median reach it; a best alone that does is said as such
+const reached = (best, median, want) =>
+  best >= want && median >= want ? 'met' : best >= want ? '**missed** at the median (met by the best)' : '**missed**';
 const paired = (key) => r.ratios?.[key]?.paired;
 const best = (key) => r.ratios?.[key]?.best;
 const target = (label, key, want) =>
-  `- ${label}: ${times(best(key))} (paired ${times(paired(key))}) against ${want}×: ${check(Math.min(best(key), paired(key)) >= want)}`;
+  `- ${label}: ${times(best(key))} (paired ${times(paired(key))}) against ${want}×: ${reached(best(key), paired(key), want)}`;
 lines.push(
   '',
-  `Against the targets (one thread, 1M passages; a target counts as met when both the best and the paired ratio reach it).${loaded(r)}`,
+  `Against the targets (one thread, 1M passages; a target counts as met when both the best and the median reach it: for a ratio, the median of the paired ratios).${loaded(r)}`,
   '',
   target('short queries, top-1000, qexp / Lucene', 'qexp.short@1000.1t', 1.5),
   target('short queries, top-10', 'qexp.short@10.1t', 2),
   target('expanded queries one at a time, top-10', 'qexp.expanded@10.1t', 4),
   target('expanded queries one at a time, top-1000', 'qexp.expanded@1000.1t', 4),
   `- expanded queries in groups, top-10: ${qps(r['qexp-grouped.expanded@10.1t'])} queries/s on one thread (median ` +
-    `${qps(r.median['qexp-grouped.expanded@10.1t'])}) against 1,000: ${check(r['qexp-grouped.expanded@10.1t'] >= 1000)}`,
+    `${qps(r.median['qexp-grouped.expanded@10.1t'])}) against 1,000: ${reached(r['qexp-grouped.expanded@10.1t'], r.median['qexp-grouped.expanded@10.1t'], 1000)}`,
   `- feedback: ${qps(f['qexp.feedback@10.1t'])} candidates/s on one thread (median ${qps(f.median['qexp.feedback@10.1t'])}) ` +
-    `against 1,000: ${check(f['qexp.feedback@10.1t'] >= 1000)}`,
+    `against 1,000: ${reached(f['qexp.feedback@10.1t'], f.median['qexp.feedback@10.1t'], 1000)}`,
 );
 if (ix) {
   // Lucene with term vectors holds what a qexp index holds (the issue's 15,804 passages/s was that
@@ -193,7 +196,7 @@ if (ix) {
     if (perThread === undefined) continue;
     lines.push(
       `- indexing, qexp per thread on ${ix.threads} threads / Lucene 8 on one (${what}): ${times(perThread)} (median of rounds ` +
-        `${times(perThreadMedian)}) against 2×: ${check(Math.min(perThread, perThreadMedian) >= 2)}; on one thread ` +
+        `${times(perThreadMedian)}) against 2×: ${reached(perThread, perThreadMedian, 2)}; on one thread ` +
         `${times(ix[`${prefix}.oneThread.${key}.paired.median`])}`,
     );
   }

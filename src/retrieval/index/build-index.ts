@@ -323,13 +323,29 @@ async function build(
   const dicts = (await Promise.all(finishing)) as ThreadDictionary[];
   const termsOut = new FileByteWriter(join(tmp, 'terms.txt'), true);
   const { numTerms, remap, localOf } = mergeDictionaries(dicts, termsOut);
+  // 3. the threads rewrite their term vectors with global ids: the workers' requests first, before
+  // the rest of this phase, which they would otherwise wait out idle; this thread's comes later, as
+  // carrying it out holds this thread until it is done
+  const vectorSizes: Promise<RemappedVectors>[] = [];
+  const askVectors = (t: number) => {
+    vectorSizes[t] = threads.ask(t, {
+      type: 'vectors',
+      remap: remap[t] as Int32Array,
+      out: join(tmp, `t${t}-vectors-global.bin`),
+      // a lone thread's file may become docvectors as it is; the others are summed as they are copied
+      sums: T === 1,
+    }) as Promise<RemappedVectors>;
+    // awaited below; a failure before then must not go unhandled
+    vectorSizes[t].catch(() => {});
+  };
+  if (vectors) for (const t of workers) askVectors(t);
   termsOut.close();
   sums.set('terms.txt', (termsOut.sums as ChunkSums).finish());
 
   phase('dictionary');
-  // 3. the threads rewrite their term vectors, then merge the postings in parts of the term range
-  // that each claims as it comes free: ranges given out in advance left one thread idle for up to
-  // seconds while another, slowed by this machine's drifts, finished its own. This thread merges
+  // then they merge the postings in parts of the term range that each claims as it comes free:
+  // ranges given out in advance left one thread idle for up to seconds while another, slowed by
+  // this machine's drifts, finished its own. This thread merges
   // part 0 (renamed into the first postings file as it is), then claims parts like the others, and
   // between its parts lays out what is ready: the term vectors, and the others' parts in term order
   const runs: SharedRun[] = dicts.flatMap((d, t) => d.runs.map((r) => ({ thread: t, ...r })));
@@ -351,20 +367,9 @@ async function build(
   claimed[0] = 1;
   const records = new SharedArrayBuffer(4 * 3 * numTerms);
   const job: MergeJob = { runs, localOf, norms: normsShared, exact, bounds, claims, records, dir: tmp };
-  const merges: Promise<IndexerReply>[] = [];
-  const vectorSizes: Promise<RemappedVectors>[] = [];
-  // the workers' requests first: this thread carries out its own as it asks
-  for (const t of [...workers, 0]) {
-    if (vectors)
-      vectorSizes[t] = threads.ask(t, {
-        type: 'vectors',
-        remap: remap[t] as Int32Array,
-        out: join(tmp, `t${t}-vectors-global.bin`),
-        // a lone thread's file may become docvectors as it is; the others are summed as they are copied
-        sums: T === 1,
-      }) as Promise<RemappedVectors>;
-    if (t > 0) merges.push(threads.ask(t, { type: 'merge', job }));
-  }
+  // the workers' merges are asked before this thread's vectors, which it carries out as it asks
+  const merges = workers.map((t) => threads.ask(t, { type: 'merge', job }));
+  if (vectors) askVectors(0);
   const vectorsDone = Promise.all(vectorSizes);
   const mergesDone = Promise.all(merges);
   for (const m of [vectorsDone, mergesDone]) m.catch(() => {});

@@ -76,7 +76,8 @@ export class TokenRanges {
   /**
    * Adds the tokens of `src[src]` as the whitespace analyzer cuts them (`whitespaceSpans`: runs of
    * non-white-space, cut at 255 code units, never inside a surrogate pair), hashing as it scans,
-   * so that each code unit is read once. The same tokens, hashes and inline units as `push`.
+   * so that each code unit is read once. The same tokens, hashes and inline units as `push`: a
+   * token's units pair by position, so a surrogate pair matters only where the cut would split it.
    */
   pushWhitespace(src: number): void {
     const s = this.src[src] as string;
@@ -98,30 +99,25 @@ export class TokenRanges {
       const start = i;
       let h = 0;
       let k = 0;
-      // a code unit waiting for the next one to make a pair, or −1
-      let low = -1;
+      // c, at i, is in the token: it pairs with the next unit if that is in the token too
       for (;;) {
-        const step = (c & 0xfc00) === 0xd800 && i + 1 < end && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
-        for (let u = 0; u < step; u++) {
-          const unit = u === 0 ? c : s.charCodeAt(i + 1);
-          if (low < 0) low = unit;
-          else {
-            const p = low | (unit << 16);
-            if (k < WORDS) inline[w + k] = p;
-            h = mix(h, p);
-            k++;
-            low = -1;
-          }
+        const j = i + 1;
+        const d = j < end ? s.charCodeAt(j) : 0x20;
+        if (isJavaWhitespace(d) || (j - start >= MAX_TOKEN && !((c & 0xfc00) === 0xd800 && (d & 0xfc00) === 0xdc00))) {
+          if (k < WORDS) inline[w + k] = c;
+          h = mix(h, c);
+          k++;
+          i = j;
+          break;
         }
-        i += step;
+        const p = c | (d << 16);
+        if (k < WORDS) inline[w + k] = p;
+        h = mix(h, p);
+        k++;
+        i = j + 1;
         if (i >= end || i - start >= MAX_TOKEN) break;
         c = s.charCodeAt(i);
         if (isJavaWhitespace(c)) break;
-      }
-      if (low >= 0) {
-        if (k < WORDS) inline[w + k] = low;
-        h = mix(h, low);
-        k++;
       }
       for (; k < WORDS; k++) inline[w + k] = 0;
       this.srcOf[n] = src;

@@ -275,28 +275,10 @@ async function build(
   sums.set('docids.txt', (idsOut.sums as ChunkSums).finish());
   const nDocs = ids.length;
 
-  // the workers finish their batches and sort their dictionaries while this thread ranks the
-  // external ids, then sorts its own
+  // the workers finish their batches and sort their dictionaries while this thread sorts its own
   const workers = Array.from({ length: T - 1 }, (_, w) => w + 1);
   const finishing = workers.map((t) => threads.ask(t, { type: 'finish' }));
   for (const f of finishing) f.catch(() => {});
-  // external ids: ranks for tie-breaking, and no id twice
-  const order = Array.from({ length: nDocs }, (_, i) => i);
-  order.sort((a, b) => {
-    const x = ids[a] as string;
-    const y = ids[b] as string;
-    return x < y ? -1 : x > y ? 1 : a - b;
-  });
-  const rank = new Uint32Array(nDocs);
-  for (let r = 0; r < nDocs; r++) {
-    const d = order[r] as number;
-    if (r > 0 && ids[d] === ids[order[r - 1] as number])
-      throw new CorpusInputError(
-        `document id ${ids[d]} appears twice (documents ${(order[r - 1] as number) + 1} and ${d + 1} in corpus order); ids must be unique`,
-      );
-    rank[d] = r;
-  }
-  ids.length = 0;
   const own = threads.ask(0, { type: 'finish' });
   own.catch(() => {});
   finishing.unshift(own);
@@ -369,6 +351,25 @@ async function build(
   const job: MergeJob = { runs, localOf, norms: normsShared, exact, bounds, claims, records, dir: tmp };
   // the workers' merges are asked before this thread's vectors, which it carries out as it asks
   const merges = workers.map((t) => threads.ask(t, { type: 'merge', job }));
+  // external ids: ranks for tie-breaking, and no id twice. Ranked here, while the workers rewrite
+  // their vectors or merge (claiming more parts for this thread's time), not at the end of the
+  // analysis, where the workers' dictionaries could wait for this thread's
+  const order = Array.from({ length: nDocs }, (_, i) => i);
+  order.sort((a, b) => {
+    const x = ids[a] as string;
+    const y = ids[b] as string;
+    return x < y ? -1 : x > y ? 1 : a - b;
+  });
+  const rank = new Uint32Array(nDocs);
+  for (let r = 0; r < nDocs; r++) {
+    const d = order[r] as number;
+    if (r > 0 && ids[d] === ids[order[r - 1] as number])
+      throw new CorpusInputError(
+        `document id ${ids[d]} appears twice (documents ${(order[r - 1] as number) + 1} and ${d + 1} in corpus order); ids must be unique`,
+      );
+    rank[d] = r;
+  }
+  ids.length = 0;
   if (vectors) askVectors(0);
   const vectorsDone = Promise.all(vectorSizes);
   const mergesDone = Promise.all(merges);

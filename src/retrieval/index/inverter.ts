@@ -7,10 +7,11 @@ import { TF_RANGE } from './term-vectors.js';
 import { ByteWriter, readVarints, writeVarint } from './varint.js';
 
 /**
- * A run in shared memory, in one of two forms. Spilled while the thread indexes: per term
- * (ascending local id) a varint df, df varint document gaps and df varint frequencies. The
- * thread's last: its sorted postings as they were held (`packed`), not encoded, which saves the
- * encoding on the build's critical path and the decoding in the merge.
+ * A run in shared memory, in one of two forms. Encoded: per term (ascending local id) a varint
+ * df, df varint document gaps and df varint frequencies. Packed: the sorted postings as they were
+ * held, which saves the encoding (on the build's critical path, near the end of the analysis) and
+ * the decoding in the merge, at 4 bytes a posting against ~2.6. A thread's last run is packed, and
+ * the first it spills while indexing; the others are encoded, which bounds the memory runs take.
  */
 export interface LoadedRun {
   /** The varint bytes, or (packed) an Int32 per posting: its document from `first` in the top 24 bits, its tf in the low 8 (255: in `aside`). */
@@ -140,10 +141,9 @@ const varintBytes = (v: number): number => (v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 
  * per posting its local term id, and its document and tf packed in 32 bits, in document order
  * (14 bytes a held posting with the sort's two buffers: what the build's memory and page
  * faults grow with). When `budget` postings are held, or the documents would overflow their 24
- * bits, a counting sort by term id (stable: documents stay ascending) turns them into a compact run
- * in shared memory: per term (ascending local id) a varint df, df varint document gaps and df
- * varint frequencies. The documents' term vectors (local ids) go to a file as they come. The
- * builder merges every thread's runs.
+ * bits, a counting sort by term id (stable: documents stay ascending) turns them into a run in
+ * shared memory (`LoadedRun`: packed or encoded). The documents' term vectors (local ids) go to a
+ * file as they come. The builder merges every thread's runs.
  */
 export class Inverter {
   private readonly dict = new TermDictionary();
@@ -168,8 +168,8 @@ export class Inverter {
   private low = new Uint16Array(0);
   private groupAt = new Int32Array(0);
   private df: Int32Array = new Int32Array(1 << 16);
-  /** Each run spilled while indexing, and its terms: (local id, byte offset) pairs. */
-  private readonly runs: { data: SharedArrayBuffer; terms: Int32Array }[] = [];
+  /** Each run spilled while indexing: encoded, with its terms as (local id, byte offset) pairs; or packed, with the number of terms there were. */
+  private readonly runs: ({ data: SharedArrayBuffer; terms: Int32Array } | { run: LoadedRun; terms: number })[] = [];
   /** The last run, packed (made by `finish`). */
   private last: LoadedRun | null = null;
   /** The term vectors' file, or null in an index without them. */
@@ -366,10 +366,16 @@ export class Inverter {
     const df = this.df;
     const first = this.runFirst;
     const big = this.bigTf;
-    if (last) {
-      this.last = this.packed(terms, first);
+    if (last || this.runs.length === 0) {
+      const run = this.packed(terms, first);
       this.nPost = 0;
       big.clear();
+      if (last) this.last = run;
+      else {
+        this.runs.push({ run, terms });
+        // the payloads are the run now: the postings that follow go to a new buffer
+        this.pay = sharedInts(this.pTerm.length);
+      }
       return;
     }
     // the run's exact size first, then the run written straight into shared memory
@@ -462,11 +468,19 @@ export class Inverter {
     this.vectors?.write(this.vec.bytes());
     this.close();
     const local = this.dict.size;
-    const runs: LoadedRun[] = this.runs.map(({ data, terms }) => {
+    const runs: LoadedRun[] = this.runs.map((r) => {
+      if ('run' in r) {
+        // where each term's postings start, for the terms added since too (none of their postings)
+        const table = sharedInts(local + 1);
+        const old = new Int32Array(r.run.table);
+        table.set(old);
+        table.fill(old[r.terms] as number, r.terms + 1);
+        return { ...r.run, table: table.buffer };
+      }
       const table = new SharedArrayBuffer(4 * local);
       const tab = new Int32Array(table).fill(-1);
-      for (let k = 0; k < terms.length; k += 2) tab[terms[k] as number] = terms[k + 1] as number;
-      return { data, table };
+      for (let k = 0; k < r.terms.length; k += 2) tab[r.terms[k] as number] = r.terms[k + 1] as number;
+      return { data: r.data, table };
     });
     if (this.last) runs.push(this.last);
     this.last = null;

@@ -23,25 +23,32 @@ let units = 0;
 for (const t of texts) units += t.length;
 const BATCH = 4000;
 
-/** One pass over the texts in the builder's batches; returns ms and the last batch's tokens. */
-function pass({ TokenRanges }) {
-  const t = new TokenRanges();
+/** One pass over the texts in the builder's batches; returns ms, and each batch's tokens when asked for. */
+function pass({ TokenRanges }, keep = false) {
+  const kept = [];
+  let t = new TokenRanges();
   const t0 = performance.now();
   for (let b = 0; b < texts.length; b += BATCH) {
+    if (keep) t = new TokenRanges();
     t.reset();
     const batch = texts.slice(b, b + BATCH);
     t.src = batch;
     for (let i = 0; i < batch.length; i++) t.pushWhitespace(i);
+    if (keep) kept.push(t);
   }
-  return { ms: performance.now() - t0, tokens: t };
+  return { ms: performance.now() - t0, kept };
 }
 
-const [a, b] = builds.map((m) => pass(m).tokens);
-if (a.n !== b.n) throw new Error(`the builds cut different tokens: ${a.n} against ${b.n}`);
-for (const key of ['from', 'len', 'hash'])
-  for (let i = 0; i < a.n; i++) if (a[key][i] !== b[key][i]) throw new Error(`the builds differ in ${key} of token ${i}`);
-for (let i = 0; i < 4 * a.n; i++)
-  if (a.inline[i] !== b.inline[i]) throw new Error(`the builds differ in the code units of token ${i >> 2}`);
+const [olds, news] = builds.map((m) => pass(m, true).kept);
+olds.forEach((a, k) => {
+  const b = news[k];
+  const where = `batch ${k + 1}`;
+  if (a.n !== b.n) throw new Error(`the builds cut different tokens in ${where}: ${a.n} against ${b.n}`);
+  for (const key of ['from', 'len', 'hash'])
+    for (let i = 0; i < a.n; i++) if (a[key][i] !== b[key][i]) throw new Error(`the builds differ in ${key} of token ${i} of ${where}`);
+  for (let i = 0; i < 4 * a.n; i++)
+    if (a.inline[i] !== b.inline[i]) throw new Error(`the builds differ in the code units of token ${i >> 2} of ${where}`);
+});
 
 const times = [[], []];
 for (let p = 0; p < 6; p++)

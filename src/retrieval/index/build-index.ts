@@ -351,6 +351,8 @@ async function build(
   const job: MergeJob = { runs, localOf, norms: normsShared, exact, bounds, claims, records, dir: tmp };
   // the workers' merges are asked before this thread's vectors, which it carries out as it asks
   const merges = workers.map((t) => threads.ask(t, { type: 'merge', job }));
+  // awaited below; a failure before then (an id given twice, say) must not leave them unhandled
+  for (const m of merges) m.catch(() => {});
   // external ids: ranks for tie-breaking, and no id twice. Ranked here, while the workers rewrite
   // their vectors or merge (claiming more parts for this thread's time), not at the end of the
   // analysis, where the workers' dictionaries could wait for this thread's

@@ -161,6 +161,46 @@ const feedbackTable = (res) => {
 lines.push('', `Retrieval feedback at ${num(f.docs)} passages.`, '', ...feedbackTable(f));
 if (f88) lines.push('', `At ${num(f88.docs)} passages (the paper's scale; qexp only).`, '', ...feedbackTable(f88));
 
+/** Every earlier saved run of bench/results/NAME.json, newest first, one a commit (from git's history of the file). */
+function earlierRuns(name, current) {
+  const file = `bench/results/${name}.json`;
+  const git = (args) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const seen = new Set([current.commit]);
+  const out = [];
+  try {
+    for (const rev of git(['log', '--format=%h', '--', file]).split('\n').filter(Boolean)) {
+      const run = JSON.parse(git(['show', `${rev}:${file}`]));
+      if (seen.has(run.commit)) continue;
+      seen.add(run.commit);
+      out.push(run);
+    }
+  } catch {
+    // not a git checkout: the current run only
+  }
+  return out;
+}
+
+/**
+ * The strict indexing reading of the last three earlier runs, and how far Lucene's best moved over
+ * every saved run: one run's ratio on this machine is not the whole story.
+ */
+function earlierIndexRuns(ix, perThread) {
+  const key = 'ratio.perThread.index.lucene-novectors';
+  const runs = earlierRuns('index-1M', ix).filter((run) => run[key] !== undefined);
+  if (runs.length === 0) return [];
+  const lucene = [ix, ...runs].map((run) => run['index.lucene-novectors']);
+  const all = [ix, ...runs].map((run) => run[key]);
+  return [
+    `  - earlier runs of the same bench (the last three saved, newest first): ` +
+      runs
+        .slice(0, 3)
+        .map((run) => `${times(run[key])} (median of rounds ${times(run[`${key}.paired.median`])}) at ${run.commit}`)
+        .join(', ') +
+      `. Over the ${all.length} saved runs (older code too) this ratio ranged ${times(Math.min(...all))}-${times(Math.max(...all))} ` +
+      `(this run ${times(perThread)}), and Lucene's best ${num(Math.min(...lucene))}-${num(Math.max(...lucene))} passages/s.`,
+  ];
+}
+
 // the targets of issue 20, from the same figures
 const check = (ok) => (ok ? 'met' : '**missed**');
 // a target is met when the best and the median reach it; a best alone that does is said as such
@@ -199,6 +239,7 @@ if (ix) {
         `${times(perThreadMedian)}) against 2×: ${reached(perThread, perThreadMedian, 2)}; on one thread ` +
         `${times(ix[`${prefix}.oneThread.${key}.paired.median`])}`,
     );
+    if (prefix === 'ratio' && key === 'index.lucene-novectors') lines.push(...earlierIndexRuns(ix, perThread));
   }
   // not the issue's reading (qexp per thread against Lucene on one): the same comparison at equal threads
   for (const [key, what] of [

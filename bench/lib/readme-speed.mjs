@@ -184,7 +184,7 @@ function earlierRuns(name, current) {
  * The strict indexing reading of the last three earlier runs, and how far Lucene's best moved over
  * every saved run: one run's ratio on this machine is not the whole story.
  */
-function earlierIndexRuns(ix, perThread) {
+function earlierIndexRuns(ix) {
   const key = 'ratio.perThread.index.lucene-novectors';
   const runs = earlierRuns('index-1M', ix).filter((run) => run[key] !== undefined);
   if (runs.length === 0) return [];
@@ -197,7 +197,7 @@ function earlierIndexRuns(ix, perThread) {
         .map((run) => `${times(run[key])} (median of rounds ${times(run[`${key}.paired.median`])}) at ${run.commit}`)
         .join(', ') +
       `. Over the ${all.length} saved runs (older code too) this ratio ranged ${times(Math.min(...all))}-${times(Math.max(...all))} ` +
-      `(this run ${times(perThread)}), and Lucene's best ${num(Math.min(...lucene))}-${num(Math.max(...lucene))} passages/s.`,
+      `(this run ${times(ix[key])}), and Lucene's best ${num(Math.min(...lucene))}-${num(Math.max(...lucene))} passages/s.`,
   ];
 }
 
@@ -239,7 +239,7 @@ if (ix) {
         `${times(perThreadMedian)}) against 2×: ${reached(perThread, perThreadMedian, 2)}; on one thread ` +
         `${times(ix[`${prefix}.oneThread.${key}.paired.median`])}`,
     );
-    if (prefix === 'ratio' && key === 'index.lucene-novectors') lines.push(...earlierIndexRuns(ix, perThread));
+    if (prefix === 'ratio' && key === 'index.lucene-novectors') lines.push(...earlierIndexRuns(ix));
   }
   // not the issue's reading (qexp per thread against Lucene on one): the same comparison at equal threads
   for (const [key, what] of [

@@ -108,11 +108,12 @@ describe('inverter', () => {
   it('reads terms of 128 postings and more (a df of two varint bytes) back from encoded runs', () => {
     // `common` in every other document, 1 to 3 times
     const text = (i: number) => (i % 2 === 0 ? `${'common '.repeat(1 + (i % 3))}w${i % 7}` : `w${i % 5}`);
+    const batches: [number, string[]][] = [[0, Array.from({ length: 1200 }, (_, i) => text(i))]];
     // 400 documents to a run: the first packed, the second encoded, the rest packed
-    const runs = invert([[0, Array.from({ length: 1200 }, (_, i) => text(i))]], 600);
+    const runs = invert(batches, 600);
     expect(runs.length).toBe(3);
     expect(runs[1]?.get('common')?.length).toBe(200);
-    expect(joined(runs)).toEqual(expected([[0, Array.from({ length: 1200 }, (_, i) => text(i))]]));
+    expect(joined(runs)).toEqual(expected(batches));
   });
 
   it('sorts runs of more terms than the spill takes in one group (16,384), documents still ascending', () => {

@@ -127,7 +127,7 @@ function grown(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
   return b;
 }
 
-/** A payloads buffer in shared memory (the thread's last run is its payloads as they are sorted). */
+/** A payloads buffer in shared memory (a packed run is the payloads as they were sorted). */
 function sharedInts(n: number, from?: Int32Array): Int32Array<SharedArrayBuffer> {
   const b = new Int32Array(new SharedArrayBuffer(4 * n));
   if (from) b.set(from);
@@ -168,10 +168,8 @@ export class Inverter {
   private low = new Uint16Array(0);
   private groupAt = new Int32Array(0);
   private df: Int32Array = new Int32Array(1 << 16);
-  /** Each run spilled while indexing: encoded, with its terms as (local id, byte offset) pairs; or packed, with the number of terms there were. */
-  private readonly runs: ({ data: SharedArrayBuffer; terms: Int32Array } | { run: LoadedRun; terms: number })[] = [];
-  /** The last run, packed (made by `finish`). */
-  private last: LoadedRun | null = null;
+  /** Each run, in document order: packed, or encoded with its terms as (local id, byte offset) pairs (their table is laid out by `finish`). */
+  private readonly runs: (LoadedRun | { data: SharedArrayBuffer; terms: Int32Array })[] = [];
   /** The term vectors' file, or null in an index without them. */
   private readonly vectors: FileByteWriter | null;
   private readonly vec = new ByteWriter();
@@ -367,15 +365,11 @@ export class Inverter {
     const first = this.runFirst;
     const big = this.bigTf;
     if (last || this.runs.length === 0) {
-      const run = this.packed(terms, first);
+      this.runs.push(this.packed(terms, first));
       this.nPost = 0;
       big.clear();
-      if (last) this.last = run;
-      else {
-        this.runs.push({ run, terms });
-        // the payloads are the run now: the postings that follow go to a new buffer
-        this.pay = sharedInts(this.pTerm.length);
-      }
+      // the payloads are the run now: the postings that follow go to a new buffer
+      if (!last) this.pay = sharedInts(this.pTerm.length);
       return;
     }
     // the run's exact size first, then the run written straight into shared memory
@@ -424,7 +418,7 @@ export class Inverter {
     big.clear();
   }
 
-  /** The sorted payloads as the last run: where each term's postings start, and the large frequencies by posting. */
+  /** The sorted payloads as a packed run: where each term's postings start, and the large frequencies by posting. */
   private packed(terms: number, first: number): LoadedRun {
     const { ends, df, pay } = this;
     const table = sharedInts(terms + 1);
@@ -469,21 +463,20 @@ export class Inverter {
     this.close();
     const local = this.dict.size;
     const runs: LoadedRun[] = this.runs.map((r) => {
-      if ('run' in r) {
+      if ('table' in r) {
+        const old = new Int32Array(r.table);
+        if (old.length === local + 1) return r;
         // where each term's postings start, for the terms added since too (none of their postings)
         const table = sharedInts(local + 1);
-        const old = new Int32Array(r.run.table);
         table.set(old);
-        table.fill(old[r.terms] as number, r.terms + 1);
-        return { ...r.run, table: table.buffer };
+        table.fill(old[old.length - 1] as number, old.length);
+        return { ...r, table: table.buffer };
       }
       const table = new SharedArrayBuffer(4 * local);
       const tab = new Int32Array(table).fill(-1);
       for (let k = 0; k < r.terms.length; k += 2) tab[r.terms[k] as number] = r.terms[k + 1] as number;
       return { data: r.data, table };
     });
-    if (this.last) runs.push(this.last);
-    this.last = null;
     const df = new Int32Array(local);
     df.set(this.df.subarray(0, local));
     const ids = this.dict.sortedIds();

@@ -88,3 +88,4 @@ console.table(
     .map(([name, t]) => ({ function: name, calls: best.calls[name], ms: Math.round(t), share: `${((100 * t) / best.total).toFixed(1)}%` })),
 );
 console.table(Object.entries(best.counts).map(([what, n]) => ({ what, 'per query': Math.round(n / group), 'in all': n })));
+console.log(`the kernel's memory after the group: ${(inner.buffer.byteLength / 2 ** 20).toFixed(0)} MiB`);

@@ -91,7 +91,7 @@ describe("every strategy's top-k equals exhaustive top-k", () => {
 });
 
 describe('group scoring (searchMany) equals exhaustive top-k', () => {
-  it('on random corpora and batches of long and short queries: same ids, order and scores, for several k, windows, spans, dense-sparse splits and both norms (the kernel memory reused from group to group)', async () => {
+  it('on random corpora and batches of long and short queries: same ids, order and scores, for several k, windows, spans, copy chunks, dense-sparse splits and both norms (the kernel memory reused from group to group)', async () => {
     await fc.assert(
       fc.asyncProperty(
         corpus,
@@ -109,7 +109,9 @@ describe('group scoring (searchMany) equals exhaustive top-k', () => {
         fc.constantFrom(1, 3, 128),
         // a candidate's cost: none (queries keep pruning however small the windows), the default
         fc.constantFrom(0, 40),
-        async (docs, queries, k, norms, window, densePerWindow, span, prune, heads, candidateCost) => {
+        // dense postings per copy window after window: a term at a time, a few terms, the default (one copy a span)
+        fc.constantFrom(1, 40, 1 << 20),
+        async (docs, queries, k, norms, window, densePerWindow, span, prune, heads, candidateCost, chunk) => {
           const out = await indexOf(docs, norms, 'group');
           const index = new IndexReader(out);
           const searcher = new Bm25Searcher(index, { k1: 0.9, b: 0.4, hits: k }, 1 << 16, window);
@@ -124,7 +126,7 @@ describe('group scoring (searchMany) equals exhaustive top-k', () => {
             norms === 'exact',
             searcher.niOfNorm,
             // pruning at every k (the engine leaves it out past k = 20)
-            { window, densePerWindow, span, prune, heads, candidateCost, pruneUpToK: Number.POSITIVE_INFINITY },
+            { window, densePerWindow, span, chunk, prune, heads, candidateCost, pruneUpToK: Number.POSITIVE_INFINITY },
           );
           expect(tops.map((top) => top.sorted().map((h) => [index.docid(h.doc), h.score]))).toEqual(
             exhaustive.map((hits) => hits.map((h) => [h.docid, h.score])),

@@ -22,7 +22,27 @@ export interface KernelFunctions {
   score(slots: number, tfs: number, n: number, weight: number, norms: number, pairs: number): number;
   /** `score` for each of n entries of list (slots, tfs, count, weight f32, pairs: 20 bytes). */
   scoreAll(list: number, n: number, norms: number): void;
-  /** One window's pairs of the n dense segments listed in segs ((bounds address, weight) each), to out one after another (a trap past outEnd); table + 12 i receives segment i's pairs' address, count and largest score. */
+  /**
+   * Copies the dense postings of terms [first, end), decoded term after term into (docs, tfs) (bounds
+   * + 4 t (span + 1): term t's start in each of count windows, then its end), window after window to
+   * (outDocs, outTfs) from entry out; runs + 8 (t · span + w) receives term t's (start, end) of window
+   * w there. Returns the entry past them.
+   */
+  regroup(
+    bounds: number,
+    first: number,
+    end: number,
+    span: number,
+    count: number,
+    docs: number,
+    tfs: number,
+    outDocs: number,
+    outTfs: number,
+    out: number,
+    runs: number,
+    cursors: number,
+  ): number;
+  /** One window's pairs of the n dense segments listed in segs ((runs address, weight) each), to out one after another (a trap past outEnd); table + 12 i receives segment i's pairs' address, count and largest score. */
   scoreWindow(
     segs: number,
     n: number,
@@ -136,7 +156,7 @@ export class GroupKernel {
   private pinnedEnd = 0;
   private addresses: NormAddresses = { invAt: 0, cacheAt: 0, bytesAt: 0 };
   /** The largest span buffers a group has needed on this thread, to allocate them at once for the next group. */
-  readonly sizes = { postings: 0, scores: 0, staging: 0 };
+  readonly sizes = { postings: 0, windows: 0, scores: 0, staging: 0 };
 
   constructor() {
     compiled ??= kernelModule();

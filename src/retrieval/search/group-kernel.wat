@@ -166,9 +166,9 @@
 
   ;; One window's pairs of every dense segment, segment after segment, scored just before the
   ;; group's queries add them (the window's pairs, a few MB, are then still in the cache): segs
-  ;; holds n entries of 8 bytes, each segment's bounds (the address of its term's positions, i32,
-  ;; of the first posting of each window of the span in the slots and tfs arrays) and its weight
-  ;; (f32). The pairs go to out one segment after the other, up to outEnd (past it: a trap);
+  ;; holds n entries of 8 bytes, each segment's runs (the address of its term's `regroup` entries:
+  ;; where its postings of each window of the span start and end in the slots and tfs arrays, two
+  ;; i32 a window) and its weight (f32). The pairs go to out one segment after the other, up to outEnd (past it: a trap);
   ;; table + 12 i receives segment i's address, count (two i32) and largest score (f32): the
   ;; bound group scoring prunes by.
   (func (export "scoreWindow") (param $segs i32) (param $n i32) (param $slots i32) (param $tfs i32) (param $norms i32)
@@ -178,7 +178,7 @@
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $segs) (local.get $end)))
-        (local.set $b (i32.add (i32.load (local.get $segs)) (i32.shl (local.get $w) (i32.const 2))))
+        (local.set $b (i32.add (i32.load (local.get $segs)) (i32.shl (local.get $w) (i32.const 3))))
         (local.set $from (i32.load (local.get $b)))
         (local.set $count (i32.sub (i32.load offset=4 (local.get $b)) (local.get $from)))
         ;; a buffer sized too small for the window would be written past: trap instead
@@ -196,7 +196,86 @@
         (local.set $table (i32.add (local.get $table) (i32.const 12)))
         (br $next))))
 
-;; `score` for each of the n entries of list (20 bytes: slots, tfs, count, weight f32, pairs).
+;; Dense postings of a span decoded term after term, those of terms [first, end) (term t's entries
+  ;; from bounds + 4 t (span + 1): where its postings of each of the span's count windows start in
+  ;; (docs, tfs), then where they end), copied window after window, term after term within a window,
+  ;; to (outDocs, outTfs) from entry out on: `scoreWindow` then reads a window's postings from a few
+  ;; regions, not from a place per term (a cache miss and, with 4 KiB pages, a TLB miss each).
+  ;; runs + 8 (t · span + w) receives where term t's postings of window w start and end there;
+  ;; cursors (count i32) is scratch. Copies 16 bytes at a time, reading and writing up to 12 bytes
+  ;; past a run: each window's region ends 4 entries past its postings, and the caller leaves 12
+  ;; bytes readable past the input. Returns the entry past the output.
+  (func (export "regroup") (param $bounds i32) (param $first i32) (param $end i32) (param $span i32) (param $count i32) (param $docs i32)
+    (param $tfs i32) (param $outDocs i32) (param $outTfs i32) (param $out i32) (param $runs i32) (param $cursors i32) (result i32)
+    (local $t i32) (local $w i32) (local $b i32) (local $c i32) (local $from i32) (local $len i32) (local $i i32)
+    (local $sum i32) (local $x i32) (local $r i32)
+    (memory.fill (local.get $cursors) (i32.const 0) (i32.shl (local.get $count) (i32.const 2)))
+    ;; each window's postings, then where its region starts
+    (local.set $t (local.get $first))
+    (block $counted
+      (loop $term
+        (br_if $counted (i32.ge_u (local.get $t) (local.get $end)))
+        (local.set $b (i32.add (local.get $bounds) (i32.shl (i32.mul (local.get $t) (i32.add (local.get $span) (i32.const 1))) (i32.const 2))))
+        (local.set $w (i32.const 0))
+        (block $windows
+          (loop $window
+            (br_if $windows (i32.ge_u (local.get $w) (local.get $count)))
+            (local.set $c (i32.add (local.get $cursors) (i32.shl (local.get $w) (i32.const 2))))
+            (i32.store (local.get $c) (i32.add (i32.load (local.get $c))
+              (i32.sub (i32.load offset=4 (local.get $b)) (i32.load (local.get $b)))))
+            (local.set $b (i32.add (local.get $b) (i32.const 4)))
+            (local.set $w (i32.add (local.get $w) (i32.const 1)))
+            (br $window)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $term)))
+    (local.set $w (i32.const 0))
+    (local.set $sum (local.get $out))
+    (block $placed
+      (loop $window
+        (br_if $placed (i32.ge_u (local.get $w) (local.get $count)))
+        (local.set $c (i32.add (local.get $cursors) (i32.shl (local.get $w) (i32.const 2))))
+        (local.set $x (i32.load (local.get $c)))
+        (i32.store (local.get $c) (local.get $sum))
+        (local.set $sum (i32.add (local.get $sum) (i32.add (local.get $x) (i32.const 4))))
+        (local.set $w (i32.add (local.get $w) (i32.const 1)))
+        (br $window)))
+    ;; term after term: each term's postings read in order, written to the windows' regions
+    (local.set $t (local.get $first))
+    (block $copied
+      (loop $term
+        (br_if $copied (i32.ge_u (local.get $t) (local.get $end)))
+        (local.set $b (i32.add (local.get $bounds) (i32.shl (i32.mul (local.get $t) (i32.add (local.get $span) (i32.const 1))) (i32.const 2))))
+        (local.set $r (i32.add (local.get $runs) (i32.shl (i32.mul (local.get $t) (local.get $span)) (i32.const 3))))
+        (local.set $w (i32.const 0))
+        (block $windows
+          (loop $window
+            (br_if $windows (i32.ge_u (local.get $w) (local.get $count)))
+            (local.set $c (i32.add (local.get $cursors) (i32.shl (local.get $w) (i32.const 2))))
+            (local.set $x (i32.load (local.get $c)))
+            (local.set $from (i32.load (local.get $b)))
+            (local.set $len (i32.sub (i32.load offset=4 (local.get $b)) (local.get $from)))
+            (local.set $i (i32.const 0))
+            (block $done
+              (loop $four
+                (br_if $done (i32.ge_s (local.get $i) (local.get $len)))
+                (v128.store (i32.add (local.get $outDocs) (i32.shl (i32.add (local.get $x) (local.get $i)) (i32.const 2)))
+                  (v128.load (i32.add (local.get $docs) (i32.shl (i32.add (local.get $from) (local.get $i)) (i32.const 2)))))
+                (v128.store (i32.add (local.get $outTfs) (i32.shl (i32.add (local.get $x) (local.get $i)) (i32.const 2)))
+                  (v128.load (i32.add (local.get $tfs) (i32.shl (i32.add (local.get $from) (local.get $i)) (i32.const 2)))))
+                (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                (br $four)))
+            (i32.store (local.get $r) (local.get $x))
+            (i32.store offset=4 (local.get $r) (i32.add (local.get $x) (local.get $len)))
+            (i32.store (local.get $c) (i32.add (local.get $x) (local.get $len)))
+            (local.set $r (i32.add (local.get $r) (i32.const 8)))
+            (local.set $b (i32.add (local.get $b) (i32.const 4)))
+            (local.set $w (i32.add (local.get $w) (i32.const 1)))
+            (br $window)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $term)))
+    (local.get $sum))
+
+  ;; `score` for each of the n entries of list (20 bytes: slots, tfs, count, weight f32, pairs).
   (func (export "scoreAll") (param $list i32) (param $n i32) (param $norms i32)
     (local $end i32)
     (local.set $end (i32.add (local.get $list) (i32.mul (local.get $n) (i32.const 20))))

@@ -20,6 +20,12 @@ export const GROUP_WINDOW = 1 << 14;
  * there, beside 4.8 MB for the most pairs a window has.
  */
 export const GROUP_SPAN = 32;
+/**
+ * Dense postings decoded per chunk before `regroup` copies them window after window: the chunk (8
+ * bytes a posting) stays in the last-level cache for the copy, and the term-by-term buffer stays
+ * small beside the window-by-window one.
+ */
+export const REGROUP_CHUNK = 1 << 20;
 /** A term is dense, and decoded span by span, if it has at least this many postings per window on average. */
 export const DENSE_PER_WINDOW = 4;
 /**
@@ -54,6 +60,8 @@ export interface GroupTuning {
   window?: number;
   densePerWindow?: number;
   span?: number;
+  /** dense postings decoded before each `regroup` (the last term may take it past) */
+  chunk?: number;
   prune?: number;
   pruneUpToK?: number;
   heads?: number;
@@ -118,6 +126,7 @@ export function groupTopK(
     window = GROUP_WINDOW,
     densePerWindow = DENSE_PER_WINDOW,
     span = GROUP_SPAN,
+    chunk: chunkSize = REGROUP_CHUNK,
     prune = PRUNE_SHARE,
     pruneUpToK = PRUNE_UP_TO_K,
     heads: headCount = GROUP_HEADS,
@@ -192,6 +201,9 @@ export function groupTopK(
   const headWords = Math.ceil(width8 / 256) * 4;
   const headsAt = kernel.alloc(10 * headWords * heads.length);
   const boundsAt = kernel.alloc(4 * denseTerms.length * (span + 1));
+  // each dense term's postings of each window of a span once `regroup` copied them window after window: start and end
+  const runsAt = kernel.alloc(8 * denseTerms.length * span);
+  const cursorsAt = kernel.alloc(4 * span);
   // sparse terms' segments: their (document, score) pairs, from segFrom[s]
   const segFrom = new Int32Array(segTerm.length);
   let sparseScored = 0;
@@ -246,6 +258,8 @@ export function groupTopK(
     boundsAt,
     width: width8,
     bounds: denseTerms.length * (span + 1),
+    runsAt,
+    runs: 2 * denseTerms.length * span,
   });
   const sparseStarts = decodeWhole(sparseTerms.map(info), exact, kernel, buffers, sparseTermsAt);
   // each sparse term's postings in the span buffers, from sparseFrom[t]
@@ -338,13 +352,13 @@ export function groupTopK(
   // dense terms: decoded span by span, term after term, into the kernel's memory, with the bounds of
   // each window's postings; scored there segment after segment
   const decoder = new SpanDecoder(denseInfos, exact, kernel);
-  // where each dense segment's term's bounds start (in `bounds`), by column
-  const columnBounds = Int32Array.from(denseSegs, (s) => (denseIndex[segTerm[s] as number] as number) * (span + 1));
+  // where each dense segment's term's runs start (in `runs`: two entries a window), by column
+  const columnRuns = Int32Array.from(denseSegs, (s) => 2 * span * (denseIndex[segTerm[s] as number] as number));
   {
     const list = new Int32Array(kernel.buffer, denseListAt, 2 * denseSegs.length);
     const weights = new Float32Array(kernel.buffer, denseListAt, 2 * denseSegs.length);
     denseSegs.forEach((s, c) => {
-      list[2 * c] = boundsAt + 4 * (columnBounds[c] as number);
+      list[2 * c] = runsAt + 4 * (columnRuns[c] as number);
       weights[2 * c + 1] = segWeight[s] as number;
     });
   }
@@ -362,7 +376,10 @@ export function groupTopK(
     const spanStart = first * window;
     const spanEnd = Math.min(spanStart + span * window, docCount);
     const count = Math.min(span, windows - first);
+    // dense terms decoded a chunk of terms at a time, each chunk copied window after window
     let used = 0;
+    let placed = 0;
+    let chunk = 0;
     for (let i = 0; i < denseTerms.length; i++) {
       const n = decoder.span(i, spanStart, spanEnd, buffers, used);
       // bounds[w]: the first of the term's postings in the span's window w (positions in the buffer)
@@ -383,15 +400,35 @@ export function groupTopK(
       }
       bounds[b + count] = used + n;
       used += n;
+      if (used < chunkSize && i < denseTerms.length - 1) continue;
+      // `regroup` reads and writes up to 12 bytes past the postings
+      buffers.reservePostings(used, used + 4);
+      buffers.reserveWindows(placed, placed + used + 4 * count);
+      placed = kernel.run.regroup(
+        boundsAt,
+        chunk,
+        i + 1,
+        span,
+        count,
+        buffers.docsAt,
+        buffers.tfsAt,
+        buffers.windowDocsAt,
+        buffers.windowTfsAt,
+        placed,
+        runsAt,
+        cursorsAt,
+      );
+      used = 0;
+      chunk = i + 1;
     }
     // room for the most pairs a window of the span has (each window's are scored just before its queries add them)
     windowPairs.fill(0);
-    for (const b of columnBounds)
+    for (const r of columnRuns)
       for (let w = 0; w < count; w++)
-        windowPairs[w] = (windowPairs[w] as number) + (buffers.bounds[b + w + 1] as number) - (buffers.bounds[b + w] as number);
+        windowPairs[w] = (windowPairs[w] as number) + (buffers.runs[r + 2 * w + 1] as number) - (buffers.runs[r + 2 * w] as number);
     buffers.reserveScores(Math.max(0, ...windowPairs));
     // views taken after the memory last grew
-    const { outSlots, outSums, bounds } = buffers;
+    const { outSlots, outSums, runs } = buffers;
     const words = new Int32Array(kernel.buffer);
     for (let w = first; w < first + count; w++) {
       const start = w * window;
@@ -403,8 +440,8 @@ export function groupTopK(
       kernel.run.scoreWindow(
         denseListAt,
         denseSegs.length,
-        buffers.docsAt,
-        buffers.tfsAt,
+        buffers.windowDocsAt,
+        buffers.windowTfsAt,
         normsAt + 4 * spanStart,
         w - first,
         buffers.pairsAt,
@@ -415,11 +452,11 @@ export function groupTopK(
       if (pruning > 0) {
         new Uint8Array(kernel.buffer, headsAt, 10 * headWords * heads.length).fill(0);
         heads.forEach((t, h) => {
-          const b = (denseIndex[t] as number) * (span + 1) + w - first;
-          const from = bounds[b] as number;
+          const r = 2 * ((denseIndex[t] as number) * span + w - first);
+          const from = runs[r] as number;
           const bits = headsAt + 10 * headWords * h;
-          const n = (bounds[b + 1] as number) - from;
-          kernel.run.mark(buffers.docsAt + 4 * from, n, start - spanStart, bits, bits + 8 * headWords, headWords);
+          const n = (runs[r + 1] as number) - from;
+          kernel.run.mark(buffers.windowDocsAt + 4 * from, n, start - spanStart, bits, bits + 8 * headWords, headWords);
         });
       }
       tops.forEach((top, q) => {

@@ -118,7 +118,8 @@ export function decodeWhole(terms: TermInfo[], exact: boolean, kernel: GroupKern
 
 /**
  * A span's buffers in the kernel's memory: the dense terms' decoded postings (documents from the
- * span's start, and tfs, i32) and their segments' (slot, score) pairs of one window, regrown as needed; and
+ * span's start, and tfs, i32), term after term and then (`regroup`) window after window, and their
+ * segments' (slot, score) pairs of one window, regrown as needed; and
  * typed-array views of everything the span loop writes or reads, taken again whenever the memory
  * grows.
  */
@@ -127,13 +128,18 @@ export class SpanBuffers {
   tfsAt = 0;
   pairsAt = 0;
   stagingAt = 0;
+  /** The postings window after window. */
+  windowDocsAt = 0;
+  windowTfsAt = 0;
   private postingsCap = 0;
+  private windowsCap = 0;
   private scoresCap = 0;
   private stagingCap = 0;
   docs = new Int32Array(0);
   /** A term's postings words, copied for the kernel to decode. */
   staging = new Uint32Array(0);
   bounds = new Int32Array(0);
+  runs = new Int32Array(0);
   outSlots = new Int32Array(0);
   outSums = new Float64Array(0);
 
@@ -145,9 +151,12 @@ export class SpanBuffers {
       boundsAt: number;
       width: number;
       bounds: number;
+      runsAt: number;
+      runs: number;
     },
   ) {
     this.reservePostings(0, kernel.sizes.postings);
+    this.reserveWindows(0, kernel.sizes.windows);
     this.reserveScores(kernel.sizes.scores);
     this.reserveStaging(kernel.sizes.staging);
     this.views();
@@ -178,6 +187,22 @@ export class SpanBuffers {
     this.views();
   }
 
+  /** Room for postings window after window up to `need`, keeping the first `used`. */
+  reserveWindows(used: number, need: number): void {
+    if (need <= this.windowsCap) return;
+    const cap = Math.max(need, 2 * this.windowsCap);
+    this.kernel.sizes.windows = Math.max(this.kernel.sizes.windows, cap);
+    const docsAt = this.kernel.alloc(4 * cap);
+    const tfsAt = this.kernel.alloc(4 * cap);
+    const mem = new Int32Array(this.kernel.buffer);
+    mem.copyWithin(docsAt / 4, this.windowDocsAt / 4, this.windowDocsAt / 4 + used);
+    mem.copyWithin(tfsAt / 4, this.windowTfsAt / 4, this.windowTfsAt / 4 + used);
+    this.windowDocsAt = docsAt;
+    this.windowTfsAt = tfsAt;
+    this.windowsCap = cap;
+    this.views();
+  }
+
   /** Where the room for scores ends. */
   get pairsEnd(): number {
     return this.pairsAt + 8 * this.scoresCap;
@@ -198,6 +223,7 @@ export class SpanBuffers {
     this.docs = new Int32Array(b, this.docsAt, this.postingsCap);
     this.staging = new Uint32Array(b, this.stagingAt, this.stagingCap);
     this.bounds = new Int32Array(b, f.boundsAt, f.bounds);
+    this.runs = new Int32Array(b, f.runsAt, f.runs);
     this.outSlots = new Int32Array(b, f.outSlotsAt, f.width);
     this.outSums = new Float64Array(b, f.outSumsAt, f.width);
   }

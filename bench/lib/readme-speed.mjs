@@ -201,6 +201,22 @@ function earlierIndexRuns(ix) {
   ];
 }
 
+/** The feedback reading of the last three earlier runs, with Lucene's top-10 beside each: how fast this machine ran then. */
+function earlierFeedbackRuns(fb) {
+  const key = 'qexp.feedback@10.1t';
+  const runs = earlierRuns('feedback-1M', fb).filter((run) => run[key] !== undefined && run.median?.[key] !== undefined);
+  if (runs.length === 0) return [];
+  const lucene = (run) => run['lucene.expanded@10.1t'];
+  return [
+    `  - earlier runs of the same bench (the last three saved, newest first): ` +
+      runs
+        .slice(0, 3)
+        .map((run) => `${qps(run[key])} (median ${qps(run.median[key])}) at ${run.commit}, Lucene's top-10 ${num(lucene(run), 1)}`)
+        .join('; ') +
+      `; this run's Lucene top-10 ${num(lucene(fb), 1)}.`,
+  ];
+}
+
 // the targets of issue 20, from the same figures
 const check = (ok) => (ok ? 'met' : '**missed**');
 // a target is met when the best and the median reach it; a best alone that does is said as such
@@ -222,6 +238,7 @@ lines.push(
     `${qps(r.median['qexp-grouped.expanded@10.1t'])}) against 1,000: ${reached(r['qexp-grouped.expanded@10.1t'], r.median['qexp-grouped.expanded@10.1t'], 1000)}`,
   `- feedback: ${qps(f['qexp.feedback@10.1t'])} candidates/s on one thread (median ${qps(f.median['qexp.feedback@10.1t'])}) ` +
     `against 1,000: ${reached(f['qexp.feedback@10.1t'], f.median['qexp.feedback@10.1t'], 1000)}`,
+  ...earlierFeedbackRuns(f),
 );
 if (ix) {
   // Lucene with term vectors holds what a qexp index holds (the issue's 15,804 passages/s was that

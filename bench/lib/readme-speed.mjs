@@ -201,19 +201,21 @@ function earlierIndexRuns(ix) {
   ];
 }
 
-/** The feedback reading of the last three earlier runs, with Lucene's top-10 beside each: how fast this machine ran then. */
-function earlierFeedbackRuns(fb) {
-  const key = 'qexp.feedback@10.1t';
-  const runs = earlierRuns('feedback-1M', fb).filter((run) => run[key] !== undefined && run.median?.[key] !== undefined);
+/**
+ * A queries/s target's reading (key, in bench/results/NAME.json) in the last three earlier runs, with
+ * Lucene's expanded top-10 beside each: how fast this machine ran then.
+ */
+function earlierSpeedRuns(name, current, key) {
+  const runs = earlierRuns(name, current).filter((run) => run[key] !== undefined && run.median?.[key] !== undefined);
   if (runs.length === 0) return [];
   const lucene = (run) => run['lucene.expanded@10.1t'];
   return [
     `  - earlier runs of the same bench (the last three saved, newest first): ` +
       runs
         .slice(0, 3)
-        .map((run) => `${qps(run[key])} (median ${qps(run.median[key])}) at ${run.commit}, Lucene's top-10 ${num(lucene(run), 1)}`)
+        .map((run) => `${qps(run[key])} (median ${qps(run.median[key])}) at ${run.commit}, Lucene's expanded top-10 ${num(lucene(run), 1)}`)
         .join('; ') +
-      `; this run's Lucene top-10 ${num(lucene(fb), 1)}.`,
+      `; this run's Lucene expanded top-10 ${num(lucene(current), 1)}.`,
   ];
 }
 
@@ -236,9 +238,10 @@ lines.push(
   target('expanded queries one at a time, top-1000', 'qexp.expanded@1000.1t', 4),
   `- expanded queries in groups, top-10: ${qps(r['qexp-grouped.expanded@10.1t'])} queries/s on one thread (median ` +
     `${qps(r.median['qexp-grouped.expanded@10.1t'])}) against 1,000: ${reached(r['qexp-grouped.expanded@10.1t'], r.median['qexp-grouped.expanded@10.1t'], 1000)}`,
+  ...earlierSpeedRuns('retrieval-1M', r, 'qexp-grouped.expanded@10.1t'),
   `- feedback: ${qps(f['qexp.feedback@10.1t'])} candidates/s on one thread (median ${qps(f.median['qexp.feedback@10.1t'])}) ` +
     `against 1,000: ${reached(f['qexp.feedback@10.1t'], f.median['qexp.feedback@10.1t'], 1000)}`,
-  ...earlierFeedbackRuns(f),
+  ...earlierSpeedRuns('feedback-1M', f, 'qexp.feedback@10.1t'),
 );
 if (ix) {
   // Lucene with term vectors holds what a qexp index holds (the issue's 15,804 passages/s was that

@@ -174,33 +174,29 @@ export class SpanBuffers {
   /** Room for postings up to `need`, keeping the first `used`. */
   reservePostings(used: number, need: number): void {
     if (need <= this.postingsCap) return;
-    const cap = Math.max(need, 2 * this.postingsCap);
-    this.kernel.sizes.postings = Math.max(this.kernel.sizes.postings, cap);
-    const docsAt = this.kernel.alloc(4 * cap);
-    const tfsAt = this.kernel.alloc(4 * cap);
-    const mem = new Int32Array(this.kernel.buffer);
-    mem.copyWithin(docsAt / 4, this.docsAt / 4, this.docsAt / 4 + used);
-    mem.copyWithin(tfsAt / 4, this.tfsAt / 4, this.tfsAt / 4 + used);
-    this.docsAt = docsAt;
-    this.tfsAt = tfsAt;
-    this.postingsCap = cap;
+    this.postingsCap = Math.max(need, 2 * this.postingsCap);
+    this.kernel.sizes.postings = Math.max(this.kernel.sizes.postings, this.postingsCap);
+    [this.docsAt, this.tfsAt] = this.regrow(this.docsAt, this.tfsAt, used, this.postingsCap);
     this.views();
   }
 
   /** Room for postings window after window up to `need`, keeping the first `used`. */
   reserveWindows(used: number, need: number): void {
     if (need <= this.windowsCap) return;
-    const cap = Math.max(need, 2 * this.windowsCap);
-    this.kernel.sizes.windows = Math.max(this.kernel.sizes.windows, cap);
-    const docsAt = this.kernel.alloc(4 * cap);
-    const tfsAt = this.kernel.alloc(4 * cap);
-    const mem = new Int32Array(this.kernel.buffer);
-    mem.copyWithin(docsAt / 4, this.windowDocsAt / 4, this.windowDocsAt / 4 + used);
-    mem.copyWithin(tfsAt / 4, this.windowTfsAt / 4, this.windowTfsAt / 4 + used);
-    this.windowDocsAt = docsAt;
-    this.windowTfsAt = tfsAt;
-    this.windowsCap = cap;
+    this.windowsCap = Math.max(need, 2 * this.windowsCap);
+    this.kernel.sizes.windows = Math.max(this.kernel.sizes.windows, this.windowsCap);
+    [this.windowDocsAt, this.windowTfsAt] = this.regrow(this.windowDocsAt, this.windowTfsAt, used, this.windowsCap);
     this.views();
+  }
+
+  /** Room for cap documents and tfs (i32 each), the first `used` of those at (docsAt, tfsAt) copied in: their addresses. */
+  private regrow(docsAt: number, tfsAt: number, used: number, cap: number): [number, number] {
+    const docs = this.kernel.alloc(4 * cap);
+    const tfs = this.kernel.alloc(4 * cap);
+    const mem = new Int32Array(this.kernel.buffer);
+    mem.copyWithin(docs / 4, docsAt / 4, docsAt / 4 + used);
+    mem.copyWithin(tfs / 4, tfsAt / 4, tfsAt / 4 + used);
+    return [docs, tfs];
   }
 
   /** Where the room for scores ends. */

@@ -168,9 +168,9 @@
   ;; group's queries add them (the window's pairs, a few MB, are then still in the cache): segs
   ;; holds n entries of 8 bytes, each segment's runs (the address of its term's `regroup` entries:
   ;; where its postings of each window of the span start and end in the slots and tfs arrays, two
-  ;; i32 a window) and its weight (f32). The pairs go to out one segment after the other, up to outEnd (past it: a trap);
-  ;; table + 12 i receives segment i's address, count (two i32) and largest score (f32): the
-  ;; bound group scoring prunes by.
+  ;; i32 a window) and its weight (f32). The pairs go to out one segment after the other, up to
+  ;; outEnd (past it: a trap); table + 12 i receives segment i's address, count (two i32) and
+  ;; largest score (f32): the bound group scoring prunes by.
   (func (export "scoreWindow") (param $segs i32) (param $n i32) (param $slots i32) (param $tfs i32) (param $norms i32)
     (param $w i32) (param $out i32) (param $table i32) (param $outEnd i32)
     (local $end i32) (local $b i32) (local $from i32) (local $count i32)
@@ -196,7 +196,7 @@
         (local.set $table (i32.add (local.get $table) (i32.const 12)))
         (br $next))))
 
-;; Dense postings of a span decoded term after term, those of terms [first, end) (term t's entries
+  ;; Dense postings of a span decoded term after term, those of terms [first, end) (term t's entries
   ;; from bounds + 4 t (span + 1): where its postings of each of the span's count windows start in
   ;; (docs, tfs), then where they end), copied window after window, term after term within a window,
   ;; to (outDocs, outTfs) from entry out on: `scoreWindow` then reads a window's postings from a few

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { wasmModule } from '../../util/wasm-module.js';
 
 // the few WebAssembly declarations used here (the project's lib has no DOM types, which carry them)
 interface WasmMemory {
@@ -7,7 +6,6 @@ interface WasmMemory {
   grow(pages: number): number;
 }
 interface Wasm {
-  Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
 }
 const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
@@ -128,15 +126,6 @@ export interface NormAddresses {
   bytesAt: number;
 }
 
-/** group-kernel.wasm, beside this module in dist/; from src/ (tests run the TypeScript), the built one in dist/. */
-function kernelModule(): object {
-  const here = new URL('./group-kernel.wasm', import.meta.url);
-  const built = new URL('../../../dist/retrieval/search/group-kernel.wasm', import.meta.url);
-  const path = [here, built].map((u) => fileURLToPath(u)).find((p) => existsSync(p));
-  if (!path) throw new Error(`group-kernel.wasm is missing beside ${fileURLToPath(import.meta.url)}: run \`npm run build\``);
-  return new wasm.Module(readFileSync(path));
-}
-
 let compiled: object | null = null;
 
 /**
@@ -159,7 +148,7 @@ export class GroupKernel {
   readonly sizes = { postings: 0, windows: 0, scores: 0, staging: 0 };
 
   constructor() {
-    compiled ??= kernelModule();
+    compiled ??= wasmModule(new URL('./group-kernel.wasm', import.meta.url), 'retrieval/search/group-kernel.wasm');
     const exports = new wasm.Instance(compiled, {}).exports as KernelFunctions & { memory: WasmMemory };
     this.run = exports;
     this.memory = exports.memory;

@@ -70,7 +70,7 @@ describe('the term-vector rewrite (vector-kernel.wat)', () => {
       used.add(g);
       remap[t] = g;
     }
-    const sizesOf = [0, 1, 2, 31, 32, 33, 64, 65, 400, 4096, 4097, 6000];
+    const sizesOf = [0, 1, 2, 12, 13, 31, 32, 33, 64, 65, 400, 4096, 4097, 6000];
     const docs = Array.from({ length: 160 }, (_, d) => {
       const n = d < sizesOf.length ? (sizesOf[d] as number) : Math.floor(rand() * (rand() < 0.9 ? 60 : 700));
       // thread ids: distinct within a document, spread over all terms or crowded into a narrow range

@@ -51,8 +51,8 @@ export function remapVectors(
   remap: Int32Array,
   out: string,
   sums: boolean,
-  /** the input buffer's first size in bytes, and the terms a document may have before the scratch grows (tests make them small) */
-  { input = 1 << 23, terms = 1 << 12 }: { input?: number; terms?: number } = {},
+  /** the input buffer's first size in bytes, and the pairs the kernel takes a call (more for a document that has more; tests make them small) */
+  { input = 1 << 23, terms = 1 << 16 }: { input?: number; terms?: number } = {},
 ): RemappedVectors {
   compiled ??= wasmModule(new URL('./vector-kernel.wasm', import.meta.url), 'retrieval/index/vector-kernel.wasm');
   const k = new wasm.Instance(compiled, {}).exports as VectorKernel;
@@ -142,7 +142,7 @@ export function remapVectors(
       if (why === 3)
         throw new Error(`index build: the temporary file ${path} holds a term id (${what}) past the thread's ${remap.length} terms`);
       if (why === 2) {
-        // a document of more terms than the scratch holds (its output then fits too)
+        // a document of more terms than a call takes (its output then fits too)
         cap = Math.max(2 * cap, what);
         layout();
       } else if (docs === 0 && why === 0) {

@@ -15,16 +15,16 @@
 // qexp builds on every CPU (`qexp index`'s default), and on one thread, with term vectors and without
 // them (`--no-vectors`, each compared with Lucene built the same way), in a process of its own
 // (bench/lib/build-child.mjs), so that its peak RSS and CPU time are the build's, with the
-// environment `qexp index` gives its build process (hugePageEnv: glibc's malloc on huge pages). Lucene 8 (Debian's liblucene8-java jars, compiled
-// against by bench/peers/LuceneIndex.java, which says what its documents hold: the same content as
+// environment `qexp index` gives its build process (hugePageEnv: glibc's malloc on huge pages). Lucene 8 (Debian's liblucene8-java jars, installed as
+// root when missing, as the search benches install them; compiled against by bench/peers/LuceneIndex.java, which says what its documents hold: the same content as
 // qexp's index, frequencies and term vectors) indexes on one thread in one JVM kept between passes,
 // with and without term vectors; a second JVM indexes on every CPU, so that qexp on N threads also
 // meets Lucene on N threads (the issue's target compares qexp's per-thread rate with Lucene on one). The passes alternate, since this machine's speed swings by up to 2x
 // within minutes; each figure is given as best and median. Also printed: the analyzer alone on one
 // thread (tokenizing every passage and nothing else), and so the share of the build's CPU time that is
 // not analysis, the part the index code owns.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -33,6 +33,7 @@ import { getAnalyzer } from '../dist/retrieval/analysis/analyzers.js';
 import { median } from './lib/alternate.mjs';
 import { buildInChild } from './lib/build.mjs';
 import { corpusFile } from './lib/synthetic.mjs';
+import { luceneJars } from './peers/lucene-peer.mjs';
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 1_000_000);
 const PASSES = Number(process.env.BENCH_PASSES ?? 3);
@@ -46,16 +47,8 @@ const load = () => loadavg()[0].toFixed(1);
 /** The Lucene peer: a JVM that indexes the corpus on THREADS threads once per line it is sent, or null (with the reason printed). */
 function startLucene(threads) {
   if (process.env.BENCH_LUCENE === '0') return null;
-  const java = '/usr/share/java';
-  const names = existsSync(java) ? readdirSync(java) : [];
-  const jars = ['lucene-core', 'lucene-analyzers-common'].map((name) => {
-    const jar = names.find((n) => new RegExp(`^${name}-8[0-9.]*\\.jar$`).test(n));
-    return jar ? join(java, jar) : null;
-  });
-  if (jars.includes(null) || spawnSync('javac', ['-version']).status !== 0) {
-    console.log('Lucene peer skipped: it needs a JDK (javac) and liblucene8-java (Debian)');
-    return null;
-  }
+  const jars = luceneJars();
+  if (!jars) return null;
   const classes = join(import.meta.dirname, '.peers', 'lucene');
   mkdirSync(classes, { recursive: true });
   const cp = jars.join(':');

@@ -15,8 +15,12 @@ const jar = (name) => readdirSync(JARS).find((f) => new RegExp(`^${name}-8[.0-9]
 const findJars = () => (existsSync(JARS) ? [jar('lucene-core'), jar('lucene-analyzers-common')] : []);
 const haveJdk = () => spawnSync('javac', ['-version'], { stdio: 'ignore' }).status === 0;
 
-/** The classpath of the compiled peer, or null (with a note on why) when Lucene 8 or a JDK is missing and cannot be installed. */
-export function lucenePeer() {
+/**
+ * Debian's Lucene 8 jars (lucene-core, lucene-analyzers-common: their paths) with a JDK beside them,
+ * installed with apt-get when run as root; null (with a note on why) where they are missing and
+ * cannot be installed.
+ */
+export function luceneJars() {
   let jars = findJars();
   if (!(jars.length === 2 && jars.every(Boolean) && haveJdk())) {
     if (process.getuid?.() !== 0) {
@@ -32,7 +36,14 @@ export function lucenePeer() {
       return null;
     }
   }
-  const cp = [...jars.map((j) => join(JARS, j)), classes].join(':');
+  return jars.map((j) => join(JARS, j));
+}
+
+/** The classpath of the compiled peer, or null (with a note on why) when Lucene 8 or a JDK is missing and cannot be installed. */
+export function lucenePeer() {
+  const jars = luceneJars();
+  if (!jars) return null;
+  const cp = [...jars, classes].join(':');
   const compiled = join(classes, 'LucenePeer.class');
   if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(source).mtimeMs) {
     mkdirSync(classes, { recursive: true });

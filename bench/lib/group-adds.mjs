@@ -4,25 +4,35 @@
 // built kernel's `addSegments` and `scan` (dist/retrieval/search/group-kernel.wasm) over regions of
 // the sizes given, medians of 6 passes after a warm-up; kernel-ab.mjs times pairs already in cache.
 //
-//   node bench/lib/group-adds.mjs [REGION_MB ...]   (default 0.9 3.5 14)
+//   node bench/lib/group-adds.mjs [REGION_MB ...]              (windows of 16,384; default 0.9 3.5 14)
+//   node bench/lib/group-adds.mjs --windows [DOCUMENTS ...]    (default 16384 8192 4096 2048)
 //
-// A group of 2,048 expanded queries at 1M passages has about 4.5 MB of pairs a window.
+// A group of 2,048 expanded queries at 1M passages has about 4.5 MB of pairs a window. With
+// --windows, the same postings are cut into windows of each size: the region and each segment's
+// run shrink with the window while a query still adds ~110 runs, and the figure that counts is
+// the last, adds and scan together per pair added.
 import { readFileSync } from 'node:fs';
 import { median } from './alternate.mjs';
 import { generator } from './synthetic.mjs';
 
 const WINDOW = 1 << 14;
-/** pairs of a segment in a window, on average, and segments a query adds */
+/** pairs of a segment in a 16,384-document window, on average, and segments a query adds */
 const SEGMENT = 145;
 const USES = 110;
+/** query-windows timed per pass at windows of 16,384 (more at smaller windows: the same pairs) */
 const REPEAT = 3000;
-const sizes = process.argv.slice(2).map(Number);
+const REGION_MB = 4.7;
+const args = process.argv.slice(2);
+const byWindow = args[0] === '--windows';
+const values = (byWindow ? args.slice(1) : args).map(Number);
 const wasm = readFileSync(new URL('../../dist/retrieval/search/group-kernel.wasm', import.meta.url));
 
-for (const mb of sizes.length ? sizes : [0.9, 3.5, 14]) {
+/** Times query-windows of `window` documents over a region of `mb` whose segments average `segment` pairs. */
+function measure(window, mb, segment) {
   const rand = generator(7);
-  const segments = Math.round((mb * 2 ** 20) / (8 * SEGMENT));
-  const lengths = Array.from({ length: segments }, () => Math.floor(SEGMENT * (0.2 + 1.6 * rand())));
+  const repeat = Math.round((REPEAT * WINDOW) / window);
+  const segments = Math.round((mb * 2 ** 20) / (8 * segment));
+  const lengths = Array.from({ length: segments }, () => Math.max(1, Math.floor(segment * (0.2 + 1.6 * rand()))));
   // 64 queries' segment lists, ascending as a group lays them out
   const choices = Array.from({ length: 64 }, () => {
     const s = new Set();
@@ -31,18 +41,18 @@ for (const mb of sizes.length ? sizes : [0.9, 3.5, 14]) {
   });
   const k = new WebAssembly.Instance(new WebAssembly.Module(wasm), {}).exports;
   const accAt = 1 << 16;
-  const outSlotsAt = accAt + 8 * WINDOW;
-  const outSumsAt = outSlotsAt + 4 * WINDOW;
-  const tableAt = outSumsAt + 8 * WINDOW;
+  const outSlotsAt = accAt + 8 * window;
+  const outSumsAt = outSlotsAt + 4 * window;
+  const tableAt = outSumsAt + 8 * window;
   const segsAt = tableAt + 12 * segments;
   const pairsAt = segsAt + 4 * 64 * USES;
-  k.memory.grow(Math.ceil((pairsAt + 8 * SEGMENT * 1.8 * segments) / 65536));
+  k.memory.grow(Math.ceil((pairsAt + 8 * segment * 1.8 * segments) / 65536));
   const view = new DataView(k.memory.buffer);
   let at = pairsAt;
   lengths.forEach((n, s) => {
     view.setInt32(tableAt + 12 * s, at, true);
     view.setInt32(tableAt + 12 * s + 4, n, true);
-    const slots = Array.from({ length: n }, () => Math.floor(rand() * WINDOW)).sort((a, b) => a - b);
+    const slots = Array.from({ length: n }, () => Math.floor(rand() * window)).sort((a, b) => a - b);
     for (const slot of slots) {
       view.setInt32(at, slot, true);
       view.setFloat32(at + 4, (2 * rand()) / 10, true);
@@ -59,22 +69,38 @@ for (const mb of sizes.length ? sizes : [0.9, 3.5, 14]) {
   pairs /= choices.length;
   const add = [];
   const scan = [];
+  const both = [];
   for (let pass = 0; pass < 7; pass++) {
     let a = 0;
     let b = 0;
-    for (let r = 0; r < REPEAT; r++) {
+    for (let r = 0; r < repeat; r++) {
       const t0 = performance.now();
       k.addSegments(accAt, segsAt + 4 * USES * (r & 63), choices[r & 63].length, tableAt);
       const t1 = performance.now();
-      k.scan(accAt, WINDOW, 9.5, outSlotsAt, outSumsAt);
+      // a cut few sums pass, and k = 0: a top-k already full, as in nearly every window
+      k.scan(accAt, window, 9.5, 0, 0, outSlotsAt, outSumsAt);
       b += performance.now() - t1;
       a += t1 - t0;
     }
+    // the same calls untimed one by one: the timers cost more than a small window's work
+    const t2 = performance.now();
+    for (let r = 0; r < repeat; r++) {
+      k.addSegments(accAt, segsAt + 4 * USES * (r & 63), choices[r & 63].length, tableAt);
+      k.scan(accAt, window, 9.5, 0, 0, outSlotsAt, outSumsAt);
+    }
+    const c = performance.now() - t2;
     if (pass === 0) continue;
-    add.push((a * 1e6) / (REPEAT * pairs));
-    scan.push((b * 1e6) / (REPEAT * WINDOW));
+    add.push((a * 1e6) / (repeat * pairs));
+    scan.push((b * 1e6) / (repeat * window));
+    both.push((c * 1e6) / (repeat * pairs));
   }
   console.log(
-    `region ${((at - pairsAt) / 2 ** 20).toFixed(1)} MB a window: add ${median(add).toFixed(3)} ns a pair, scan ${median(scan).toFixed(3)} ns a document`,
+    `window ${window}, region ${((at - pairsAt) / 2 ** 20).toFixed(1)} MB, ${pairs.toFixed(0)} pairs a query: ` +
+      `add ${median(add).toFixed(3)} ns a pair, scan ${median(scan).toFixed(3)} ns a document, ` +
+      `both ${median(both).toFixed(3)} ns a pair added`,
   );
 }
+
+if (byWindow)
+  for (const w of values.length ? values : [16384, 8192, 4096, 2048]) measure(w, (REGION_MB * w) / WINDOW, (SEGMENT * w) / WINDOW);
+else for (const mb of values.length ? values : [0.9, 3.5, 14]) measure(WINDOW, mb, SEGMENT);

@@ -3,7 +3,6 @@ import type { Analyzer } from '../analysis/analyzers.js';
 import { whitespaceSpans } from '../analysis/whitespace.js';
 import { FileByteWriter } from './file-writer.js';
 import { TermDictionary, TokenRanges } from './term-dictionary.js';
-import { TF_RANGE } from './term-vectors.js';
 import { ByteWriter, readVarints, writeVarint } from './varint.js';
 
 /**
@@ -113,6 +112,11 @@ export interface ThreadDictionary {
  */
 const TF_BITS = 8;
 const TF_ASIDE = (1 << TF_BITS) - 1;
+/**
+ * The most times a document may repeat one term, plus one: the builder refuses more (a tf below
+ * it is exact as a float, as Lucene scores it).
+ */
+const TF_RANGE = 2 ** 22;
 /** Documents a run may span (from its first to its last): what the 24 bits hold. */
 const RUN_SPAN = 2 ** (32 - TF_BITS);
 /** Terms a group of the spill's first pass holds (at 1M passages a group's counts and postings fit a 1 MiB L2 cache). */

@@ -1,17 +1,11 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { wasmModule } from '../../util/wasm-module.js';
+import { type WasmMemory, wasmInstance } from '../../util/wasm-module.js';
 import type { ChunkSumsState } from './checksums.js';
 import { FileByteWriter } from './file-writer.js';
 
-/**
- * The most times a document may repeat one term, plus one: the builder refuses more (a tf below
- * it is exact as a float, as Lucene scores it).
- */
-export const TF_RANGE = 2 ** 22;
-
 /** vector-kernel.wat's one function (addresses are byte offsets into its memory). */
 interface VectorKernel {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  memory: WasmMemory;
   rewrite(
     p: number,
     end: number,
@@ -28,11 +22,6 @@ interface VectorKernel {
     state: number,
   ): number;
 }
-
-// the one WebAssembly declaration used here (the project's lib has no DOM types, which carry it)
-const wasm = (globalThis as unknown as { WebAssembly: { Instance: new (module: object, imports: object) => { exports: unknown } } })
-  .WebAssembly;
-let compiled: object | null = null;
 
 /** A thread's term vectors with global ids: each document's size, and the file's chunk sums when asked for (the builder renames a lone thread's file that is the whole docvectors). */
 export interface RemappedVectors {
@@ -54,8 +43,7 @@ export function remapVectors(
   /** the input buffer's first size in bytes, and the pairs the kernel takes a call (more for a document that has more; tests make them small) */
   { input = 1 << 23, terms = 1 << 16 }: { input?: number; terms?: number } = {},
 ): RemappedVectors {
-  compiled ??= wasmModule(new URL('./vector-kernel.wasm', import.meta.url), 'retrieval/index/vector-kernel.wasm');
-  const k = new wasm.Instance(compiled, {}).exports as VectorKernel;
+  const k = wasmInstance(new URL('./vector-kernel.wasm', import.meta.url), 'retrieval/index/vector-kernel.wasm') as VectorKernel;
   // the kernel's memory: the remap table, the call's state and scratch and its documents' sizes,
   // then (laid out again past everything when a document needs more) the keys' scratch, the output
   // and the input

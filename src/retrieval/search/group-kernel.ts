@@ -1,14 +1,4 @@
-import { wasmModule } from '../../util/wasm-module.js';
-
-// the few WebAssembly declarations used here (the project's lib has no DOM types, which carry them)
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface Wasm {
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+import { type WasmMemory, wasmInstance } from '../../util/wasm-module.js';
 
 /** The kernel's functions (group-kernel.wat documents each); addresses are byte offsets into its memory. */
 export interface KernelFunctions {
@@ -126,8 +116,6 @@ export interface NormAddresses {
   bytesAt: number;
 }
 
-let compiled: object | null = null;
-
 /**
  * Group scoring's WebAssembly kernel (group-kernel.wat) and its memory, which the caller lays
  * out with `alloc` (a bump allocator, `reset` for each group). One per thread, reused.
@@ -148,8 +136,12 @@ export class GroupKernel {
   readonly sizes = { postings: 0, windows: 0, scores: 0, staging: 0 };
 
   constructor() {
-    compiled ??= wasmModule(new URL('./group-kernel.wasm', import.meta.url), 'retrieval/search/group-kernel.wasm');
-    const exports = new wasm.Instance(compiled, {}).exports as KernelFunctions & { memory: WasmMemory };
+    const exports = wasmInstance(
+      new URL('./group-kernel.wasm', import.meta.url),
+      'retrieval/search/group-kernel.wasm',
+    ) as KernelFunctions & {
+      memory: WasmMemory;
+    };
     this.run = exports;
     this.memory = exports.memory;
     this.current = this.memory.buffer;

@@ -82,6 +82,14 @@ describe('batched term dictionary', () => {
       100_000 + 997,
     );
   });
+
+  it('tells apart long terms alike in their first code units, and short terms of 16-bit and 8-bit units alike in their bytes', () => {
+    // a slot holds a term's first 8 code units as bytes where all are below 256, else its first 4;
+    // 'ā' (U+0101) and 'ȁ' (U+0201) share their low byte with U+0001, which a slot holds as one byte
+    const long = ['x'.repeat(255), 'x'.repeat(256), `${'x'.repeat(255)}a`, `${'x'.repeat(255)}b`, 'x'.repeat(300)];
+    const short = ['ā', 'ȁ', '\u0001', 'aā', 'aȁ', 'āa', 'abcdefgh', 'abcdefgi', 'abcdefghi', 'āāāā', 'āāāāā', 'ābcd'];
+    expectIdsOf([...long, ...short, ...[...short].reverse(), ...[...long].reverse()], long.length + short.length);
+  });
 });
 
 describe('sorted term ids', () => {

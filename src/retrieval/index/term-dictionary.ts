@@ -1,17 +1,35 @@
 import { isJavaWhitespace, MAX_TOKEN } from '../analysis/whitespace.js';
 
-/**
- * Ints per slot: term id + 1 (0: empty), hash, length, its first code unit in `chars`, then its
- * first INLINE code units, two an int, zero past its end (as a token holds them).
- */
-const SLOT = 8;
+/** Code units a token holds inline (in TokenRanges), two an int, zero past its end. */
 const INLINE = 8;
 const WORDS = INLINE / 2;
 /**
+ * Ints per slot: term id + 1 (0: empty), key, then two ints of inline code units: the term's
+ * first 8 code units a byte each where those are all below 256, else its first 4 two an int,
+ * zero past its end. A key is the term's hash with its low 4 bits replaced by a tag: its length
+ * (1-8) where the inline ints hold all of it as bytes, 8 + its length (9-12) where they hold all
+ * of it as 16-bit units, else LONG. A slot of 16 bytes, not the 32 that a token's inline units
+ * take: the table of a million terms is half as large, and its lookups miss the cache less. The
+ * key keeps the hash's top 28 bits: home slots stay those of the hash in tables of up to 2^28.
+ */
+const SLOT = 4;
+const TAG = 0xf;
+const LONG = 0xf;
+/**
  * Tokens whose home slots are read ahead of their probes: enough for their cache misses to overlap,
- * few enough that those slots (512 of 32 bytes) stay in the core's cache until probed.
+ * few enough that those slots (512 of 16 bytes) stay in the core's cache until probed.
  */
 const PROBE_CHUNK = 512;
+
+/** A pair's two code units a byte each: its low unit's low byte, then its high unit's. */
+const bytePair = (p: number): number => (p & 0xff) | ((p >>> 8) & 0xff00);
+
+/** A slot's key: a token's hash (murmur3's, `finish`) with its tag (see SLOT) in the low bits. */
+const keyOf = (hash: number, len: number, wide: boolean): number =>
+  (hash & ~TAG) | (wide ? (len <= 4 ? 8 + len : LONG) : len <= 8 ? len : LONG);
+
+/** Whether a key's inline ints are its term whole: equal keys and inline ints are then equal terms. */
+const wholeInline = (key: number): boolean => (key & TAG) !== LONG;
 
 /** murmur3's 32-bit mixing of one more word (here two code units) into h. */
 function mix(h: number, p: number): number {
@@ -142,17 +160,17 @@ export class TokenRanges {
 }
 
 /**
- * A term dictionary for indexing: open addressing, a slot of 32 bytes per term holding what a
- * lookup compares (hash, length, and the characters themselves up to 8 code units; longer terms'
- * characters are in one flat buffer), so that finding a short term costs one memory access, two for
- * a long one. Lookups go a batch at a time, in passes (probe every token, then compare the long
- * tokens), so that the cache misses of different tokens overlap instead of waiting on each other:
- * with millions of terms, most probes of rare terms miss the cache.
+ * A term dictionary for indexing: open addressing, a slot of 16 bytes per term holding what a
+ * lookup compares (key: hash and length; the term's first code units; longer terms' characters
+ * are in one flat buffer), so that finding a short term costs one memory access, two for a long
+ * one. Lookups go a batch at a time, in passes (probe every token, then compare the long tokens),
+ * so that the cache misses of different tokens overlap instead of waiting on each other: with
+ * millions of terms, most probes of rare terms miss the cache.
  */
 export class TermDictionary {
   private slots = new Int32Array(SLOT << 16);
   private mask = (1 << 16) - 1;
-  /** A term's home slot: the top bits of its hash (a doubling then keeps the slots in order). */
+  /** A term's home slot: the top bits of its key (a doubling then keeps the slots in order). */
   private shift = 16;
   private chars = new Uint16Array(1 << 20);
   private charsUsed = 0;
@@ -163,14 +181,14 @@ export class TermDictionary {
 
   /**
    * Fills ids[0..n) with the id of every token of `t`, adding the new terms (ids by first
-   * appearance, but for a new long term that met another of its hash, length and first code
-   * units: it comes after the rest of its batch).
+   * appearance, but for a new long term that met another of its key and first code units: it
+   * comes after the rest of its batch).
    */
   lookup(t: TokenRanges, ids: Int32Array): void {
-    const { n, hash, len, inline } = t;
-    // probe, comparing hash, length and inline code units; a long token that matches is marked
-    // (−2 − slot) for the next pass; a token that matches nothing is a new term, added in the
-    // empty slot that ended its probe (in the cache now: adding it later would miss again)
+    const { n, hash, inline, len } = t;
+    // probe, comparing key and inline units; a long token that matches is marked (−2 − slot) for
+    // the next pass; a token that matches nothing is a new term, added in the empty slot that
+    // ended its probe (in the cache now: adding it later would miss again)
     let slots = this.slots;
     let mask = this.mask;
     let shift = this.shift;
@@ -182,30 +200,26 @@ export class TermDictionary {
       // misses overlap; the probes that follow, a branchy loop each, then find them in the cache
       for (let i = c; i < end; i++) touched ^= slots[SLOT * ((hash[i] as number) >>> shift)] as number;
       for (let i = c; i < end; i++) {
-        const h = hash[i] as number;
-        const l = len[i] as number;
+        // the slot's key and inline ints, from the token's (this loop waits on memory: the work is free)
         const w = WORDS * i;
-        const w0 = inline[w] as number;
-        const w1 = inline[w + 1] as number;
-        const w2 = inline[w + 2] as number;
-        const w3 = inline[w + 3] as number;
-        let at = SLOT * (h >>> shift);
+        const q0 = inline[w] as number;
+        const q1 = inline[w + 1] as number;
+        const q2 = inline[w + 2] as number;
+        const q3 = inline[w + 3] as number;
+        const wide = ((q0 | q1 | q2 | q3) & 0xff00ff00) !== 0;
+        const w0 = wide ? q0 : bytePair(q0) | (bytePair(q1) << 16);
+        const w1 = wide ? q1 : bytePair(q2) | (bytePair(q3) << 16);
+        const key = keyOf(hash[i] as number, len[i] as number, wide);
+        let at = SLOT * (key >>> shift);
         let found = -1;
         for (let v = slots[at] as number; v !== 0; at = (at + SLOT) & wrap, v = slots[at] as number) {
-          if (
-            slots[at + 1] === h &&
-            slots[at + 2] === l &&
-            slots[at + 4] === w0 &&
-            slots[at + 5] === w1 &&
-            slots[at + 6] === w2 &&
-            slots[at + 7] === w3
-          ) {
-            found = l > INLINE ? -2 - at : v - 1;
+          if (slots[at + 1] === key && slots[at + 2] === w0 && slots[at + 3] === w1) {
+            found = wholeInline(key) ? v - 1 : -2 - at;
             break;
           }
         }
         if (found === -1) {
-          found = this.add(t, i, at);
+          found = this.add(t, i, at, key, w0, w1);
           if (this.slots !== slots) {
             // the table grew: the marks of long tokens hold slots of the old one
             for (let j = 0; j < i; j++) if ((ids[j] as number) < -1) ids[j] = -1;
@@ -220,46 +234,58 @@ export class TermDictionary {
     }
     this.readAhead = touched;
     // compare the rest of the long tokens with the characters buffer
-    const chars = this.chars;
+    const { chars, starts } = this;
     const { src, srcOf, from } = t;
     for (let i = 0; i < n; i++) {
       const x = ids[i] as number;
       if (x > -2) continue;
-      const at = -2 - x;
-      const a = from[i] as number;
-      const l = len[i] as number;
-      const c = slots[at + 3] as number;
-      const s = src[srcOf[i] as number] as string;
-      let j = INLINE;
-      while (j < l && chars[c + j] === s.charCodeAt(a + j)) j++;
-      ids[i] = j === l ? (slots[at] as number) - 1 : -1;
+      const id = (slots[-2 - x] as number) - 1;
+      ids[i] = this.equal(id, src[srcOf[i] as number] as string, from[i] as number, len[i] as number, chars, starts) ? id : -1;
     }
-    // the rest one by one: long tokens that met another term of their hash, length and first code units
+    // the rest one by one: long tokens that met another term of their key and first code units
     for (let i = 0; i < n; i++) if ((ids[i] as number) < 0) ids[i] = this.find(t, i);
+  }
+
+  /** Whether term `id` is code units [a, a + len) of s. */
+  private equal(id: number, s: string, a: number, len: number, chars: Uint16Array, starts: Int32Array): boolean {
+    const c = starts[id] as number;
+    if ((starts[id + 1] as number) - c !== len) return false;
+    let j = 0;
+    while (j < len && chars[c + j] === s.charCodeAt(a + j)) j++;
+    return j === len;
   }
 
   private find(t: TokenRanges, i: number): number {
     const s = t.src[t.srcOf[i] as number] as string;
     const a = t.from[i] as number;
     const len = t.len[i] as number;
-    const h = t.hash[i] as number;
+    const w = WORDS * i;
+    const q = t.inline;
+    const q0 = q[w] as number;
+    const q1 = q[w + 1] as number;
+    const wide = ((q0 | q1 | (q[w + 2] as number) | (q[w + 3] as number)) & 0xff00ff00) !== 0;
+    const key = keyOf(t.hash[i] as number, len, wide);
     const slots = this.slots;
-    let slot = h >>> this.shift;
+    let slot = key >>> this.shift;
     for (; ; slot = (slot + 1) & this.mask) {
       const at = SLOT * slot;
       const v = slots[at] as number;
       if (v === 0) break;
-      if (slots[at + 1] !== h || slots[at + 2] !== len) continue;
-      const c = slots[at + 3] as number;
-      let j = 0;
-      while (j < len && this.chars[c + j] === s.charCodeAt(a + j)) j++;
-      if (j === len) return v - 1;
+      if (slots[at + 1] === key && this.equal(v - 1, s, a, len, this.chars, this.starts)) return v - 1;
     }
-    return this.add(t, i, SLOT * slot);
+    // the inline ints matter only where the key says they are the term whole (then it is met above)
+    return this.add(
+      t,
+      i,
+      SLOT * slot,
+      key,
+      wide ? q0 : bytePair(q0) | (bytePair(q1) << 16),
+      wide ? q1 : bytePair(q[w + 2] as number) | (bytePair(q[w + 3] as number) << 16),
+    );
   }
 
-  /** Adds token i of `t` as a new term in the empty slot at `at`; returns its id. */
-  private add(t: TokenRanges, i: number, at: number): number {
+  /** Adds token i of `t` as a new term (key and inline ints as given) in the empty slot at `at`; returns its id. */
+  private add(t: TokenRanges, i: number, at: number, key: number, w0: number, w1: number): number {
     const s = t.src[t.srcOf[i] as number] as string;
     const a = t.from[i] as number;
     const len = t.len[i] as number;
@@ -282,10 +308,9 @@ export class TermDictionary {
     this.starts[id + 1] = this.charsUsed;
     const sl = this.slots;
     sl[at] = id + 1;
-    sl[at + 1] = t.hash[i] as number;
-    sl[at + 2] = len;
-    sl[at + 3] = c0;
-    for (let k = 0; k < WORDS; k++) sl[at + 4 + k] = t.inline[WORDS * i + k] as number;
+    sl[at + 1] = key;
+    sl[at + 2] = w0;
+    sl[at + 3] = w1;
     if (2 * this.size > this.mask + 1) this.rehash();
     return id;
   }

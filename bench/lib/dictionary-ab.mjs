@@ -1,0 +1,65 @@
+// The indexing threads' term lookups (`TermDictionary.lookup`: every token of a batch to its term
+// id, new terms added) timed for two builds of qexp in one process, passes alternating (each pass
+// a new dictionary fed the same batches, so that its table grows as a build's does), on the
+// bench's synthetic passages: one thread's share of a build on THREADS threads (every THREADS-th
+// batch of 4,000) out of the first PASSAGES.
+//
+//   node bench/lib/dictionary-ab.mjs OLD_DIST NEW_DIST [PASSAGES] [THREADS]
+//   (OLD_DIST: the dist folder of a worktree at the older commit, built with
+//   npx tsc -p tsconfig.build.json; PASSAGES default 1,000,000, THREADS default 2)
+//
+// Both builds must give every token the same id. Prints each pass's lookup time, the medians and
+// the paired ratios (new over old); the tokenizing before each lookup is not timed.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { median } from './alternate.mjs';
+import { corpusFile } from './synthetic.mjs';
+
+const [oldDist, newDist, passagesArg, threadsArg] = process.argv.slice(2);
+if (!oldDist || !newDist) throw new Error('usage: node bench/lib/dictionary-ab.mjs OLD_DIST NEW_DIST [PASSAGES] [THREADS]');
+const passages = Number(passagesArg ?? 1_000_000);
+const threads = Number(threadsArg ?? 2);
+const builds = await Promise.all([oldDist, newDist].map((d) => import(resolve(d, 'retrieval/index/term-dictionary.js'))));
+const lines = readFileSync(await corpusFile(1_000_000), 'utf8').split('\n', passages);
+const BATCH = 4000;
+const batches = [];
+for (let b = 0; b < lines.length; b += threads * BATCH) batches.push(lines.slice(b, b + BATCH).map((l) => l.slice(l.indexOf('\t') + 1)));
+
+/** One pass: a new dictionary fed every batch; returns the lookups' ms, the terms, and (when asked) every token's id. */
+function pass({ TermDictionary, TokenRanges }, keep = false) {
+  const dict = new TermDictionary();
+  const tokens = new TokenRanges();
+  let ids = new Int32Array(1 << 20);
+  const kept = [];
+  let ms = 0;
+  for (const texts of batches) {
+    tokens.reset();
+    tokens.src = texts;
+    for (let i = 0; i < texts.length; i++) tokens.pushWhitespace(i);
+    if (ids.length < tokens.n) ids = new Int32Array(2 * tokens.n);
+    const t0 = performance.now();
+    dict.lookup(tokens, ids);
+    ms += performance.now() - t0;
+    if (keep) kept.push(ids.slice(0, tokens.n));
+  }
+  return { ms, terms: dict.size, kept };
+}
+
+const [a, b] = builds.map((m) => pass(m, true));
+if (a.terms !== b.terms) throw new Error(`the builds found ${a.terms} and ${b.terms} terms`);
+a.kept.forEach((ids, k) => {
+  const other = b.kept[k];
+  for (let i = 0; i < ids.length; i++)
+    if (ids[i] !== other[i]) throw new Error(`the builds gave token ${i} of batch ${k + 1} ids ${ids[i]} and ${other[i]}`);
+});
+const times = [[], []];
+for (let p = 0; p < 7; p++)
+  builds.forEach((m, k) => {
+    times[k].push(pass(m).ms);
+  });
+const tokens = a.kept.reduce((n, ids) => n + ids.length, 0);
+console.log(`${batches.length} batches (${tokens} tokens, ${a.terms} terms): one thread's share of ${passages} passages on ${threads}`);
+for (const [k, t] of times.entries())
+  console.log(`${k ? 'new' : 'old'} ms: ${t.map(Math.round).join(' ')}; median ${Math.round(median(t))}`);
+const ratios = times[1].map((t, i) => t / times[0][i]);
+console.log(`new/old, pass by pass: ${ratios.map((r) => r.toFixed(2)).join(' ')}; median ${median(ratios).toFixed(3)}`);

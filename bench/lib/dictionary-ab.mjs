@@ -1,15 +1,17 @@
 // The indexing threads' term lookups (`TermDictionary.lookup`: every token of a batch to its term
-// id, new terms added) timed for two builds of qexp in one process, passes alternating (each pass
-// a new dictionary fed the same batches, so that its table grows as a build's does), on the
-// bench's synthetic passages: one thread's share of a build on THREADS threads (every THREADS-th
-// batch of 4,000) out of the first PASSAGES.
+// id, new terms added) and the sort of their dictionary at the end (`sortedIds`) timed for two
+// builds of qexp in one process, passes alternating (each lookup pass a new dictionary fed the
+// same batches, so that its table grows as a build's does), on the bench's synthetic passages:
+// one thread's share of a build on THREADS threads (every THREADS-th batch of 4,000) out of the
+// first PASSAGES.
 //
 //   node bench/lib/dictionary-ab.mjs OLD_DIST NEW_DIST [PASSAGES] [THREADS]
 //   (OLD_DIST: the dist folder of a worktree at the older commit, built with
 //   npx tsc -p tsconfig.build.json; PASSAGES default 1,000,000, THREADS default 2)
 //
-// Both builds must give every token the same id. Prints each pass's lookup time, the medians and
-// the paired ratios (new over old); the tokenizing before each lookup is not timed.
+// Both builds must give every token the same id and sort the terms alike. Prints each pass's
+// time, the medians and the paired ratios (new over old); the tokenizing before each lookup is not
+// timed.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { median } from './alternate.mjs';
@@ -42,7 +44,7 @@ function pass({ TermDictionary, TokenRanges }, keep = false) {
     ms += performance.now() - t0;
     if (keep) kept.push(ids.slice(0, tokens.n));
   }
-  return { ms, terms: dict.size, kept };
+  return { ms, terms: dict.size, kept, dict };
 }
 
 const [a, b] = builds.map((m) => pass(m, true));
@@ -52,14 +54,29 @@ a.kept.forEach((ids, k) => {
   for (let i = 0; i < ids.length; i++)
     if (ids[i] !== other[i]) throw new Error(`the builds gave token ${i} of batch ${k + 1} ids ${ids[i]} and ${other[i]}`);
 });
-const times = [[], []];
-for (let p = 0; p < 7; p++)
-  builds.forEach((m, k) => {
-    times[k].push(pass(m).ms);
-  });
+/** Each build's passes' ms, new over old pass by pass. */
+function report(what, times) {
+  for (const [k, t] of times.entries())
+    console.log(`${what}, ${k ? 'new' : 'old'} ms: ${t.map(Math.round).join(' ')}; median ${Math.round(median(t))}`);
+  const ratios = times[1].map((t, i) => t / times[0][i]);
+  console.log(`${what}, new/old pass by pass: ${ratios.map((r) => r.toFixed(2)).join(' ')}; median ${median(ratios).toFixed(3)}`);
+}
 const tokens = a.kept.reduce((n, ids) => n + ids.length, 0);
 console.log(`${batches.length} batches (${tokens} tokens, ${a.terms} terms): one thread's share of ${passages} passages on ${threads}`);
-for (const [k, t] of times.entries())
-  console.log(`${k ? 'new' : 'old'} ms: ${t.map(Math.round).join(' ')}; median ${Math.round(median(t))}`);
-const ratios = times[1].map((t, i) => t / times[0][i]);
-console.log(`new/old, pass by pass: ${ratios.map((r) => r.toFixed(2)).join(' ')}; median ${median(ratios).toFixed(3)}`);
+const lookups = [[], []];
+for (let p = 0; p < 7; p++)
+  builds.forEach((m, k) => {
+    lookups[k].push(pass(m).ms);
+  });
+report('lookups', lookups);
+const [oldOrder, newOrder] = [a, b].map((r) => r.dict.sortedIds());
+for (let i = 0; i < oldOrder.length; i++)
+  if (oldOrder[i] !== newOrder[i]) throw new Error(`the builds sort the terms differently from place ${i}`);
+const sorts = [[], []];
+for (let p = 0; p < 7; p++)
+  [a, b].forEach((r, k) => {
+    const t0 = performance.now();
+    r.dict.sortedIds();
+    sorts[k].push(performance.now() - t0);
+  });
+report('sort', sorts);

@@ -121,6 +121,37 @@ describe('sorted term ids', () => {
       { numRuns: 200, seed: 5 },
     );
   });
+
+  it('orders thousands of terms alike in their first code units, past the 8 bytes the radix sort keys hold', () => {
+    // groups of hundreds tie on their keys (a prefix of 7 Latin-1 or 3 wider units, and the length
+    // capped past it) and go on to the sort by characters; U+0000 units tie with the keys' padding
+    const latin1 = fc.constantFrom('a', 'b', '\u0000', 'ÿ');
+    const wide = fc.constantFrom('a', '\u0000', 'ā', '\u0100', '😀');
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.array(fc.nat(6), { minLength: 2000, maxLength: 6000 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (isWide, lens, seed) => {
+          const unit = isWide ? wide : latin1;
+          const words = fc.sample(fc.string({ unit, minLength: 1, maxLength: 4 }), { numRuns: lens.length, seed });
+          // shared prefixes of up to 9 units, then short distinct tails
+          const prefixes = ['aaaaaaaaa', 'aaaaaaa', 'aaa', '', isWide ? 'āāāā' : 'ÿÿÿÿÿÿÿÿ', 'a\u0000a\u0000a\u0000a'];
+          const all = words.map((w, i) => `${prefixes[(lens[i] as number) % prefixes.length]}${w}`);
+          const dict = new TermDictionary();
+          const tok = new TokenRanges();
+          tok.src.push(...all);
+          all.forEach((w, i) => {
+            tok.push(i, 0, w.length);
+          });
+          dict.lookup(tok, new Int32Array(tok.n));
+          const terms = termsOf(dict);
+          expect(Array.from(dict.sortedIds(), (id) => terms[id] as string)).toEqual([...new Set(all)].sort());
+        },
+      ),
+      { numRuns: 12, seed: 9 },
+    );
+  });
 });
 
 describe("the whitespace analyzer's tokens, cut as they are hashed", () => {

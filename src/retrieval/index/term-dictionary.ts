@@ -1,4 +1,5 @@
 import { isJavaWhitespace, MAX_TOKEN } from '../analysis/whitespace.js';
+import { sortTermIds } from './term-sort.js';
 
 /** Code units a token holds inline (in TokenRanges), two an int, zero past its end. */
 const INLINE = 8;
@@ -362,94 +363,8 @@ export class TermDictionary {
     return { units, ends };
   }
 
-  /**
-   * Every term id, in ascending UTF-16 code-unit order of its term (JavaScript's string order):
-   * an MSD radix sort a byte at a time over the characters buffer, small groups by insertion, so
-   * that no string is made and no comparator called (sorting the strings took several times as long).
-   */
+  /** Every term id, in ascending UTF-16 code-unit order of its term (JavaScript's string order). */
   sortedIds(): Int32Array {
-    const n = this.size;
-    const ids = new Int32Array(n);
-    for (let i = 0; i < n; i++) ids[i] = i;
-    const tmp = new Int32Array(n);
-    // each place's digit, kept from the counting pass for the placing pass: one random read of a term's characters, not two
-    const dig = new Uint16Array(n);
-    const chars = this.chars;
-    const starts = this.starts;
-    // one count array per depth: a group's subgroups are sorted one after the other at depth + 1
-    let counts = new Int32Array(0);
-    // terms of Latin-1 code units alone (most, once analyzed) skip the high bytes, all 0: a pass
-    // over a group reads its terms' characters at random, and those passes were half of them
-    let narrow = true;
-    for (let k = 0; k < this.charsUsed && narrow; k++) narrow = (chars[k] as number) < 256;
-    const step = narrow ? 2 : 1;
-    // byte d of a term (high byte of code unit d >> 1 first), plus one; 0 past its end
-    const digit = (id: number, d: number): number => {
-      const u = (starts[id] as number) + (d >> 1);
-      if (u >= (starts[id + 1] as number)) return 0;
-      const c = chars[u] as number;
-      return (d & 1 ? c & 255 : c >>> 8) + 1;
-    };
-    const less = (x: number, y: number, u: number): boolean => {
-      const ax = starts[x] as number;
-      const lx = (starts[x + 1] as number) - ax;
-      const ay = starts[y] as number;
-      const ly = (starts[y + 1] as number) - ay;
-      for (let k = u, end = Math.min(lx, ly); k < end; k++) {
-        const cx = chars[ax + k] as number;
-        const cy = chars[ay + k] as number;
-        if (cx !== cy) return cx < cy;
-      }
-      return lx < ly;
-    };
-    const sort = (lo: number, hi: number, d: number): void => {
-      if (hi - lo < 32) {
-        for (let i = lo + 1; i < hi; i++) {
-          const v = ids[i] as number;
-          let j = i - 1;
-          while (j >= lo && less(v, ids[j] as number, d >> 1)) {
-            ids[j + 1] = ids[j] as number;
-            j--;
-          }
-          ids[j + 1] = v;
-        }
-        return;
-      }
-      if (counts.length < 258 * (d + 1)) {
-        const c = new Int32Array(2 * 258 * (d + 1));
-        c.set(counts);
-        counts = c;
-      }
-      const base = 258 * d;
-      counts.fill(0, base, base + 258);
-      for (let i = lo; i < hi; i++) {
-        const v = digit(ids[i] as number, d);
-        dig[i] = v;
-        counts[base + v + 1] = (counts[base + v + 1] as number) + 1;
-      }
-      if (counts[base + 1] === hi - lo) return; // every term ends here: all equal
-      let one = -1;
-      for (let b = 1; b <= 257; b++) if (counts[base + b] === hi - lo) one = b;
-      if (one < 0) {
-        counts[base] = lo;
-        for (let b = 1; b < 258; b++) counts[base + b] = (counts[base + b] as number) + (counts[base + b - 1] as number);
-        for (let i = lo; i < hi; i++) {
-          const id = ids[i] as number;
-          const b = base + (dig[i] as number);
-          const at = counts[b] as number;
-          counts[b] = at + 1;
-          tmp[at] = id;
-        }
-        ids.set(tmp.subarray(lo, hi), lo);
-        // counts[base + b] is now where bucket b ends; bucket 0 (ended terms) needs no more sorting
-        for (let b = 1; b < 257; b++) {
-          const from = counts[base + b - 1] as number;
-          const to = counts[base + b] as number;
-          if (to - from > 1) sort(from, to, d + step);
-        }
-      } else sort(lo, hi, d + step);
-    };
-    sort(0, n, narrow ? 1 : 0);
-    return ids;
+    return sortTermIds(this.chars, this.starts, this.size, this.charsUsed);
   }
 }

@@ -1,5 +1,6 @@
 // The indexing threads' term lookups (`TermDictionary.lookup`: every token of a batch to its term
-// id, new terms added) and the sort of their dictionary at the end (`sortedIds`) timed for two
+// id, new terms added) and the sort and listing of their dictionary at the end (what the inverter's
+// `finish` asks: `sorted`, or `sortedIds` then `unitsOf` in builds before it) timed for two
 // builds of qexp in one process, passes alternating (each lookup pass a new dictionary fed the
 // same batches, so that its table grows as a build's does), on the bench's synthetic passages:
 // one thread's share of a build on THREADS threads (every THREADS-th batch of 4,000) out of the
@@ -69,14 +70,21 @@ for (let p = 0; p < 7; p++)
     lookups[k].push(pass(m).ms);
   });
 report('lookups', lookups);
-const [oldOrder, newOrder] = [a, b].map((r) => r.dict.sortedIds());
-for (let i = 0; i < oldOrder.length; i++)
-  if (oldOrder[i] !== newOrder[i]) throw new Error(`the builds sort the terms differently from place ${i}`);
+/** A dictionary's ids in order, and their code units and ends, as the inverter's finish lists them. */
+const listed = (dict) => {
+  if (dict.sorted) return dict.sorted();
+  const ids = dict.sortedIds();
+  return { ids, ...dict.unitsOf(ids) };
+};
+const [x, y] = [a, b].map((r) => listed(r.dict));
+for (const key of ['ids', 'units', 'ends'])
+  for (let i = 0; i < x[key].length; i++)
+    if (x[key][i] !== y[key][i]) throw new Error(`the builds list the terms' ${key} differently from place ${i}`);
 const sorts = [[], []];
 for (let p = 0; p < 7; p++)
   [a, b].forEach((r, k) => {
     const t0 = performance.now();
-    r.dict.sortedIds();
+    listed(r.dict);
     sorts[k].push(performance.now() - t0);
   });
-report('sort', sorts);
+report('sort and listing', sorts);

@@ -5,8 +5,12 @@ import { TermDictionary, TokenRanges } from '../../src/retrieval/index/term-dict
 
 /** Every term of the dictionary, by id. */
 function termsOf(dict: TermDictionary): string[] {
-  const { units, ends } = dict.unitsOf(Int32Array.from({ length: dict.size }, (_, i) => i));
-  return Array.from(ends, (end, i) => String.fromCharCode(...units.subarray(i > 0 ? (ends[i - 1] as number) : 0, end)));
+  const { ids, units, ends } = dict.sorted();
+  const terms: string[] = [];
+  ends.forEach((end, i) => {
+    terms[ids[i] as number] = String.fromCharCode(...units.subarray(i > 0 ? (ends[i - 1] as number) : 0, end));
+  });
+  return terms;
 }
 
 /** Looks `words` up in one batch of a new dictionary, and checks that each got its own term's id. */

@@ -483,8 +483,7 @@ export class Inverter {
     });
     const df = new Int32Array(local);
     df.set(this.df.subarray(0, local));
-    const ids = this.dict.sortedIds();
-    const { units, ends } = this.dict.unitsOf(ids);
+    const { ids, units, ends } = this.dict.sorted();
     return { runs, df, units, ends, ids };
   }
 }

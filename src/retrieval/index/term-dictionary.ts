@@ -1,5 +1,5 @@
 import { isJavaWhitespace, MAX_TOKEN } from '../analysis/whitespace.js';
-import { sortTermIds } from './term-sort.js';
+import { sortTermIds, unitsInOrder } from './term-sort.js';
 
 /** Code units a token holds inline (in TokenRanges), two an int, zero past its end. */
 const INLINE = 8;
@@ -336,35 +336,16 @@ export class TermDictionary {
     this.slots = slots;
   }
 
-  /** The code units of the terms of `ids`, one after the other, and where each ends. */
-  unitsOf(ids: Int32Array): { units: Uint16Array; ends: Int32Array } {
-    const n = ids.length;
-    const units = new Uint16Array(this.charsUsed);
-    const ends = new Int32Array(n);
-    const from = new Int32Array(n);
-    const { starts, chars } = this;
-    // where each term starts and ends, in a loop of independent loads whose cache misses overlap
-    // (in the copying loop, whose branches the lengths make unpredictable, they waited on each other)
-    for (let i = 0; i < n; i++) {
-      const id = ids[i] as number;
-      from[i] = starts[id] as number;
-      ends[i] = starts[id + 1] as number;
-    }
-    let touched = 0;
-    let q = 0;
-    for (let i = 0; i < n; i++) {
-      // the characters of the term 16 ahead read now, so that their miss overlaps the copying
-      if (i + 16 < n) touched ^= chars[from[i + 16] as number] as number;
-      // a loop: a subarray per term would be an object per term
-      for (let k = from[i] as number, to = ends[i] as number; k < to; k++) units[q++] = chars[k] as number;
-      ends[i] = q;
-    }
-    this.readAhead ^= touched;
-    return { units, ends };
-  }
-
   /** Every term id, in ascending UTF-16 code-unit order of its term (JavaScript's string order). */
   sortedIds(): Int32Array {
-    return sortTermIds(this.chars, this.starts, this.size, this.charsUsed);
+    return sortTermIds(this.chars, this.starts, this.size, this.charsUsed).ids;
+  }
+
+  /** The term ids in order (as `sortedIds`), and their code units one after the other and where each ends. */
+  sorted(): { ids: Int32Array; units: Uint16Array; ends: Int32Array } {
+    const terms = sortTermIds(this.chars, this.starts, this.size, this.charsUsed);
+    const { units, ends, readAhead } = unitsInOrder(terms, this.chars, this.starts, this.charsUsed);
+    this.readAhead ^= readAhead;
+    return { ids: terms.ids, units, ends };
   }
 }

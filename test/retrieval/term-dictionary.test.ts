@@ -96,6 +96,19 @@ describe('batched term dictionary', () => {
   });
 });
 
+/** The distinct words, each looked up as a string of its own, in the dictionary's sorted order. */
+function sortedTerms(words: string[]): string[] {
+  const dict = new TermDictionary();
+  const tok = new TokenRanges();
+  tok.src.push(...words);
+  words.forEach((w, i) => {
+    tok.push(i, 0, w.length);
+  });
+  dict.lookup(tok, new Int32Array(tok.n));
+  const terms = termsOf(dict);
+  return Array.from(dict.sortedIds(), (id) => terms[id] as string);
+}
+
 describe('sorted term ids', () => {
   it("orders the terms as JavaScript's string order does (UTF-16 code units), prefixes first", () => {
     // a small alphabet so that groups share long prefixes; code units whose high or low bytes tie
@@ -110,16 +123,7 @@ describe('sorted term ids', () => {
           fc.array(fc.string({ unit: latin1, minLength: 1, maxLength: 40 }), { minLength: 40, maxLength: 400 }),
         ),
         (words) => {
-          const dict = new TermDictionary();
-          const tok = new TokenRanges();
-          tok.src.push(...words);
-          words.forEach((w, i) => {
-            tok.push(i, 0, w.length);
-          });
-          dict.lookup(tok, new Int32Array(tok.n));
-          const terms = termsOf(dict);
-          const sorted = Array.from(dict.sortedIds(), (id) => terms[id] as string);
-          expect(sorted).toEqual([...new Set(words)].sort());
+          expect(sortedTerms(words)).toEqual([...new Set(words)].sort());
         },
       ),
       { numRuns: 200, seed: 5 },
@@ -136,21 +140,13 @@ describe('sorted term ids', () => {
         fc.boolean(),
         fc.array(fc.nat(6), { minLength: 2000, maxLength: 6000 }),
         fc.integer({ min: 0, max: 1000 }),
-        (isWide, lens, seed) => {
+        (isWide, picks, seed) => {
           const unit = isWide ? wide : latin1;
-          const words = fc.sample(fc.string({ unit, minLength: 1, maxLength: 4 }), { numRuns: lens.length, seed });
+          const tails = fc.sample(fc.string({ unit, minLength: 1, maxLength: 4 }), { numRuns: picks.length, seed });
           // shared prefixes of up to 9 units, then short distinct tails
           const prefixes = ['aaaaaaaaa', 'aaaaaaa', 'aaa', '', isWide ? 'āāāā' : 'ÿÿÿÿÿÿÿÿ', 'a\u0000a\u0000a\u0000a'];
-          const all = words.map((w, i) => `${prefixes[(lens[i] as number) % prefixes.length]}${w}`);
-          const dict = new TermDictionary();
-          const tok = new TokenRanges();
-          tok.src.push(...all);
-          all.forEach((w, i) => {
-            tok.push(i, 0, w.length);
-          });
-          dict.lookup(tok, new Int32Array(tok.n));
-          const terms = termsOf(dict);
-          expect(Array.from(dict.sortedIds(), (id) => terms[id] as string)).toEqual([...new Set(all)].sort());
+          const words = tails.map((w, i) => `${prefixes[(picks[i] as number) % prefixes.length]}${w}`);
+          expect(sortedTerms(words)).toEqual([...new Set(words)].sort());
         },
       ),
       { numRuns: 12, seed: 9 },

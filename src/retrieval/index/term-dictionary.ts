@@ -25,6 +25,12 @@ const PROBE_CHUNK = 512;
 /** A pair's two code units a byte each: its low unit's low byte, then its high unit's. */
 const bytePair = (p: number): number => (p & 0xff) | ((p >>> 8) & 0xff00);
 
+/** Two pairs of code units (a token's inline ints) as one slot int, a byte a unit. */
+const bytesOf = (p: number, q: number): number => bytePair(p) | (bytePair(q) << 16);
+
+/** Whether a token's first 8 code units (its four inline ints) have one past 255: its slot then holds 16-bit units. */
+const wideUnits = (q0: number, q1: number, q2: number, q3: number): boolean => ((q0 | q1 | q2 | q3) & 0xff00ff00) !== 0;
+
 /** A slot's key: a token's hash (murmur3's, `finish`) with its tag (see SLOT) in the low bits. */
 const keyOf = (hash: number, len: number, wide: boolean): number =>
   (hash & ~TAG) | (wide ? (len <= 4 ? 8 + len : LONG) : len <= 8 ? len : LONG);
@@ -207,9 +213,9 @@ export class TermDictionary {
         const q1 = inline[w + 1] as number;
         const q2 = inline[w + 2] as number;
         const q3 = inline[w + 3] as number;
-        const wide = ((q0 | q1 | q2 | q3) & 0xff00ff00) !== 0;
-        const w0 = wide ? q0 : bytePair(q0) | (bytePair(q1) << 16);
-        const w1 = wide ? q1 : bytePair(q2) | (bytePair(q3) << 16);
+        const wide = wideUnits(q0, q1, q2, q3);
+        const w0 = wide ? q0 : bytesOf(q0, q1);
+        const w1 = wide ? q1 : bytesOf(q2, q3);
         const key = keyOf(hash[i] as number, len[i] as number, wide);
         let at = SLOT * (key >>> shift);
         let found = -1;
@@ -235,20 +241,20 @@ export class TermDictionary {
     }
     this.readAhead = touched;
     // compare the rest of the long tokens with the characters buffer
-    const { chars, starts } = this;
     const { src, srcOf, from } = t;
     for (let i = 0; i < n; i++) {
       const x = ids[i] as number;
       if (x > -2) continue;
       const id = (slots[-2 - x] as number) - 1;
-      ids[i] = this.equal(id, src[srcOf[i] as number] as string, from[i] as number, len[i] as number, chars, starts) ? id : -1;
+      ids[i] = this.equal(id, src[srcOf[i] as number] as string, from[i] as number, len[i] as number) ? id : -1;
     }
     // the rest one by one: long tokens that met another term of their key and first code units
     for (let i = 0; i < n; i++) if ((ids[i] as number) < 0) ids[i] = this.find(t, i);
   }
 
   /** Whether term `id` is code units [a, a + len) of s. */
-  private equal(id: number, s: string, a: number, len: number, chars: Uint16Array, starts: Int32Array): boolean {
+  private equal(id: number, s: string, a: number, len: number): boolean {
+    const { chars, starts } = this;
     const c = starts[id] as number;
     if ((starts[id + 1] as number) - c !== len) return false;
     let j = 0;
@@ -264,7 +270,9 @@ export class TermDictionary {
     const q = t.inline;
     const q0 = q[w] as number;
     const q1 = q[w + 1] as number;
-    const wide = ((q0 | q1 | (q[w + 2] as number) | (q[w + 3] as number)) & 0xff00ff00) !== 0;
+    const q2 = q[w + 2] as number;
+    const q3 = q[w + 3] as number;
+    const wide = wideUnits(q0, q1, q2, q3);
     const key = keyOf(t.hash[i] as number, len, wide);
     const slots = this.slots;
     let slot = key >>> this.shift;
@@ -272,17 +280,9 @@ export class TermDictionary {
       const at = SLOT * slot;
       const v = slots[at] as number;
       if (v === 0) break;
-      if (slots[at + 1] === key && this.equal(v - 1, s, a, len, this.chars, this.starts)) return v - 1;
+      if (slots[at + 1] === key && this.equal(v - 1, s, a, len)) return v - 1;
     }
-    // the inline ints matter only where the key says they are the term whole (then it is met above)
-    return this.add(
-      t,
-      i,
-      SLOT * slot,
-      key,
-      wide ? q0 : bytePair(q0) | (bytePair(q1) << 16),
-      wide ? q1 : bytePair(q[w + 2] as number) | (bytePair(q[w + 3] as number) << 16),
-    );
+    return this.add(t, i, SLOT * slot, key, wide ? q0 : bytesOf(q0, q1), wide ? q1 : bytesOf(q2, q3));
   }
 
   /** Adds token i of `t` as a new term (key and inline ints as given) in the empty slot at `at`; returns its id. */

@@ -17,8 +17,7 @@ export function sortTermIds(chars: Uint16Array, starts: Int32Array, n: number, c
   // terms of Latin-1 code units alone (most, once analyzed): 7 units a key, and the MSD sort skips their high bytes, all 0
   let narrow = true;
   for (let k = 0; k < charsUsed && narrow; k++) narrow = (chars[k] as number) < 256;
-  // units a key holds: 7 a byte each, or 3 of 16 bits, then the length (capped at one past them)
-  const held = narrow ? 7 : 3;
+  const held = keyUnits(narrow);
   let ids = new Int32Array(n);
   let hi = new Int32Array(n);
   let lo = new Int32Array(n);
@@ -121,6 +120,9 @@ export function sortTermIds(chars: Uint16Array, starts: Int32Array, n: number, c
   return { ids, hi, lo, narrow };
 }
 
+/** Code units a key holds: 7 a byte each, or 3 of 16 bits, then the length (capped at one past them). */
+const keyUnits = (narrow: boolean): number => (narrow ? 7 : 3);
+
 /** Sorted term ids, and their keys in the same order (which hold a short term whole). */
 export interface SortedTerms {
   ids: Int32Array;
@@ -145,7 +147,7 @@ export function unitsInOrder(
   const n = ids.length;
   const units = new Uint16Array(charsUsed);
   const ends = new Int32Array(n);
-  const held = narrow ? 7 : 3;
+  const held = keyUnits(narrow);
   // the terms the keys do not hold, and where their characters start: a loop of independent loads
   const longs: number[] = [];
   for (let i = 0; i < n; i++) if (((lo[i] as number) & 0xff) > held) longs.push(i);

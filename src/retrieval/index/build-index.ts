@@ -44,14 +44,15 @@ export interface BuildOptions {
   batchDocs?: number;
   /**
    * Batches a worker may have on hand before the main thread indexes one itself, when that batch
-   * would make the main thread spill a run (default 32: enough to keep a worker busy through the
+   * would make the main thread spill a run (default 48: enough to keep a worker busy through the
    * spill, up to a second).
    */
   workerQueue?: number;
   /**
-   * The same at other times (default half of `workerQueue`): what a worker has on hand as the
-   * corpus ends, which it indexes while the main thread sorts its own dictionary. Too few left the
-   * worker waiting for the main thread, too many the main thread waiting for the worker.
+   * The same at other times (default two thirds of `workerQueue`): what a worker has on hand as
+   * the corpus ends, which it indexes while the main thread spills what it holds and sorts its
+   * dictionary. Too few left the worker waiting for the main thread, too many the main thread
+   * waiting for the worker.
    */
   steadyQueue?: number;
   /** Stops the build between batches and between phases: it then rejects with 'interrupted' and leaves no temporary folder. */
@@ -200,7 +201,7 @@ async function build(
   threads: Threads,
   exact: boolean,
   maxFileBytes: number,
-  { onProgress, onPhase, onStep, batchDocs = 4000, workerQueue = 32, steadyQueue, signal, vectors = true }: BuildOptions,
+  { onProgress, onPhase, onStep, batchDocs = 4000, workerQueue = 48, steadyQueue, signal, vectors = true }: BuildOptions,
 ): Promise<IndexMeta> {
   const T = threads.count;
   let clock = performance.now();
@@ -226,7 +227,7 @@ async function build(
   let failure: { err: unknown } | undefined;
   let texts: string[] = [];
   let idChunk = '';
-  const steady = steadyQueue ?? Math.max(1, Math.ceil(workerQueue / 2));
+  const steady = steadyQueue ?? Math.max(1, Math.ceil((2 * workerQueue) / 3));
   // the most tokens (so postings, at most) a batch has had
   let batchTokens = 0;
   // a batch goes to a worker with fewer than its queue's limit on hand, else this thread indexes it

@@ -8,20 +8,28 @@ export function packedWords(n: number, bits: number): number {
   return (n * bits + 31) >>> 5;
 }
 
-/** Packs n values (each below 2^bits) into out[o...], low bits first; returns the words used. */
-export function pack(values: Int32Array, n: number, bits: number, out: Uint32Array, o: number): number {
-  const words = packedWords(n, bits);
-  if (words === 0) return 0;
-  out.fill(0, o, o + words);
-  let bit = 0;
-  for (let i = 0; i < n; i++, bit += bits) {
-    const v = (values[i] as number) >>> 0;
-    const w = o + (bit >>> 5);
-    const s = bit & 31;
-    out[w] = ((out[w] as number) | (v << s)) >>> 0;
-    if (s + bits > 32) out[w + 1] = ((out[w + 1] as number) | (v >>> (32 - s))) >>> 0;
+/**
+ * Packs n values (each below 2^bits) from values[from...] into out[o...], low bits first; returns
+ * the words used. Each word is written once, whole: nothing is read back or zeroed first.
+ */
+export function pack(values: Int32Array, n: number, bits: number, out: Uint32Array, o: number, from = 0): number {
+  if (bits === 0) return 0;
+  let w = o;
+  let acc = 0;
+  let used = 0;
+  for (let i = from, end = from + n; i < end; i++) {
+    const v = values[i] as number;
+    acc |= v << used;
+    used += bits;
+    if (used >= 32) {
+      out[w++] = acc;
+      used -= 32;
+      // the value's bits that did not fit start the next word
+      acc = used > 0 ? v >>> (bits - used) : 0;
+    }
   }
-  return words;
+  if (used > 0) out[w++] = acc;
+  return w - o;
 }
 
 /**

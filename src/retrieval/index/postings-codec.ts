@@ -25,16 +25,22 @@ export class WordWriter {
   }
 }
 
-const scratch = { gaps: new Int32Array(BLOCK_SIZE), tfs: new Int32Array(BLOCK_SIZE) };
+// per term: each posting's gap and tf less one; per block: its max tf, smallest norm, last
+// document and bit widths (doc | tf << 8); the frontier's order of blocks
+let gapsOf = new Int32Array(1 << 12);
+let tfmOf = new Int32Array(1 << 12);
 let blockTf = new Int32Array(64);
 let blockNorm = new Int32Array(64);
+let blockLast = new Int32Array(64);
+let blockBits = new Int32Array(64);
 let order = new Int32Array(64);
 
 /**
  * Appends one term's postings in the format of `index-format.ts`: the frontier header, then
  * blocks of bit-packed gaps and frequencies with their max tf and smallest norm. `docs` ascend;
  * `norms` is the norm byte (or, with exact norms, the length) of every document. Returns the
- * collection frequency.
+ * collection frequency. One pass over the postings gathers what every block needs (its gaps and
+ * frequencies kept), then the words are written once each.
  */
 export function encodeTermPostings(
   docs: Int32Array,
@@ -50,32 +56,60 @@ export function encodeTermPostings(
     while (size < nBlocks) size *= 2;
     blockTf = new Int32Array(size);
     blockNorm = new Int32Array(size);
+    blockLast = new Int32Array(size);
+    blockBits = new Int32Array(size);
     order = new Int32Array(size);
   }
+  if (gapsOf.length < n) {
+    let size = gapsOf.length;
+    while (size < n) size *= 2;
+    gapsOf = new Int32Array(size);
+    tfmOf = new Int32Array(size);
+  }
+  const gaps = gapsOf;
+  const tfm = tfmOf;
   let cf = 0;
+  let prev = -1;
+  let words = 0;
   for (let b = 0; b < nBlocks; b++) {
-    const end = Math.min(n, (b + 1) * BLOCK_SIZE);
+    const start = b * BLOCK_SIZE;
+    const end = Math.min(n, start + BLOCK_SIZE);
     let maxTf = 0;
     let minNorm = 0x7fffffff;
-    for (let i = b * BLOCK_SIZE; i < end; i++) {
+    // an OR of the values has the bit width of their largest
+    let gapBits = 0;
+    for (let i = start; i < end; i++) {
+      const d = docs[i] as number;
+      const g = d - prev - 1;
+      prev = d;
+      gaps[i] = g;
+      gapBits |= g;
       const tf = tfs[i] as number;
       cf += tf;
+      tfm[i] = tf - 1;
       if (tf > maxTf) maxTf = tf;
-      const norm = norms[docs[i] as number] as number;
+      const norm = norms[d] as number;
       if (norm < minNorm) minNorm = norm;
     }
+    const docBits = bitsFor(gapBits);
+    const tfBits = bitsFor(maxTf - 1);
     blockTf[b] = maxTf;
     blockNorm[b] = minNorm;
+    blockLast[b] = prev;
+    blockBits[b] = docBits | (tfBits << 8);
+    words += packedWords(end - start, docBits) + packedWords(end - start, tfBits);
   }
   // the frontier: blocks by max tf descending (smallest norm first); keep each that has a smaller
   // norm than every block with at least its tf
-  const at = out.length;
-  out.push(0);
+  out.ensure(1 + 2 * nBlocks + (exact ? 4 : 3) * nBlocks + words);
+  const buf = out.buf;
+  let o = out.length;
+  const at = o++;
   let frontier = 0;
   if (nBlocks === 1) {
     // most terms: one block, its own frontier
-    out.push(blockTf[0] as number);
-    out.push(blockNorm[0] as number);
+    buf[o++] = blockTf[0] as number;
+    buf[o++] = blockNorm[0] as number;
     frontier = 1;
   } else {
     const ord = order.subarray(0, nBlocks);
@@ -86,39 +120,26 @@ export function encodeTermPostings(
       const b = ord[i] as number;
       if ((blockNorm[b] as number) >= best) continue;
       best = blockNorm[b] as number;
-      out.push(blockTf[b] as number);
-      out.push(best);
+      buf[o++] = blockTf[b] as number;
+      buf[o++] = best;
       frontier++;
     }
   }
-  out.buf[at] = frontier;
+  buf[at] = frontier;
 
-  const { gaps, tfs: tfm } = scratch;
-  let prev = -1;
   for (let b = 0; b < nBlocks; b++) {
     const start = b * BLOCK_SIZE;
     const count = Math.min(n, start + BLOCK_SIZE) - start;
-    let maxGap = 0;
-    let maxTfm = 0;
-    for (let i = 0; i < count; i++) {
-      const d = docs[start + i] as number;
-      const g = d - prev - 1;
-      prev = d;
-      gaps[i] = g;
-      if (g > maxGap) maxGap = g;
-      const t = (tfs[start + i] as number) - 1;
-      tfm[i] = t;
-      if (t > maxTfm) maxTfm = t;
-    }
-    const docBits = bitsFor(maxGap);
-    const tfBits = bitsFor(maxTfm);
-    out.ensure(4 + packedWords(count, docBits) + packedWords(count, tfBits));
-    out.push(count | (docBits << 8) | (tfBits << 16) | ((exact ? 0 : (blockNorm[b] as number)) << 24));
-    out.push(prev);
-    out.push(blockTf[b] as number);
-    if (exact) out.push(blockNorm[b] as number);
-    out.length += pack(gaps, count, docBits, out.buf, out.length);
-    out.length += pack(tfm, count, tfBits, out.buf, out.length);
+    const bits = blockBits[b] as number;
+    const docBits = bits & 0xff;
+    const tfBits = bits >>> 8;
+    buf[o++] = (count | (docBits << 8) | (tfBits << 16) | ((exact ? 0 : (blockNorm[b] as number)) << 24)) >>> 0;
+    buf[o++] = blockLast[b] as number;
+    buf[o++] = blockTf[b] as number;
+    if (exact) buf[o++] = blockNorm[b] as number;
+    o += pack(gaps, count, docBits, buf, o, start);
+    o += pack(tfm, count, tfBits, buf, o, start);
   }
+  out.length = o;
   return cf;
 }

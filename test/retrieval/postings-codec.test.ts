@@ -80,7 +80,8 @@ describe('postings encoding (encodeTermPostings)', () => {
         for (const d of docs) norms[d] = exact ? normOf(d) * 1000 + 7 : normOf(d);
         const out = new WordWriter();
         // earlier terms' words stay as they are
-        for (let i = 0; i < before; i++) out.push(0xfeedf00d + i);
+        out.ensure(before);
+        for (let i = 0; i < before; i++) out.buf[out.length++] = 0xfeedf00d + i;
         const cf = encodeTermPostings(docs, tfs, n, norms, exact, out);
         for (let i = 0; i < before; i++) expect(out.buf[i]).toBe((0xfeedf00d + i) >>> 0);
         const got = decode(out.buf.subarray(before, out.length), exact);

@@ -15,11 +15,6 @@ export class WordWriter {
     this.buf = next;
   }
 
-  push(v: number): void {
-    this.ensure(1);
-    this.buf[this.length++] = v >>> 0;
-  }
-
   bytes(): Uint8Array {
     return new Uint8Array(this.buf.buffer, 0, this.length * 4);
   }
@@ -99,11 +94,12 @@ export function encodeTermPostings(
     blockBits[b] = docBits | (tfBits << 8);
     words += packedWords(end - start, docBits) + packedWords(end - start, tfBits);
   }
-  // the frontier: blocks by max tf descending (smallest norm first); keep each that has a smaller
-  // norm than every block with at least its tf
+  // the header's frontier (two words a block at most), then each block's header and packed words
   out.ensure(1 + 2 * nBlocks + (exact ? 4 : 3) * nBlocks + words);
   const buf = out.buf;
   let o = out.length;
+  // the frontier: blocks by max tf descending (smallest norm first); keep each that has a smaller
+  // norm than every block with at least its tf
   const at = o++;
   let frontier = 0;
   if (nBlocks === 1) {

@@ -1,6 +1,7 @@
 // The indexing threads' term lookups (`TermDictionary.lookup`: every token of a batch to its term
 // id, new terms added) and the sort and listing of their dictionary at the end (what the inverter's
-// `finish` asks: `sorted`, or `sortedIds` then `unitsOf` in builds before it) timed for two
+// `finish` asks: `sorted`, or `sortedIds` then `unitsOf` in builds before it), then the merge of
+// every thread's listed dictionary (`mergeDictionaries`: terms.txt and the id maps), timed for two
 // builds of qexp in one process, passes alternating (each lookup pass a new dictionary fed the
 // same batches, so that its table grows as a build's does), on the bench's synthetic passages:
 // one thread's share of a build on THREADS threads (every THREADS-th batch of 4,000) out of the
@@ -10,11 +11,12 @@
 //   (OLD_DIST: the dist folder of a worktree at the older commit, built with
 //   npx tsc -p tsconfig.build.json; PASSAGES default 1,000,000, THREADS default 2)
 //
-// Both builds must give every token the same id and sort the terms alike. Prints each pass's
+// Both builds must give every token the same id, sort the terms alike and merge them alike. Prints each pass's
 // time, the medians and the paired ratios (new over old); the tokenizing before each lookup is not
 // timed.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { median } from './alternate.mjs';
 import { corpusFile } from './synthetic.mjs';
 
@@ -23,19 +25,27 @@ if (!oldDist || !newDist) throw new Error('usage: node bench/lib/dictionary-ab.m
 const passages = Number(passagesArg ?? 1_000_000);
 const threads = Number(threadsArg ?? 2);
 const builds = await Promise.all([oldDist, newDist].map((d) => import(resolve(d, 'retrieval/index/term-dictionary.js'))));
+const merges = await Promise.all([oldDist, newDist].map((d) => import(resolve(d, 'retrieval/index/merge-dictionaries.js'))));
+const { FileByteWriter } = await import(resolve(newDist, 'retrieval/index/file-writer.js'));
 const lines = readFileSync(await corpusFile(1_000_000), 'utf8').split('\n', passages);
 const BATCH = 4000;
-const batches = [];
-for (let b = 0; b < lines.length; b += threads * BATCH) batches.push(lines.slice(b, b + BATCH).map((l) => l.slice(l.indexOf('\t') + 1)));
+/** Thread t's batches: every threads-th batch from its t-th. */
+const batchesOf = (t) => {
+  const out = [];
+  for (let b = t * BATCH; b < lines.length; b += threads * BATCH)
+    out.push(lines.slice(b, b + BATCH).map((l) => l.slice(l.indexOf('\t') + 1)));
+  return out;
+};
+const batches = batchesOf(0);
 
 /** One pass: a new dictionary fed every batch; returns the lookups' ms, the terms, and (when asked) every token's id. */
-function pass({ TermDictionary, TokenRanges }, keep = false) {
+function pass({ TermDictionary, TokenRanges }, keep = false, own = batches) {
   const dict = new TermDictionary();
   const tokens = new TokenRanges();
   let ids = new Int32Array(1 << 20);
   const kept = [];
   let ms = 0;
-  for (const texts of batches) {
+  for (const texts of own) {
     tokens.reset();
     tokens.src = texts;
     for (let i = 0; i < texts.length; i++) tokens.pushWhitespace(i);
@@ -88,3 +98,30 @@ for (let p = 0; p < 7; p++)
     sorts[k].push(performance.now() - t0);
   });
 report('sort and listing', sorts);
+
+// every thread's dictionary listed (the others made by the old build: their input only), then merged
+const dicts = [x, ...Array.from({ length: threads - 1 }, (_, t) => listed(pass(builds[0], false, batchesOf(t + 1)).dict))].map((l) => ({
+  runs: [],
+  df: new Int32Array(l.ids.length),
+  ...l,
+}));
+const dir = mkdtempSync(join(tmpdir(), 'qexp-dictionary-ab-'));
+const merged = [[], []];
+const outputs = [];
+for (let p = 0; p < 8; p++)
+  merges.forEach((m, k) => {
+    const file = join(dir, `terms-${k}.txt`);
+    const w = new FileByteWriter(file, true);
+    const t0 = performance.now();
+    const r = m.mergeDictionaries(dicts, w);
+    w.close();
+    if (p > 0) merged[k].push(performance.now() - t0);
+    else
+      outputs[k] = [readFileSync(file), ...r.remap, ...r.localOf.map((b) => new Int32Array(b))].map((v) =>
+        Buffer.from(v.buffer, v.byteOffset, v.byteLength),
+      );
+  });
+rmSync(dir, { recursive: true, force: true });
+if (!outputs[0].every((v, i) => v.equals(outputs[1][i]))) throw new Error('the builds merge the dictionaries differently');
+console.log(`${threads} dictionaries of ${dicts.map((d) => d.ids.length).join(', ')} terms`);
+report('merge', merged);

@@ -303,11 +303,7 @@ export class Inverter {
     this.nPost = p;
     if (this.vectors) {
       const vec = this.vec;
-      vec.varint(distinct);
-      for (let q = 0; q < distinct; q++) {
-        vec.varint(pTerm[start + q] as number);
-        vec.varint(tf[q] as number);
-      }
+      vec.vector(pTerm, start, tf, distinct);
       if (vec.length > 1 << 22) {
         this.vectors.write(vec.bytes());
         vec.length = 0;

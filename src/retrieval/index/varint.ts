@@ -42,6 +42,19 @@ export class ByteWriter {
     this.length = writeVarint(this.buf, this.length, v);
   }
 
+  /** A term vector as the build's temporary files hold it: n, then each (ids[from + i], tfs[i]), all varints. */
+  vector(ids: Int32Array, from: number, tfs: Int32Array, n: number): void {
+    // room for all of it at once: a check a document, not one a varint
+    this.ensure(5 + 10 * n);
+    const b = this.buf;
+    let q = writeVarint(b, this.length, n);
+    for (let i = 0; i < n; i++) {
+      q = writeVarint(b, q, ids[from + i] as number);
+      q = writeVarint(b, q, tfs[i] as number);
+    }
+    this.length = q;
+  }
+
   bytes(): Uint8Array {
     return this.buf.subarray(0, this.length);
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChunkSums } from '../../src/retrieval/index/checksums.js';
 import { remapVectors } from '../../src/retrieval/index/term-vectors.js';
+import { ByteWriter } from '../../src/retrieval/index/varint.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qexp-vectors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,6 +56,33 @@ function generator(seed: number): () => number {
     return s / 2 ** 32;
   };
 }
+
+describe("the inverter's temporary term vectors", () => {
+  it('are written (ByteWriter.vector) as the rewrite reads them, from any place in the postings, past the first buffer', () => {
+    const rand = generator(5);
+    // ids and tfs of every size of varint, documents of 0 to 300 terms; the buffer (64 KiB at first) grows
+    const docs = Array.from({ length: 600 }, (_, d) =>
+      Array.from({ length: d < 3 ? d : Math.floor(rand() * 300) }, (): [number, number] => [
+        Math.floor(rand() * 2 ** Math.floor(rand() * 31)),
+        1 + Math.floor(rand() * 2 ** Math.floor(rand() * 22)),
+      ]),
+    );
+    const w = new ByteWriter();
+    // a document's ids sit at its place among the thread's postings; its tfs count from 0
+    const ids = new Int32Array(docs.reduce((n, pairs) => n + pairs.length, 7));
+    let from = 7;
+    for (const pairs of docs) {
+      const tfs = Int32Array.from(pairs, ([, tf]) => tf);
+      pairs.forEach(([id], i) => {
+        ids[from + i] = id;
+      });
+      w.vector(ids, from, tfs, pairs.length);
+      from += pairs.length;
+    }
+    expect(w.length).toBeGreaterThan(1 << 16);
+    expect(Buffer.compare(Buffer.from(w.bytes()), Buffer.from(threadFile(docs)))).toBe(0);
+  });
+});
 
 describe('the term-vector rewrite (vector-kernel.wat)', () => {
   it('writes what the format defines for documents of 0 to 6,000 terms, ids spread or crowded, whatever the buffer sizes', () => {

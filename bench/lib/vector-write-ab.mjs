@@ -48,7 +48,10 @@ function pass({ ByteWriter }) {
 const [a, b] = builds.map(pass);
 if (!a.bytes.equals(b.bytes)) throw new Error('the builds write different bytes');
 const times = [[], []];
-for (let p = 0; p < 9; p++) builds.forEach((m, k) => times[k].push(pass(m).ms));
+for (let p = 0; p < 9; p++)
+  builds.forEach((m, k) => {
+    times[k].push(pass(m).ms);
+  });
 const [oldMs, newMs] = times.map(median);
 const ns = (ms) => ((ms * 1e6) / (DOCS * N)).toFixed(2);
 console.log(`${DOCS} documents of ${N} terms, one thread; medians of 9 alternating passes`);

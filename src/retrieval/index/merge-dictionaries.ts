@@ -51,68 +51,38 @@ export function mergeDictionaries(dicts: ThreadDictionary[], termsOut: FileByteW
   const out = new Uint8Array((1 << 20) + 1024);
   let q = 0;
   let numTerms = 0;
-  /** Writes term i of d to terms.txt. */
-  const emit = (d: ThreadDictionary, i: number) => {
+  // the dictionaries whose head is the least term: one comparison a dictionary finds them all
+  const ties = new Int32Array(T);
+  for (;;) {
+    let best = -1;
+    let tied = 0;
+    for (let t = 0; t < T; t++) {
+      const d = dicts[t] as ThreadDictionary;
+      const j = at[t] as number;
+      if (j >= d.ids.length) continue;
+      const c = best < 0 ? -1 : compareTerms(d, j, dicts[best] as ThreadDictionary, at[best] as number);
+      if (c < 0) {
+        best = t;
+        tied = 0;
+      }
+      if (c <= 0) ties[tied++] = t;
+    }
+    if (best < 0) break;
+    const d = dicts[best] as ThreadDictionary;
+    const i = at[best] as number;
     q = utf8Of(d.units, i > 0 ? (d.ends[i - 1] as number) : 0, d.ends[i] as number, out, q);
     out[q++] = 10;
     if (q > 1 << 20) {
       termsOut.write(out.subarray(0, q));
       q = 0;
     }
-  };
-  if (T === 2) {
-    // two threads (a build on two cores): one comparison a term
-    const [d, e] = dicts as [ThreadDictionary, ThreadDictionary];
-    const [gd, ge] = globalOf as [Int32Array, Int32Array];
-    const nd = d.ids.length;
-    const ne = e.ids.length;
-    let i = 0;
-    let j = 0;
-    while (i < nd && j < ne) {
-      const c = compareTerms(d, i, e, j);
-      if (c <= 0) {
-        emit(d, i);
-        gd[i++] = numTerms;
-        if (c === 0) ge[j++] = numTerms;
-      } else {
-        emit(e, j);
-        ge[j++] = numTerms;
-      }
-      numTerms++;
+    for (let k = 0; k < tied; k++) {
+      const t = ties[k] as number;
+      (globalOf[t] as Int32Array)[at[t] as number] = numTerms;
+      at[t] = (at[t] as number) + 1;
     }
-    for (; i < nd; i++, numTerms++) {
-      emit(d, i);
-      gd[i] = numTerms;
-    }
-    for (; j < ne; j++, numTerms++) {
-      emit(e, j);
-      ge[j] = numTerms;
-    }
-  } else
-    for (;;) {
-      let best = -1;
-      for (let t = 0; t < T; t++) {
-        if ((at[t] as number) >= (dicts[t] as ThreadDictionary).ids.length) continue;
-        if (
-          best < 0 ||
-          compareTerms(dicts[t] as ThreadDictionary, at[t] as number, dicts[best] as ThreadDictionary, at[best] as number) < 0
-        )
-          best = t;
-      }
-      if (best < 0) break;
-      const d = dicts[best] as ThreadDictionary;
-      const i = at[best] as number;
-      emit(d, i);
-      for (let t = 0; t < T; t++) {
-        const e = dicts[t] as ThreadDictionary;
-        const j = at[t] as number;
-        if (t === best || (j < e.ids.length && compareTerms(e, j, d, i) === 0)) {
-          (globalOf[t] as Int32Array)[j] = numTerms;
-          at[t] = j + 1;
-        }
-      }
-      numTerms++;
-    }
+    numTerms++;
+  }
   termsOut.write(out.subarray(0, q));
   const localOf = dicts.map(() => new SharedArrayBuffer(4 * numTerms));
   const remap = dicts.map((d, t) => {

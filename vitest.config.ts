@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,8 +9,11 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 600_000,
     pool: 'forks',
-    // one worker process for all files: vitest gives a new worker 60 s to start, a limit no option
-    // changes, and on that loaded machine one of ~100 starts (one a file) once took longer
+    // each worker process runs many files, started once: vitest gives a new worker 60 s to start, a
+    // limit no option changes, and on that loaded machine one of ~100 starts (one a file) once took longer
     isolate: false,
+    // vitest's default, a worker a CPU less one, is a single worker on 2 cores: one file at a time,
+    // with the second core idle whenever a test waits on a subprocess it started
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });

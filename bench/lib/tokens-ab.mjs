@@ -1,5 +1,6 @@
-// The whitespace analyzer's scan of the indexing threads (`TokenRanges.pushWhitespace`: tokens
-// cut, hashed and their first code units kept) timed for two builds of qexp in one process,
+// The whitespace analyzer's scan of the indexing threads (`TokenRanges.pushWhitespaceAll`, or
+// `pushWhitespace` a document at a time in builds before it: tokens cut, hashed and their first
+// code units kept) timed for two builds of qexp in one process,
 // passes alternating (medians of 6 after a warm-up pass), on the bench's synthetic passages.
 //
 //   node bench/lib/tokens-ab.mjs OLD_DIST NEW_DIST [PASSAGES]
@@ -33,7 +34,9 @@ function pass({ TokenRanges }, keep = false) {
     t.reset();
     const batch = texts.slice(b, b + BATCH);
     t.src = batch;
-    for (let i = 0; i < batch.length; i++) t.pushWhitespace(i);
+    // the whole batch at once where the build has it (the token kernel), as the inverter cuts it
+    if (t.pushWhitespaceAll) t.pushWhitespaceAll(new Int32Array(batch.length));
+    else for (let i = 0; i < batch.length; i++) t.pushWhitespace(i);
     if (keep) kept.push(t);
   }
   return { ms: performance.now() - t0, kept };

@@ -154,6 +154,28 @@ describe('sorted term ids', () => {
   });
 });
 
+/** Every token's fields, and each document's first token, of `texts` cut by `pushWhitespaceAll` and by `whitespaceSpans` and `push`. */
+function expectAllAsApart(texts: string[]): void {
+  const all = new TokenRanges();
+  const apart = new TokenRanges();
+  all.src = [...texts];
+  apart.src = [...texts];
+  const starts = new Int32Array(texts.length);
+  const startsApart = new Int32Array(texts.length);
+  all.pushWhitespaceAll(starts);
+  texts.forEach((text, i) => {
+    startsApart[i] = apart.n;
+    whitespaceSpans(text, (a, b) => {
+      apart.push(i, a, b);
+    });
+  });
+  expect(all.n).toBe(apart.n);
+  expect(Array.from(starts)).toEqual(Array.from(startsApart));
+  for (const key of ['srcOf', 'from', 'len', 'hash'] as const)
+    expect(Array.from(all[key].subarray(0, all.n)), key).toEqual(Array.from(apart[key].subarray(0, apart.n)));
+  expect(Array.from(all.inline.subarray(0, 4 * all.n))).toEqual(Array.from(apart.inline.subarray(0, 4 * apart.n)));
+}
+
 describe("the whitespace analyzer's tokens, cut as they are hashed", () => {
   it('are the tokens, hashes and inline code units that whitespaceSpans and push give', () => {
     // Java white space of several kinds, surrogate pairs and lone surrogates, and runs past 255
@@ -181,5 +203,44 @@ describe("the whitespace analyzer's tokens, cut as they are hashed", () => {
       }),
       { numRuns: 300, seed: 9 },
     );
+  });
+  it('are the same through the token kernel for ASCII documents, and for the others mixed in', () => {
+    // every ASCII white space Java counts and the controls beside them that it does not, and runs of
+    // lengths about the kernel's 8 and 16 bytes and the 255 of the cut; some documents not ASCII
+    const ascii = fc.constantFrom(
+      'a',
+      'Z',
+      '!',
+      ' ',
+      '\t',
+      '\n',
+      '\x0b',
+      '\x0c',
+      '\r',
+      '\x1c',
+      '\x1f',
+      '\x00',
+      '\x08',
+      '\x0e',
+      '\x1b',
+      '\x7f',
+      'x'.repeat(7),
+      'y'.repeat(8),
+      'z'.repeat(9),
+      'q'.repeat(16),
+      'w'.repeat(127),
+      'v'.repeat(128),
+    );
+    const other = fc.constantFrom('é', '\u3000', '😀', '\ud83d', '\u0100');
+    const text = fc.oneof(
+      { weight: 4, arbitrary: fc.string({ unit: ascii, maxLength: 60 }) },
+      { weight: 1, arbitrary: fc.string({ unit: fc.oneof(ascii, other), maxLength: 30 }) },
+    );
+    fc.assert(fc.property(fc.array(text, { minLength: 1, maxLength: 40 }), expectAllAsApart), { numRuns: 400, seed: 11 });
+  });
+
+  it('are the same for more documents and text than the token kernel takes a call, and a document longer than all of it', () => {
+    const words = Array.from({ length: 3000 }, (_, i) => `w${(i * 7919) % 1000} x${i}\tyy${i % 13}`);
+    expectAllAsApart([...words, `${'ab '.repeat(100_000)}end`, 'c'.repeat(300_000), ...words.slice(0, 50), 'é début', ...words]);
   });
 });

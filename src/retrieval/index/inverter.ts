@@ -207,10 +207,7 @@ export class Inverter {
     const spans = analyzer.spans;
     if (spans === whitespaceSpans) {
       tok.src = texts as string[];
-      for (let i = 0; i < texts.length; i++) {
-        bounds[i] = tok.n;
-        tok.pushWhitespace(i);
-      }
+      tok.pushWhitespaceAll(bounds);
     } else if (spans) {
       tok.src = texts as string[];
       texts.forEach((text, i) => {

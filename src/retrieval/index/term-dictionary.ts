@@ -1,3 +1,4 @@
+import { type WasmMemory, wasmInstance } from '../../util/wasm-module.js';
 import { isJavaWhitespace, MAX_TOKEN } from '../analysis/whitespace.js';
 import { sortTermIds, unitsInOrder } from './term-sort.js';
 
@@ -56,6 +57,40 @@ function finish(h: number, len: number): number {
   return h ^ (h >>> 16);
 }
 
+/** token-kernel.wat's one function (addresses are byte offsets into its memory, which is never grown). */
+interface TokenKernel {
+  memory: WasmMemory;
+  tokenize(
+    docs: number,
+    count: number,
+    src: number,
+    srcOf: number,
+    from: number,
+    len: number,
+    hash: number,
+    inline: number,
+    starts: number,
+  ): number;
+}
+
+/** Documents and bytes of text the token kernel takes a call, and the tokens those can hold (one per two bytes a document, rounded up). */
+const KERNEL_DOCS = 1024;
+const KERNEL_TEXT = 1 << 18;
+const KERNEL_TOKENS = KERNEL_TEXT / 2 + KERNEL_DOCS;
+/** Its memory: the documents' offsets and first tokens, the text (16 bytes of slack: the kernel reads 16 at a time), then the tokens' arrays. */
+const K_DOCS = 0;
+const K_STARTS = K_DOCS + 4 * (KERNEL_DOCS + 1);
+const K_TEXT = Math.ceil((K_STARTS + 4 * KERNEL_DOCS) / 16) * 16;
+const K_SRC_OF = K_TEXT + KERNEL_TEXT + 16;
+const K_FROM = K_SRC_OF + 4 * KERNEL_TOKENS;
+const K_LEN = K_FROM + 4 * KERNEL_TOKENS;
+const K_HASH = K_LEN + 4 * KERNEL_TOKENS;
+const K_INLINE = K_HASH + 4 * KERNEL_TOKENS;
+const K_END = K_INLINE + 16 * KERNEL_TOKENS;
+/** Documents that go to the JavaScript scan, untried, after one that is not ASCII: its neighbours are likely not to be either. */
+const NON_ASCII_SKIP = 16;
+const utf8 = new TextEncoder();
+
 /**
  * Tokens of a batch, as ranges of source strings: a document's text (analyzers whose tokens are
  * verbatim pieces of it) or the token strings themselves. `push` reads each token's code units
@@ -70,6 +105,8 @@ export class TokenRanges {
   /** Per token, its first INLINE code units two an int, zero past its end. */
   inline = new Int32Array(WORDS << 16);
   n = 0;
+  /** The token kernel, made at the first `pushWhitespaceAll`. */
+  private kernel: TokenKernel | undefined;
 
   reset(): void {
     // a new array: `src` may be the caller's list of texts, which must stay as it was
@@ -149,6 +186,60 @@ export class TokenRanges {
       this.from[n] = start;
       this.len[n] = i - start;
       this.hash[n] = finish(h, i - start);
+    }
+  }
+
+  /**
+   * `pushWhitespace` of every document of `src`, in order, the first token of document i into
+   * starts[i]. Documents of ASCII text (nearly all of an English corpus) are cut in the token
+   * kernel (token-kernel.wat) a run at a time; the others, and any too long for its buffer, here.
+   */
+  pushWhitespaceAll(starts: Int32Array): void {
+    const texts = this.src;
+    const k = (this.kernel ??= wasmInstance(
+      new URL('./token-kernel.wasm', import.meta.url),
+      'retrieval/index/token-kernel.wasm',
+    ) as TokenKernel);
+    if (k.memory.buffer.byteLength < K_END)
+      throw new Error(`the token kernel's memory holds ${k.memory.buffer.byteLength} bytes, not ${K_END}`);
+    const bytes = new Uint8Array(k.memory.buffer);
+    const words = new Int32Array(k.memory.buffer);
+    let skip = 0;
+    for (let i = 0; i < texts.length; ) {
+      // the documents from i that are ASCII and fit, their bytes one after the other
+      let at = K_TEXT;
+      let j = i;
+      for (; skip === 0 && j < texts.length && j - i < KERNEL_DOCS; j++) {
+        const s = texts[j] as string;
+        if (s.length > K_TEXT + KERNEL_TEXT - at) break;
+        const r = utf8.encodeInto(s, bytes.subarray(at, K_TEXT + KERNEL_TEXT));
+        // a code unit past 127 takes two bytes or more: written ≠ read
+        if (r.read !== s.length || r.written !== s.length) {
+          if (j === i) skip = NON_ASCII_SKIP;
+          break;
+        }
+        words[(K_DOCS >> 2) + j - i] = at;
+        at += s.length;
+      }
+      if (j === i) {
+        starts[i] = this.n;
+        this.pushWhitespace(i++);
+        if (skip > 0) skip--;
+        continue;
+      }
+      words[(K_DOCS >> 2) + j - i] = at;
+      // at most one token per two bytes of each document, rounded up
+      while (this.from.length < this.n + ((at - K_TEXT + j - i) >> 1)) this.grow();
+      const m = k.tokenize(K_DOCS, j - i, i, K_SRC_OF, K_FROM, K_LEN, K_HASH, K_INLINE, K_STARTS);
+      const n = this.n;
+      this.srcOf.set(words.subarray(K_SRC_OF >> 2, (K_SRC_OF >> 2) + m), n);
+      this.from.set(words.subarray(K_FROM >> 2, (K_FROM >> 2) + m), n);
+      this.len.set(words.subarray(K_LEN >> 2, (K_LEN >> 2) + m), n);
+      this.hash.set(words.subarray(K_HASH >> 2, (K_HASH >> 2) + m), n);
+      this.inline.set(words.subarray(K_INLINE >> 2, (K_INLINE >> 2) + WORDS * m), WORDS * n);
+      for (let d = i; d < j; d++) starts[d] = n + (words[(K_STARTS >> 2) + d - i] as number);
+      this.n = n + m;
+      i = j;
     }
   }
 

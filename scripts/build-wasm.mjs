@@ -9,8 +9,10 @@ for (const entry of readdirSync(join(root, 'src'), { recursive: true, withFileTy
   if (!entry.isFile() || !entry.name.endsWith('.wat')) continue;
   const source = join(entry.parentPath, entry.name);
   const rel = relative(join(root, 'src'), source);
-  const module = wabt.parseWat(rel, readFileSync(source, 'utf8'));
-  module.validate();
+  // threads: a shared memory (dictionary-kernel.wat's, which grows without detaching its buffer)
+  const features = { threads: true };
+  const module = wabt.parseWat(rel, readFileSync(source, 'utf8'), features);
+  module.validate(features);
   const out = join(root, 'dist', rel.replace(/\.wat$/, '.wasm'));
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, module.toBinary({}).buffer);

@@ -13,9 +13,9 @@ function termsOf(dict: TermDictionary): string[] {
   return terms;
 }
 
-/** Looks `words` up in one batch of a new dictionary, and checks that each got its own term's id. */
-function expectIdsOf(words: string[], distinct: number): void {
-  const dict = new TermDictionary();
+/** Looks `words` up in one batch of a new dictionary, and checks that each got its own term's id; returns the dictionary. */
+function expectIdsOf(words: string[], distinct: number, options?: { kernelBytes?: number }): TermDictionary {
+  const dict = new TermDictionary(options);
   const tok = new TokenRanges();
   tok.src.push(words.join(' '));
   let at = 0;
@@ -30,6 +30,7 @@ function expectIdsOf(words: string[], distinct: number): void {
   words.forEach((w, i) => {
     if (terms[ids[i] as number] !== w) throw new Error(`${w} got id ${ids[i]} (${terms[ids[i] as number]})`);
   });
+  return dict;
 }
 
 describe('batched term dictionary', () => {
@@ -85,6 +86,18 @@ describe('batched term dictionary', () => {
       Array.from({ length: 200_000 }, (_, i) => (i % 2 ? `t${i}` : `${String(i % 997).padStart(8, '0')}:suffix`)),
       100_000 + 997,
     );
+  });
+
+  it('moves its table out of the kernel when it outgrows the memory the kernel may have, ids unchanged', () => {
+    // 4 MiB of kernel memory holds tables of 65,536 and 131,072 slots, not the 262,144 that 100,000 terms need
+    const small = { kernelBytes: 4 << 20 };
+    const words = Array.from({ length: 200_000 }, (_, i) =>
+      i % 2 ? `t${(i * 7919) % 99_003}` : `${String(i % 997).padStart(8, '0')}:suffix`,
+    );
+    const distinct = new Set(words).size;
+    const dict = expectIdsOf(words, distinct, small);
+    expect(dict.inKernel).toBe(false);
+    expect(expectIdsOf(words.slice(0, 20_000), new Set(words.slice(0, 20_000)).size, small).inKernel).toBe(true);
   });
 
   it('tells apart long terms alike in their first code units, and short terms of 16-bit and 8-bit units alike in their bytes', () => {

@@ -1,4 +1,4 @@
-import { type WasmMemory, wasmInstance } from '../../util/wasm-module.js';
+import { sharedMemory, WASM_PAGE, type WasmMemory, wasmInstance } from '../../util/wasm-module.js';
 import { isJavaWhitespace, MAX_TOKEN } from '../analysis/whitespace.js';
 import { sortTermIds, unitsInOrder } from './term-sort.js';
 
@@ -90,6 +90,21 @@ const K_END = K_INLINE + 16 * KERNEL_TOKENS;
 /** Documents that go to the JavaScript scan, untried, after one that is not ASCII: its neighbours are likely not to be either. */
 const NON_ASCII_SKIP = 16;
 const utf8 = new TextEncoder();
+
+/** dictionary-kernel.wat's one function (addresses are byte offsets into its shared memory). */
+interface DictionaryKernel {
+  probe(hash: number, inline: number, len: number, n: number, slots: number, shift: number, wrap: number, ids: number): number;
+}
+
+/** Tokens the dictionary kernel probes a call, and its memory: their hashes, lengths, ids and inline ints, then the tables. */
+const PROBE_TOKENS = 1 << 12;
+const P_HASH = 0;
+const P_LEN = P_HASH + 4 * PROBE_TOKENS;
+const P_IDS = P_LEN + 4 * PROBE_TOKENS;
+const P_INLINE = P_IDS + 4 * PROBE_TOKENS;
+const P_TABLES = P_INLINE + 16 * PROBE_TOKENS;
+/** The most a dictionary kernel's memory may grow to (a wasm32 memory's whole range). */
+const KERNEL_MEMORY = 2 ** 32;
 
 /**
  * Tokens of a batch, as ranges of source strings: a document's text (analyzers whose tokens are
@@ -263,10 +278,13 @@ export class TokenRanges {
  * are in one flat buffer), so that finding a short term costs one memory access, two for a long
  * one. Lookups go a batch at a time, in passes (probe every token, then compare the long tokens),
  * so that the cache misses of different tokens overlap instead of waiting on each other: with
- * millions of terms, most probes of rare terms miss the cache.
+ * millions of terms, most probes of rare terms miss the cache. The probes run in WebAssembly
+ * (dictionary-kernel.wat) on the table in the kernel's memory; new terms are added here, through
+ * a view of it.
  */
 export class TermDictionary {
-  private slots = new Int32Array(SLOT << 16);
+  /** The table: in the kernel's memory from P_TABLES on, or (once it outgrew that memory) an array of its own. */
+  private slots: Int32Array;
   private mask = (1 << 16) - 1;
   /** A term's home slot: the top bits of its key (a doubling then keeps the slots in order). */
   private shift = 16;
@@ -276,13 +294,91 @@ export class TermDictionary {
   size = 0;
   /** The xor of the home slots' first words that the last lookup read ahead (kept so that the compiler keeps those reads). */
   readAhead = 0;
+  /** The probes' kernel and its memory (the table's, with the tokens of a call), until the table outgrows it. */
+  private kernel: DictionaryKernel | null;
+  private readonly memory: WasmMemory;
+
+  /** `kernelBytes`: the most the kernel's memory may grow to (tests make it small, to move a table out of it). */
+  constructor({ kernelBytes = KERNEL_MEMORY }: { kernelBytes?: number } = {}) {
+    const bytes = 16 * (this.mask + 1);
+    this.memory = sharedMemory(Math.ceil((P_TABLES + bytes) / WASM_PAGE), Math.floor(kernelBytes / WASM_PAGE));
+    this.kernel = wasmInstance(new URL('./dictionary-kernel.wasm', import.meta.url), 'retrieval/index/dictionary-kernel.wasm', {
+      env: { memory: this.memory },
+    }) as DictionaryKernel;
+    this.slots = new Int32Array(this.memory.buffer, P_TABLES, bytes / 4);
+  }
+
+  /** Whether the table is in the kernel's memory (its probes in WebAssembly). */
+  get inKernel(): boolean {
+    return this.kernel !== null;
+  }
 
   /**
    * Fills ids[0..n) with the id of every token of `t`, adding the new terms (ids by first
-   * appearance, but for a new long term that met another of its key and first code units: it
-   * comes after the rest of its batch).
+   * appearance). The kernel probes every token, a call at a time; the tokens it does not find
+   * whole (new terms, and long ones, whose first code units alone it compares) are then settled
+   * here in order, so that a new term's id is that of its first appearance.
    */
   lookup(t: TokenRanges, ids: Int32Array): void {
+    if (!this.kernel) {
+      this.lookupHere(t, ids);
+      return;
+    }
+    const { n, hash, inline, len, src, srcOf, from } = t;
+    const words = new Int32Array(this.memory.buffer, 0, P_TABLES / 4);
+    for (let c = 0; c < n; c += PROBE_TOKENS) {
+      const k = this.kernel;
+      if (!k) {
+        // the table left the kernel's memory as it grew, earlier in this batch
+        for (let i = c; i < n; i++) ids[i] = this.settle(t, i);
+        return;
+      }
+      const m = Math.min(PROBE_TOKENS, n - c);
+      words.set(hash.subarray(c, c + m), P_HASH / 4);
+      words.set(len.subarray(c, c + m), P_LEN / 4);
+      words.set(inline.subarray(WORDS * c, WORDS * (c + m)), P_INLINE / 4);
+      this.readAhead ^= k.probe(P_HASH, P_INLINE, P_LEN, m, P_TABLES, this.shift, 16 * (this.mask + 1) - 1, P_IDS);
+      ids.set(words.subarray(P_IDS / 4, P_IDS / 4 + m), c);
+      // the call's tokens not found whole, at once: their slots are still in the cache
+      const probed = this.slots;
+      for (let i = c; i < c + m; i++) {
+        const x = ids[i] as number;
+        if (x >= 0) continue;
+        if (x < -1 && this.slots === probed) {
+          // a long token whose first code units matched a term's slot (of the table it was probed in)
+          const id = (probed[-2 - x] as number) - 1;
+          ids[i] = this.equal(id, src[srcOf[i] as number] as string, from[i] as number, len[i] as number) ? id : this.find(t, i);
+        } else ids[i] = this.settle(t, i);
+      }
+    }
+  }
+
+  /**
+   * Token i's id, probed again by its key and inline ints (a term added since the kernel's probe,
+   * earlier in the batch, is found so), or else added as a new term in the empty slot that ended
+   * the probe; a long token that matches a slot is compared whole.
+   */
+  private settle(t: TokenRanges, i: number): number {
+    const { inline } = t;
+    const w = WORDS * i;
+    const q0 = inline[w] as number;
+    const q1 = inline[w + 1] as number;
+    const q2 = inline[w + 2] as number;
+    const q3 = inline[w + 3] as number;
+    const wide = wideUnits(q0, q1, q2, q3);
+    const w0 = wide ? q0 : bytesOf(q0, q1);
+    const w1 = wide ? q1 : bytesOf(q2, q3);
+    const key = keyOf(t.hash[i] as number, t.len[i] as number, wide);
+    const slots = this.slots;
+    const wrap = SLOT * (this.mask + 1) - 1;
+    let at = SLOT * (key >>> this.shift);
+    for (let v = slots[at] as number; v !== 0; at = (at + SLOT) & wrap, v = slots[at] as number)
+      if (slots[at + 1] === key && slots[at + 2] === w0 && slots[at + 3] === w1) return wholeInline(key) ? v - 1 : this.find(t, i);
+    return this.add(t, i, at, key, w0, w1);
+  }
+
+  /** `lookup` in JavaScript, for a table that outgrew the kernel's memory. */
+  private lookupHere(t: TokenRanges, ids: Int32Array): void {
     const { n, hash, inline, len } = t;
     // probe, comparing key and inline units; a long token that matches is marked (−2 − slot) for
     // the next pass; a token that matches nothing is a new term, added in the empty slot that
@@ -413,11 +509,23 @@ export class TermDictionary {
    * random: a cache miss per term).
    */
   private rehash(): void {
-    const old = this.slots;
+    let old = this.slots;
     this.mask = 2 * (this.mask + 1) - 1;
     this.shift--;
     const mask = this.mask;
-    const slots = new Int32Array(SLOT * (mask + 1));
+    const bytes = 16 * (mask + 1);
+    let slots: Int32Array;
+    if (this.kernel && P_TABLES + bytes <= KERNEL_MEMORY && this.grow(P_TABLES + bytes)) {
+      // in place of the old one, which is copied out first: the kernel's memory is on small
+      // pages, each first touched at a page fault, and a new table past the old would touch twice
+      // the memory
+      old = old.slice();
+      slots = new Int32Array(this.memory.buffer, P_TABLES, bytes / 4);
+      slots.fill(0, 0, old.length);
+    } else {
+      slots = new Int32Array(SLOT * (mask + 1));
+      this.kernel = null;
+    }
     for (let at = 0; at < old.length; at += SLOT) {
       if (old[at] === 0) continue;
       let slot = (old[at + 1] as number) >>> this.shift;
@@ -425,6 +533,19 @@ export class TermDictionary {
       for (let k = 0; k < SLOT; k++) slots[SLOT * slot + k] = old[at + k] as number;
     }
     this.slots = slots;
+  }
+
+  /** Grows the kernel's memory to hold `bytes`; false where it may not grow so far. */
+  private grow(bytes: number): boolean {
+    const have = this.memory.buffer.byteLength;
+    if (bytes <= have) return true;
+    try {
+      this.memory.grow(Math.ceil((bytes - have) / WASM_PAGE));
+      return true;
+    } catch {
+      // past the memory's maximum (a RangeError): the table goes to an array of its own
+      return false;
+    }
   }
 
   /** Every term id, in ascending UTF-16 code-unit order of its term (JavaScript's string order). */

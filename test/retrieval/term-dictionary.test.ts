@@ -97,6 +97,19 @@ describe('batched term dictionary', () => {
     const distinct = new Set(words).size;
     const dict = expectIdsOf(words, distinct, small);
     expect(dict.inKernel).toBe(false);
+    // a later batch, probed in JavaScript from the start, finds every term at its id and adds the new one
+    const terms = termsOf(dict);
+    const again = [...words.slice(0, 5000), 'new-term', words[7] as string];
+    const tok = new TokenRanges();
+    tok.src = again;
+    again.forEach((w, i) => {
+      tok.push(i, 0, w.length);
+    });
+    const ids = new Int32Array(tok.n);
+    dict.lookup(tok, ids);
+    const after = termsOf(dict);
+    expect(Array.from(ids, (id) => after[id])).toEqual(again);
+    expect(ids[5000]).toBe(terms.length);
     expect(expectIdsOf(words.slice(0, 20_000), new Set(words.slice(0, 20_000)).size, small).inKernel).toBe(true);
   });
 

@@ -379,64 +379,18 @@ export class TermDictionary {
 
   /** `lookup` in JavaScript, for a table that outgrew the kernel's memory. */
   private lookupHere(t: TokenRanges, ids: Int32Array): void {
-    const { n, hash, inline, len } = t;
-    // probe, comparing key and inline units; a long token that matches is marked (−2 − slot) for
-    // the next pass; a token that matches nothing is a new term, added in the empty slot that
-    // ended its probe (in the cache now: adding it later would miss again)
-    let slots = this.slots;
-    let mask = this.mask;
-    let shift = this.shift;
-    let wrap = SLOT * (mask + 1) - 1;
+    const { n, hash } = t;
     let touched = 0;
     for (let c = 0; c < n; c += PROBE_CHUNK) {
       const end = Math.min(n, c + PROBE_CHUNK);
       // each home slot of the chunk read first, in a loop of independent loads whose cache
-      // misses overlap; the probes that follow, a branchy loop each, then find them in the cache
+      // misses overlap; the probes that follow then find them in the cache
+      const slots = this.slots;
+      const shift = this.shift;
       for (let i = c; i < end; i++) touched ^= slots[SLOT * ((hash[i] as number) >>> shift)] as number;
-      for (let i = c; i < end; i++) {
-        // the slot's key and inline ints, from the token's (this loop waits on memory: the work is free)
-        const w = WORDS * i;
-        const q0 = inline[w] as number;
-        const q1 = inline[w + 1] as number;
-        const q2 = inline[w + 2] as number;
-        const q3 = inline[w + 3] as number;
-        const wide = wideUnits(q0, q1, q2, q3);
-        const w0 = wide ? q0 : bytesOf(q0, q1);
-        const w1 = wide ? q1 : bytesOf(q2, q3);
-        const key = keyOf(hash[i] as number, len[i] as number, wide);
-        let at = SLOT * (key >>> shift);
-        let found = -1;
-        for (let v = slots[at] as number; v !== 0; at = (at + SLOT) & wrap, v = slots[at] as number) {
-          if (slots[at + 1] === key && slots[at + 2] === w0 && slots[at + 3] === w1) {
-            found = wholeInline(key) ? v - 1 : -2 - at;
-            break;
-          }
-        }
-        if (found === -1) {
-          found = this.add(t, i, at, key, w0, w1);
-          if (this.slots !== slots) {
-            // the table grew: the marks of long tokens hold slots of the old one
-            for (let j = 0; j < i; j++) if ((ids[j] as number) < -1) ids[j] = -1;
-            slots = this.slots;
-            mask = this.mask;
-            shift = this.shift;
-            wrap = SLOT * (mask + 1) - 1;
-          }
-        }
-        ids[i] = found;
-      }
+      for (let i = c; i < end; i++) ids[i] = this.settle(t, i);
     }
     this.readAhead = touched;
-    // compare the rest of the long tokens with the characters buffer
-    const { src, srcOf, from } = t;
-    for (let i = 0; i < n; i++) {
-      const x = ids[i] as number;
-      if (x > -2) continue;
-      const id = (slots[-2 - x] as number) - 1;
-      ids[i] = this.equal(id, src[srcOf[i] as number] as string, from[i] as number, len[i] as number) ? id : -1;
-    }
-    // the rest one by one: long tokens that met another term of their key and first code units
-    for (let i = 0; i < n; i++) if ((ids[i] as number) < 0) ids[i] = this.find(t, i);
   }
 
   /** Whether term `id` is code units [a, a + len) of s. */

@@ -211,12 +211,13 @@ export class TokenRanges {
    */
   pushWhitespaceAll(starts: Int32Array): void {
     const texts = this.src;
-    const k = (this.kernel ??= wasmInstance(
-      new URL('./token-kernel.wasm', import.meta.url),
-      'retrieval/index/token-kernel.wasm',
-    ) as TokenKernel);
-    if (k.memory.buffer.byteLength < K_END)
-      throw new Error(`the token kernel's memory holds ${k.memory.buffer.byteLength} bytes, not ${K_END}`);
+    if (!this.kernel) {
+      const made = wasmInstance(new URL('./token-kernel.wasm', import.meta.url), 'retrieval/index/token-kernel.wasm') as TokenKernel;
+      if (made.memory.buffer.byteLength < K_END)
+        throw new Error(`the token kernel's memory holds ${made.memory.buffer.byteLength} bytes, not ${K_END}`);
+      this.kernel = made;
+    }
+    const k = this.kernel;
     const bytes = new Uint8Array(k.memory.buffer);
     const words = new Int32Array(k.memory.buffer);
     let skip = 0;
@@ -320,17 +321,13 @@ export class TermDictionary {
    * here in order, so that a new term's id is that of its first appearance.
    */
   lookup(t: TokenRanges, ids: Int32Array): void {
-    if (!this.kernel) {
-      this.lookupHere(t, ids);
-      return;
-    }
     const { n, hash, inline, len, src, srcOf, from } = t;
     const words = new Int32Array(this.memory.buffer, 0, P_TABLES / 4);
     for (let c = 0; c < n; c += PROBE_TOKENS) {
       const k = this.kernel;
       if (!k) {
-        // the table left the kernel's memory as it grew, earlier in this batch
-        for (let i = c; i < n; i++) ids[i] = this.settle(t, i);
+        // the table is out of the kernel's memory (it left as it grew, in this batch or before)
+        this.lookupHere(t, ids, c);
         return;
       }
       const m = Math.min(PROBE_TOKENS, n - c);
@@ -377,11 +374,11 @@ export class TermDictionary {
     return this.add(t, i, at, key, w0, w1);
   }
 
-  /** `lookup` in JavaScript, for a table that outgrew the kernel's memory. */
-  private lookupHere(t: TokenRanges, ids: Int32Array): void {
+  /** `lookup` in JavaScript of the tokens from `first` on, for a table that outgrew the kernel's memory. */
+  private lookupHere(t: TokenRanges, ids: Int32Array, first: number): void {
     const { n, hash } = t;
     let touched = 0;
-    for (let c = 0; c < n; c += PROBE_CHUNK) {
+    for (let c = first; c < n; c += PROBE_CHUNK) {
       const end = Math.min(n, c + PROBE_CHUNK);
       // each home slot of the chunk read first, in a loop of independent loads whose cache
       // misses overlap; the probes that follow then find them in the cache
@@ -469,7 +466,7 @@ export class TermDictionary {
     const mask = this.mask;
     const bytes = 16 * (mask + 1);
     let slots: Int32Array;
-    if (this.kernel && P_TABLES + bytes <= KERNEL_MEMORY && this.grow(P_TABLES + bytes)) {
+    if (this.kernel && this.grow(P_TABLES + bytes)) {
       // in place of the old one, which is copied out first: the kernel's memory is on small
       // pages, each first touched at a page fault, and a new table past the old would touch twice
       // the memory

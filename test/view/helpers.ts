@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { writeToyCollection } from '../helpers/toy-collection.js';
 import type { Workspace } from '../helpers/workspace.js';
 
@@ -135,4 +135,23 @@ export async function startView(
     proc.then((r) => reject(new Error(`qexp view exited ${r.exitCode} before printing its URL:\n${r.all}`)));
   });
   return { url, proc, output: () => out };
+}
+
+/**
+ * Goes to a view address and waits until the page shows it: a page of the same kind already on
+ * screen (the compare table of another address) would otherwise answer selectors, and its
+ * controls would build the next address from its own parameters, while the new page loads.
+ */
+export async function openView(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  const hash = new URL(url).hash;
+  type Body = { dataset: Record<string, string | undefined> };
+  await page.waitForFunction(
+    (h) => {
+      const body = (globalThis as unknown as { document: { body: Body } }).document.body;
+      return body.dataset.state === 'ready' && body.dataset.hash === h;
+    },
+    hash,
+    { timeout: 60_000, polling: 100 },
+  );
 }

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChatServer, startChatServer } from '../helpers/chat-server.mjs';
 import { Workspace } from '../helpers/workspace.js';
-import { launchChromium, NO_CHROMIUM, rawGet, startView, VIEW_EXPERIMENT, writeViewExperiment, XSS } from './helpers.js';
+import { launchChromium, NO_CHROMIUM, openView, rawGet, startView, VIEW_EXPERIMENT, writeViewExperiment, XSS } from './helpers.js';
 
 const KEY = 'sk-view-test-0123456789abcdefSECRET';
 const ws = new Workspace();
@@ -239,7 +239,7 @@ describe.skipIf(NO_CHROMIUM)('qexp view in headless Chromium', () => {
   });
 
   it('compares two report rows per query: counts, sorting, a filter, both expansions side by side', async () => {
-    await page.goto(`${view.url}#/e/viewtoy/compare`);
+    await openView(page, `${view.url}#/e/viewtoy/compare`);
     await page.waitForSelector('table tr[data-qid]');
     await page.selectOption('select[name=B]', { label: 'Student' });
     await page.locator('p.muted.small', { hasText: 'B = Student' }).waitFor();
@@ -295,7 +295,18 @@ describe.skipIf(NO_CHROMIUM)('qexp view in headless Chromium', () => {
   });
 
   it('filters the comparison by measure and by dataset: the values are those of the measure and dataset chosen', async () => {
-    await page.goto(`${view.url}#/e/viewtoy/compare?a=0&b=1`);
+    // a compare page of another address (B better only: 8 of the 12 queries) on screen, and the
+    // next page's answer held back: until that page shows, the old one answers selectors and its
+    // controls build addresses from its own parameters, and `openView` waits it out
+    await openView(page, `${view.url}#/e/viewtoy/compare?a=0&b=1&outcome=better`);
+    expect(await page.locator('tbody tr[data-qid]').count()).toBeLessThan(12);
+    let held = 0;
+    await page.route(/\/api\/experiments\/viewtoy\/compare\?/, async (route) => {
+      if (held++ === 0) await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
+    await openView(page, `${view.url}#/e/viewtoy/compare?a=0&b=1`);
+    expect(held).toBeGreaterThan(0);
     await page.waitForSelector('table tr[data-qid]');
     const perQuery = async (stage: string, measure: string) =>
       new Map(
@@ -356,10 +367,11 @@ describe.skipIf(NO_CHROMIUM)('qexp view in headless Chromium', () => {
     await page.selectOption('select[name=B]', { label: 'Student' });
     await page.locator('p.muted.small', { hasText: 'B = Student' }).waitFor();
     expect(await page.$$eval('select[name=dataset] option', (os) => os.map((o) => o.textContent))).toEqual(['toy']);
+    await page.unroute(/\/api\/experiments\/viewtoy\/compare\?/);
   });
 
   it("shows each generate stage's ledger: tokens, cost, latency, failed attempts; an unknown price reads –", async () => {
-    await page.goto(`${view.url}#/e/viewtoy/llm`);
+    await openView(page, `${view.url}#/e/viewtoy/llm`);
     await page.waitForSelector('tr[data-stage="student"]');
     const cells = async (stage: string) => page.$$eval(`tr[data-stage="${stage}"] td`, (tds) => tds.map((t) => t.textContent ?? ''));
     const ledger = async (stage: string) =>

@@ -48,6 +48,7 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 
 async function render(): Promise<void> {
   const token = ++current;
+  const hash = location.hash;
   clearTimeout(timer);
   const main = document.getElementById('main') as HTMLElement;
   const crumbs = document.getElementById('crumbs') as HTMLElement;
@@ -65,10 +66,12 @@ async function render(): Promise<void> {
   crumbs.replaceChildren();
   for (const c of out.crumbs ?? []) append(crumbs, [' / ', c.href ? h('a', { href: c.href }, c.label) : h('span', null, c.label)]);
   document.body.dataset.state = 'ready';
+  // the address this content was rendered for: until it equals location.hash, the page shown (and
+  // its controls, which build addresses from their own) is the previous one
+  document.body.dataset.hash = hash;
   if (out.refreshMs) {
-    const at = location.hash;
     timer = setTimeout(() => {
-      if (location.hash === at) void render();
+      if (location.hash === hash) void render();
     }, out.refreshMs);
   }
 }

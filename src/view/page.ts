@@ -32,6 +32,7 @@ export const STYLE_CSS = `
 }
 * { box-sizing: border-box; }
 body { margin: 0; }
+main[inert] { opacity: 0.55; }
 a { color: var(--accent); text-decoration: none; }
 a:hover { text-decoration: underline; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }

@@ -296,17 +296,37 @@ describe.skipIf(NO_CHROMIUM)('qexp view in headless Chromium', () => {
 
   it('filters the comparison by measure and by dataset: the values are those of the measure and dataset chosen', async () => {
     // a compare page of another address (B better only: 8 of the 12 queries) on screen, and the
-    // next page's answer held back: until that page shows, the old one answers selectors and its
-    // controls build addresses from its own parameters, and `openView` waits it out
+    // next page's answer held back until the test lets it go: meanwhile the old page must take no
+    // input (its controls would build the next address from their own parameters), and `openView`
+    // must not return
     await openView(page, `${view.url}#/e/viewtoy/compare?a=0&b=1&outcome=better`);
     expect(await page.locator('tbody tr[data-qid]').count()).toBeLessThan(12);
-    let held = 0;
-    await page.route(/\/api\/experiments\/viewtoy\/compare\?/, async (route) => {
-      if (held++ === 0) await new Promise((r) => setTimeout(r, 1500));
+    const COMPARE_API = /\/api\/experiments\/viewtoy\/compare\?/;
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let asked = () => {};
+    const requested = new Promise<void>((r) => {
+      asked = r;
+    });
+    await page.route(COMPARE_API, async (route) => {
+      asked();
+      await held;
       await route.continue();
     });
-    await openView(page, `${view.url}#/e/viewtoy/compare?a=0&b=1`);
-    expect(held).toBeGreaterThan(0);
+    let opened = false;
+    const opening = openView(page, `${view.url}#/e/viewtoy/compare?a=0&b=1`).then(() => {
+      opened = true;
+    });
+    await requested;
+    expect(await page.$eval('main', (m) => (m as unknown as { inert: boolean }).inert)).toBe(true);
+    expect(await page.locator('tbody tr[data-qid]').count()).toBeLessThan(12);
+    expect(opened).toBe(false);
+    release();
+    await opening;
+    await page.unroute(COMPARE_API);
+    expect(await page.$eval('main', (m) => (m as unknown as { inert: boolean }).inert)).toBe(false);
     await page.waitForSelector('table tr[data-qid]');
     const perQuery = async (stage: string, measure: string) =>
       new Map(
@@ -367,7 +387,6 @@ describe.skipIf(NO_CHROMIUM)('qexp view in headless Chromium', () => {
     await page.selectOption('select[name=B]', { label: 'Student' });
     await page.locator('p.muted.small', { hasText: 'B = Student' }).waitFor();
     expect(await page.$$eval('select[name=dataset] option', (os) => os.map((o) => o.textContent))).toEqual(['toy']);
-    await page.unroute(/\/api\/experiments\/viewtoy\/compare\?/);
   });
 
   it("shows each generate stage's ledger: tokens, cost, latency, failed attempts; an unknown price reads –", async () => {

@@ -53,6 +53,9 @@ async function render(): Promise<void> {
   const main = document.getElementById('main') as HTMLElement;
   const crumbs = document.getElementById('crumbs') as HTMLElement;
   document.body.dataset.state = 'loading';
+  // while another address loads, the page on screen takes no input: its controls would build the
+  // next address from their own parameters, and undo the navigation under way
+  if (hash !== document.body.dataset.hash) main.inert = true;
   let out: Rendered;
   try {
     out = await page(parse());
@@ -62,6 +65,7 @@ async function render(): Promise<void> {
   }
   if (token !== current) return;
   main.replaceChildren();
+  main.inert = false;
   append(main, [out.content]);
   crumbs.replaceChildren();
   for (const c of out.crumbs ?? []) append(crumbs, [' / ', c.href ? h('a', { href: c.href }, c.label) : h('span', null, c.label)]);

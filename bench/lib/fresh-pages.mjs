@@ -29,6 +29,9 @@ const kinds = {
     b.grow(4 * INTS);
     return new Int32Array(b, 0, INTS);
   },
+  // the dictionary's table (dictionary-kernel.wat): V8 maps it itself, so never on huge pages here
+  'shared WebAssembly.Memory': () =>
+    new Int32Array(new WebAssembly.Memory({ initial: MB * 16, maximum: 65536, shared: true }).buffer, 0, INTS),
 };
 
 if (process.env.QEXP_FRESH_PAGES_CHILD) {

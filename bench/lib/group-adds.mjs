@@ -75,7 +75,7 @@ function measure(window, mb, segment) {
     let b = 0;
     for (let r = 0; r < repeat; r++) {
       const t0 = performance.now();
-      k.addSegments(accAt, segsAt + 4 * USES * (r & 63), choices[r & 63].length, tableAt);
+      k.addSegments(accAt, segsAt + 4 * USES * (r & 63), choices[r & 63].length, tableAt, 0, 0, 0);
       const t1 = performance.now();
       // a cut few sums pass, and k = 0: a top-k already full, as in nearly every window
       k.scan(accAt, window, 9.5, 0, 0, outSlotsAt, outSumsAt);
@@ -85,7 +85,7 @@ function measure(window, mb, segment) {
     // the same calls untimed one by one: the timers cost more than a small window's work
     const t2 = performance.now();
     for (let r = 0; r < repeat; r++) {
-      k.addSegments(accAt, segsAt + 4 * USES * (r & 63), choices[r & 63].length, tableAt);
+      k.addSegments(accAt, segsAt + 4 * USES * (r & 63), choices[r & 63].length, tableAt, 0, 0, 0);
       k.scan(accAt, window, 9.5, 0, 0, outSlotsAt, outSumsAt);
     }
     const c = performance.now() - t2;

@@ -31,9 +31,10 @@ const count = (key, n) => {
 const i32 = () => new Int32Array(inner.buffer);
 // the counts read the kernel's memory as the window loop laid it out (group-kernel.wat documents it)
 const before = {
-  addSegments: (_acc, segs, n, table) => {
+  addSegments: (_acc, segs, n, table, _acc2, _pairs, sparse) => {
     const m = i32();
     for (let i = 0; i < n; i++) count('pairs added', m[(table >> 2) + 3 * m[(segs >> 2) + i] + 1]);
+    count('pairs added', sparse);
   },
   add: (_acc, _pairs, n) => count('pairs added', n),
   scan: (_acc, width, _cut, kk, heap) => {

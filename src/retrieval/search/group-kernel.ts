@@ -44,8 +44,12 @@ export interface KernelFunctions {
   ): void;
   /** acc[slot] += score for n (slot, score) pairs. */
   add(acc: number, pairs: number, n: number): void;
-  /** `add` for each table column in segs[0..count), the 12 bytes at table + 12 column being its pairs' address and count (and largest score). */
-  addSegments(acc: number, segs: number, count: number, table: number): void;
+  /**
+   * `add` for each table column in segs[0..count), the 12 bytes at table + 12 column being its
+   * pairs' address and count (and largest score), then `add(acc2, pairs, n)`: a query's dense and
+   * sparse pairs of a window in one call.
+   */
+  addSegments(acc: number, segs: number, count: number, table: number, acc2: number, pairs: number, n: number): void;
   /** A window's head index of one head term: its documents' bits (words i64) and each word's rank (u16), from n documents docs[0..n) counted from base. */
   mark(docs: number, n: number, base: number, bits: number, ranks: number, words: number): void;
   /** Lists a query's non-essential segments segs[0..count) (table column, head column) for `complete` in scratch (16 bytes each, with each one's largest score there), then their pairs in the window (i32); returns the sum of their largest scores there. */

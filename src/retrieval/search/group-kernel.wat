@@ -289,51 +289,62 @@
 
   ;; acc[slot] += score for each of the n (slot i32, score f32) pairs: acc f64, the score widened.
   ;; A document's score is the double sum of its terms' float scores, as in Bm25Searcher.
-  (func $add (export "add") (param $acc i32) (param $pairs i32) (param $n i32)
-    (local $end i32) (local $a i32) (local $end4 i32) (local $v v128) (local $d v128)
-    (local.set $end (i32.add (local.get $pairs) (i32.shl (local.get $n) (i32.const 3))))
-    (local.set $end4 (i32.add (local.get $pairs) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 3))))
-    ;; four pairs a step, two a load, their scores widened two at a time (exact: f32 to f64);
-    ;; each sum stored before the next is read: a query's sparse pairs may repeat a slot
-    (block $fours
-      (loop $four
-        (br_if $fours (i32.ge_u (local.get $pairs) (local.get $end4)))
-        (local.set $v (v128.load (local.get $pairs)))
-        (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 4 5 6 7 12 13 14 15 0 1 2 3 0 1 2 3 (local.get $v) (local.get $v))))
-        (local.set $a (i32.add (local.get $acc) (i32.shl (i32x4.extract_lane 0 (local.get $v)) (i32.const 3))))
-        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 0 (local.get $d))))
-        (local.set $a (i32.add (local.get $acc) (i32.shl (i32x4.extract_lane 2 (local.get $v)) (i32.const 3))))
-        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 1 (local.get $d))))
-        (local.set $v (v128.load offset=16 (local.get $pairs)))
-        (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 4 5 6 7 12 13 14 15 0 1 2 3 0 1 2 3 (local.get $v) (local.get $v))))
-        (local.set $a (i32.add (local.get $acc) (i32.shl (i32x4.extract_lane 0 (local.get $v)) (i32.const 3))))
-        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 0 (local.get $d))))
-        (local.set $a (i32.add (local.get $acc) (i32.shl (i32x4.extract_lane 2 (local.get $v)) (i32.const 3))))
-        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 1 (local.get $d))))
-        (local.set $pairs (i32.add (local.get $pairs) (i32.const 32)))
-        (br $four)))
-    (block $done
-      (loop $next
-        (br_if $done (i32.ge_u (local.get $pairs) (local.get $end)))
-        (local.set $a (i32.add (local.get $acc) (i32.shl (i32.load (local.get $pairs)) (i32.const 3))))
-        (f64.store (local.get $a)
-          (f64.add (f64.load (local.get $a)) (f64.promote_f32 (f32.load offset=4 (local.get $pairs)))))
-        (local.set $pairs (i32.add (local.get $pairs) (i32.const 8)))
-        (br $next))))
+  (func (export "add") (param $acc i32) (param $pairs i32) (param $n i32)
+    (call $addRuns (local.get $acc) (i32.const 0) (i32.const 0) (i32.const 0) (local.get $acc) (local.get $pairs) (local.get $n)))
 
-  ;; `add` for each table column in segs[0..count) (i32): its entry (12 bytes from table + 12
-  ;; column, as `scoreWindow` writes them) holds the address of its pairs in the window and
-  ;; how many there are.
-  (func (export "addSegments") (param $acc i32) (param $segs i32) (param $count i32) (param $table i32)
-    (local $end i32) (local $e i32)
-    (local.set $end (i32.add (local.get $segs) (i32.shl (local.get $count) (i32.const 2))))
-    (block $done
-      (loop $next
-        (br_if $done (i32.ge_u (local.get $segs) (local.get $end)))
-        (local.set $e (i32.add (local.get $table) (i32.mul (i32.load (local.get $segs)) (i32.const 12))))
-        (call $add (local.get $acc) (i32.load (local.get $e)) (i32.load offset=4 (local.get $e)))
-        (local.set $segs (i32.add (local.get $segs) (i32.const 4)))
-        (br $next))))
+  ;; `add` of a query's pairs in a window: the pairs of each table column in segs[0..count) (i32;
+  ;; its entry, 12 bytes from table + 12 column as `scoreWindow` writes them, holds the address of
+  ;; its pairs and how many there are) into acc, then the n pairs at `pairs` into acc2 (the query's
+  ;; sparse pairs, whose slots count from the window's start where the dense ones count from the
+  ;; span's). One loop takes every run in turn: a call a run cost ~10% of the additions.
+  (func $addRuns (export "addSegments") (param $acc i32) (param $segs i32) (param $count i32) (param $table i32)
+    (param $acc2 i32) (param $pairs i32) (param $n i32)
+    (local $segsEnd i32) (local $last i32) (local $base i32) (local $p i32) (local $end i32) (local $e i32)
+    (local $a i32) (local $v v128) (local $d v128)
+    (local.set $segsEnd (i32.add (local.get $segs) (i32.shl (local.get $count) (i32.const 2))))
+    (block $all
+      (loop $run
+        (if (i32.lt_u (local.get $segs) (local.get $segsEnd))
+          (then
+            (local.set $e (i32.add (local.get $table) (i32.mul (i32.load (local.get $segs)) (i32.const 12))))
+            (local.set $p (i32.load (local.get $e)))
+            (local.set $end (i32.add (local.get $p) (i32.shl (i32.load offset=4 (local.get $e)) (i32.const 3))))
+            (local.set $base (local.get $acc))
+            (local.set $segs (i32.add (local.get $segs) (i32.const 4))))
+          (else
+            (br_if $all (local.get $last))
+            (local.set $last (i32.const 1))
+            (local.set $p (local.get $pairs))
+            (local.set $end (i32.add (local.get $pairs) (i32.shl (local.get $n) (i32.const 3))))
+            (local.set $base (local.get $acc2))))
+        ;; four pairs a step, two a load, their scores widened two at a time (exact: f32 to f64);
+        ;; each sum stored before the next is read: a query's sparse pairs may repeat a slot
+        (block $fours
+          (loop $four
+            (br_if $fours (i32.ge_u (i32.add (local.get $p) (i32.const 24)) (local.get $end)))
+            (local.set $v (v128.load (local.get $p)))
+            (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 4 5 6 7 12 13 14 15 0 1 2 3 0 1 2 3 (local.get $v) (local.get $v))))
+            (local.set $a (i32.add (local.get $base) (i32.shl (i32x4.extract_lane 0 (local.get $v)) (i32.const 3))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 0 (local.get $d))))
+            (local.set $a (i32.add (local.get $base) (i32.shl (i32x4.extract_lane 2 (local.get $v)) (i32.const 3))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 1 (local.get $d))))
+            (local.set $v (v128.load offset=16 (local.get $p)))
+            (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 4 5 6 7 12 13 14 15 0 1 2 3 0 1 2 3 (local.get $v) (local.get $v))))
+            (local.set $a (i32.add (local.get $base) (i32.shl (i32x4.extract_lane 0 (local.get $v)) (i32.const 3))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 0 (local.get $d))))
+            (local.set $a (i32.add (local.get $base) (i32.shl (i32x4.extract_lane 2 (local.get $v)) (i32.const 3))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 1 (local.get $d))))
+            (local.set $p (i32.add (local.get $p) (i32.const 32)))
+            (br $four)))
+        (block $done
+          (loop $next
+            (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+            (local.set $a (i32.add (local.get $base) (i32.shl (i32.load (local.get $p)) (i32.const 3))))
+            (f64.store (local.get $a)
+              (f64.add (f64.load (local.get $a)) (f64.promote_f32 (f32.load offset=4 (local.get $p)))))
+            (local.set $p (i32.add (local.get $p) (i32.const 8)))
+            (br $next)))
+        (br $run))))
 
   ;; The group's sparse pairs sorted by window, and by query within a window (a counting sort), so
   ;; that the window loop, which visits the queries in turn, reads them in order: the pairs

@@ -471,9 +471,16 @@ export function groupTopK(
         while (split > 0 && !((members.prefix[prefixAt + split] as number) < most)) split--;
         while (split < ownHeads && (members.prefix[prefixAt + split + 1] as number) < most) split++;
         if (split !== members.split[q]) essentials(q, split, words);
-        kernel.run.addSegments(spanAcc, members.denseAt[q] as number, members.denseCount[q] as number, tableAt);
         const from = sparseAt[w * nq + q] as number;
-        kernel.run.add(accAt, byWindowPairsAt + 8 * from, (sparseAt[w * nq + q + 1] as number) - from);
+        kernel.run.addSegments(
+          spanAcc,
+          members.denseAt[q] as number,
+          members.denseCount[q] as number,
+          tableAt,
+          accAt,
+          byWindowPairsAt + 8 * from,
+          (sparseAt[w * nq + q + 1] as number) - from,
+        );
         let found: number;
         // while its top-k is not full, the scan raises its own cut
         if (split === 0) found = kernel.run.scan(accAt, width, cut, full[q] ? 0 : k, heapAt, outSlotsAt, outSumsAt);

@@ -36,7 +36,6 @@ const before = {
     for (let i = 0; i < n; i++) count('pairs added', m[(table >> 2) + 3 * m[(segs >> 2) + i] + 1]);
     count('pairs added', sparse);
   },
-  add: (_acc, _pairs, n) => count('pairs added', n),
   scan: (_acc, width, _cut, kk, heap) => {
     count('documents scanned', width);
     if (kk === 0 && heap === 0) count('MaxScore scans', 1);

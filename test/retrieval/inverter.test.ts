@@ -13,22 +13,19 @@ const analyzer = getAnalyzer('whitespace');
 /** Each run's postings, by term: [doc, tf] pairs read back from the run's bytes. */
 function runsOf(d: ThreadDictionary): Map<string, [number, number][]>[] {
   const terms = Array.from(d.ends, (end, i) => String.fromCharCode(...d.units.subarray(i > 0 ? (d.ends[i - 1] as number) : 0, end)));
-  const local = new Map<number, string>();
-  d.ids.forEach((id, i) => {
-    local.set(id, terms[i] as string);
-  });
   return d.runs.map((run) => {
     const reader = new RunReader(run);
     const byTerm = new Map<string, [number, number][]>();
-    for (let id = 0; id < d.df.length; id++) {
-      const at = reader.at(id);
+    // the runs' tables are in the sorted terms' order
+    for (let r = 0; r < d.ids.length; r++) {
+      const at = reader.at(r);
       if (at < 0) continue;
-      const df = reader.df(id, at);
+      const df = reader.df(r, at);
       const docs = new Int32Array(df);
       const tfs = new Int32Array(df);
       expect(reader.read(at, df, docs, tfs, 0)).toBe(df);
       byTerm.set(
-        local.get(id) as string,
+        terms[r] as string,
         Array.from(docs, (doc, i) => [doc, tfs[i] as number]),
       );
     }

@@ -24,21 +24,21 @@ function twoThreads() {
     );
   const dicts = inverters.map((inv) => inv.finish());
   const termsOut = new FileByteWriter(join(dir, 'terms.txt'));
-  const { numTerms, localOf } = mergeDictionaries(dicts, termsOut);
+  const { numTerms, rankOf } = mergeDictionaries(dicts, termsOut);
   termsOut.close();
   const runs = dicts.flatMap((d, t) => d.runs.map((r) => ({ thread: t, ...r })));
   const norms = new SharedArrayBuffer(600);
   new Uint8Array(norms).fill(7);
-  return { numTerms, localOf, runs, norms };
+  return { numTerms, rankOf, runs, norms };
 }
 
 describe('the merge in parts', () => {
   it('gives the bytes and records of one whole merge, whoever claims which part', () => {
-    const { numTerms, localOf, runs, norms } = twoThreads();
+    const { numTerms, rankOf, runs, norms } = twoThreads();
     expect(runs.some((r) => r.packed) && runs.some((r) => !r.packed)).toBe(true);
     const jobOf = (name: string, bounds: number[]): MergeJob => ({
       runs,
-      localOf,
+      rankOf,
       norms,
       exact: false,
       bounds: Int32Array.from(bounds),

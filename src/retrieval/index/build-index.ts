@@ -305,7 +305,7 @@ async function build(
   // 2. dictionaries
   const dicts = (await Promise.all(finishing)) as ThreadDictionary[];
   const termsOut = new FileByteWriter(join(tmp, 'terms.txt'), true);
-  const { numTerms, remap, localOf } = mergeDictionaries(dicts, termsOut);
+  const { numTerms, remap, rankOf } = mergeDictionaries(dicts, termsOut);
   // 3. the threads rewrite their term vectors with global ids: the workers' requests first, before
   // the rest of this phase, which they would otherwise wait out idle; this thread's comes later, as
   // carrying it out holds this thread until it is done
@@ -349,7 +349,7 @@ async function build(
   // part 0 is this thread's
   claimed[0] = 1;
   const records = new SharedArrayBuffer(4 * 3 * numTerms);
-  const job: MergeJob = { runs, localOf, norms: normsShared, exact, bounds, claims, records, dir: tmp };
+  const job: MergeJob = { runs, rankOf, norms: normsShared, exact, bounds, claims, records, dir: tmp };
   // the workers' merges are asked before this thread's vectors, which it carries out as it asks
   const merges = workers.map((t) => threads.ask(t, { type: 'merge', job }));
   // awaited below; a failure before then (an id given twice, say) must not leave them unhandled

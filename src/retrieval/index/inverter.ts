@@ -15,7 +15,11 @@ import { ByteWriter, readVarints, writeVarint } from './varint.js';
 export interface LoadedRun {
   /** The varint bytes, or (packed) an Int32 per posting: its document from `first` in the top 24 bits, its tf in the low 8 (255: in `aside`). */
   data: SharedArrayBuffer;
-  /** Int32 per local term id: the byte offset of its postings in `data` or −1; packed, one more, where each term's postings start. */
+  /**
+   * By the thread's terms in sorted order (`ThreadDictionary.ids`), so that the merge, which walks
+   * the global terms in order, reads it in order: an Int32 a term, the byte offset of its postings
+   * in `data` or −1; packed, two, where its postings start and end.
+   */
   table: SharedArrayBuffer;
   packed?: {
     first: number;
@@ -41,11 +45,11 @@ export class RunReader {
     this.aside = run.packed ? run.packed.aside : new Int32Array(0);
   }
 
-  /** Where local term `id`'s postings start, or −1 where the run has none. */
-  at(id: number): number {
-    if (this.first < 0) return this.table[id] as number;
-    const a = this.table[id] as number;
-    return a < (this.table[id + 1] as number) ? a : -1;
+  /** Where the postings of the thread's term of sorted rank `r` start, or −1 where the run has none. */
+  at(r: number): number {
+    if (this.first < 0) return this.table[r] as number;
+    const a = this.table[2 * r] as number;
+    return a < (this.table[2 * r + 1] as number) ? a : -1;
   }
 
   /** The first byte or word of a term's postings, read so that its cache miss overlaps others. */
@@ -53,9 +57,9 @@ export class RunReader {
     return this.first < 0 ? (this.bytes[p] as number) : (this.words[p] as number);
   }
 
-  /** The df of term `id` (its postings at p). */
-  df(id: number, p: number): number {
-    if (this.first >= 0) return (this.table[id + 1] as number) - p;
+  /** The df of the term of sorted rank `r` (its postings at p). */
+  df(r: number, p: number): number {
+    if (this.first >= 0) return (this.table[2 * r + 1] as number) - p;
     readVarints(this.bytes, p, 1, this.one);
     return this.one[0] as number;
   }
@@ -459,24 +463,32 @@ export class Inverter {
     this.vectors?.write(this.vec.bytes());
     this.close();
     const local = this.dict.size;
-    const runs: LoadedRun[] = this.runs.map((r) => {
-      if ('table' in r) {
-        const old = new Int32Array(r.table);
-        if (old.length === local + 1) return r;
-        // where each term's postings start, for the terms added since too (none of their postings)
-        const table = sharedInts(local + 1);
-        table.set(old);
-        table.fill(old[old.length - 1] as number, old.length);
-        return { ...r, table: table.buffer };
-      }
-      const table = new SharedArrayBuffer(4 * local);
-      const tab = new Int32Array(table).fill(-1);
-      for (let k = 0; k < r.terms.length; k += 2) tab[r.terms[k] as number] = r.terms[k + 1] as number;
-      return { data: r.data, table };
-    });
     const df = new Int32Array(local);
     df.set(this.df.subarray(0, local));
     const { ids, units, ends } = this.dict.sorted();
+    // the runs' tables by sorted rank: looked up by local id, the merge missed the cache at nearly
+    // every term of every run
+    const runs: LoadedRun[] = this.runs.map((r) => {
+      if ('table' in r) {
+        const old = new Int32Array(r.table);
+        // where each term's postings start: the terms added since it was spilled have none there
+        const last = old[old.length - 1] as number;
+        const table = sharedInts(2 * local);
+        for (let i = 0; i < local; i++) {
+          const id = ids[i] as number;
+          if (id + 1 < old.length) {
+            table[2 * i] = old[id] as number;
+            table[2 * i + 1] = old[id + 1] as number;
+          } else table[2 * i] = table[2 * i + 1] = last;
+        }
+        return { ...r, table: table.buffer };
+      }
+      const byId = new Int32Array(local).fill(-1);
+      for (let k = 0; k < r.terms.length; k += 2) byId[r.terms[k] as number] = r.terms[k + 1] as number;
+      const table = sharedInts(local);
+      for (let i = 0; i < local; i++) table[i] = byId[ids[i] as number] as number;
+      return { data: r.data, table: table.buffer };
+    });
     return { runs, df, units, ends, ids };
   }
 }

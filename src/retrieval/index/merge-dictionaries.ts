@@ -40,7 +40,8 @@ function utf8Of(units: Uint16Array, from: number, to: number, out: Uint8Array, q
 
 /**
  * Merges the threads' sorted dictionaries: writes the global terms in order (terms.txt), and gives
- * each thread's local ↔ global ids. The terms stay code units in typed arrays throughout.
+ * each thread's global id of each local id (`remap`) and its sorted rank of each global id
+ * (`rankOf`, −1 where it lacks the term). The terms stay code units in typed arrays throughout.
  */
 export function mergeDictionaries(dicts: ThreadDictionary[], termsOut: FileByteWriter) {
   const T = dicts.length;
@@ -84,18 +85,18 @@ export function mergeDictionaries(dicts: ThreadDictionary[], termsOut: FileByteW
     numTerms++;
   }
   termsOut.write(out.subarray(0, q));
-  const localOf = dicts.map(() => new SharedArrayBuffer(4 * numTerms));
+  const rankOf = dicts.map(() => new SharedArrayBuffer(4 * numTerms));
   const remap = dicts.map((d, t) => {
-    const lo = new Int32Array(localOf[t] as SharedArrayBuffer).fill(-1);
+    const ranks = new Int32Array(rankOf[t] as SharedArrayBuffer).fill(-1);
     const g = globalOf[t] as Int32Array;
     const r = new Int32Array(d.ids.length);
     for (let i = 0; i < d.ids.length; i++) {
       const local = d.ids[i] as number;
       const gid = g[i] as number;
       r[local] = gid;
-      lo[gid] = local;
+      ranks[gid] = i;
     }
     return r;
   });
-  return { numTerms, remap, localOf };
+  return { numTerms, remap, rankOf };
 }

@@ -12,8 +12,8 @@ export interface SharedRun extends LoadedRun {
 export interface MergeJob {
   /** Every run, by thread and, within a thread, in document order. */
   runs: SharedRun[];
-  /** Per thread, Int32 per global term id: the thread's local id for it, or −1. */
-  localOf: SharedArrayBuffer[];
+  /** Per thread, Int32 per global term id: the term's rank in the thread's sorted terms (its runs' tables' order), or −1. */
+  rankOf: SharedArrayBuffer[];
   /** Norm byte (or exact length, u32) per document. */
   norms: SharedArrayBuffer;
   exact: boolean;
@@ -68,8 +68,8 @@ function grow(a: Int32Array, n: number): Int32Array {
  * interleave (each batch goes to whichever thread is free), so several threads' lists are merged by document.
  */
 function mergeTermRange(job: MergeJob, from: number, to: number, path: string): ChunkSumsState | null {
-  const threads = job.localOf.length;
-  const local = job.localOf.map((b) => new Int32Array(b));
+  const threads = job.rankOf.length;
+  const rank = job.rankOf.map((b) => new Int32Array(b));
   // the runs in thread order (and in document order within a thread)
   const runs = [...job.runs].sort((a, b) => a.thread - b.thread);
   const R = runs.length;
@@ -87,8 +87,8 @@ function mergeTermRange(job: MergeJob, from: number, to: number, path: string): 
   const file = new FileByteWriter(path, from === 0);
   const ww = new WordWriter();
   // where each term of a batch starts in each run (−1: not there), found for the whole batch
-  // first, and each run's first byte touched: the runs are in local-id order, so each term's
-  // table entry and data are cache misses, which overlap when taken together
+  // first, and each run's first byte touched: the runs' postings are in local-id order, so each
+  // term's are a cache miss, and these overlap when taken together
   const BATCH = 256;
   const pos = new Int32Array(BATCH * R);
   let touched = 0;
@@ -98,7 +98,7 @@ function mergeTermRange(job: MergeJob, from: number, to: number, path: string): 
     if (slot === 0) {
       const end = Math.min(to, g + BATCH);
       for (let k = 0; k < R; k++) {
-        const l = local[runThread[k] as number] as Int32Array;
+        const l = rank[runThread[k] as number] as Int32Array;
         const reader = readers[k] as RunReader;
         for (let x = g; x < end; x++) {
           const id = l[x] as number;
@@ -117,7 +117,7 @@ function mergeTermRange(job: MergeJob, from: number, to: number, path: string): 
     let sources = 0;
     for (let k = 0; k < R; ) {
       const t = runThread[k] as number;
-      const l = local[t] as Int32Array;
+      const l = rank[t] as Int32Array;
       const begin = n;
       for (; k < R && runThread[k] === t; k++) {
         const p = pos[slot * R + k] as number;

@@ -467,26 +467,24 @@ export class Inverter {
     df.set(this.df.subarray(0, local));
     const { ids, units, ends } = this.dict.sorted();
     // the runs' tables by sorted rank: looked up by local id, the merge missed the cache at nearly
-    // every term of every run
+    // every term of every run. Laid out in local-id order, scattered by rank: reads gathered by
+    // rank each waited on a miss (~250 ms a thread at 1M passages)
+    const rankOf = new Int32Array(local);
+    for (let i = 0; i < local; i++) rankOf[ids[i] as number] = i;
     const runs: LoadedRun[] = this.runs.map((r) => {
       if ('table' in r) {
         const old = new Int32Array(r.table);
-        // where each term's postings start: the terms added since it was spilled have none there
-        const last = old[old.length - 1] as number;
+        // the terms added since the run was spilled have none of its postings: start = end = 0
         const table = sharedInts(2 * local);
-        for (let i = 0; i < local; i++) {
-          const id = ids[i] as number;
-          if (id + 1 < old.length) {
-            table[2 * i] = old[id] as number;
-            table[2 * i + 1] = old[id + 1] as number;
-          } else table[2 * i] = table[2 * i + 1] = last;
+        for (let id = 0, n = old.length - 1; id < n; id++) {
+          const at = 2 * (rankOf[id] as number);
+          table[at] = old[id] as number;
+          table[at + 1] = old[id + 1] as number;
         }
         return { ...r, table: table.buffer };
       }
-      const byId = new Int32Array(local).fill(-1);
-      for (let k = 0; k < r.terms.length; k += 2) byId[r.terms[k] as number] = r.terms[k + 1] as number;
-      const table = sharedInts(local);
-      for (let i = 0; i < local; i++) table[i] = byId[ids[i] as number] as number;
+      const table = sharedInts(local).fill(-1);
+      for (let k = 0; k < r.terms.length; k += 2) table[rankOf[r.terms[k] as number] as number] = r.terms[k + 1] as number;
       return { data: r.data, table: table.buffer };
     });
     return { runs, df, units, ends, ids };

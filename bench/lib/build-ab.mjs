@@ -50,9 +50,9 @@ const ratios = { secs: [], cpuSecs: [], analysis: [], merge: [] };
 for (let round = 0; round < Number(values.rounds); round++) {
   // A first in even rounds, B first in odd ones: a build may leave the next one a different
   // machine (free huge pages, the page cache), which would otherwise favour one side
-  const first = round % 2 ? build('B') : build('A');
-  const second = round % 2 ? build('A') : build('B');
-  const [a, b] = round % 2 ? [second, first] : [first, second];
+  const r = {};
+  for (const name of round % 2 ? ['B', 'A'] : ['A', 'B']) r[name] = build(name);
+  const { A: a, B: b } = r;
   ratios.secs.push(b.secs / a.secs);
   ratios.cpuSecs.push(b.cpuSecs / a.cpuSecs);
   ratios.analysis.push(b.phases.analysis / a.phases.analysis);

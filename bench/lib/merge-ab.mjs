@@ -9,12 +9,13 @@
 //   defaults to this one)
 //
 // Both builds must write the same bytes and records. Prints each pass's time and the median of the
-// paired ratios (new over old); of the inversion, only the threads' finish is timed, once a build.
+// paired ratios (new over old; `alternate.mjs` times the passes); of the inversion, only the
+// threads' finish is timed, once a build.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { median } from './alternate.mjs';
+import { alternate, median, ratio } from './alternate.mjs';
 import { corpusFile } from './synthetic.mjs';
 
 const { values, positionals } = parseArgs({
@@ -74,21 +75,22 @@ async function setUp(name) {
 
 try {
   const builds = { old: await setUp('old'), new: await setUp('new') };
-  const times = { old: [], new: [] };
-  const ratios = [];
-  for (let r = 0; r < Number(values.rounds); r++) {
-    const t = {};
-    for (const name of r % 2 ? ['new', 'old'] : ['old', 'new']) t[name] = builds[name].merge();
-    for (const name of ['old', 'new']) times[name].push(t[name]);
-    ratios.push(t.new / t.old);
-    console.log(`pass ${r + 1}: old ${t.old.toFixed(0)} ms, new ${t.new.toFixed(0)} ms, new/old ${(t.new / t.old).toFixed(3)}`);
-  }
+  // after a warm-up merge of each, passes alternate which build merges first
+  const got = await alternate(
+    ['old', 'new'].map((key) => ({ key, count: 1, run: builds[key].merge })),
+    Number(values.rounds),
+  );
+  const ms = { old: got.old.rates.map((rate) => 1000 / rate), new: got.new.rates.map((rate) => 1000 / rate) };
+  ms.old.forEach((o, i) => {
+    const n = ms.new[i];
+    console.log(`pass ${i + 1}: old ${o.toFixed(0)} ms, new ${n.toFixed(0)} ms, new/old ${(n / o).toFixed(3)}`);
+  });
   if (!builds.old.bytes().equals(builds.new.bytes())) throw new Error('the two builds merged different postings');
   if (!Buffer.from(builds.old.records().buffer).equals(Buffer.from(builds.new.records().buffer)))
     throw new Error('the two builds gave different term records');
   console.log(
-    `${docs} passages on ${threads} threads: old ${median(times.old).toFixed(0)} ms, new ${median(times.new).toFixed(0)} ms (medians); ` +
-      `new/old median of paired ratios ${median(ratios).toFixed(3)} (${ratios.map((x) => x.toFixed(2)).join(', ')}); postings and records the same`,
+    `${docs} passages on ${threads} threads: old ${median(ms.old).toFixed(0)} ms, new ${median(ms.new).toFixed(0)} ms (medians); ` +
+      `new/old median of paired ratios ${ratio(got.old, got.new).paired.toFixed(3)}; postings and records the same`,
   );
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -69,7 +69,7 @@ function grow(a: Int32Array, n: number): Int32Array {
  */
 function mergeTermRange(job: MergeJob, from: number, to: number, path: string): ChunkSumsState | null {
   const threads = job.rankOf.length;
-  const rank = job.rankOf.map((b) => new Int32Array(b));
+  const ranks = job.rankOf.map((b) => new Int32Array(b));
   // the runs in thread order (and in document order within a thread)
   const runs = [...job.runs].sort((a, b) => a.thread - b.thread);
   const R = runs.length;
@@ -98,11 +98,11 @@ function mergeTermRange(job: MergeJob, from: number, to: number, path: string): 
     if (slot === 0) {
       const end = Math.min(to, g + BATCH);
       for (let k = 0; k < R; k++) {
-        const l = rank[runThread[k] as number] as Int32Array;
+        const l = ranks[runThread[k] as number] as Int32Array;
         const reader = readers[k] as RunReader;
         for (let x = g; x < end; x++) {
-          const id = l[x] as number;
-          pos[(x - g) * R + k] = id < 0 ? -1 : reader.at(id);
+          const rank = l[x] as number;
+          pos[(x - g) * R + k] = rank < 0 ? -1 : reader.at(rank);
         }
       }
       for (let k = 0; k < R; k++) {
@@ -117,14 +117,14 @@ function mergeTermRange(job: MergeJob, from: number, to: number, path: string): 
     let sources = 0;
     for (let k = 0; k < R; ) {
       const t = runThread[k] as number;
-      const l = rank[t] as Int32Array;
+      // the term's rank in thread t's runs' tables
+      const rank = (ranks[t] as Int32Array)[g] as number;
       const begin = n;
       for (; k < R && runThread[k] === t; k++) {
         const p = pos[slot * R + k] as number;
         if (p < 0) continue;
         const reader = readers[k] as RunReader;
-        const id = l[g] as number;
-        const df = reader.df(id, p);
+        const df = reader.df(rank, p);
         if (n + df > docs.length) {
           docs = grow(docs, n + df);
           tfs = grow(tfs, n + df);

@@ -306,7 +306,7 @@ export class TermDictionary {
     this.kernel = wasmInstance(new URL('./dictionary-kernel.wasm', import.meta.url), 'retrieval/index/dictionary-kernel.wasm', {
       env: { memory: this.memory },
     }) as DictionaryKernel;
-    this.slots = new Int32Array(this.memory.buffer, P_TABLES, bytes / 4);
+    this.slots = new Int32Array(this.memory.buffer, P_TABLES, bytes / 4).fill(0);
   }
 
   /** Whether the table is in the kernel's memory (its probes in WebAssembly). */
@@ -472,11 +472,13 @@ export class TermDictionary {
       // the memory
       old = old.slice();
       slots = new Int32Array(this.memory.buffer, P_TABLES, bytes / 4);
-      slots.fill(0, 0, old.length);
     } else {
       slots = new Int32Array(SLOT * (mask + 1));
       this.kernel = null;
     }
+    // written whole before any probe reads it: a page first read maps the zero page, and the write
+    // that follows must flush it from every thread's TLB (an interrupt to each other CPU)
+    slots.fill(0);
     for (let at = 0; at < old.length; at += SLOT) {
       if (old[at] === 0) continue;
       let slot = (old[at + 1] as number) >>> this.shift;

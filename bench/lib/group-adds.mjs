@@ -7,7 +7,7 @@
 //   node bench/lib/group-adds.mjs [REGION_MB ...]              (windows of 16,384; default 0.9 3.5 14)
 //   node bench/lib/group-adds.mjs --windows [DOCUMENTS ...]    (default 16384 8192 4096 2048)
 //
-// A group of 2,048 expanded queries at 1M passages has about 4.5 MB of pairs a window. With
+// A group of 2,048 expanded queries at 1M passages has up to 3.8 MB of pairs a window. With
 // --windows, the same postings are cut into windows of each size: the region and each segment's
 // run shrink with the window while a query still adds ~110 runs, and the figure that counts is
 // the last, adds and scan together per pair added.
@@ -21,7 +21,7 @@ const SEGMENT = 145;
 const USES = 110;
 /** query-windows timed per pass at windows of 16,384 (more at smaller windows: the same pairs) */
 const REPEAT = 3000;
-const REGION_MB = 4.7;
+const REGION_MB = 3.5;
 const args = process.argv.slice(2);
 const byWindow = args[0] === '--windows';
 const values = (byWindow ? args.slice(1) : args).map(Number);
@@ -31,7 +31,7 @@ const wasm = readFileSync(new URL('../../dist/retrieval/search/group-kernel.wasm
 function measure(window, mb, segment) {
   const rand = generator(7);
   const repeat = Math.round((REPEAT * WINDOW) / window);
-  const segments = Math.round((mb * 2 ** 20) / (8 * segment));
+  const segments = Math.round((mb * 2 ** 20) / (6 * segment));
   const lengths = Array.from({ length: segments }, () => Math.max(1, Math.floor(segment * (0.2 + 1.6 * rand()))));
   // 64 queries' segment lists, ascending as a group lays them out
   const choices = Array.from({ length: 64 }, () => {
@@ -46,17 +46,20 @@ function measure(window, mb, segment) {
   const tableAt = outSumsAt + 8 * window;
   const segsAt = tableAt + 12 * segments;
   const pairsAt = segsAt + 4 * 64 * USES;
-  k.memory.grow(Math.ceil((pairsAt + 8 * segment * 1.8 * segments) / 65536));
+  k.memory.grow(Math.ceil((pairsAt + (6 * segment * 1.8 + 24) * segments) / 65536));
   const view = new DataView(k.memory.buffer);
   let at = pairsAt;
+  // in scoreWindow's blocks: four slots (u16), then their four scores (f32), the last padded
   lengths.forEach((n, s) => {
     view.setInt32(tableAt + 12 * s, at, true);
     view.setInt32(tableAt + 12 * s + 4, n, true);
     const slots = Array.from({ length: n }, () => Math.floor(rand() * window)).sort((a, b) => a - b);
-    for (const slot of slots) {
-      view.setInt32(at, slot, true);
-      view.setFloat32(at + 4, (2 * rand()) / 10, true);
-      at += 8;
+    for (let b = 0; b < n; b += 4) {
+      for (let lane = 0; lane < 4; lane++) {
+        view.setUint16(at + 2 * lane, b + lane < n ? slots[b + lane] : 0, true);
+        view.setFloat32(at + 8 + 4 * lane, b + lane < n ? (2 * rand()) / 10 : 0, true);
+      }
+      at += 24;
     }
   });
   choices.forEach((c, i) => {
@@ -75,7 +78,7 @@ function measure(window, mb, segment) {
     let b = 0;
     for (let r = 0; r < repeat; r++) {
       const t0 = performance.now();
-      k.addSegments(accAt, segsAt + 4 * USES * (r & 63), choices[r & 63].length, tableAt, 0, 0, 0);
+      k.addSegments(accAt, segsAt + 4 * USES * (r & 63), choices[r & 63].length, tableAt, 0, 0);
       const t1 = performance.now();
       // a cut few sums pass, and k = 0: a top-k already full, as in nearly every window
       k.scan(accAt, window, 9.5, 0, 0, outSlotsAt, outSumsAt);
@@ -85,7 +88,7 @@ function measure(window, mb, segment) {
     // the same calls untimed one by one: the timers cost more than a small window's work
     const t2 = performance.now();
     for (let r = 0; r < repeat; r++) {
-      k.addSegments(accAt, segsAt + 4 * USES * (r & 63), choices[r & 63].length, tableAt, 0, 0, 0);
+      k.addSegments(accAt, segsAt + 4 * USES * (r & 63), choices[r & 63].length, tableAt, 0, 0);
       k.scan(accAt, window, 9.5, 0, 0, outSlotsAt, outSumsAt);
     }
     const c = performance.now() - t2;

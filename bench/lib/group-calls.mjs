@@ -31,7 +31,7 @@ const count = (key, n) => {
 const i32 = () => new Int32Array(inner.buffer);
 // the counts read the kernel's memory as the window loop laid it out (group-kernel.wat documents it)
 const before = {
-  addSegments: (_acc, segs, n, table, _acc2, _pairs, sparse) => {
+  addSegments: (_acc, segs, n, table, _pairs, sparse) => {
     const m = i32();
     for (let i = 0; i < n; i++) count('pairs added', m[(table >> 2) + 3 * m[(segs >> 2) + i] + 1]);
     count('pairs added', sparse);

@@ -22,6 +22,19 @@ function scan(sums: number[], cut: number, k: number) {
   };
 }
 
+/** Writes pairs as `scorePacked` lays them out: blocks of four slots (u16) and four scores (f32), the last padded with (0, +0). Returns the bytes written. */
+function writeBlocks(at: number, slots: number[], scores: number[]): number {
+  const view = new DataView(kernel.buffer);
+  const blocks = Math.ceil(slots.length / 4);
+  for (let b = 0; b < blocks; b++)
+    for (let lane = 0; lane < 4; lane++) {
+      const i = 4 * b + lane;
+      view.setUint16(at + 24 * b + 2 * lane, i < slots.length ? (slots[i] as number) : 0, true);
+      view.setFloat32(at + 24 * b + 8 + 4 * lane, i < slots.length ? (scores[i] as number) : 0, true);
+    }
+  return 24 * blocks;
+}
+
 // sums from a few values (many tie as floats, some only as doubles) and zeros, as a window's accumulator holds them
 const value = fc.oneof(
   { weight: 3, arbitrary: fc.constant(0) },
@@ -64,6 +77,49 @@ describe("group kernel's scoring", () => {
   });
 });
 
+describe("group kernel's packed scoring", () => {
+  it('writes blocks of four slots less the offset (u16) and four scores, the same floats as `score`, padded with (0, +0)', () => {
+    // spans of up to 3 windows of 2^15 documents: the window's slots fill 16 bits
+    const posting = fc.record({ slot: fc.nat((1 << 15) - 1), tf: fc.integer({ min: 1, max: 300 }) });
+    fc.assert(
+      fc.property(
+        fc.array(posting, { maxLength: 23 }),
+        fc.nat(2),
+        fc.float({ min: Math.fround(0.01), max: 40, noNaN: true }),
+        fc.array(fc.float({ min: Math.fround(0.05), max: 3, noNaN: true }), { minLength: 64, maxLength: 64 }),
+        (postings, w, weight, inv) => {
+          kernel.reset({ inv: new Float32Array(8), bytes: null, cache: null });
+          const n = postings.length;
+          const offset = w << 15;
+          const span = 3 << 15;
+          const slotsAt = kernel.alloc(4 * n + 4);
+          const tfsAt = kernel.alloc(4 * n + 4);
+          const normsAt = kernel.alloc(4 * span);
+          const pairsAt = kernel.alloc(8 * n + 8);
+          const outAt = kernel.alloc(24 * Math.ceil(n / 4) + 24);
+          // norms repeat every 64 documents of the span
+          const norms = new Float32Array(kernel.buffer, normsAt, span);
+          for (let d = 0; d < span; d++) norms[d] = inv[d % 64] as number;
+          new Int32Array(kernel.buffer, slotsAt, n).set(postings.map((p) => offset + p.slot));
+          new Int32Array(kernel.buffer, tfsAt, n).set(postings.map((p) => p.tf));
+          // whatever the buffer held before: the padding must be written, not left
+          new Uint8Array(kernel.buffer, outAt, 24 * Math.ceil(n / 4) + 24).fill(0xab);
+          const most = kernel.run.scorePacked(slotsAt, tfsAt, n, weight, normsAt, offset, outAt);
+          expect(most).toBe(kernel.run.score(slotsAt, tfsAt, n, weight, normsAt, pairsAt));
+          const want = new Uint8Array(24 * Math.ceil(n / 4));
+          const plain = new Float32Array(kernel.buffer, pairsAt, 2 * n);
+          const view = new DataView(want.buffer);
+          postings.forEach((p, i) => {
+            view.setUint16(24 * (i >> 2) + 2 * (i & 3), p.slot, true);
+            view.setFloat32(24 * (i >> 2) + 8 + 4 * (i & 3), plain[2 * i + 1] as number, true);
+          });
+          expect([...new Uint8Array(kernel.buffer, outAt, want.length)]).toEqual([...want]);
+        },
+      ),
+    );
+  });
+});
+
 describe("group kernel's additions", () => {
   it("adds each pair's score, widened to double, to its slot in turn, slots repeated or not", () => {
     // up to several groups of four and a tail; few slots, so that one repeats within a group of four
@@ -87,6 +143,58 @@ describe("group kernel's additions", () => {
           const want = [...start];
           for (const p of pairs) want[p.slot] = (want[p.slot] as number) + p.score;
           expect([...new Float64Array(kernel.buffer, accAt, 8)]).toEqual(want);
+        },
+      ),
+    );
+  });
+
+  it("adds a query's listed segments' blocks, then its sparse pairs, in that order, padding adding nothing", () => {
+    // segments of distinct slots over 16 documents (a window), some listed, and sparse pairs that may repeat slots
+    const segment = fc
+      .uniqueArray(fc.nat(15), { maxLength: 11 })
+      .map((slots) => slots.sort((a, b) => a - b))
+      .chain((slots) =>
+        fc
+          .array(fc.float({ min: 0, max: 50, noNaN: true }), { minLength: slots.length, maxLength: slots.length })
+          .map((scores) => ({ slots, scores })),
+      );
+    const pair = fc.record({ slot: fc.nat(15), score: fc.float({ min: 0, max: 50, noNaN: true }) });
+    fc.assert(
+      fc.property(
+        fc.array(segment, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(5), { maxLength: 6 }),
+        fc.array(pair, { maxLength: 9 }),
+        fc.array(fc.double({ min: 0, max: 10, noNaN: true }), { minLength: 16, maxLength: 16 }),
+        (segments, picks, pairs, start) => {
+          kernel.reset({ inv: new Float32Array(8), bytes: null, cache: null });
+          const listed = picks.filter((c) => c < segments.length);
+          const accAt = kernel.alloc(8 * 16);
+          const tableAt = kernel.alloc(12 * segments.length);
+          const segsAt = kernel.alloc(4 * listed.length);
+          const blocksAt = segments.map((sg) => kernel.alloc(24 * Math.ceil(sg.slots.length / 4)));
+          const pairsAt = kernel.alloc(8 * pairs.length + 8);
+          const i32 = new Int32Array(kernel.buffer);
+          segments.forEach((sg, c) => {
+            writeBlocks(blocksAt[c] as number, sg.slots, sg.scores);
+            i32[(tableAt + 12 * c) / 4] = blocksAt[c] as number;
+            i32[(tableAt + 12 * c) / 4 + 1] = sg.slots.length;
+          });
+          new Int32Array(kernel.buffer, segsAt, listed.length).set(listed);
+          pairs.forEach((p, i) => {
+            i32[pairsAt / 4 + 2 * i] = p.slot;
+            new Float32Array(kernel.buffer)[pairsAt / 4 + 2 * i + 1] = p.score;
+          });
+          new Float64Array(kernel.buffer, accAt, 16).set(start);
+          kernel.run.addSegments(accAt, segsAt, listed.length, tableAt, pairsAt, pairs.length);
+          const want = [...start];
+          for (const c of listed) {
+            const sg = segments[c] as { slots: number[]; scores: number[] };
+            sg.slots.forEach((slot, j) => {
+              want[slot] = (want[slot] as number) + (sg.scores[j] as number);
+            });
+          }
+          for (const p of pairs) want[p.slot] = (want[p.slot] as number) + p.score;
+          expect([...new Float64Array(kernel.buffer, accAt, 16)]).toEqual(want);
         },
       ),
     );
@@ -171,7 +279,7 @@ describe("group kernel's completion of MaxScore's candidates", () => {
           const segsAt = kernel.alloc(8 * m);
           const scratchAt = kernel.alloc(16 * m + 4);
           const docsAt = kernel.alloc(4 * width);
-          const pairsAt = segments.map((s) => kernel.alloc(8 * s.slots.length + 8));
+          const pairsAt = segments.map((s) => kernel.alloc(24 * Math.ceil(s.slots.length / 4)));
           const slotsAt = kernel.alloc(4 * candidates.length + 4);
           const sumsAt = kernel.alloc(8 * candidates.length + 8);
           const i32 = new Int32Array(kernel.buffer);
@@ -179,10 +287,7 @@ describe("group kernel's completion of MaxScore's candidates", () => {
           new Uint8Array(kernel.buffer, headsAt, 10 * words * m).fill(0);
           segments.forEach((s, c) => {
             const at = pairsAt[c] as number;
-            s.slots.forEach((slot, j) => {
-              i32[at / 4 + 2 * j] = slot;
-              f32[at / 4 + 2 * j + 1] = s.scores[j] as number;
-            });
+            writeBlocks(at, s.slots, s.scores);
             i32[(rowAt + 12 * c) / 4] = at;
             i32[(rowAt + 12 * c) / 4 + 1] = s.slots.length;
             f32[(rowAt + 12 * c) / 4 + 2] = Math.max(0, ...s.scores);

@@ -8,6 +8,11 @@ export interface KernelFunctions {
   decodeAll(list: number, n: number, exact: number, docs: number, tfs: number): number;
   /** pairs[j] = (slots[j], termScore(weight, tfs[j], norms[slots[j]])) for j < n; returns the largest score (0 for none). */
   score(slots: number, tfs: number, n: number, weight: number, norms: number, pairs: number): number;
+  /**
+   * `score` into blocks of four pairs (24 bytes: the slots less offset, u16, then the scores, f32),
+   * the last block padded with (0, +0); returns the largest score (0 for none).
+   */
+  scorePacked(slots: number, tfs: number, n: number, weight: number, norms: number, offset: number, out: number): number;
   /** `score` for each of n entries of list (slots, tfs, count, weight f32, pairs: 20 bytes). */
   scoreAll(list: number, n: number, norms: number): void;
   /**
@@ -30,7 +35,11 @@ export interface KernelFunctions {
     runs: number,
     cursors: number,
   ): number;
-  /** One window's pairs of the n dense segments listed in segs ((runs address, weight) each), to out one after another (a trap past outEnd); table + 12 i receives segment i's pairs' address, count and largest score. */
+  /**
+   * One window's pairs of the n dense segments listed in segs ((runs address, weight) each), to out
+   * one after another in `scorePacked`'s blocks, slots less offset (a trap past outEnd); table + 12 i
+   * receives segment i's blocks' address, count of pairs and largest score.
+   */
   scoreWindow(
     segs: number,
     n: number,
@@ -38,6 +47,7 @@ export interface KernelFunctions {
     tfs: number,
     norms: number,
     w: number,
+    offset: number,
     out: number,
     table: number,
     outEnd: number,
@@ -45,11 +55,12 @@ export interface KernelFunctions {
   /** acc[slot] += score for n (slot, score) pairs. */
   add(acc: number, pairs: number, n: number): void;
   /**
-   * `add` for each table column in segs[0..count), the 12 bytes at table + 12 column being its
-   * pairs' address and count (and largest score), then `add(acc2, pairs, n)`: a query's dense and
-   * sparse pairs of a window in one call.
+   * acc[slot] += score for the pairs of each table column in segs[0..count) (blocks, as
+   * `scoreWindow` writes them: the 12 bytes at table + 12 column being their address, count of
+   * pairs and largest score), then `add(acc, pairs, n)`: a query's dense and sparse pairs of a
+   * window in one call.
    */
-  addSegments(acc: number, segs: number, count: number, table: number, acc2: number, pairs: number, n: number): void;
+  addSegments(acc: number, segs: number, count: number, table: number, pairs: number, n: number): void;
   /** A window's head index of one head term: its documents' bits (words i64) and each word's rank (u16), from n documents docs[0..n) counted from base. */
   mark(docs: number, n: number, base: number, bits: number, ranks: number, words: number): void;
   /** Lists a query's non-essential segments segs[0..count) (table column, head column) for `complete` in scratch (16 bytes each, with each one's largest score there), then their pairs in the window (i32); returns the sum of their largest scores there. */

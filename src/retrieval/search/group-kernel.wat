@@ -164,16 +164,79 @@
         (br $next)))
     (local.get $max))
 
+  ;; `score` into blocks of four postings, 24 bytes each: their slots in the window (u16: slots[j]
+  ;; less offset) and then their scores (f32), the last block padded with (0, +0), which adds
+  ;; nothing. A dense segment's pairs of a window take 6 bytes a posting instead of 8: the
+  ;; queries' additions read a window's pairs, several MB, from beyond the core's cache.
+  ;; Returns the largest score (0 for none).
+  (func $scorePacked (export "scorePacked") (param $slots i32) (param $tfs i32) (param $n i32) (param $weight f32) (param $norms i32)
+    (param $offset i32) (param $out i32) (result f32)
+    (local $end i32) (local $slot i32) (local $v f32) (local $max f32) (local $lane i32)
+    (local $s v128) (local $x v128) (local $w v128) (local $most v128) (local $off v128)
+    (local.set $end (i32.add (local.get $slots) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $w (f32x4.splat (local.get $weight)))
+    (local.set $off (i32x4.splat (local.get $offset)))
+    (block $fours
+      (loop $four
+        (br_if $fours (i32.gt_u (i32.add (local.get $slots) (i32.const 16)) (local.get $end)))
+        (local.set $s (v128.load (local.get $slots)))
+        (local.set $x
+          (f32x4.replace_lane 3
+            (f32x4.replace_lane 2
+              (f32x4.replace_lane 1
+                (f32x4.splat (f32.load (i32.add (local.get $norms) (i32.shl (i32x4.extract_lane 0 (local.get $s)) (i32.const 2)))))
+                (f32.load (i32.add (local.get $norms) (i32.shl (i32x4.extract_lane 1 (local.get $s)) (i32.const 2)))))
+              (f32.load (i32.add (local.get $norms) (i32.shl (i32x4.extract_lane 2 (local.get $s)) (i32.const 2)))))
+            (f32.load (i32.add (local.get $norms) (i32.shl (i32x4.extract_lane 3 (local.get $s)) (i32.const 2))))))
+        (local.set $x
+          (f32x4.sub (local.get $w)
+            (f32x4.div (local.get $w)
+              (f32x4.add (f32x4.splat (f32.const 1))
+                (f32x4.mul (f32x4.convert_i32x4_s (v128.load (local.get $tfs))) (local.get $x))))))
+        (local.set $most (f32x4.pmax (local.get $most) (local.get $x)))
+        ;; the slots in the window fit 16 bits (windows of at most 2^16 documents)
+        (local.set $s (i32x4.sub (local.get $s) (local.get $off)))
+        (v128.store64_lane 0 (local.get $out) (i16x8.narrow_i32x4_u (local.get $s) (local.get $s)))
+        (v128.store offset=8 (local.get $out) (local.get $x))
+        (local.set $slots (i32.add (local.get $slots) (i32.const 16)))
+        (local.set $tfs (i32.add (local.get $tfs) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 24)))
+        (br $four)))
+    (local.set $most (f32x4.pmax (local.get $most) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $most) (local.get $most))))
+    (local.set $max (f32.max (f32x4.extract_lane 0 (local.get $most)) (f32x4.extract_lane 1 (local.get $most))))
+    (if (i32.lt_u (local.get $slots) (local.get $end))
+      (then
+        ;; one to three left: a block of padding, then each pair in its lane
+        (i64.store (local.get $out) (i64.const 0))
+        (v128.store offset=8 (local.get $out) (v128.const i64x2 0 0))
+        (loop $next
+          (local.set $slot (i32.load (local.get $slots)))
+          (i32.store16 (i32.add (local.get $out) (i32.shl (local.get $lane) (i32.const 1))) (i32.sub (local.get $slot) (local.get $offset)))
+          (local.set $v
+            (f32.sub (local.get $weight)
+              (f32.div (local.get $weight)
+                (f32.add (f32.const 1)
+                  (f32.mul (f32.convert_i32_s (i32.load (local.get $tfs)))
+                    (f32.load (i32.add (local.get $norms) (i32.shl (local.get $slot) (i32.const 2)))))))))
+          (f32.store offset=8 (i32.add (local.get $out) (i32.shl (local.get $lane) (i32.const 2))) (local.get $v))
+          (local.set $max (f32.max (local.get $max) (local.get $v)))
+          (local.set $lane (i32.add (local.get $lane) (i32.const 1)))
+          (local.set $slots (i32.add (local.get $slots) (i32.const 4)))
+          (local.set $tfs (i32.add (local.get $tfs) (i32.const 4)))
+          (br_if $next (i32.lt_u (local.get $slots) (local.get $end))))))
+    (local.get $max))
+
   ;; One window's pairs of every dense segment, segment after segment, scored just before the
   ;; group's queries add them (the window's pairs, a few MB, are then still in the cache): segs
   ;; holds n entries of 8 bytes, each segment's runs (the address of its term's `regroup` entries:
   ;; where its postings of each window of the span start and end in the slots and tfs arrays, two
-  ;; i32 a window) and its weight (f32). The pairs go to out one segment after the other, up to
-  ;; outEnd (past it: a trap); table + 12 i receives segment i's address, count (two i32) and
-  ;; largest score (f32): the bound group scoring prunes by.
+  ;; i32 a window) and its weight (f32). The pairs go to out one segment after the other, in
+  ;; `scorePacked`'s blocks (slots less offset: the window's first document in the span), up to
+  ;; outEnd (past it: a trap); table + 12 i receives segment i's address, count of pairs (two i32)
+  ;; and largest score (f32): the bound group scoring prunes by.
   (func (export "scoreWindow") (param $segs i32) (param $n i32) (param $slots i32) (param $tfs i32) (param $norms i32)
-    (param $w i32) (param $out i32) (param $table i32) (param $outEnd i32)
-    (local $end i32) (local $b i32) (local $from i32) (local $count i32)
+    (param $w i32) (param $offset i32) (param $out i32) (param $table i32) (param $outEnd i32)
+    (local $end i32) (local $b i32) (local $from i32) (local $count i32) (local $bytes i32)
     (local.set $end (i32.add (local.get $segs) (i32.shl (local.get $n) (i32.const 3))))
     (block $done
       (loop $next
@@ -182,16 +245,17 @@
         (local.set $from (i32.load (local.get $b)))
         (local.set $count (i32.sub (i32.load offset=4 (local.get $b)) (local.get $from)))
         ;; a buffer sized too small for the window would be written past: trap instead
-        (if (i32.gt_u (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 3))) (local.get $outEnd))
+        (local.set $bytes (i32.mul (i32.shr_u (i32.add (local.get $count) (i32.const 3)) (i32.const 2)) (i32.const 24)))
+        (if (i32.gt_u (i32.add (local.get $out) (local.get $bytes)) (local.get $outEnd))
           (then unreachable))
         (i32.store (local.get $table) (local.get $out))
         (i32.store offset=4 (local.get $table) (local.get $count))
         (f32.store offset=8 (local.get $table)
-          (call $score
+          (call $scorePacked
             (i32.add (local.get $slots) (i32.shl (local.get $from) (i32.const 2)))
             (i32.add (local.get $tfs) (i32.shl (local.get $from) (i32.const 2)))
-            (local.get $count) (f32.load offset=4 (local.get $segs)) (local.get $norms) (local.get $out)))
-        (local.set $out (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 3))))
+            (local.get $count) (f32.load offset=4 (local.get $segs)) (local.get $norms) (local.get $offset) (local.get $out)))
+        (local.set $out (i32.add (local.get $out) (local.get $bytes)))
         (local.set $segs (i32.add (local.get $segs) (i32.const 8)))
         (local.set $table (i32.add (local.get $table) (i32.const 12)))
         (br $next))))
@@ -290,61 +354,75 @@
   ;; acc[slot] += score for each of the n (slot i32, score f32) pairs: acc f64, the score widened.
   ;; A document's score is the double sum of its terms' float scores, as in Bm25Searcher.
   (func (export "add") (param $acc i32) (param $pairs i32) (param $n i32)
-    (call $addRuns (local.get $acc) (i32.const 0) (i32.const 0) (i32.const 0) (local.get $acc) (local.get $pairs) (local.get $n)))
+    (call $addRuns (local.get $acc) (i32.const 0) (i32.const 0) (i32.const 0) (local.get $pairs) (local.get $n)))
 
-  ;; `add` of a query's pairs in a window: the pairs of each table column in segs[0..count) (i32;
-  ;; its entry, 12 bytes from table + 12 column as `scoreWindow` writes them, holds the address of
-  ;; its pairs and how many there are) into acc, then the n pairs at `pairs` into acc2 (the query's
-  ;; sparse pairs, whose slots count from the window's start where the dense ones count from the
-  ;; span's). One loop takes every run in turn: a call a run cost ~10% of the additions.
+  ;; A query's additions in a window: the pairs of each table column in segs[0..count) (i32; its
+  ;; entry, 12 bytes from table + 12 column as `scoreWindow` writes them, holds the address of its
+  ;; blocks and how many pairs they hold), then `add` of the n (slot, score) pairs at `pairs` (the
+  ;; query's sparse pairs), all into acc. One call for every run: a call a run cost ~10% of the
+  ;; additions.
   (func $addRuns (export "addSegments") (param $acc i32) (param $segs i32) (param $count i32) (param $table i32)
-    (param $acc2 i32) (param $pairs i32) (param $n i32)
-    (local $segsEnd i32) (local $last i32) (local $base i32) (local $p i32) (local $end i32) (local $e i32)
-    (local $a i32) (local $v v128) (local $d v128)
+    (param $pairs i32) (param $n i32)
+    (local $segsEnd i32) (local $p i32) (local $end i32) (local $e i32)
+    (local $a i32) (local $s v128) (local $v v128) (local $d v128)
     (local.set $segsEnd (i32.add (local.get $segs) (i32.shl (local.get $count) (i32.const 2))))
-    (block $all
+    (block $dense
       (loop $run
-        (if (i32.lt_u (local.get $segs) (local.get $segsEnd))
-          (then
-            (local.set $e (i32.add (local.get $table) (i32.mul (i32.load (local.get $segs)) (i32.const 12))))
-            (local.set $p (i32.load (local.get $e)))
-            (local.set $end (i32.add (local.get $p) (i32.shl (i32.load offset=4 (local.get $e)) (i32.const 3))))
-            (local.set $base (local.get $acc))
-            (local.set $segs (i32.add (local.get $segs) (i32.const 4))))
-          (else
-            (br_if $all (local.get $last))
-            (local.set $last (i32.const 1))
-            (local.set $p (local.get $pairs))
-            (local.set $end (i32.add (local.get $pairs) (i32.shl (local.get $n) (i32.const 3))))
-            (local.set $base (local.get $acc2))))
-        ;; four pairs a step, two a load, their scores widened two at a time (exact: f32 to f64);
-        ;; each sum stored before the next is read: a query's sparse pairs may repeat a slot
-        (block $fours
-          (loop $four
-            (br_if $fours (i32.ge_u (i32.add (local.get $p) (i32.const 24)) (local.get $end)))
-            (local.set $v (v128.load (local.get $p)))
-            (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 4 5 6 7 12 13 14 15 0 1 2 3 0 1 2 3 (local.get $v) (local.get $v))))
-            (local.set $a (i32.add (local.get $base) (i32.shl (i32x4.extract_lane 0 (local.get $v)) (i32.const 3))))
+        (br_if $dense (i32.ge_u (local.get $segs) (local.get $segsEnd)))
+        (local.set $e (i32.add (local.get $table) (i32.mul (i32.load (local.get $segs)) (i32.const 12))))
+        (local.set $p (i32.load (local.get $e)))
+        (local.set $end (i32.add (local.get $p)
+          (i32.mul (i32.shr_u (i32.add (i32.load offset=4 (local.get $e)) (i32.const 3)) (i32.const 2)) (i32.const 24))))
+        ;; a block a step: four slots from one 8-byte load, their scores widened two at a time
+        ;; (exact: f32 to f64); a segment's slots are distinct, but padding repeats slot 0
+        (block $blocks
+          (loop $block
+            (br_if $blocks (i32.ge_u (local.get $p) (local.get $end)))
+            (local.set $s (v128.load64_zero (local.get $p)))
+            (local.set $v (v128.load offset=8 (local.get $p)))
+            (local.set $d (f64x2.promote_low_f32x4 (local.get $v)))
+            (local.set $a (i32.add (local.get $acc) (i32.shl (i16x8.extract_lane_u 0 (local.get $s)) (i32.const 3))))
             (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 0 (local.get $d))))
-            (local.set $a (i32.add (local.get $base) (i32.shl (i32x4.extract_lane 2 (local.get $v)) (i32.const 3))))
+            (local.set $a (i32.add (local.get $acc) (i32.shl (i16x8.extract_lane_u 1 (local.get $s)) (i32.const 3))))
             (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 1 (local.get $d))))
-            (local.set $v (v128.load offset=16 (local.get $p)))
-            (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 4 5 6 7 12 13 14 15 0 1 2 3 0 1 2 3 (local.get $v) (local.get $v))))
-            (local.set $a (i32.add (local.get $base) (i32.shl (i32x4.extract_lane 0 (local.get $v)) (i32.const 3))))
+            (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+            (local.set $a (i32.add (local.get $acc) (i32.shl (i16x8.extract_lane_u 2 (local.get $s)) (i32.const 3))))
             (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 0 (local.get $d))))
-            (local.set $a (i32.add (local.get $base) (i32.shl (i32x4.extract_lane 2 (local.get $v)) (i32.const 3))))
+            (local.set $a (i32.add (local.get $acc) (i32.shl (i16x8.extract_lane_u 3 (local.get $s)) (i32.const 3))))
             (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 1 (local.get $d))))
-            (local.set $p (i32.add (local.get $p) (i32.const 32)))
-            (br $four)))
-        (block $done
-          (loop $next
-            (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-            (local.set $a (i32.add (local.get $base) (i32.shl (i32.load (local.get $p)) (i32.const 3))))
-            (f64.store (local.get $a)
-              (f64.add (f64.load (local.get $a)) (f64.promote_f32 (f32.load offset=4 (local.get $p)))))
-            (local.set $p (i32.add (local.get $p) (i32.const 8)))
-            (br $next)))
-        (br $run))))
+            (local.set $p (i32.add (local.get $p) (i32.const 24)))
+            (br $block)))
+        (local.set $segs (i32.add (local.get $segs) (i32.const 4)))
+        (br $run)))
+    (local.set $p (local.get $pairs))
+    (local.set $end (i32.add (local.get $pairs) (i32.shl (local.get $n) (i32.const 3))))
+    ;; four pairs a step, two a load; each sum stored before the next is read: a query's sparse
+    ;; pairs may repeat a slot
+    (block $fours
+      (loop $four
+        (br_if $fours (i32.ge_u (i32.add (local.get $p) (i32.const 24)) (local.get $end)))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 4 5 6 7 12 13 14 15 0 1 2 3 0 1 2 3 (local.get $v) (local.get $v))))
+        (local.set $a (i32.add (local.get $acc) (i32.shl (i32x4.extract_lane 0 (local.get $v)) (i32.const 3))))
+        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 0 (local.get $d))))
+        (local.set $a (i32.add (local.get $acc) (i32.shl (i32x4.extract_lane 2 (local.get $v)) (i32.const 3))))
+        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 1 (local.get $d))))
+        (local.set $v (v128.load offset=16 (local.get $p)))
+        (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 4 5 6 7 12 13 14 15 0 1 2 3 0 1 2 3 (local.get $v) (local.get $v))))
+        (local.set $a (i32.add (local.get $acc) (i32.shl (i32x4.extract_lane 0 (local.get $v)) (i32.const 3))))
+        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 0 (local.get $d))))
+        (local.set $a (i32.add (local.get $acc) (i32.shl (i32x4.extract_lane 2 (local.get $v)) (i32.const 3))))
+        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 1 (local.get $d))))
+        (local.set $p (i32.add (local.get $p) (i32.const 32)))
+        (br $four)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $a (i32.add (local.get $acc) (i32.shl (i32.load (local.get $p)) (i32.const 3))))
+        (f64.store (local.get $a)
+          (f64.add (f64.load (local.get $a)) (f64.promote_f32 (f32.load offset=4 (local.get $p)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 8)))
+        (br $next))))
 
   ;; The group's sparse pairs sorted by window, and by query within a window (a counting sort), so
   ;; that the window loop, which visits the queries in turn, reads them in order: the pairs
@@ -510,8 +588,10 @@
                   (i32.load16_u (i32.add (i32.load offset=8 (local.get $s)) (i32.shl (local.get $wo) (i32.const 1))))
                   (i32.wrap_i64 (i64.popcnt (i64.and (local.get $word)
                     (i64.sub (i64.shl (i64.const 1) (local.get $bit)) (i64.const 1)))))))
+                ;; pair j: lane j mod 4 of block j / 4 (`scorePacked`)
                 (local.set $v (f64.add (local.get $v) (f64.promote_f32
-                  (f32.load offset=4 (i32.add (i32.load (local.get $s)) (i32.shl (local.get $j) (i32.const 3)))))))))
+                  (f32.load offset=8 (i32.add (i32.add (i32.load (local.get $s)) (i32.mul (i32.shr_u (local.get $j) (i32.const 2)) (i32.const 24)))
+                    (i32.shl (i32.and (local.get $j) (i32.const 3)) (i32.const 2)))))))))
             (br $term)))
         (if (f64.gt (local.get $v) (local.get $cut))
           (then

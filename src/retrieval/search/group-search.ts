@@ -17,7 +17,7 @@ export const GROUP_WINDOW = 1 << 14;
  * window; fewer blocks straddling two spans, decoded twice), and scored window by window. On the 1M
  * synthetic corpus spans of 32 windows beat 8 and 16 by 4-7% and 64 by 2% (A/B runs in one
  * process). The decoded postings grow with the span: 149 MB for a group of 2,048 expanded queries
- * there, beside 4.8 MB for the most pairs a window has.
+ * there, beside 3.8 MB for the most pairs a window has.
  */
 export const GROUP_SPAN = 32;
 /**
@@ -137,7 +137,8 @@ export function groupTopK(
   if (!(prune >= 0 && prune <= 1)) throw new Error(`group scoring's pruning share must be in [0, 1], not ${prune}`);
   // the kernel finds a document's window and slot by shifting and masking
   const shift = Math.log2(window);
-  if (!Number.isInteger(shift)) throw new Error(`group scoring's window must be a power of two, not ${window}`);
+  // and a dense pair keeps its slot in 16 bits
+  if (!Number.isInteger(shift) || shift > 16) throw new Error(`group scoring's window must be a power of two up to 65,536, not ${window}`);
   const docCount = norms.inv.length;
   const windows = Math.ceil(docCount / window);
   const denseDf = densePerWindow * windows;
@@ -362,8 +363,8 @@ export function groupTopK(
       weights[2 * c + 1] = segWeight[s] as number;
     });
   }
-  // the pairs of each window of a span
-  const windowPairs = new Int32Array(span);
+  // the bytes of each window's pairs in a span
+  const windowBytes = new Int32Array(span);
 
   const tops = querySegs.map(() => new TopK(k, order));
   // each query's cut (below it a sum cannot round, to float, up to the k-th score; `offer` makes the
@@ -421,22 +422,22 @@ export function groupTopK(
       used = 0;
       chunk = i + 1;
     }
-    // room for the most pairs a window of the span has (each window's are scored just before its queries add them)
-    windowPairs.fill(0);
+    // room for the largest window of the span's blocks of four pairs, 24 bytes each (each window's are scored just before its queries add them)
+    windowBytes.fill(0);
     for (const r of columnRuns)
-      for (let w = 0; w < count; w++)
-        windowPairs[w] = (windowPairs[w] as number) + (buffers.runs[r + 2 * w + 1] as number) - (buffers.runs[r + 2 * w] as number);
-    buffers.reserveScores(Math.max(0, ...windowPairs));
+      for (let w = 0; w < count; w++) {
+        const n = (buffers.runs[r + 2 * w + 1] as number) - (buffers.runs[r + 2 * w] as number);
+        windowBytes[w] = (windowBytes[w] as number) + 24 * ((n + 3) >> 2);
+      }
+    buffers.reserveScores(Math.max(0, ...windowBytes));
     // views taken after the memory last grew
     const { outSlots, outSums, runs } = buffers;
     const words = new Int32Array(kernel.buffer);
     for (let w = first; w < first + count; w++) {
       const start = w * window;
       const width = Math.ceil((Math.min(start + window, docCount) - start) / 8) * 8;
-      // dense slots count from the span's start: the accumulator's address, moved back by the
-      // window's offset in the span (wrapping in 32 bits), makes them count from the window's
-      const spanAcc = accAt - 8 * (start - spanStart);
-      // the window's pairs, segment after segment in their columns' order: a query's reads move forward through them
+      // the window's pairs, segment after segment in their columns' order: a query's reads move
+      // forward through them; their slots count from the window's start, as the sparse pairs' do
       kernel.run.scoreWindow(
         denseListAt,
         denseSegs.length,
@@ -444,6 +445,7 @@ export function groupTopK(
         buffers.windowTfsAt,
         normsAt + 4 * spanStart,
         w - first,
+        start - spanStart,
         buffers.pairsAt,
         tableAt,
         buffers.pairsEnd,
@@ -473,11 +475,10 @@ export function groupTopK(
         if (split !== members.split[q]) essentials(q, split, words);
         const from = sparseAt[w * nq + q] as number;
         kernel.run.addSegments(
-          spanAcc,
+          accAt,
           members.denseAt[q] as number,
           members.denseCount[q] as number,
           tableAt,
-          accAt,
           byWindowPairsAt + 8 * from,
           (sparseAt[w * nq + q + 1] as number) - from,
         );

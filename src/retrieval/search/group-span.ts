@@ -119,7 +119,7 @@ export function decodeWhole(terms: TermInfo[], exact: boolean, kernel: GroupKern
 /**
  * A span's buffers in the kernel's memory: the dense terms' decoded postings (documents from the
  * span's start, and tfs, i32), term after term and then (`regroup`) window after window, and their
- * segments' (slot, score) pairs of one window, regrown as needed; and
+ * segments' (slot, score) pairs of one window (`scorePacked`'s blocks), regrown as needed; and
  * typed-array views of everything the span loop writes or reads, taken again whenever the memory
  * grows.
  */
@@ -201,15 +201,15 @@ export class SpanBuffers {
 
   /** Where the room for scores ends. */
   get pairsEnd(): number {
-    return this.pairsAt + 8 * this.scoresCap;
+    return this.pairsAt + this.scoresCap;
   }
 
-  /** Room for `need` scores (a window's, written once the span's postings are all decoded). */
+  /** Room for `need` bytes of scored pairs (a window's, written once the span's postings are all decoded). */
   reserveScores(need: number): void {
     if (need <= this.scoresCap) return;
     this.scoresCap = Math.max(need, 2 * this.scoresCap);
     this.kernel.sizes.scores = Math.max(this.kernel.sizes.scores, this.scoresCap);
-    this.pairsAt = this.kernel.alloc(8 * this.scoresCap);
+    this.pairsAt = this.kernel.alloc(this.scoresCap);
     this.views();
   }
 

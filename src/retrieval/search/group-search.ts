@@ -7,17 +7,19 @@ import { frontierBound } from './postings-cursor.js';
 import { TopK } from './top-k.js';
 
 /**
- * Documents per window of group scoring: the accumulator (8 bytes a document, 128 KiB) stays in
- * the core's second-level cache. Windows of 8,192 and 32,768 were slower on the 1M synthetic
- * corpus (more calls per posting; an accumulator out of that cache).
+ * Documents per window of group scoring: the accumulator (8 bytes a document, 64 KiB) and much of
+ * a window's pairs (up to 1.8 MB for 2,048 expanded queries at 1M) stay in the core's second-level
+ * cache. On the 1M synthetic corpus, with pairs packed 6 bytes each, 8,192 beat 16,384 by 9-10%
+ * and 4,096 and 32,768 did worse (`bench/lib/group-tuning.mjs`): more calls per posting as
+ * windows shrink, more cache misses as they grow.
  */
-export const GROUP_WINDOW = 1 << 14;
+export const GROUP_WINDOW = 1 << 13;
 /**
  * Windows per span: dense terms are decoded a span at a time (fewer, longer calls than window by
  * window; fewer blocks straddling two spans, decoded twice), and scored window by window. On the 1M
- * synthetic corpus spans of 32 windows beat 8 and 16 by 4-7% and 64 by 2% (A/B runs in one
- * process). The decoded postings grow with the span: 149 MB for a group of 2,048 expanded queries
- * there, beside 3.8 MB for the most pairs a window has.
+ * synthetic corpus spans of 32 windows beat 16 by 12% and 64 by 3% (windows of 8,192; A/B runs in
+ * one process). The decoded postings grow with the span: 67 MB copied window after window for a
+ * group of 2,048 expanded queries there, beside 1.8 MB for the most pairs a window has.
  */
 export const GROUP_SPAN = 32;
 /**
@@ -43,9 +45,10 @@ export const PRUNE_UP_TO_K = 20;
 /**
  * Head terms: the group's most frequent dense terms, up to this many, the ones a query can leave
  * non-essential. Each window has a head index of them (a bit a term and document, and the count
- * of bits before each 64: 2.5 KiB a term, in the core's second-level cache), from which a
+ * of bits before each 64: 1.25 KiB a term, in the core's second-level cache), from which a
  * candidate finds its score in each with a load or two. On the 1M synthetic corpus 128 beat 32,
- * 64 and 256 (`bench/lib/group-tuning.mjs`).
+ * 64 and 256, and with windows of 8,192 read within noise of 64, 192, 256 and 384
+ * (`bench/lib/group-tuning.mjs`).
  */
 export const GROUP_HEADS = 128;
 /**

@@ -342,6 +342,7 @@ describe("group kernel's sort of sparse pairs by window", () => {
         const segAt = segs.map((s) => kernel.alloc(8 * s.length + 8));
         const outAt = kernel.alloc(8 * total + 8);
         const atAt = kernel.alloc(4 * (windows * nq + 1));
+        const cursorsAt = kernel.alloc(4 * windows * nq);
         const i32 = new Int32Array(kernel.buffer);
         const f32 = new Float32Array(kernel.buffer);
         segs.forEach((s, i) => {
@@ -357,9 +358,10 @@ describe("group kernel's sort of sparse pairs by window", () => {
           end += q.length;
           i32[endsAt / 4 + i] = end;
         });
-        // the at array starts dirty: the kernel clears it
+        // the at array and the scratch start dirty: the kernel clears them
         new Int32Array(kernel.buffer, atAt, windows * nq + 1).fill(7);
-        kernel.run.byWindow(listAt, endsAt, nq, shift, atAt, windows, outAt);
+        new Int32Array(kernel.buffer, cursorsAt, windows * nq).fill(7);
+        kernel.run.byWindow(listAt, endsAt, nq, shift, atAt, windows, outAt, cursorsAt);
         const want: { slot: number; score: number }[] = [];
         const starts: number[] = [];
         for (let w = 0; w < windows; w++)

@@ -71,9 +71,10 @@ export interface KernelFunctions {
    * Sorts the pairs (document, score) of the segments listed in segs (address, count), query after
    * query (query q's entries ending at ends[q]), into out by window of 2^shift documents and by
    * query within a window, as (slot in the window, score); at[w · queries + q] (windows · queries
-   * + 1 entries) receives where the pairs of window w and query q start.
+   * + 1 entries) receives where the pairs of window w and query q start (cursors: windows · queries
+   * i32 of scratch).
    */
-  byWindow(segs: number, ends: number, queries: number, shift: number, at: number, windows: number, out: number): void;
+  byWindow(segs: number, ends: number, queries: number, shift: number, at: number, windows: number, out: number, cursors: number): void;
   /** Each term's table of tf = 1 scores by norm byte, for the states that have one. */
   tables(states: number, n: number, cache: number): void;
   /** Adds the scores of the terms' postings below limit to acc[doc − base], resuming from their states (32 bytes each). */

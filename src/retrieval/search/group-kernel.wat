@@ -431,15 +431,18 @@
   ;; as (slot within the window, score), in the order read within a window and query. Windows are
   ;; 2^shift documents; at (windows · queries + 1 i32) receives where the pairs of window w and
   ;; query q start in out (in pairs), at[w · queries + q], and how many there are in all last.
+  ;; The counts and cursors (cursors: windows · queries i32 of scratch) are kept query by query,
+  ;; a query's cells side by side: laid out window by window, a query's cells were a window's
+  ;; stride apart, all in one set of the first-level cache.
   (func (export "byWindow") (param $segs i32) (param $ends i32) (param $queries i32) (param $shift i32) (param $at i32)
-    (param $windows i32) (param $out i32)
-    (local $s i32) (local $end i32) (local $p i32) (local $pEnd i32) (local $c i32) (local $i i32) (local $sum i32) (local $x i32)
-    (local $mask i32) (local $d i32) (local $q i32) (local $cells i32) (local $pass i32)
+    (param $windows i32) (param $out i32) (param $cursors i32)
+    (local $s i32) (local $end i32) (local $p i32) (local $pEnd i32) (local $c i32) (local $sum i32) (local $x i32)
+    (local $mask i32) (local $d i32) (local $q i32) (local $cells i32) (local $pass i32) (local $w i32) (local $own i32)
     (local.set $mask (i32.sub (i32.shl (i32.const 1) (local.get $shift)) (i32.const 1)))
     (local.set $cells (i32.mul (local.get $windows) (local.get $queries)))
-    (memory.fill (local.get $at) (i32.const 0) (i32.shl (i32.add (local.get $cells) (i32.const 1)) (i32.const 2)))
+    (memory.fill (local.get $cursors) (i32.const 0) (i32.shl (local.get $cells) (i32.const 2)))
     ;; pass 0 counts each cell's pairs; pass 1, after the counts became starts, places them, each
-    ;; cell's entry moved on past its pairs: it ends as the next one's start
+    ;; cell's cursor moved on past its pairs
     (loop $passes
       (local.set $s (local.get $segs))
       (local.set $q (i32.const 0))
@@ -447,6 +450,7 @@
         (loop $query
           (br_if $queriesDone (i32.ge_u (local.get $q) (local.get $queries)))
           (local.set $end (i32.add (local.get $segs) (i32.shl (i32.load (i32.add (local.get $ends) (i32.shl (local.get $q) (i32.const 2)))) (i32.const 3))))
+          (local.set $own (i32.add (local.get $cursors) (i32.shl (i32.mul (local.get $q) (local.get $windows)) (i32.const 2))))
           (block $segsDone
             (loop $seg
               (br_if $segsDone (i32.ge_u (local.get $s) (local.get $end)))
@@ -456,9 +460,7 @@
                 (loop $pair
                   (br_if $done (i32.ge_u (local.get $p) (local.get $pEnd)))
                   (local.set $d (i32.load (local.get $p)))
-                  (local.set $c (i32.add (local.get $at)
-                    (i32.shl (i32.add (i32.mul (i32.shr_u (local.get $d) (local.get $shift)) (local.get $queries)) (local.get $q))
-                      (i32.const 2))))
+                  (local.set $c (i32.add (local.get $own) (i32.shl (i32.shr_u (local.get $d) (local.get $shift)) (i32.const 2))))
                   (local.set $x (i32.load (local.get $c)))
                   (i32.store (local.get $c) (i32.add (local.get $x) (i32.const 1)))
                   (if (local.get $pass)
@@ -474,29 +476,31 @@
           (br $query)))
       (if (i32.eqz (local.get $pass))
         (then
-          ;; each cell's first place
-          (local.set $i (i32.const 0))
+          ;; each cell's first place, window by window and query by query within a window: to at,
+          ;; and as the cell's cursor
+          (local.set $w (i32.const 0))
+          (local.set $x (local.get $at))
           (block $summed
-            (loop $prefix
-              (br_if $summed (i32.gt_u (local.get $i) (local.get $cells)))
-              (local.set $c (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 2))))
-              (local.set $x (i32.load (local.get $c)))
-              (i32.store (local.get $c) (local.get $sum))
-              (local.set $sum (i32.add (local.get $sum) (local.get $x)))
-              (local.set $i (i32.add (local.get $i) (i32.const 1)))
-              (br $prefix)))
+            (loop $window
+              (br_if $summed (i32.ge_u (local.get $w) (local.get $windows)))
+              (local.set $c (i32.add (local.get $cursors) (i32.shl (local.get $w) (i32.const 2))))
+              (local.set $q (i32.const 0))
+              (block $queriesSummed
+                (loop $each
+                  (br_if $queriesSummed (i32.ge_u (local.get $q) (local.get $queries)))
+                  (local.set $d (i32.load (local.get $c)))
+                  (i32.store (local.get $c) (local.get $sum))
+                  (i32.store (local.get $x) (local.get $sum))
+                  (local.set $sum (i32.add (local.get $sum) (local.get $d)))
+                  (local.set $c (i32.add (local.get $c) (i32.shl (local.get $windows) (i32.const 2))))
+                  (local.set $x (i32.add (local.get $x) (i32.const 4)))
+                  (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                  (br $each)))
+              (local.set $w (i32.add (local.get $w) (i32.const 1)))
+              (br $window)))
+          (i32.store (local.get $x) (local.get $sum))
           (local.set $pass (i32.const 1))
-          (br $passes))))
-    ;; back to starts: cell i's start is cell i − 1's end
-    (local.set $i (local.get $cells))
-    (block $shifted
-      (loop $back
-        (br_if $shifted (i32.eqz (local.get $i)))
-        (local.set $c (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 2))))
-        (i32.store (local.get $c) (i32.load (i32.sub (local.get $c) (i32.const 4))))
-        (local.set $i (i32.sub (local.get $i) (i32.const 1)))
-        (br $back)))
-    (i32.store (local.get $at) (i32.const 0)))
+          (br $passes)))))
 
   ;; A window's head index for one head term: the n documents docs[0..n) (i32, counted from base)
   ;; of its postings in the window set their bits (slot by slot) in bits (words i64, zeroed), and

@@ -249,6 +249,7 @@ export function groupTopK(
   for (const sh of shares) for (const s of sh.sparse) sparsePairs += segDf[s] as number;
   const byWindowPairsAt = kernel.alloc(8 * sparsePairs);
   const byWindowAt = kernel.alloc(4 * (windows * nq + 1));
+  const byWindowCursorsAt = kernel.alloc(4 * windows * nq);
   // sparse terms, decoded whole (one span of every document) into the span buffers, and their
   // segments' scoring: each a list for one kernel call
   const sparseTerms: number[] = [];
@@ -331,7 +332,7 @@ export function groupTopK(
     members.headSegs.push(byBound);
   });
   // the window loop reads the queries' sparse pairs of a window in turn: one after the other in memory
-  kernel.run.byWindow(sparseListAt, sparseEndsAt, nq, shift, byWindowAt, windows, byWindowPairsAt);
+  kernel.run.byWindow(sparseListAt, sparseEndsAt, nq, shift, byWindowAt, windows, byWindowPairsAt, byWindowCursorsAt);
   const sparseAt = new Int32Array(kernel.buffer, byWindowAt, windows * nq + 1).slice();
 
   /** Makes the first `split` of a query's head segments by bound non-essential: it adds the others (mem: a view of the kernel's memory). */

@@ -102,10 +102,12 @@ export function decodeWhole(terms: TermInfo[], exact: boolean, kernel: GroupKern
   const list = new Int32Array(kernel.buffer, listAt, 2 * terms.length);
   let at = 0;
   terms.forEach((info, i) => {
-    const src = info.words;
+    const from = firstBlock(info);
     const end = info.offset + info.length;
     list[2 * i] = buffers.stagingAt + 4 * at;
-    for (let w = firstBlock(info); w < end; w++) stage[at++] = src[w] as number;
+    // a view and a native copy: faster than copying word by word
+    stage.set(info.words.subarray(from, end), at);
+    at += end - from;
     list[2 * i + 1] = buffers.stagingAt + 4 * at;
   });
   stage[at] = 0;

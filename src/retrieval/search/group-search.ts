@@ -31,6 +31,12 @@ export const REGROUP_CHUNK = 1 << 20;
 /** A term is dense, and decoded span by span, if it has at least this many postings per window on average. */
 export const DENSE_PER_WINDOW = 4;
 /**
+ * The most memory a group's rare terms' pairs may take before fewer terms count as rare (fewer
+ * postings a window make a term dense). At 1M synthetic passages 2,048 expanded queries' take 166
+ * MB; at 8.8M, 1.5 GB with 4 postings a window and 0.8 GB with 2, as windows of 16,384 had it.
+ */
+export const SPARSE_BYTES = 1 << 30;
+/**
  * MaxScore within the group: a query's head segments (below) whose bounds together stay below this
  * share of its k-th score are non-essential, added only to the documents its other terms make
  * candidates. At most 1: a document with none of the other terms must stay below the k-th score.
@@ -62,6 +68,8 @@ export const CANDIDATE_COST = 40;
 export interface GroupTuning {
   window?: number;
   densePerWindow?: number;
+  /** memory for the rare terms' pairs, past which fewer terms are rare */
+  sparseBytes?: number;
   span?: number;
   /** dense postings decoded before each `regroup` (the last term may take it past) */
   chunk?: number;
@@ -128,6 +136,7 @@ export function groupTopK(
   {
     window = GROUP_WINDOW,
     densePerWindow = DENSE_PER_WINDOW,
+    sparseBytes = SPARSE_BYTES,
     span = GROUP_SPAN,
     chunk: chunkSize = REGROUP_CHUNK,
     prune = PRUNE_SHARE,
@@ -144,18 +153,26 @@ export function groupTopK(
   if (!Number.isInteger(shift) || shift > 16) throw new Error(`group scoring's window must be a power of two up to 65,536, not ${window}`);
   const docCount = norms.inv.length;
   const windows = Math.ceil(docCount / window);
-  const denseDf = densePerWindow * windows;
 
   // the group's terms, and its segments: the distinct (term, weight) pairs
   const { dfs, info, segTerm, segWeight, querySegs } = Array.isArray(queries) ? groupTerms(queries) : queries;
   // each segment's postings and whether it is dense, by segment: the per-query loops below read them
   // for every segment of every query
   const segDf = new Int32Array(segTerm.length);
+  for (let s = 0; s < segTerm.length; s++) segDf[s] = dfs[segTerm[s] as number] as number;
+  // a rare term's pairs are kept twice over, scored and then sorted by window for each query that
+  // has it (16 bytes a posting a query), and grow with the corpus where a dense term's runs of a
+  // window do not: past `sparseBytes` the threshold halves, down to one posting a window
+  let denseDf = densePerWindow * windows;
+  const sparseUse = (below: number): number => {
+    let n = 0;
+    for (const segs of querySegs) for (const s of segs) if ((segDf[s] as number) < below) n += segDf[s] as number;
+    return 16 * n;
+  };
+  while (Number.isFinite(denseDf) && denseDf > windows && sparseUse(denseDf) > sparseBytes)
+    denseDf = Math.max(windows, Math.floor(denseDf / 2));
   const segDense = new Uint8Array(segTerm.length);
-  for (let s = 0; s < segTerm.length; s++) {
-    segDf[s] = dfs[segTerm[s] as number] as number;
-    segDense[s] = (segDf[s] as number) >= denseDf ? 1 : 0;
-  }
+  for (let s = 0; s < segTerm.length; s++) segDense[s] = (segDf[s] as number) >= denseDf ? 1 : 0;
   const isDense = (s: number) => segDense[s] === 1;
 
   // the kernel's memory: every document's normInverse (kept from the last group), the accumulator, the scan's output, the

@@ -9,7 +9,7 @@ import { TopK } from './top-k.js';
 /**
  * Documents per window of group scoring: the accumulator (8 bytes a document, 64 KiB) and much of
  * a window's pairs (up to 1.8 MB for 2,048 expanded queries at 1M) stay in the core's second-level
- * cache. On the 1M synthetic corpus, with pairs packed 6 bytes each, 8,192 beat 16,384 by 9-10%
+ * cache. On the 1M synthetic corpus, with pairs packed 6 bytes each, 8,192 beat 16,384 by 4-12%
  * and 4,096 and 32,768 did worse (`bench/lib/group-tuning.mjs`): more calls per posting as
  * windows shrink, more cache misses as they grow.
  */
@@ -32,7 +32,7 @@ export const REGROUP_CHUNK = 1 << 20;
 export const DENSE_PER_WINDOW = 4;
 /**
  * The most memory a group's rare terms' pairs may take before fewer terms count as rare (fewer
- * postings a window make a term dense). At 1M synthetic passages 2,048 expanded queries' take 166
+ * postings a window make a term dense). At 1M synthetic passages 2,048 expanded queries' take 167
  * MB; at 8.8M, 1.5 GB with 4 postings a window and 0.8 GB with 2, as windows of 16,384 had it.
  */
 export const SPARSE_BYTES = 1 << 30;

@@ -101,6 +101,17 @@
         (br $next)))
     (local.get $used))
 
+  ;; Lucene's BM25 term score of one posting, weight − weight / (1 + tf · normInv): its slot in
+  ;; the span (normInv from norms, f32 by slot) and its tf (i32) at tfs. The tails of `score` and
+  ;; `scorePacked` call it; their four-at-a-time loops keep the same arithmetic inline, since V8
+  ;; does not inline a call there.
+  (func $score1 (param $slot i32) (param $tfs i32) (param $weight f32) (param $norms i32) (result f32)
+    (f32.sub (local.get $weight)
+      (f32.div (local.get $weight)
+        (f32.add (f32.const 1)
+          (f32.mul (f32.convert_i32_s (i32.load (local.get $tfs)))
+            (f32.load (i32.add (local.get $norms) (i32.shl (local.get $slot) (i32.const 2)))))))))
+
   ;; pairs[j] = (slots[j], Lucene's BM25 term score of the posting) for j < n, an i32 and an f32:
   ;; the score is weight − weight / (1 + tf · normInv), slots[j] (i32) being the posting's
   ;; document within the window's span, tfs[j] (i32) its frequency, norms (f32) the normInverse
@@ -114,7 +125,7 @@
     (local $end i32) (local $slot i32) (local $v f32) (local $max f32)
     (local $s v128) (local $x v128) (local $w v128) (local $most v128)
     (local.set $end (i32.add (local.get $slots) (i32.shl (local.get $n) (i32.const 2))))
-    ;; four postings at a time: f32x4 arithmetic rounds lane by lane as the f32 operations below do
+    ;; four postings at a time: f32x4 arithmetic rounds lane by lane as `$score1`'s f32 operations do
     (local.set $w (f32x4.splat (local.get $weight)))
     (block $fours
       (loop $four
@@ -150,12 +161,7 @@
         (br_if $done (i32.ge_u (local.get $slots) (local.get $end)))
         (local.set $slot (i32.load (local.get $slots)))
         (i32.store (local.get $pairs) (local.get $slot))
-        (local.set $v
-          (f32.sub (local.get $weight)
-            (f32.div (local.get $weight)
-              (f32.add (f32.const 1)
-                (f32.mul (f32.convert_i32_s (i32.load (local.get $tfs)))
-                  (f32.load (i32.add (local.get $norms) (i32.shl (local.get $slot) (i32.const 2)))))))))
+        (local.set $v (call $score1 (local.get $slot) (local.get $tfs) (local.get $weight) (local.get $norms)))
         (f32.store offset=4 (local.get $pairs) (local.get $v))
         (local.set $max (f32.max (local.get $max) (local.get $v)))
         (local.set $slots (i32.add (local.get $slots) (i32.const 4)))
@@ -212,12 +218,7 @@
         (loop $next
           (local.set $slot (i32.load (local.get $slots)))
           (i32.store16 (i32.add (local.get $out) (i32.shl (local.get $lane) (i32.const 1))) (i32.sub (local.get $slot) (local.get $offset)))
-          (local.set $v
-            (f32.sub (local.get $weight)
-              (f32.div (local.get $weight)
-                (f32.add (f32.const 1)
-                  (f32.mul (f32.convert_i32_s (i32.load (local.get $tfs)))
-                    (f32.load (i32.add (local.get $norms) (i32.shl (local.get $slot) (i32.const 2)))))))))
+          (local.set $v (call $score1 (local.get $slot) (local.get $tfs) (local.get $weight) (local.get $norms)))
           (f32.store offset=8 (i32.add (local.get $out) (i32.shl (local.get $lane) (i32.const 2))) (local.get $v))
           (local.set $max (f32.max (local.get $max) (local.get $v)))
           (local.set $lane (i32.add (local.get $lane) (i32.const 1)))

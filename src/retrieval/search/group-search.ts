@@ -164,13 +164,17 @@ export function groupTopK(
   // has it (16 bytes a posting a query), and grow with the corpus where a dense term's runs of a
   // window do not: past `sparseBytes` the threshold halves, down to one posting a window
   let denseDf = densePerWindow * windows;
-  const sparseUse = (below: number): number => {
+  // the group's rare pairs, a posting a query that has its term, below a threshold
+  const sparsePairsBelow = (below: number): number => {
     let n = 0;
     for (const segs of querySegs) for (const s of segs) if ((segDf[s] as number) < below) n += segDf[s] as number;
-    return 16 * n;
+    return n;
   };
-  while (Number.isFinite(denseDf) && denseDf > windows && sparseUse(denseDf) > sparseBytes)
+  let sparsePairs = sparsePairsBelow(denseDf);
+  while (Number.isFinite(denseDf) && denseDf > windows && 16 * sparsePairs > sparseBytes) {
     denseDf = Math.max(windows, Math.floor(denseDf / 2));
+    sparsePairs = sparsePairsBelow(denseDf);
+  }
   const segDense = new Uint8Array(segTerm.length);
   for (let s = 0; s < segTerm.length; s++) segDense[s] = (segDf[s] as number) >= denseDf ? 1 : 0;
   const isDense = (s: number) => segDense[s] === 1;
@@ -262,8 +266,6 @@ export function groupTopK(
   const nq = querySegs.length;
   const sparseListAt = kernel.alloc(8 * shares.reduce((n, sh) => n + sh.sparse.length, 0));
   const sparseEndsAt = kernel.alloc(4 * nq);
-  let sparsePairs = 0;
-  for (const sh of shares) for (const s of sh.sparse) sparsePairs += segDf[s] as number;
   const byWindowPairsAt = kernel.alloc(8 * sparsePairs);
   const byWindowAt = kernel.alloc(4 * (windows * nq + 1));
   const byWindowCursorsAt = kernel.alloc(4 * windows * nq);

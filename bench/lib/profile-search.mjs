@@ -7,7 +7,9 @@
 //     WORKLOAD  short@K | expanded@K (one query at a time, Bm25Searcher.ranked) |
 //               grouped@K (a batch of 2,048 expanded queries on one thread, batchRanked) |
 //               feedback (2,000 candidates scored on one thread, as bench/feedback-speed.mjs)
-// Prints queries/s of the profiled passes and the functions holding 1% of the samples or more.
+// Prints queries/s of the profiled passes and the functions holding 1% of the samples or more
+// (LEAST=0.002 in the environment: 0.2%), and with LINES=name the busiest lines of the functions
+// whose names contain it.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -20,7 +22,7 @@ import { getAnalyzer } from '../../dist/retrieval/analysis/analyzers.js';
 import { IndexReader } from '../../dist/retrieval/index/read-index.js';
 import { batchRanked, endSearchThreads } from '../../dist/retrieval/search/batch-search.js';
 import { Bm25Searcher, queryTerms } from '../../dist/retrieval/search/search.js';
-import { printSelfTimes, selfTimes } from './self-time.mjs';
+import { lineTimes, printSelfTimes, selfTimes } from './self-time.mjs';
 import { corpusFile, FEEDBACK_FORMULATION, feedbackCandidates, querySets } from './synthetic.mjs';
 
 const [dir, workload, passesArg] = process.argv.slice(2);
@@ -80,4 +82,10 @@ const times = selfTimes(profile);
 console.log(
   `${workload} at ${shared.meta.docCount} passages: ${((passes * count) / secs).toFixed(1)}/s over ${passes} profiled passes (main thread's samples: ${times.total})`,
 );
-printSelfTimes(times);
+printSelfTimes(times, Number(process.env.LEAST ?? 0.01));
+// LINES=name (environment): the busiest lines of the functions whose names contain it
+if (process.env.LINES) {
+  console.log(`lines of ${process.env.LINES} (compiled JavaScript in dist/):`);
+  for (const [name, hits] of lineTimes(profile, process.env.LINES).slice(0, 25))
+    console.log(`${((100 * hits) / times.total).toFixed(2).padStart(6)}%  ${name}`);
+}

@@ -19,3 +19,21 @@ export function printSelfTimes({ byFunction, total }, least = 0.01) {
   for (const [name, hits] of byFunction)
     if (hits >= least * total) console.log(`${((100 * hits) / total).toFixed(1).padStart(5)}%  ${name}`);
 }
+
+/**
+ * The lines of the functions whose names contain `match` by self time (V8's positionTicks):
+ * [[`function file:line`, samples]], largest first.
+ */
+export function lineTimes(profile, match) {
+  const lines = new Map();
+  for (const node of profile.nodes) {
+    const f = node.callFrame;
+    if (!f.functionName.includes(match) || !node.positionTicks) continue;
+    const file = f.url.split('/').slice(-1)[0];
+    for (const { line, ticks } of node.positionTicks) {
+      const name = `${f.functionName} ${file}:${line}`;
+      lines.set(name, (lines.get(name) ?? 0) + ticks);
+    }
+  }
+  return [...lines].sort((a, b) => b[1] - a[1]);
+}

@@ -135,10 +135,10 @@
           (f32x4.replace_lane 3
             (f32x4.replace_lane 2
               (f32x4.replace_lane 1
-                (f32x4.splat (f32.load (i32.add (local.get $norms) (i32.shl (i32x4.extract_lane 0 (local.get $s)) (i32.const 2)))))
-                (f32.load (i32.add (local.get $norms) (i32.shl (i32x4.extract_lane 1 (local.get $s)) (i32.const 2)))))
-              (f32.load (i32.add (local.get $norms) (i32.shl (i32x4.extract_lane 2 (local.get $s)) (i32.const 2)))))
-            (f32.load (i32.add (local.get $norms) (i32.shl (i32x4.extract_lane 3 (local.get $s)) (i32.const 2))))))
+                (f32x4.splat (f32.load (i32.add (local.get $norms) (i32.shl (i32.load (local.get $slots)) (i32.const 2)))))
+                (f32.load (i32.add (local.get $norms) (i32.shl (i32.load offset=4 (local.get $slots)) (i32.const 2)))))
+              (f32.load (i32.add (local.get $norms) (i32.shl (i32.load offset=8 (local.get $slots)) (i32.const 2)))))
+            (f32.load (i32.add (local.get $norms) (i32.shl (i32.load offset=12 (local.get $slots)) (i32.const 2))))))
         (local.set $x
           (f32x4.sub (local.get $w)
             (f32x4.div (local.get $w)
@@ -190,10 +190,10 @@
           (f32x4.replace_lane 3
             (f32x4.replace_lane 2
               (f32x4.replace_lane 1
-                (f32x4.splat (f32.load (i32.add (local.get $norms) (i32.shl (i32x4.extract_lane 0 (local.get $s)) (i32.const 2)))))
-                (f32.load (i32.add (local.get $norms) (i32.shl (i32x4.extract_lane 1 (local.get $s)) (i32.const 2)))))
-              (f32.load (i32.add (local.get $norms) (i32.shl (i32x4.extract_lane 2 (local.get $s)) (i32.const 2)))))
-            (f32.load (i32.add (local.get $norms) (i32.shl (i32x4.extract_lane 3 (local.get $s)) (i32.const 2))))))
+                (f32x4.splat (f32.load (i32.add (local.get $norms) (i32.shl (i32.load (local.get $slots)) (i32.const 2)))))
+                (f32.load (i32.add (local.get $norms) (i32.shl (i32.load offset=4 (local.get $slots)) (i32.const 2)))))
+              (f32.load (i32.add (local.get $norms) (i32.shl (i32.load offset=8 (local.get $slots)) (i32.const 2)))))
+            (f32.load (i32.add (local.get $norms) (i32.shl (i32.load offset=12 (local.get $slots)) (i32.const 2))))))
         (local.set $x
           (f32x4.sub (local.get $w)
             (f32x4.div (local.get $w)
@@ -365,7 +365,7 @@
   (func $addRuns (export "addSegments") (param $acc i32) (param $segs i32) (param $count i32) (param $table i32)
     (param $pairs i32) (param $n i32)
     (local $segsEnd i32) (local $p i32) (local $end i32) (local $e i32)
-    (local $a i32) (local $s v128) (local $v v128) (local $d v128)
+    (local $a i32)
     (local.set $segsEnd (i32.add (local.get $segs) (i32.shl (local.get $count) (i32.const 2))))
     (block $dense
       (loop $run
@@ -374,48 +374,27 @@
         (local.set $p (i32.load (local.get $e)))
         (local.set $end (i32.add (local.get $p)
           (i32.mul (i32.shr_u (i32.add (i32.load offset=4 (local.get $e)) (i32.const 3)) (i32.const 2)) (i32.const 24))))
-        ;; a block a step: four slots from one 8-byte load, their scores widened two at a time
-        ;; (exact: f32 to f64); a segment's slots are distinct, but padding repeats slot 0
+        ;; a block a step, pair by pair with scalar loads (exact: f32 to f64); a segment's slots
+        ;; are distinct, but padding repeats slot 0. SIMD loads, whose lanes then had to be
+        ;; extracted one by one, took 1.04-1.08× the time
         (block $blocks
           (loop $block
             (br_if $blocks (i32.ge_u (local.get $p) (local.get $end)))
-            (local.set $s (v128.load64_zero (local.get $p)))
-            (local.set $v (v128.load offset=8 (local.get $p)))
-            (local.set $d (f64x2.promote_low_f32x4 (local.get $v)))
-            (local.set $a (i32.add (local.get $acc) (i32.shl (i16x8.extract_lane_u 0 (local.get $s)) (i32.const 3))))
-            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 0 (local.get $d))))
-            (local.set $a (i32.add (local.get $acc) (i32.shl (i16x8.extract_lane_u 1 (local.get $s)) (i32.const 3))))
-            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 1 (local.get $d))))
-            (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
-            (local.set $a (i32.add (local.get $acc) (i32.shl (i16x8.extract_lane_u 2 (local.get $s)) (i32.const 3))))
-            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 0 (local.get $d))))
-            (local.set $a (i32.add (local.get $acc) (i32.shl (i16x8.extract_lane_u 3 (local.get $s)) (i32.const 3))))
-            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 1 (local.get $d))))
+            (local.set $a (i32.add (local.get $acc) (i32.shl (i32.load16_u (local.get $p)) (i32.const 3))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.promote_f32 (f32.load offset=8 (local.get $p)))))
+            (local.set $a (i32.add (local.get $acc) (i32.shl (i32.load16_u offset=2 (local.get $p)) (i32.const 3))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.promote_f32 (f32.load offset=12 (local.get $p)))))
+            (local.set $a (i32.add (local.get $acc) (i32.shl (i32.load16_u offset=4 (local.get $p)) (i32.const 3))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.promote_f32 (f32.load offset=16 (local.get $p)))))
+            (local.set $a (i32.add (local.get $acc) (i32.shl (i32.load16_u offset=6 (local.get $p)) (i32.const 3))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.promote_f32 (f32.load offset=20 (local.get $p)))))
             (local.set $p (i32.add (local.get $p) (i32.const 24)))
             (br $block)))
         (local.set $segs (i32.add (local.get $segs) (i32.const 4)))
         (br $run)))
     (local.set $p (local.get $pairs))
     (local.set $end (i32.add (local.get $pairs) (i32.shl (local.get $n) (i32.const 3))))
-    ;; four pairs a step, two a load; each sum stored before the next is read: a query's sparse
-    ;; pairs may repeat a slot
-    (block $fours
-      (loop $four
-        (br_if $fours (i32.ge_u (i32.add (local.get $p) (i32.const 24)) (local.get $end)))
-        (local.set $v (v128.load (local.get $p)))
-        (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 4 5 6 7 12 13 14 15 0 1 2 3 0 1 2 3 (local.get $v) (local.get $v))))
-        (local.set $a (i32.add (local.get $acc) (i32.shl (i32x4.extract_lane 0 (local.get $v)) (i32.const 3))))
-        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 0 (local.get $d))))
-        (local.set $a (i32.add (local.get $acc) (i32.shl (i32x4.extract_lane 2 (local.get $v)) (i32.const 3))))
-        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 1 (local.get $d))))
-        (local.set $v (v128.load offset=16 (local.get $p)))
-        (local.set $d (f64x2.promote_low_f32x4 (i8x16.shuffle 4 5 6 7 12 13 14 15 0 1 2 3 0 1 2 3 (local.get $v) (local.get $v))))
-        (local.set $a (i32.add (local.get $acc) (i32.shl (i32x4.extract_lane 0 (local.get $v)) (i32.const 3))))
-        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 0 (local.get $d))))
-        (local.set $a (i32.add (local.get $acc) (i32.shl (i32x4.extract_lane 2 (local.get $v)) (i32.const 3))))
-        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64x2.extract_lane 1 (local.get $d))))
-        (local.set $p (i32.add (local.get $p) (i32.const 32)))
-        (br $four)))
+    ;; pair by pair (a query's sparse pairs may repeat a slot)
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))

@@ -418,7 +418,10 @@
     (param $windows i32) (param $out i32) (param $cursors i32)
     (local $s i32) (local $end i32) (local $p i32) (local $pEnd i32) (local $c i32) (local $sum i32) (local $x i32)
     (local $mask i32) (local $d i32) (local $q i32) (local $cells i32) (local $pass i32) (local $w i32) (local $own i32)
+    (local $pair i64) (local $keep i64)
     (local.set $mask (i32.sub (i32.shl (i32.const 1) (local.get $shift)) (i32.const 1)))
+    ;; a pair's score (high word) and its document's slot in the window (low)
+    (local.set $keep (i64.or (i64.const 0xffffffff00000000) (i64.extend_i32_u (local.get $mask))))
     (local.set $cells (i32.mul (local.get $windows) (local.get $queries)))
     (memory.fill (local.get $cursors) (i32.const 0) (i32.shl (local.get $cells) (i32.const 2)))
     ;; pass 0 counts each cell's pairs; pass 1, after the counts became starts, places them, each
@@ -439,15 +442,16 @@
               (block $done
                 (loop $pair
                   (br_if $done (i32.ge_u (local.get $p) (local.get $pEnd)))
-                  (local.set $d (i32.load (local.get $p)))
-                  (local.set $c (i32.add (local.get $own) (i32.shl (i32.shr_u (local.get $d) (local.get $shift)) (i32.const 2))))
+                  ;; the pair in one load, its document in the low word
+                  (local.set $pair (i64.load (local.get $p)))
+                  (local.set $c (i32.add (local.get $own)
+                    (i32.shl (i32.shr_u (i32.wrap_i64 (local.get $pair)) (local.get $shift)) (i32.const 2))))
                   (local.set $x (i32.load (local.get $c)))
                   (i32.store (local.get $c) (i32.add (local.get $x) (i32.const 1)))
                   (if (local.get $pass)
                     (then
-                      (local.set $x (i32.add (local.get $out) (i32.shl (local.get $x) (i32.const 3))))
-                      (i32.store (local.get $x) (i32.and (local.get $d) (local.get $mask)))
-                      (i32.store offset=4 (local.get $x) (i32.load offset=4 (local.get $p)))))
+                      (i64.store (i32.add (local.get $out) (i32.shl (local.get $x) (i32.const 3)))
+                        (i64.and (local.get $pair) (local.get $keep)))))
                   (local.set $p (i32.add (local.get $p) (i32.const 8)))
                   (br $pair)))
               (local.set $s (i32.add (local.get $s) (i32.const 8)))

@@ -28,10 +28,10 @@ export function lineTimes(profile, match) {
   const lines = new Map();
   for (const node of profile.nodes) {
     const f = node.callFrame;
-    if (!f.functionName.includes(match) || !node.positionTicks) continue;
+    if (!(f.functionName || '(anonymous)').includes(match) || !node.positionTicks) continue;
     const file = f.url.split('/').slice(-1)[0];
     for (const { line, ticks } of node.positionTicks) {
-      const name = `${f.functionName} ${file}:${line}`;
+      const name = `${f.functionName || '(anonymous)'} ${file}:${line}`;
       lines.set(name, (lines.get(name) ?? 0) + ticks);
     }
   }

@@ -374,9 +374,9 @@
         (local.set $p (i32.load (local.get $e)))
         (local.set $end (i32.add (local.get $p)
           (i32.mul (i32.shr_u (i32.add (i32.load offset=4 (local.get $e)) (i32.const 3)) (i32.const 2)) (i32.const 24))))
-        ;; a block a step, pair by pair with scalar loads (exact: f32 to f64); a segment's slots
-        ;; are distinct, but padding repeats slot 0. SIMD loads, whose lanes then had to be
-        ;; extracted one by one, took 1.04-1.08× the time
+        ;; a block a step, pair by pair with scalar loads (exact: f32 to f64): SIMD loads need each
+        ;; lane extracted on the shuffle port, which bounded the loop. A segment's slots are
+        ;; distinct, but padding repeats slot 0
         (block $blocks
           (loop $block
             (br_if $blocks (i32.ge_u (local.get $p) (local.get $end)))
